@@ -1,0 +1,76 @@
+import type { SessionHeartbeat } from '@app/shared';
+
+export const SESSION_DIRECTORY = Symbol('SESSION_DIRECTORY');
+
+/** A session server as the directory knows it. */
+export interface ServerRecord {
+  id: string;
+  url: string;
+  capacity: number;
+  /** Rooms the directory has placed on this server. */
+  placedRooms: number;
+  connections: number;
+  draining: boolean;
+  lastHeartbeat: number;
+}
+
+/** A room the backend created. It expires `ttlMs` after its last activity. */
+export interface RoomRecord {
+  roomId: string;
+  name?: string;
+  createdAt: number;
+  createdBy: string;
+}
+
+/** Where a room lives now. */
+export interface Placement {
+  server: ServerRecord;
+  /** True when this call placed the room (it was unplaced or its server was dead). */
+  placedNow: boolean;
+}
+
+/**
+ * Where state lives: the live session servers and the room → server placement.
+ * Every method is atomic on its own; in particular two callers racing `place` for the same room,
+ * in one process or across backend replicas, get the same server.
+ */
+export interface SessionDirectory {
+  /**
+   * Records a heartbeat. Rooms the server reports that are unplaced (or placed on a dead server)
+   * are placed on it again, so a restarted backend rebuilds its placements. Returns the reported
+   * rooms that are placed on another live server: the caller tells the server to drop them.
+   */
+  heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }>;
+  /** Forgets a server at once (it said it is gone); its rooms become placeable. */
+  removeServer(serverId: string): Promise<void>;
+  /** Every known server, live or not (dead ones until they are swept). */
+  servers(now: number): Promise<ServerRecord[]>;
+  /** The rooms placed on each server id. */
+  placements(): Promise<Map<string, string[]>>;
+
+  createRoom(room: RoomRecord, now: number): Promise<void>;
+  /** The room, or null when it is unknown or expired. */
+  getRoom(roomId: string, now: number): Promise<RoomRecord | null>;
+  /** Marks rooms active now, pushing back their expiry. */
+  touchRooms(roomIds: string[], now: number): Promise<void>;
+
+  /**
+   * Get-or-place: the room's live server if it has one, else the least-loaded live, non-draining
+   * server with a free room slot (which then holds it). Null when no server can take it.
+   */
+  place(roomId: string, now: number): Promise<Placement | null>;
+
+  close(): Promise<void>;
+}
+
+/** Timing the directory needs; from the backend's config. */
+export interface DirectoryTiming {
+  /** A server whose last heartbeat is older than this is dead. */
+  heartbeatTtlMs: number;
+  /** A room with no activity for this long expires. */
+  roomTtlMs: number;
+}
+
+export function isAlive(server: Pick<ServerRecord, 'lastHeartbeat'>, now: number, ttlMs: number): boolean {
+  return now - server.lastHeartbeat <= ttlMs;
+}

@@ -1,0 +1,55 @@
+// One Jest run, four tiers. `npm test` (scripts/test.mjs) picks the tiers and prepares what they need.
+const moduleNameMapper = {
+  '^@app/shared$': '<rootDir>/libs/shared/src',
+  '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
+};
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/libs'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
+    },
+    {
+      displayName: 'web',
+      rootDir: __dirname,
+      preset: 'jest-preset-angular',
+      testEnvironment: 'jsdom',
+      roots: ['<rootDir>/apps/web'],
+      testMatch: ['**/*.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/apps/web/setup-jest.ts'],
+      transform: {
+        '^.+\\.(ts|js|mjs|html|svg)$': ['jest-preset-angular', { tsconfig: '<rootDir>/apps/web/tsconfig.spec.json', stringifyContentPathRegex: '\\.(html|svg)$' }],
+      },
+      transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
+      moduleNameMapper,
+    },
+    {
+      displayName: 'integration',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/integration'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
+      testTimeout: 60000,
+    },
+    {
+      displayName: 'browser',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/browser'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,29 @@
+/** Token kinds: a token of one kind is refused where the other is required. */
+export const TokenType = {
+  Access: 'access',
+  Session: 'session',
+} as const;
+export type TokenType = (typeof TokenType)[keyof typeof TokenType];
+
+/** Claims of the access token from `POST /api/login`. */
+export interface AccessTokenClaims {
+  typ: typeof TokenType.Access;
+  /** User id (generated at login). */
+  sub: string;
+  /** Display name. */
+  name: string;
+}
+
+/** Claims of a session token from `POST /api/rooms/:roomId`: one room, one session server. */
+export interface SessionTokenClaims {
+  typ: typeof TokenType.Session;
+  sub: string;
+  name: string;
+  /** Room id the socket joins. */
+  room: string;
+  /** Id of the session server that must accept it. */
+  aud: string;
+}
+
+/** Algorithm of session tokens: the backend alone holds the private key, session servers only verify. */
+export const SESSION_TOKEN_ALGORITHM = 'ES256';

@@ -1,0 +1,37 @@
+/**
+ * Internal contract between session servers and the backend (not public, not in Swagger).
+ * A session server POSTs a heartbeat to `${BACKEND_URL}${HEARTBEAT_PATH}` on boot and every
+ * heartbeat interval, with the shared secret in the `INTERNAL_SECRET_HEADER` header.
+ */
+export const HEARTBEAT_PATH = '/internal/sessions/heartbeat';
+export const INTERNAL_SECRET_HEADER = 'x-internal-secret';
+
+/** What a session server holds of one room. */
+export interface HeldRoom {
+  roomId: string;
+  connections: number;
+  /** Epoch ms of the room's last message or connection change. */
+  lastActivity: number;
+}
+
+export interface SessionHeartbeat {
+  serverId: string;
+  /** Public `ws://`/`wss://` address clients connect to. */
+  url: string;
+  /** Most rooms this server takes. */
+  capacity: number;
+  /** Rooms in memory now. A restarted backend rebuilds placements from these. */
+  rooms: HeldRoom[];
+  connections: number;
+  /** True once the server stopped taking rooms (SIGTERM). */
+  draining: boolean;
+}
+
+export interface HeartbeatReply {
+  /** A heartbeat older than this makes the server dead. */
+  ttlMs: number;
+  /** Rooms this server reported that the directory has placed elsewhere: close their sockets with 4404. */
+  revoked: string[];
+  /** PEM (SPKI) public key that verifies session tokens. */
+  sessionTokenPublicKey: string;
+}

@@ -1,0 +1,23 @@
+/** WebSocket close codes a session server uses, and what a client should do on each. */
+export const CloseCode = {
+  /** Normal closure. */
+  Normal: 1000,
+  /** A frame larger than `maxFrameBytes`: fix the client. */
+  FrameTooLarge: 1009,
+  /** Server restarting or draining: get a new session from the backend at once. */
+  ServiceRestart: 1012,
+  /** Token invalid, expired, or for another server or room: get a new session. */
+  Unauthorized: 4401,
+  /** This server no longer owns the room: get a new session. */
+  RoomMoved: 4404,
+  /** Room full: tell the user. */
+  RoomFull: 4413,
+  /** Too many frames too fast, after warnings: back off, then reconnect. */
+  RateLimited: 4429,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Close codes after which a client should ask the backend for a (possibly moved) session and reconnect. */
+export const RECONNECTABLE_CLOSE_CODES: readonly number[] = [
+  1001, 1006, 1011, CloseCode.ServiceRestart, CloseCode.Unauthorized, CloseCode.RoomMoved, CloseCode.RateLimited,
+];

@@ -1,0 +1,70 @@
+import type { FrameErrorCode } from './events';
+
+/** A user as other members see them. */
+export interface UserRef {
+  id: string;
+  name: string;
+}
+
+/** One chat message. `seq` starts at 1 and grows by one per message in a room, with no gaps. */
+export interface Message {
+  seq: number;
+  /** The sender's `clientMsgId`. */
+  id: string;
+  userId: string;
+  name: string;
+  text: string;
+  /** Epoch milliseconds, set by the server. */
+  ts: number;
+}
+
+export interface RoomLimits {
+  maxMessageLength: number;
+  maxMembers: number;
+  maxFrameBytes: number;
+}
+
+export interface WelcomePayload {
+  roomId: string;
+  serverId: string;
+  you: UserRef;
+  members: UserRef[];
+  messages: Message[];
+  lastSeq: number;
+  limits: RoomLimits;
+}
+
+export interface SendPayload {
+  text: string;
+  clientMsgId: string;
+}
+
+export type TypingRequest = Record<string, never>;
+
+export interface HistoryRequest {
+  before: number;
+  limit?: number;
+}
+
+export interface AckPayload {
+  clientMsgId: string;
+  seq: number;
+}
+
+export interface PresencePayload {
+  user: UserRef;
+}
+
+export interface TypingPayload {
+  user: UserRef;
+}
+
+export interface HistoryPayload {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export interface ErrorPayload {
+  code: FrameErrorCode;
+  message: string;
+}
