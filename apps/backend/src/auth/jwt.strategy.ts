@@ -1,0 +1,25 @@
+import { AccessTokenClaims, TokenType, UserRef } from '@app/shared';
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { BackendConfig } from '../config/backend.config';
+
+/** Accepts access tokens only: a session token (another type, another key) is refused. */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy) {
+  constructor(config: BackendConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.JWT_SECRET,
+      algorithms: ['HS256'],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: Partial<AccessTokenClaims>): UserRef {
+    if (claims.typ !== TokenType.Access || typeof claims.sub !== 'string' || typeof claims.name !== 'string') {
+      throw new UnauthorizedException('an access token is required');
+    }
+    return { id: claims.sub, name: claims.name };
+  }
+}

@@ -1,0 +1,116 @@
+import { Transform, Type } from 'class-transformer';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+
+export const DEV_JWT_SECRET = 'dev-insecure-jwt-secret-change-me';
+export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
+
+export enum ProvisionerKind {
+  None = 'none',
+  Local = 'local',
+}
+
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+
+/**
+ * Every setting of the backend, read once from the environment at boot (see the README's table).
+ * Defaults make `npm start` work on one machine.
+ */
+export class BackendConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  /** Secret for access tokens (HS256). Marked secret: never logged. */
+  @IsString() @MinLength(16)
+  JWT_SECRET = DEV_JWT_SECRET;
+
+  @Type(() => Number) @IsInt() @Min(60)
+  ACCESS_TOKEN_TTL_S = 12 * 3600;
+
+  @Type(() => Number) @IsInt() @Min(5) @Max(3600)
+  SESSION_TOKEN_TTL_S = 60;
+
+  /** PEM (PKCS#8) EC P-256 private key that signs session tokens; generated per start when unset (dev only). */
+  @IsOptional() @IsString()
+  SESSION_TOKEN_PRIVATE_KEY?: string;
+
+  /** Shared secret of the internal heartbeat endpoint. */
+  @IsString() @MinLength(8)
+  INTERNAL_SECRET = DEV_INTERNAL_SECRET;
+
+  /** When set, the directory lives in Redis (many backend replicas); otherwise in this process. */
+  @IsOptional() @IsString()
+  REDIS_URL?: string;
+
+  @IsString()
+  REDIS_KEY_PREFIX = 'rooms:';
+
+  @Type(() => Number) @IsInt() @Min(500)
+  HEARTBEAT_TTL_MS = 5000;
+
+  @Type(() => Number) @IsInt() @Min(1000)
+  ROOM_TTL_MS = 24 * 3600 * 1000;
+
+  @IsEnum(ProvisionerKind)
+  PROVISIONER: ProvisionerKind = ProvisionerKind.Local;
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(64)
+  SESSION_MIN = 2;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  SESSION_MAX = 8;
+
+  /** First port tried for local session servers; 0 = any free port. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  SESSION_BASE_PORT = 8001;
+
+  /** Rooms per local session server (its MAX_ROOMS). */
+  @Type(() => Number) @IsInt() @Min(1)
+  SESSION_MAX_ROOMS = 50;
+
+  /** A local session server above SESSION_MIN with no connection for this long is stopped. */
+  @Type(() => Number) @IsInt() @Min(1000)
+  SESSION_IDLE_STOP_MS = 120_000;
+
+  /** Start one more local session server when every live one is at least this full (0..1). */
+  @Type(() => Number) @Min(0) @Max(1)
+  SESSION_SCALE_UP_AT = 0.8;
+
+  /** Entry file of the session server the local provisioner runs; default: beside this backend's build. */
+  @IsOptional() @IsString()
+  SESSION_ENTRY?: string;
+
+  /** Built web app served at `/`; default: dist/apps/web/browser beside this build. */
+  @IsOptional() @IsString()
+  WEB_ROOT?: string;
+
+  /** Allowed browser origins for CORS; empty = same origin only. */
+  @Transform(toList) @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  /** Logins and room creations allowed per client address per minute (each route counted apart). */
+  @Type(() => Number) @IsInt() @Min(1)
+  HTTP_RATE_LIMIT_PER_MIN = 120;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'warn';
+
+  /**
+   * Environment handed to local session servers: this process's environment minus the backend's own
+   * secrets and listener settings (a session server must never see the signing key).
+   */
+  sessionEnv: Record<string, string> = {};
+
+  get production(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+/** Keys never printed, in logs or in error messages. */
+export const SECRET_KEYS: readonly (keyof BackendConfig)[] = ['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'INTERNAL_SECRET'];

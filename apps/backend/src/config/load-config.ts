@@ -1,0 +1,34 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { BackendConfig, DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from './backend.config';
+
+// Optional settings have no default, so they are not own keys of a fresh instance.
+const OPTIONAL_KEYS = ['SESSION_TOKEN_PRIVATE_KEY', 'REDIS_URL', 'SESSION_ENTRY', 'WEB_ROOT'];
+
+const NOT_FOR_SESSIONS = new Set(['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'PORT', 'HOST', 'WEB_ROOT', 'SESSION_ENTRY']);
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Builds and validates the config from an environment; throws one ConfigError listing every problem. */
+export function loadBackendConfig(env: NodeJS.ProcessEnv): BackendConfig {
+  const known = new Set<string>([...Object.keys(new BackendConfig()), ...OPTIONAL_KEYS]);
+  // Empty values count as unset, so `FOO= npm start` falls back to the default.
+  const plain = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && v !== ''));
+  const config = plainToInstance(BackendConfig, plain, { exposeDefaultValues: true });
+  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
+    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  );
+  if (config.SESSION_MIN > config.SESSION_MAX) problems.push('SESSION_MIN must not exceed SESSION_MAX');
+  if (config.production) {
+    if (config.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET must be set to a real secret in production');
+    if (config.INTERNAL_SECRET === DEV_INTERNAL_SECRET) problems.push('INTERNAL_SECRET must be set to a real secret in production');
+    if (!config.SESSION_TOKEN_PRIVATE_KEY) problems.push('SESSION_TOKEN_PRIVATE_KEY (PEM, EC P-256) must be set in production');
+  }
+  config.sessionEnv = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !NOT_FOR_SESSIONS.has(e[0])),
+  );
+  if (problems.length) throw new ConfigError(`Invalid backend configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}

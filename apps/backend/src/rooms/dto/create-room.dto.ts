@@ -1,0 +1,27 @@
+import { CreateRoomRequest, CreateRoomResponse, DEFAULT_LIMITS, RoomSessionResponse } from '@app/shared';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Matches, Validate } from 'class-validator';
+import { MaxCodePoints } from '../../validation/max-code-points.validator';
+
+export class CreateRoomDto implements CreateRoomRequest {
+  @ApiPropertyOptional({ description: 'Optional room name, at most 64 characters', maxLength: 64, example: 'Design review' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxRoomNameLength])
+  @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
+  name?: string;
+}
+
+export class CreateRoomResponseDto implements CreateRoomResponse {
+  @ApiProperty({ description: 'URL-safe, unguessable (96 random bits)', example: 'kq3V9xL0bT2mZp8w' }) roomId: string;
+}
+
+export class RoomSessionResponseDto implements RoomSessionResponse {
+  @ApiProperty({ example: 'kq3V9xL0bT2mZp8w' }) roomId: string;
+  @ApiProperty({ description: 'WebSocket address of the owning session server; append ?token=…[&since=…]', example: 'ws://127.0.0.1:8001' })
+  url: string;
+  @ApiProperty({ description: 'Session token: about a minute, for this room on this server only' }) token: string;
+  @ApiProperty({ example: 'session-8001-1' }) serverId: string;
+}

@@ -1,0 +1,36 @@
+import { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { SessionTokenSigner } from '../auth/session-token.signer';
+import { CLOCK, Clock } from '../clock/clock';
+import { SESSION_DIRECTORY, SessionDirectory } from '../scheduler/directory/session-directory.port';
+import { SchedulerService } from '../scheduler/scheduler.service';
+import { newRoomId, ROOM_ID_PATTERN } from './room-id';
+
+@Injectable()
+export class RoomsService {
+  constructor(
+    @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly scheduler: SchedulerService,
+    private readonly signer: SessionTokenSigner,
+  ) {}
+
+  /** Creates a room and places it at once, so a room that exists always has somewhere to live. */
+  async create(user: UserRef, name: string | undefined): Promise<CreateRoomResponse> {
+    const roomId = newRoomId();
+    await this.scheduler.place(roomId);
+    await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
+    return { roomId };
+  }
+
+  /** Get or start the room's session: where it lives now, and a token for that server. */
+  async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
+    const now = this.clock.now();
+    if (!ROOM_ID_PATTERN.test(roomId) || !(await this.directory.getRoom(roomId, now))) {
+      throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    }
+    await this.directory.touchRooms([roomId], now);
+    const server = await this.scheduler.place(roomId);
+    return { roomId, url: server.url, token: this.signer.sign(user, roomId, server.id), serverId: server.id };
+  }
+}

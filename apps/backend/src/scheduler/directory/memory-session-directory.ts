@@ -1,0 +1,142 @@
+import type { SessionHeartbeat } from '@app/shared';
+import {
+  DirectoryTiming,
+  isAlive,
+  Placement,
+  RoomRecord,
+  ServerRecord,
+  SessionDirectory,
+} from './session-directory.port';
+
+interface StoredRoom {
+  record: RoomRecord;
+  expiresAt: number;
+}
+
+/**
+ * The directory of one backend process. JavaScript runs each method to its end before another
+ * starts (no await inside), which makes every placement atomic without locks.
+ */
+export class MemorySessionDirectory implements SessionDirectory {
+  private readonly serversById = new Map<string, Omit<ServerRecord, 'placedRooms'>>();
+  private readonly roomsById = new Map<string, StoredRoom>();
+  private readonly placement = new Map<string, string>();
+  private readonly placedCount = new Map<string, number>();
+
+  constructor(private readonly timing: DirectoryTiming) {}
+
+  async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
+    this.serversById.set(hb.serverId, {
+      id: hb.serverId,
+      url: hb.url,
+      capacity: hb.capacity,
+      connections: hb.connections,
+      draining: hb.draining,
+      lastHeartbeat: now,
+    });
+    const revoked: string[] = [];
+    for (const { roomId } of hb.rooms) {
+      const owner = this.placement.get(roomId);
+      if (owner === hb.serverId) continue;
+      if (owner !== undefined && this.isLive(owner, now)) revoked.push(roomId);
+      else this.assign(roomId, hb.serverId);
+    }
+    return { revoked };
+  }
+
+  async removeServer(serverId: string): Promise<void> {
+    this.serversById.delete(serverId);
+    for (const [roomId, owner] of this.placement) if (owner === serverId) this.placement.delete(roomId);
+    this.placedCount.delete(serverId);
+  }
+
+  async servers(): Promise<ServerRecord[]> {
+    return [...this.serversById.values()].map((s) => ({ ...s, placedRooms: this.placedCount.get(s.id) ?? 0 }));
+  }
+
+  async placements(): Promise<Map<string, string[]>> {
+    const byServer = new Map<string, string[]>();
+    for (const [roomId, serverId] of this.placement) {
+      const list = byServer.get(serverId) ?? [];
+      list.push(roomId);
+      byServer.set(serverId, list);
+    }
+    return byServer;
+  }
+
+  async createRoom(room: RoomRecord, now: number): Promise<void> {
+    this.roomsById.set(room.roomId, { record: room, expiresAt: now + this.timing.roomTtlMs });
+  }
+
+  async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
+    const stored = this.roomsById.get(roomId);
+    if (!stored) return null;
+    if (stored.expiresAt <= now) {
+      this.roomsById.delete(roomId);
+      this.unassign(roomId);
+      return null;
+    }
+    return stored.record;
+  }
+
+  async touchRooms(roomIds: string[], now: number): Promise<void> {
+    for (const roomId of roomIds) {
+      const stored = this.roomsById.get(roomId);
+      if (stored && stored.expiresAt > now) stored.expiresAt = now + this.timing.roomTtlMs;
+    }
+  }
+
+  async place(roomId: string, now: number): Promise<Placement | null> {
+    const owner = this.placement.get(roomId);
+    if (owner !== undefined && this.isLive(owner, now)) {
+      return { server: this.record(owner), placedNow: false };
+    }
+    const target = this.leastLoaded(now);
+    if (!target) return null;
+    this.assign(roomId, target.id);
+    return { server: this.record(target.id), placedNow: true };
+  }
+
+  async close(): Promise<void> {}
+
+  private leastLoaded(now: number): ServerRecord | undefined {
+    let best: ServerRecord | undefined;
+    let bestLoad = Infinity;
+    for (const s of this.serversById.values()) {
+      if (s.draining || !isAlive(s, now, this.timing.heartbeatTtlMs)) continue;
+      const placed = this.placedCount.get(s.id) ?? 0;
+      if (placed >= s.capacity) continue;
+      const load = placed / s.capacity;
+      if (!best || load < bestLoad || (load === bestLoad && (s.connections < best.connections || (s.connections === best.connections && s.id < best.id)))) {
+        best = { ...s, placedRooms: placed };
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  private isLive(serverId: string, now: number): boolean {
+    const s = this.serversById.get(serverId);
+    return s !== undefined && isAlive(s, now, this.timing.heartbeatTtlMs);
+  }
+
+  private record(serverId: string): ServerRecord {
+    const s = this.serversById.get(serverId)!;
+    return { ...s, placedRooms: this.placedCount.get(serverId) ?? 0 };
+  }
+
+  private assign(roomId: string, serverId: string): void {
+    this.unassign(roomId);
+    this.placement.set(roomId, serverId);
+    this.placedCount.set(serverId, (this.placedCount.get(serverId) ?? 0) + 1);
+  }
+
+  private unassign(roomId: string): void {
+    const previous = this.placement.get(roomId);
+    if (previous === undefined) return;
+    this.placement.delete(roomId);
+    const n = (this.placedCount.get(previous) ?? 1) - 1;
+    if (n > 0) this.placedCount.set(previous, n);
+    else this.placedCount.delete(previous);
+  }
+}

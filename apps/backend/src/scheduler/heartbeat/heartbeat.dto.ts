@@ -1,0 +1,18 @@
+import { HeldRoom, SessionHeartbeat } from '@app/shared';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class HeldRoomDto implements HeldRoom {
+  @IsString() @MaxLength(128) roomId: string;
+  @IsInt() @Min(0) connections: number;
+  @IsInt() @Min(0) lastActivity: number;
+}
+
+export class HeartbeatDto implements SessionHeartbeat {
+  @IsString() @Matches(/^[A-Za-z0-9._-]{1,128}$/) serverId: string;
+  @IsString() @Matches(/^wss?:\/\/\S+$/, { message: 'url must be a ws:// or wss:// address' }) url: string;
+  @IsInt() @Min(1) capacity: number;
+  @IsArray() @ArrayMaxSize(100_000) @ValidateNested({ each: true }) @Type(() => HeldRoomDto) rooms: HeldRoomDto[];
+  @IsInt() @Min(0) connections: number;
+  @IsBoolean() draining: boolean;
+}

@@ -1,0 +1,103 @@
+import { ClusterView, HeartbeatReply, SessionHeartbeat } from '@app/shared';
+import { Inject, Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import { SessionTokenSigner } from '../auth/session-token.signer';
+import { CLOCK, Clock } from '../clock/clock';
+import { BackendConfig } from '../config/backend.config';
+import { isAlive, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
+import { PROVISIONER, Provisioner } from './provisioner/provisioner.port';
+
+/**
+ * Places rooms on session servers: the directory decides where, the provisioner adds capacity when
+ * every live server is full.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationShutdown {
+  private readonly log = new Logger(SchedulerService.name);
+  private sweepTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
+    @Inject(PROVISIONER) private readonly provisioner: Provisioner,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly signer: SessionTokenSigner,
+    private readonly config: BackendConfig,
+  ) {}
+
+  /** Starts the provisioner's servers (they register at `backendUrl`) and the periodic sweep. */
+  async start(backendUrl: string): Promise<void> {
+    this.sweepTimer = setInterval(() => void this.sweep(), Math.max(250, this.config.HEARTBEAT_TTL_MS / 2));
+    this.sweepTimer.unref();
+    await this.provisioner.start(backendUrl);
+  }
+
+  async heartbeat(hb: SessionHeartbeat): Promise<HeartbeatReply> {
+    const now = this.clock.now();
+    const { revoked } = await this.directory.heartbeat(hb, now);
+    if (hb.rooms.length) await this.directory.touchRooms(hb.rooms.map((r) => r.roomId), now);
+    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, sessionTokenPublicKey: this.signer.publicKeyPem };
+  }
+
+  /** The room's server, placing the room (and starting a server) when needed. */
+  async place(roomId: string): Promise<ServerRecord> {
+    let placement = await this.directory.place(roomId, this.clock.now());
+    if (!placement && (await this.provisioner.addCapacity())) {
+      placement = await this.directory.place(roomId, this.clock.now());
+    }
+    if (!placement) throw new ServiceUnavailableException('no session server has a free room slot; try again shortly');
+    if (placement.placedNow) void this.prewarmIfBusy();
+    return placement.server;
+  }
+
+  async liveServers(): Promise<ServerRecord[]> {
+    const now = this.clock.now();
+    return (await this.directory.servers(now)).filter((s) => isAlive(s, now, this.config.HEARTBEAT_TTL_MS));
+  }
+
+  async cluster(): Promise<ClusterView> {
+    const now = this.clock.now();
+    const [servers, placements] = await Promise.all([this.directory.servers(now), this.directory.placements()]);
+    return {
+      at: now,
+      servers: servers
+        .map((s) => ({
+          id: s.id,
+          url: s.url,
+          capacity: s.capacity,
+          rooms: (placements.get(s.id) ?? []).sort(),
+          connections: s.connections,
+          draining: s.draining,
+          alive: isAlive(s, now, this.config.HEARTBEAT_TTL_MS),
+          lastHeartbeat: s.lastHeartbeat,
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.provisioner.stop();
+    await this.directory.close();
+  }
+
+  /** Starts a server ahead of need, so the request that would find every server full does not wait. */
+  private async prewarmIfBusy(): Promise<void> {
+    const live = (await this.liveServers()).filter((s) => !s.draining);
+    const free = live.reduce((n, s) => n + Math.max(0, s.capacity - s.placedRooms), 0);
+    const total = live.reduce((n, s) => n + s.capacity, 0);
+    if (total === 0 || 1 - free / total >= this.config.SESSION_SCALE_UP_AT) this.provisioner.prewarm();
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      const now = this.clock.now();
+      const servers = await this.directory.servers(now);
+      // Forget servers silent for long; until then the cluster view shows them dead.
+      for (const s of servers) {
+        if (now - s.lastHeartbeat > 10 * this.config.HEARTBEAT_TTL_MS) await this.directory.removeServer(s.id);
+      }
+      await this.provisioner.reconcile(servers, now);
+    } catch (err) {
+      this.log.warn(`sweep failed: ${(err as Error).message}`);
+    }
+  }
+}

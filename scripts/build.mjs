@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Builds what is out of date: the backend, the session server and the web app (dist/apps/*).
+// `npm start` calls it first, so a fresh clone runs with one command and a restart skips the build.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const force = process.argv.includes('--force');
+
+function newestMtime(paths) {
+  let newest = 0;
+  const walk = (p) => {
+    if (!existsSync(p)) return;
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p)) if (name !== 'node_modules') walk(join(p, name));
+    } else newest = Math.max(newest, st.mtimeMs);
+  };
+  paths.forEach((p) => walk(join(root, p)));
+  return newest;
+}
+
+const targets = [
+  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'apps/backend/tsconfig.app.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
+  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'apps/session/tsconfig.app.json'], cmd: ['npx', 'nest', 'build', 'session'] },
+  { name: 'web', output: 'dist/apps/web/browser/index.html', inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json'], cmd: ['npx', 'ng', 'build', 'web'], optional: !existsSync(join(root, 'angular.json')) },
+];
+
+for (const t of targets) {
+  if (t.optional) continue;
+  const out = join(root, t.output);
+  const upToDate = !force && existsSync(out) && statSync(out).mtimeMs >= newestMtime(t.inputs);
+  if (upToDate) {
+    console.log(`build: ${t.name} is up to date`);
+    continue;
+  }
+  const started = Date.now();
+  console.log(`build: ${t.name} …`);
+  const r = spawnSync(t.cmd[0], t.cmd.slice(1), { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NG_CLI_ANALYTICS: 'false' } });
+  if (r.status !== 0) {
+    console.error(`build: ${t.name} failed (exit ${r.status})`);
+    process.exit(r.status ?? 1);
+  }
+  console.log(`build: ${t.name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// `npm test`: checks what the tests need, builds, starts a private Redis, runs every tier
+// (unit, web components, integration with real processes, browser in real Chromium, a benchmark
+// smoke run) and ends with one summary line.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findRedisServer, startRedis } from './redis-server.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const missing = [];
+const redisBinary = process.env.REDIS_URL ? null : findRedisServer();
+if (!process.env.REDIS_URL && !redisBinary) missing.push('redis-server (Debian: apt-get install redis-server), or set REDIS_URL to a Redis the tests may use');
+if (!existsSync(chromium)) missing.push(`Chromium at ${chromium} (Debian: apt-get install chromium), or set CHROMIUM_PATH`);
+if (missing.length) {
+  console.error(`npm test needs:\n  - ${missing.join('\n  - ')}`);
+  process.exit(1);
+}
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+const results = [];
+async function jest(label, args, env) {
+  const outputFile = join(root, 'test-artifacts', `jest-${label}.json`);
+  console.log(`\n=== ${label} ===`);
+  const code = await run('npx', ['jest', ...args, '--json', `--outputFile=${outputFile}`], env);
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(outputFile)) {
+    const r = JSON.parse(readFileSync(outputFile, 'utf8'));
+    passed = r.numPassedTests;
+    failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+  }
+  if (code !== 0 && failed === 0) failed = 1;
+  results.push({ label, passed, failed });
+}
+
+mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+if ((await run('node', ['scripts/build.mjs'])) !== 0) {
+  console.error('build failed: no test ran');
+  process.exit(1);
+}
+
+const redis = redisBinary ? await startRedis(redisBinary) : null;
+const env = { REDIS_URL: process.env.REDIS_URL ?? redis.url, CHROMIUM_PATH: chromium };
+console.log(`tests use Redis at ${env.REDIS_URL}`);
+try {
+  await jest('unit', ['--selectProjects', 'unit', 'web'], env);
+  await jest('integration', ['--selectProjects', 'integration', '--runInBand'], env);
+  await jest('browser', ['--selectProjects', 'browser', '--runInBand'], env);
+  if (existsSync(join(root, 'bench', 'run.mjs'))) {
+    console.log('\n=== bench smoke ===');
+    const code = await run('node', ['bench/run.mjs', '--smoke'], env);
+    results.push({ label: 'bench-smoke', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+  }
+} finally {
+  await redis?.stop();
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log('');
+for (const r of results) console.log(`${r.label}: ${r.passed} passed, ${r.failed} failed`);
+console.log(`tests: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
