@@ -1,0 +1,295 @@
+import type { SessionHeartbeat } from '@app/shared';
+import type Redis from 'ioredis';
+import { closeRedisClient } from './redis-client';
+import { DirectoryTiming, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
+
+/**
+ * The directory in Redis, shared by any number of backend replicas. Every decision that reads and
+ * then writes (place, heartbeat, remove, room expiry) is one Lua script, so it is atomic across
+ * replicas: two replicas racing to place one room get the same server.
+ *
+ * Keys, all under the prefix:
+ *   servers                 ZSET  server id → last heartbeat (live ones are a score range)
+ *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat
+ *   server-rooms:<id>       ZSET  room id → when it was placed on, or last reported by, the server;
+ *                                 its cardinality is the server's placedRooms
+ *   placement               HASH  room id → server id
+ *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection
+ *
+ * Time is the caller's `now`, never Redis TIME, so every replica (and every test) decides with the
+ * same clock it passes in. Dead servers are cleaned lazily: `place` moves a room off a dead or
+ * draining server when the room is asked for, and each heartbeat sweeps servers dead for
+ * `SWEEP_AFTER_TTLS` TTLs. A placement the server has not reported for a whole TTL (the room was
+ * disposed, or its client never came) is released by that server's next heartbeat, so placedRooms
+ * counts rooms really held instead of growing forever.
+ *
+ * All keys of one directory are computed inside the scripts from the prefix, so this needs a single
+ * Redis (or a primary with replicas/Sentinel), not Redis Cluster.
+ */
+export class RedisSessionDirectory implements SessionDirectory {
+  private readonly prefix: string;
+  private readonly commands: DirectoryCommands;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly timing: DirectoryTiming,
+    keyPrefix: string,
+  ) {
+    this.prefix = keyPrefix === '' || keyPrefix.endsWith(':') ? keyPrefix : `${keyPrefix}:`;
+    for (const [name, lua] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(name, { numberOfKeys: 0, lua: PRELUDE + lua });
+    }
+    this.commands = redis as unknown as DirectoryCommands;
+  }
+
+  async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
+    const ttl = this.timing.heartbeatTtlMs;
+    const revoked = await this.commands.directoryHeartbeat(
+      this.prefix,
+      hb.serverId,
+      hb.url,
+      hb.capacity,
+      hb.connections,
+      hb.draining ? '1' : '0',
+      now,
+      now - ttl,
+      now - ttl,
+      now - SWEEP_AFTER_TTLS * ttl,
+      ...hb.rooms.map((room) => room.roomId),
+    );
+    return { revoked };
+  }
+
+  async removeServer(serverId: string): Promise<void> {
+    await this.commands.directoryRemoveServer(this.prefix, serverId);
+  }
+
+  async servers(_now: number): Promise<ServerRecord[]> {
+    const rows = await this.commands.directoryServers(this.prefix);
+    return rows.map(toServer);
+  }
+
+  async placements(): Promise<Map<string, string[]>> {
+    const all = await this.redis.hgetall(`${this.prefix}placement`);
+    const byServer = new Map<string, string[]>();
+    for (const [roomId, serverId] of Object.entries(all)) {
+      const rooms = byServer.get(serverId);
+      if (rooms) rooms.push(roomId);
+      else byServer.set(serverId, [roomId]);
+    }
+    return byServer;
+  }
+
+  async createRoom(room: RoomRecord, now: number): Promise<void> {
+    const key = this.roomKey(room.roomId);
+    const fields: Record<string, string | number> = {
+      roomId: room.roomId,
+      createdAt: room.createdAt,
+      createdBy: room.createdBy,
+      lastActive: now,
+    };
+    if (room.name !== undefined) fields.name = room.name;
+    await this.redis.multi().del(key).hset(key, fields).pexpire(key, this.timing.roomTtlMs).exec().then(failOnError);
+  }
+
+  async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
+    const flat = await this.commands.directoryGetRoom(this.prefix, roomId, now, this.timing.roomTtlMs);
+    if (!flat) return null;
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+    const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
+    if (fields.name !== undefined) room.name = fields.name;
+    return room;
+  }
+
+  async touchRooms(roomIds: string[], now: number): Promise<void> {
+    if (roomIds.length === 0) return;
+    await this.commands.directoryTouchRooms(this.prefix, now, this.timing.roomTtlMs, ...roomIds);
+  }
+
+  async place(roomId: string, now: number): Promise<Placement | null> {
+    const row = await this.commands.directoryPlace(this.prefix, roomId, now, now - this.timing.heartbeatTtlMs);
+    if (!row) return null;
+    const [placedNow, ...server] = row;
+    return { server: toServer(server), placedNow: placedNow === '1' };
+  }
+
+  async close(): Promise<void> {
+    await closeRedisClient(this.redis);
+  }
+
+  private roomKey(roomId: string): string {
+    return `${this.prefix}room:${roomId}`;
+  }
+}
+
+/** Dead servers stay listed (for the cluster view) this many heartbeat TTLs, then are forgotten. */
+export const SWEEP_AFTER_TTLS = 10;
+
+type Arg = string | number;
+type ServerRow = string[];
+
+interface DirectoryCommands {
+  directoryHeartbeat(...args: Arg[]): Promise<string[]>;
+  directoryRemoveServer(...args: Arg[]): Promise<void>;
+  directoryServers(...args: Arg[]): Promise<ServerRow[]>;
+  directoryPlace(...args: Arg[]): Promise<ServerRow | null>;
+  directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
+  directoryTouchRooms(...args: Arg[]): Promise<void>;
+}
+
+function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
+  return {
+    id,
+    url,
+    capacity: Number(capacity),
+    placedRooms: Number(placedRooms),
+    connections: Number(connections),
+    draining: draining === '1',
+    lastHeartbeat: Number(lastHeartbeat),
+  };
+}
+
+function failOnError(results: [Error | null, unknown][] | null): void {
+  const failed = results?.find(([err]) => err);
+  if (failed) throw failed[0];
+  if (!results) throw new Error('redis transaction aborted');
+}
+
+// ARGV[1] is always the key prefix. A row is {id, url, capacity, placedRooms, connections, draining, lastHeartbeat}.
+const PRELUDE = `
+local prefix = ARGV[1]
+local placementKey = prefix .. 'placement'
+local serversKey = prefix .. 'servers'
+local function serverKey(id) return prefix .. 'server:' .. id end
+local function roomsKey(id) return prefix .. 'server-rooms:' .. id end
+-- A server that may keep a room: known, heartbeat not older than the TTL, not draining.
+local function canOwn(id, minBeat)
+  local h = redis.call('HMGET', serverKey(id), 'lastHeartbeat', 'draining')
+  return h[1] ~= false and tonumber(h[1]) >= minBeat and h[2] ~= '1'
+end
+local function row(id, flag)
+  local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat')
+  local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], h[4], h[5]}
+  if flag then table.insert(r, 1, flag) end
+  return r
+end
+local function assign(roomId, id, score)
+  redis.call('HSET', placementKey, roomId, id)
+  redis.call('ZADD', roomsKey(id), score, roomId)
+end
+local function forget(id)
+  local rk = roomsKey(id)
+  for _, roomId in ipairs(redis.call('ZRANGE', rk, 0, -1)) do
+    if redis.call('HGET', placementKey, roomId) == id then redis.call('HDEL', placementKey, roomId) end
+  end
+  redis.call('DEL', rk, serverKey(id))
+  redis.call('ZREM', serversKey, id)
+end
+`;
+
+const SCRIPTS: Record<keyof DirectoryCommands, string> = {
+  // ARGV: prefix, roomId, now, minBeat (now - heartbeat TTL)
+  directoryPlace: `
+local roomId, now, minBeat = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local owner = redis.call('HGET', placementKey, roomId)
+if owner then
+  if canOwn(owner, minBeat) then return row(owner, '0') end
+  redis.call('HDEL', placementKey, roomId)
+  redis.call('ZREM', roomsKey(owner), roomId)
+end
+-- Least loaded live, non-draining server with a free slot: placed/capacity compared by cross
+-- multiplication (exact), then fewer connections, then the smaller id.
+local best, bestPlaced, bestCap, bestConn
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', serversKey, minBeat, '+inf')) do
+  local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining')
+  if h[1] and h[3] ~= '1' then
+    local cap = tonumber(h[1])
+    local placed = redis.call('ZCARD', roomsKey(id))
+    if placed < cap then
+      local conn = tonumber(h[2]) or 0
+      local better = not best
+      if best then
+        local mine, theirs = placed * bestCap, bestPlaced * cap
+        better = mine < theirs or (mine == theirs and (conn < bestConn or (conn == bestConn and id < best)))
+      end
+      if better then best, bestPlaced, bestCap, bestConn = id, placed, cap, conn end
+    end
+  end
+end
+if not best then return nil end
+assign(roomId, best, now)
+return row(best, '1')
+`,
+  // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore, roomIds...
+  directoryHeartbeat: `
+local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
+local draining = ARGV[6] == '1'
+redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
+redis.call('ZADD', serversKey, now, id)
+local revoked = {}
+for i = 11, #ARGV do
+  local roomId = ARGV[i]
+  local owner = redis.call('HGET', placementKey, roomId)
+  if owner == id then
+    redis.call('ZADD', roomsKey(id), now, roomId)
+  elseif owner and canOwn(owner, minBeat) then
+    revoked[#revoked + 1] = roomId
+  elseif not draining then
+    -- Unplaced, or its owner is dead or draining: the server holding it takes it (again).
+    if owner then redis.call('ZREM', roomsKey(owner), roomId) end
+    assign(roomId, id, now)
+  end
+end
+-- Placements this server has not reported for a whole TTL: the room is gone from it.
+for _, roomId in ipairs(redis.call('ZRANGEBYSCORE', roomsKey(id), '-inf', '(' .. ARGV[9])) do
+  if redis.call('HGET', placementKey, roomId) == id then redis.call('HDEL', placementKey, roomId) end
+  redis.call('ZREM', roomsKey(id), roomId)
+end
+for _, dead in ipairs(redis.call('ZRANGEBYSCORE', serversKey, '-inf', '(' .. ARGV[10])) do
+  forget(dead)
+end
+return revoked
+`,
+  // ARGV: prefix, id
+  directoryRemoveServer: `
+forget(ARGV[2])
+return 1
+`,
+  // ARGV: prefix
+  directoryServers: `
+local rows = {}
+for _, id in ipairs(redis.call('ZRANGE', serversKey, 0, -1)) do rows[#rows + 1] = row(id) end
+return rows
+`,
+  // ARGV: prefix, roomId, now, roomTtlMs. Expired: now - lastActive >= ttl; then the room and its placement go.
+  directoryGetRoom: `
+local roomId, now, ttl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local key = prefix .. 'room:' .. roomId
+local lastActive = redis.call('HGET', key, 'lastActive')
+if not lastActive then return nil end
+if now - tonumber(lastActive) >= ttl then
+  redis.call('DEL', key)
+  local owner = redis.call('HGET', placementKey, roomId)
+  if owner then
+    redis.call('HDEL', placementKey, roomId)
+    redis.call('ZREM', roomsKey(owner), roomId)
+  end
+  return nil
+end
+return redis.call('HGETALL', key)
+`,
+  // ARGV: prefix, now, roomTtlMs, roomIds...  An expired room is not revived.
+  directoryTouchRooms: `
+local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 4, #ARGV do
+  local key = prefix .. 'room:' .. ARGV[i]
+  local lastActive = redis.call('HGET', key, 'lastActive')
+  if lastActive and now - tonumber(lastActive) < ttl then
+    if now > tonumber(lastActive) then redis.call('HSET', key, 'lastActive', ARGV[2]) end
+    redis.call('PEXPIRE', key, ARGV[3])
+  end
+end
+return 1
+`,
+};

@@ -1,0 +1,297 @@
+import type { HeldRoom, SessionHeartbeat } from '@app/shared';
+import { DirectoryTiming, SessionDirectory } from './session-directory.port';
+
+/**
+ * The behaviour every `SessionDirectory` adapter must have. An adapter's spec calls
+ * `describeSessionDirectoryContract('memory', async (timing) => new MemorySessionDirectory(timing))`.
+ * `make` returns a fresh, empty directory each time; the contract closes it after each test.
+ * Time is driven through the `now` arguments: nothing here sleeps.
+ */
+export function describeSessionDirectoryContract(
+  name: string,
+  make: (timing: DirectoryTiming) => Promise<SessionDirectory>,
+): void {
+  describe(`SessionDirectory contract: ${name}`, () => {
+    const T0 = 1_700_000_000_000;
+    const timing: DirectoryTiming = { heartbeatTtlMs: 10_000, roomTtlMs: 60_000 };
+    const ttl = timing.heartbeatTtlMs;
+    let dir: SessionDirectory;
+
+    beforeEach(async () => {
+      dir = await make(timing);
+    });
+    afterEach(async () => {
+      await dir.close();
+    });
+
+    function hb(serverId: string, over: Partial<SessionHeartbeat> = {}): SessionHeartbeat {
+      return {
+        serverId,
+        url: `ws://${serverId}.test:8001/ws`,
+        capacity: 10,
+        rooms: [],
+        connections: 0,
+        draining: false,
+        ...over,
+      };
+    }
+    function held(...roomIds: string[]): HeldRoom[] {
+      return roomIds.map((roomId) => ({ roomId, connections: 1, lastActivity: T0 }));
+    }
+    async function serverById(id: string, now: number) {
+      return (await dir.servers(now)).find((s) => s.id === id);
+    }
+    async function placementOf(roomId: string): Promise<string | undefined> {
+      for (const [serverId, rooms] of await dir.placements()) if (rooms.includes(roomId)) return serverId;
+      return undefined;
+    }
+
+    describe('heartbeat and servers', () => {
+      it('registers a server with what its heartbeat says', async () => {
+        await dir.heartbeat(hb('s1', { capacity: 7, connections: 3 }), T0);
+        expect(await dir.servers(T0)).toEqual([
+          { id: 's1', url: 'ws://s1.test:8001/ws', capacity: 7, placedRooms: 0, connections: 3, draining: false, lastHeartbeat: T0 },
+        ]);
+      });
+
+      it('updates the record on the next heartbeat', async () => {
+        await dir.heartbeat(hb('s1'), T0);
+        await dir.heartbeat(hb('s1', { url: 'wss://moved.test/ws', connections: 9, draining: true, capacity: 4 }), T0 + 500);
+        expect(await serverById('s1', T0 + 500)).toEqual({
+          id: 's1', url: 'wss://moved.test/ws', capacity: 4, placedRooms: 0, connections: 9, draining: true, lastHeartbeat: T0 + 500,
+        });
+      });
+
+      it('lists every server and counts the rooms placed on each', async () => {
+        await dir.heartbeat(hb('s1'), T0);
+        await dir.heartbeat(hb('s2', { connections: 1 }), T0);
+        await dir.place('r1', T0); // s1: fewer connections
+        await dir.place('r2', T0); // s2: s1 now more loaded
+        await dir.place('r3', T0); // s1: tie on load, fewer connections
+        const byId = new Map((await dir.servers(T0)).map((s) => [s.id, s.placedRooms]));
+        expect(byId).toEqual(new Map([['s1', 2], ['s2', 1]]));
+        const placements = await dir.placements();
+        expect(placements.get('s1')?.sort()).toEqual(['r1', 'r3']);
+        expect(placements.get('s2')).toEqual(['r2']);
+      });
+    });
+
+    describe('place', () => {
+      it('returns null when no server is known', async () => {
+        expect(await dir.place('r1', T0)).toBeNull();
+      });
+
+      it('places on the least loaded server by placedRooms/capacity, not by room count', async () => {
+        const bigRooms = ['b1', 'b2', 'b3', 'b4', 'b5'];
+        await dir.heartbeat(hb('big', { capacity: 100, connections: 1, rooms: held(...bigRooms) }), T0);
+        await dir.heartbeat(hb('small', { capacity: 10, rooms: held('s1') }), T0);
+        // big: 5/100 .. 9/100 stays below small's 1/10.
+        for (let i = 0; i < 5; i++) expect((await dir.place(`n${i}`, T0))?.server.id).toBe('big');
+        // 10/100 ties 1/10 exactly: small has fewer connections.
+        expect((await dir.place('tie', T0))?.server.id).toBe('small');
+      });
+
+      it('breaks a load tie by fewer connections, then by id', async () => {
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        await dir.heartbeat(hb('c', { connections: 2 }), T0);
+        await dir.heartbeat(hb('a', { connections: 5 }), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('c');
+        // c is now 1/10; a and b tie on load and connections: the smaller id wins.
+        expect((await dir.place('r2', T0))?.server.id).toBe('a');
+        expect((await dir.place('r3', T0))?.server.id).toBe('b');
+      });
+
+      it('returns the same server on repeat, placedNow only the first time', async () => {
+        await dir.heartbeat(hb('s1'), T0);
+        await dir.heartbeat(hb('s2'), T0);
+        const first = await dir.place('r1', T0);
+        expect(first?.placedNow).toBe(true);
+        for (let i = 1; i <= 3; i++) {
+          const again = await dir.place('r1', T0 + i);
+          expect(again).toEqual({ server: expect.objectContaining({ id: first?.server.id }), placedNow: false });
+        }
+        expect((await serverById(first!.server.id, T0))?.placedRooms).toBe(1);
+      });
+
+      it('returns the full server record', async () => {
+        await dir.heartbeat(hb('s1', { capacity: 3, connections: 4 }), T0);
+        expect(await dir.place('r1', T0 + 1)).toEqual({
+          placedNow: true,
+          server: { id: 's1', url: 'ws://s1.test:8001/ws', capacity: 3, placedRooms: 1, connections: 4, draining: false, lastHeartbeat: T0 },
+        });
+      });
+
+      it('keeps a room on a server whose heartbeat is exactly TTL old, moves it once older', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('a');
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
+        expect(await dir.place('r1', T0 + ttl)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false });
+        const moved = await dir.place('r1', T0 + ttl + 1);
+        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(await placementOf('r1')).toBe('b');
+        expect((await serverById('b', T0 + ttl + 1))?.placedRooms).toBe(1);
+      });
+
+      it('never places a room on a dead server', async () => {
+        await dir.heartbeat(hb('old'), T0);
+        expect(await dir.place('r1', T0 + ttl + 1)).toBeNull();
+        await dir.heartbeat(hb('new', { connections: 50 }), T0 + 2 * ttl);
+        expect((await dir.place('r1', T0 + 2 * ttl))?.server.id).toBe('new');
+      });
+
+      it('gives draining servers no new rooms', async () => {
+        await dir.heartbeat(hb('a', { draining: true }), T0);
+        expect(await dir.place('r1', T0)).toBeNull();
+        await dir.heartbeat(hb('b', { connections: 100 }), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('b');
+      });
+
+      it('moves a room off a server that started draining (its clients were closed with 1012)', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('a');
+        await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 1);
+        await dir.heartbeat(hb('b'), T0 + 1);
+        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        // The draining server still reports the room: it is told to drop it.
+        expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'] });
+      });
+
+      it('respects capacity: null when every live server is full', async () => {
+        await dir.heartbeat(hb('a', { capacity: 2 }), T0);
+        await dir.heartbeat(hb('b', { capacity: 1 }), T0);
+        const ids = [];
+        for (const room of ['r1', 'r2', 'r3']) ids.push((await dir.place(room, T0))?.server.id);
+        expect(ids.sort()).toEqual(['a', 'a', 'b']);
+        expect(await dir.place('r4', T0)).toBeNull();
+        // A placed room is still found while everything is full.
+        expect((await dir.place('r1', T0))?.placedNow).toBe(false);
+      });
+
+      it('takes no room on a server with capacity 0', async () => {
+        await dir.heartbeat(hb('a', { capacity: 0 }), T0);
+        expect(await dir.place('r1', T0)).toBeNull();
+      });
+
+      it('frees the slot of a room moved off a dead server', async () => {
+        await dir.heartbeat(hb('a', { capacity: 1 }), T0);
+        await dir.heartbeat(hb('b', { capacity: 1, connections: 1 }), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('a');
+        await dir.heartbeat(hb('b', { capacity: 1, connections: 1 }), T0 + ttl + 1);
+        expect((await dir.place('r1', T0 + ttl + 1))?.server.id).toBe('b');
+        await dir.heartbeat(hb('a', { capacity: 1 }), T0 + ttl + 2); // a is back, empty
+        expect((await serverById('a', T0 + ttl + 2))?.placedRooms).toBe(0);
+        expect((await dir.place('r2', T0 + ttl + 2))?.server.id).toBe('a');
+      });
+
+      it('places one room once under 50 concurrent calls', async () => {
+        for (const id of ['s1', 's2', 's3']) await dir.heartbeat(hb(id), T0);
+        const results = await Promise.all(Array.from({ length: 50 }, () => dir.place('hot', T0)));
+        expect(new Set(results.map((p) => p?.server.id)).size).toBe(1);
+        expect(results.filter((p) => p?.placedNow)).toHaveLength(1);
+        const counts = (await dir.servers(T0)).map((s) => s.placedRooms);
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+      });
+    });
+
+    describe('heartbeat placements', () => {
+      it('re-adopts reported rooms that are unplaced', async () => {
+        expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [] });
+        expect((await dir.placements()).get('s1')?.sort()).toEqual(['r1', 'r2']);
+        expect((await serverById('s1', T0))?.placedRooms).toBe(2);
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false });
+      });
+
+      it('re-adopts reported rooms placed on a dead server', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.place('r1', T0);
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1') }), T0 + ttl + 1)).toEqual({ revoked: [] });
+        expect(await placementOf('r1')).toBe('b');
+      });
+
+      it('revokes reported rooms placed on another live server, leaving the placement', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        expect((await dir.place('r1', T0))?.server.id).toBe('a');
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1', 'r2') }), T0 + 1)).toEqual({ revoked: ['r1'] });
+        expect(await placementOf('r1')).toBe('a');
+        expect(await placementOf('r2')).toBe('b');
+      });
+
+      it('keeps a placement its server reports, and releases one it stopped reporting for a whole TTL', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.place('kept', T0);
+        await dir.place('gone', T0);
+        await dir.heartbeat(hb('a', { rooms: held('kept') }), T0 + 1); // placed just now: the client is still coming
+        expect((await serverById('a', T0 + 1))?.placedRooms).toBe(2);
+        await dir.heartbeat(hb('a', { rooms: held('kept') }), T0 + ttl + 1);
+        expect((await dir.placements()).get('a')).toEqual(['kept']);
+        expect((await serverById('a', T0 + ttl + 1))?.placedRooms).toBe(1);
+        expect((await dir.place('gone', T0 + ttl + 2))?.placedNow).toBe(true);
+      });
+    });
+
+    describe('removeServer', () => {
+      it('forgets the server at once and makes its rooms placeable elsewhere', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        await dir.place('r1', T0);
+        await dir.removeServer('a');
+        expect((await dir.servers(T0)).map((s) => s.id)).toEqual(['b']);
+        expect((await dir.placements()).has('a')).toBe(false);
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+      });
+
+      it('ignores an unknown server', async () => {
+        await expect(dir.removeServer('nobody')).resolves.toBeUndefined();
+      });
+    });
+
+    describe('rooms', () => {
+      const room = { roomId: 'room-1', name: 'Lobby', createdAt: T0, createdBy: 'user-1' };
+      const roomTtl = timing.roomTtlMs;
+
+      it('returns a created room, and null for an unknown one', async () => {
+        await dir.createRoom(room, T0);
+        expect(await dir.getRoom('room-1', T0 + 1)).toEqual(room);
+        expect(await dir.getRoom('nope', T0)).toBeNull();
+      });
+
+      it('keeps a room without a name', async () => {
+        await dir.createRoom({ roomId: 'room-2', createdAt: T0, createdBy: 'u' }, T0);
+        const got = await dir.getRoom('room-2', T0);
+        expect(got).toEqual({ roomId: 'room-2', createdAt: T0, createdBy: 'u' });
+        expect(got?.name).toBeUndefined();
+      });
+
+      it('expires a room after roomTtlMs without a touch', async () => {
+        await dir.createRoom(room, T0);
+        expect(await dir.getRoom('room-1', T0 + roomTtl - 1)).toEqual(room);
+        expect(await dir.getRoom('room-1', T0 + roomTtl + 1)).toBeNull();
+        // Expired stays expired.
+        expect(await dir.getRoom('room-1', T0 + roomTtl - 1)).toBeNull();
+      });
+
+      it('pushes the expiry back on touchRooms', async () => {
+        await dir.createRoom(room, T0);
+        await dir.createRoom({ ...room, roomId: 'room-untouched' }, T0);
+        const touched = T0 + roomTtl - 1;
+        await dir.touchRooms(['room-1', 'unknown-room'], touched);
+        expect(await dir.getRoom('room-1', touched + roomTtl - 1)).toEqual(room);
+        expect(await dir.getRoom('room-untouched', touched + roomTtl - 1)).toBeNull();
+        expect(await dir.getRoom('room-1', touched + roomTtl + 1)).toBeNull();
+        expect(await dir.getRoom('unknown-room', touched)).toBeNull();
+      });
+
+      it('does not revive an expired room on touch', async () => {
+        await dir.createRoom(room, T0);
+        await dir.touchRooms(['room-1'], T0 + roomTtl + 1);
+        expect(await dir.getRoom('room-1', T0 + roomTtl + 2)).toBeNull();
+      });
+
+      it('accepts an empty touch', async () => {
+        await expect(dir.touchRooms([], T0)).resolves.toBeUndefined();
+      });
+    });
+  });
+}

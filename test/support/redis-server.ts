@@ -1,0 +1,138 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { delimiter, join } from 'node:path';
+
+/**
+ * Private redis-server processes for tests. Tests never touch the system Redis on 6379: they use
+ * `REDIS_URL` when the test runner set one, else a redis-server of their own on a free port.
+ */
+
+const MISSING = 'redis-server not found: apt-get install redis-server';
+
+export interface RedisServerHandle {
+  readonly port: number;
+  readonly url: string;
+  /** SIGKILLs the server (no persistence: its data is gone) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+}
+
+/** A key prefix no other test shares, so tests can run in parallel on one Redis. */
+export function uniqueKeyPrefix(label: string): string {
+  return `test:${label}:${process.pid}:${randomBytes(4).toString('hex')}:`;
+}
+
+/** `REDIS_URL` when set (the shared test Redis), else a private server stopped by `release`. */
+export async function acquireRedisUrl(): Promise<{ url: string; release: () => Promise<void> }> {
+  const shared = process.env.REDIS_URL;
+  if (shared) return { url: shared, release: async () => undefined };
+  const server = await startRedisServer();
+  return { url: server.url, release: () => server.stop() };
+}
+
+/** Always a private server: for tests that stop and restart Redis. */
+export async function startRedisServer(): Promise<RedisServerHandle> {
+  const binary = findRedisServer();
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await launch(binary, port);
+    } catch (err) {
+      // Another process may have taken the port between probing and binding it.
+      if (attempt >= 3 || (err as Error).message === MISSING) throw err;
+    }
+  }
+}
+
+function findRedisServer(): string {
+  const candidates = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'));
+  candidates.push('/usr/bin/redis-server', '/usr/local/bin/redis-server');
+  const found = candidates.find((path) => existsSync(path));
+  if (!found) throw new Error(MISSING);
+  return found;
+}
+
+async function launch(binary: string, port: number): Promise<RedisServerHandle> {
+  let child: ChildProcess | undefined;
+  const spawnOne = async (): Promise<void> => {
+    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = proc;
+    let output = '';
+    proc.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+    proc.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-2000)));
+    const exited = new Promise<never>((_, reject) => {
+      proc.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new Error(MISSING) : err));
+      proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code} on port ${port}: ${output}`)));
+    });
+    exited.catch(() => undefined);
+    await Promise.race([waitForPong(port, 5000), exited]);
+  };
+  const killChild = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
+    });
+  };
+  const onExit = () => child?.kill('SIGKILL');
+  process.once('exit', onExit);
+  try {
+    await spawnOne();
+  } catch (err) {
+    await killChild();
+    process.removeListener('exit', onExit);
+    throw err;
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    stop: killChild,
+    start: spawnOne,
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPong(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await ping(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+  });
+}
