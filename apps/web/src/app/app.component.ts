@@ -1,0 +1,38 @@
+import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
+import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { AuthSession } from './core/auth-session';
+
+@Component({
+  selector: 'app-root',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
+  template: `
+    <a class="skip-link" href="#main">Skip to content</a>
+    <header class="topbar">
+      <a routerLink="/" class="brand"><span aria-hidden="true">💬</span> Rooms</a>
+      @if (session.user(); as user) {
+        <nav aria-label="Main">
+          <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">Lobby</a>
+          <a routerLink="/cluster" routerLinkActive="active">Cluster</a>
+        </nav>
+        <div class="user">
+          <span class="user-name" data-testid="current-user">{{ user.name }}</span>
+          <button type="button" class="secondary small" (click)="signOut()">Log out</button>
+        </div>
+      }
+    </header>
+    <main id="main" tabindex="-1">
+      <router-outlet />
+    </main>
+  `,
+  styleUrl: './app.component.css',
+})
+export class AppComponent {
+  protected readonly session = inject(AuthSession);
+  private readonly router = inject(Router);
+
+  protected signOut(): void {
+    this.session.signOut();
+    void this.router.navigate(['/login']);
+  }
+}

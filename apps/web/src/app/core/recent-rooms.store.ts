@@ -1,0 +1,45 @@
+import { Injectable, signal } from '@angular/core';
+import { deviceStorage } from './browser-storage';
+
+const KEY = 'chat.recentRooms';
+const MAX = 8;
+
+export interface RecentRoom {
+  roomId: string;
+  name?: string;
+  visitedAt: number;
+}
+
+function readStored(): RecentRoom[] {
+  try {
+    const parsed: unknown = JSON.parse(deviceStorage.get(KEY) ?? '[]');
+    if (!Array.isArray(parsed)) return [];
+    return parsed
+      .filter((r): r is RecentRoom => !!r && typeof r.roomId === 'string' && typeof r.visitedAt === 'number')
+      .slice(0, MAX);
+  } catch {
+    return [];
+  }
+}
+
+/** Rooms this browser visited, newest first, kept in localStorage across sessions. */
+@Injectable({ providedIn: 'root' })
+export class RecentRoomsStore {
+  private readonly state = signal<RecentRoom[]>(readStored());
+  readonly rooms = this.state.asReadonly();
+
+  remember(roomId: string, at: number, name?: string): void {
+    const previous = this.state().find((r) => r.roomId === roomId);
+    const entry: RecentRoom = { roomId, visitedAt: at, name: name ?? previous?.name };
+    this.write([entry, ...this.state().filter((r) => r.roomId !== roomId)].slice(0, MAX));
+  }
+
+  forget(roomId: string): void {
+    this.write(this.state().filter((r) => r.roomId !== roomId));
+  }
+
+  private write(rooms: RecentRoom[]): void {
+    this.state.set(rooms);
+    deviceStorage.set(KEY, JSON.stringify(rooms));
+  }
+}

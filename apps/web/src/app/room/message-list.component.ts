@@ -1,0 +1,125 @@
+import {
+  ChangeDetectionStrategy,
+  Component,
+  ElementRef,
+  Injector,
+  afterNextRender,
+  computed,
+  effect,
+  inject,
+  input,
+  output,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
+import type { Message, UserRef } from '@app/shared';
+import { groupMessages, toTimeline, type TimelineEntry } from './message-grouping';
+import type { PendingMessage } from './room-connection.service';
+import { INITIAL_FOLLOW, followOnAppend, followOnScroll, type FollowState } from './scroll-follow';
+
+/** Start loading older history when the reader is this close to the top. */
+const LOAD_OLDER_PX = 120;
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+@Component({
+  selector: 'app-message-list',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  templateUrl: './message-list.component.html',
+  styleUrl: './message-list.component.css',
+})
+export class MessageListComponent {
+  readonly messages = input.required<readonly Message[]>();
+  readonly pending = input<readonly PendingMessage[]>([]);
+  readonly me = input<UserRef | null>(null);
+  readonly hasMore = input(false);
+  readonly loadingHistory = input(false);
+  readonly loadOlder = output<void>();
+
+  private readonly injector = inject(Injector);
+  private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');
+
+  protected readonly entries = computed(() => toTimeline(this.messages(), this.pending(), this.me()));
+  protected readonly groups = computed(() => groupMessages(this.entries(), this.me()?.id ?? null));
+  protected readonly follow = signal<FollowState>(INITIAL_FOLLOW);
+  protected readonly unseen = computed(() => this.follow().unseen);
+
+  private knownKeys: Set<string> | null = null;
+  private oldestSeq: number | null = null;
+  // Layout as of the last render or scroll, to keep the reader's place when history is prepended.
+  private lastScrollTop = 0;
+  private lastScrollHeight = 0;
+
+  constructor() {
+    effect(() => {
+      const entries = this.entries();
+      untracked(() => this.onEntries(entries));
+    });
+  }
+
+  protected time(ts: number): string {
+    return timeFormat.format(ts);
+  }
+
+  protected fullTime(ts: number): string {
+    return fullFormat.format(ts);
+  }
+
+  protected iso(ts: number): string {
+    return new Date(ts).toISOString();
+  }
+
+  protected onScroll(): void {
+    const el = this.viewport().nativeElement;
+    this.lastScrollTop = el.scrollTop;
+    this.lastScrollHeight = el.scrollHeight;
+    this.follow.update((state) => followOnScroll(state, el));
+    if (el.scrollTop <= LOAD_OLDER_PX && this.hasMore() && !this.loadingHistory()) this.loadOlder.emit();
+  }
+
+  protected jumpToLatest(): void {
+    const el = this.viewport().nativeElement;
+    el.scrollTo({ top: el.scrollHeight, behavior: 'smooth' });
+    this.follow.set(INITIAL_FOLLOW);
+  }
+
+  private onEntries(entries: readonly TimelineEntry[]): void {
+    const firstRender = this.knownKeys === null;
+    const previousKeys = this.knownKeys ?? new Set<string>();
+    const previousOldest = this.oldestSeq;
+    const oldest = entries.find((e) => e.seq !== null)?.seq ?? null;
+    const myId = this.me()?.id;
+
+    let added = 0;
+    let includesMine = false;
+    for (const e of entries) {
+      if (previousKeys.has(e.key)) continue;
+      if (e.seq !== null && previousOldest !== null && e.seq < previousOldest) continue; // older history, not news
+      added++;
+      if (e.userId === myId) includesMine = true;
+    }
+    const prepended = previousOldest !== null && oldest !== null && oldest < previousOldest;
+    this.knownKeys = new Set(entries.map((e) => e.key));
+    this.oldestSeq = oldest;
+
+    const { state, scroll } = firstRender ? { state: INITIAL_FOLLOW, scroll: true } : followOnAppend(this.follow(), added, includesMine);
+    this.follow.set(state);
+    const topBefore = this.lastScrollTop;
+    const heightBefore = this.lastScrollHeight;
+
+    afterNextRender(
+      {
+        write: () => {
+          const el = this.viewport().nativeElement;
+          if (scroll) el.scrollTop = el.scrollHeight;
+          else if (prepended) el.scrollTop = topBefore + (el.scrollHeight - heightBefore);
+          this.lastScrollTop = el.scrollTop;
+          this.lastScrollHeight = el.scrollHeight;
+        },
+      },
+      { injector: this.injector },
+    );
+  }
+}

@@ -1,0 +1,475 @@
+import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
+import {
+  ClientEvent,
+  CloseCode,
+  DEFAULT_LIMITS,
+  FrameErrorCode,
+  ServerEvent,
+  checkMessageText,
+  type ClientEventMap,
+  type Message,
+  type RoomLimits,
+  type ServerEventMap,
+  type ServerFrame,
+  type UserRef,
+  type WelcomePayload,
+} from '@app/shared';
+import { ApiClient } from '../core/api-client.service';
+import { ApiError } from '../core/api-error';
+import { CLOCK, type TimerHandle } from '../core/clock';
+import { SocketState, WEBSOCKET_FACTORY, type SocketLike } from '../core/websocket-factory';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { mergeBySeq } from './message-merge';
+
+export type ConnectionStatus =
+  | 'idle'
+  | 'connecting'
+  | 'live'
+  | 'reconnecting'
+  | 'not-found'
+  | 'full'
+  | 'unauthorized';
+
+/** A message this client sent and has not yet seen come back from the room. */
+export interface PendingMessage {
+  clientMsgId: string;
+  text: string;
+  createdAt: number;
+  /** Set by the `ack`; the message itself may arrive a moment later. */
+  seq?: number;
+}
+
+export interface TypingUser {
+  user: UserRef;
+  until: number;
+}
+
+/** How long a `typing` event keeps a name in "is typing". */
+export const TYPING_SHOW_MS = 4000;
+/** Least time between two `typing` frames this client sends. */
+export const TYPING_THROTTLE_MS = 2500;
+/** A socket that opened no `welcome` within this time is given up and retried. */
+export const WELCOME_TIMEOUT_MS = 10_000;
+/** After a `rate_limited` error, unacknowledged sends are tried again after this pause. */
+export const RATE_LIMIT_RESEND_MS = 1500;
+export const HISTORY_PAGE = 50;
+
+const TERMINAL: ReadonlySet<ConnectionStatus> = new Set(['not-found', 'full', 'unauthorized']);
+
+function randomId(): string {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function socketUrl(base: string, token: string, since: number | null): string {
+  const url = new URL(base);
+  url.searchParams.set('token', token);
+  if (since !== null) url.searchParams.set('since', String(since));
+  return url.toString();
+}
+
+function parseFrame(raw: unknown): ServerFrame | null {
+  if (typeof raw !== 'string') return null;
+  try {
+    const frame = JSON.parse(raw) as { event?: unknown; data?: unknown };
+    if (typeof frame.event !== 'string' || typeof frame.data !== 'object' || frame.data === null) return null;
+    return frame as ServerFrame;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The one live room of this tab: asks the backend where the room lives, holds the WebSocket to that
+ * session server, and survives losing it. On any loss it asks the backend again (the room may have
+ * moved), reconnects with backoff and `since=<last seq seen>`, and sends unacknowledged messages again
+ * with their original `clientMsgId` (the room drops duplicates). Messages are merged by seq, so
+ * nothing shows twice. Everything the UI reads is a signal.
+ */
+@Injectable({ providedIn: 'root' })
+export class RoomConnection {
+  private readonly api = inject(ApiClient);
+  private readonly clock = inject(CLOCK);
+  private readonly createSocket = inject(WEBSOCKET_FACTORY);
+
+  private readonly _status = signal<ConnectionStatus>('idle');
+  private readonly _attempt = signal(0);
+  private readonly _nextRetryAt = signal<number | null>(null);
+  private readonly _roomId = signal<string | null>(null);
+  private readonly _serverId = signal<string | null>(null);
+  private readonly _me = signal<UserRef | null>(null);
+  private readonly _members = signal<UserRef[]>([]);
+  private readonly _messages = signal<Message[]>([]);
+  private readonly _pending = signal<PendingMessage[]>([]);
+  private readonly _typing = signal<TypingUser[]>([]);
+  private readonly _hasMoreHistory = signal(false);
+  private readonly _loadingHistory = signal(false);
+  private readonly _notice = signal<string | null>(null);
+  private readonly _limits = signal<RoomLimits>({
+    maxMessageLength: DEFAULT_LIMITS.maxMessageLength,
+    maxMembers: DEFAULT_LIMITS.maxMembers,
+    maxFrameBytes: DEFAULT_LIMITS.maxFrameBytes,
+  });
+
+  readonly status = this._status.asReadonly();
+  /** Reconnect attempt in progress (1-based), 0 while live. */
+  readonly attempt = this._attempt.asReadonly();
+  /** When the next reconnect attempt starts (epoch ms), while waiting for it. */
+  readonly nextRetryAt = this._nextRetryAt.asReadonly();
+  readonly roomId = this._roomId.asReadonly();
+  readonly serverId = this._serverId.asReadonly();
+  readonly me = this._me.asReadonly();
+  readonly members = this._members.asReadonly();
+  /** Confirmed messages, ordered by seq, each seq once. */
+  readonly messages = this._messages.asReadonly();
+  readonly pending = this._pending.asReadonly();
+  readonly typingUsers = computed(() => this._typing().map((t) => t.user));
+  readonly hasMoreHistory = this._hasMoreHistory.asReadonly();
+  readonly loadingHistory = this._loadingHistory.asReadonly();
+  /** Last problem worth telling the user (a failed attempt, a rejected frame). */
+  readonly notice = this._notice.asReadonly();
+  readonly limits = this._limits.asReadonly();
+  readonly isLive = computed(() => this._status() === 'live');
+  readonly isClosedForGood = computed(() => TERMINAL.has(this._status()));
+
+  private socket: SocketLike | null = null;
+  private socketWelcomed = false;
+  /** Bumped on every connect/leave so that late answers from an earlier room are ignored. */
+  private generation = 0;
+  private everWelcomed = false;
+  private lastSeenSeq = 0;
+  private lastTypingSentAt = -Infinity;
+  private retryTimer: TimerHandle | null = null;
+  private welcomeTimer: TimerHandle | null = null;
+  private typingTimer: TimerHandle | null = null;
+  private resendTimer: TimerHandle | null = null;
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.leave());
+  }
+
+  /** Joins `roomId` (leaving any other room); a no-op when already in it. */
+  connect(roomId: string): void {
+    if (this._roomId() === roomId && this._status() !== 'idle') return;
+    this.leave();
+    this._roomId.set(roomId);
+    this._status.set('connecting');
+    void this.openSession(this.generation);
+  }
+
+  /** Closes the socket and forgets the room. */
+  leave(): void {
+    this.generation++;
+    this.clearTimers();
+    this.dropSocket(CloseCode.Normal, 'leaving');
+    this.everWelcomed = false;
+    this.lastSeenSeq = 0;
+    this.lastTypingSentAt = -Infinity;
+    this._status.set('idle');
+    this._attempt.set(0);
+    this._nextRetryAt.set(null);
+    this._roomId.set(null);
+    this._serverId.set(null);
+    this._me.set(null);
+    this._members.set([]);
+    this._messages.set([]);
+    this._pending.set([]);
+    this._typing.set([]);
+    this._hasMoreHistory.set(false);
+    this._loadingHistory.set(false);
+    this._notice.set(null);
+  }
+
+  /** Skips the backoff wait: used by a "retry now" button and when the browser comes back online. */
+  retryNow(): void {
+    if (this._status() !== 'reconnecting' || this.socket) return;
+    this.clear('retryTimer');
+    this._nextRetryAt.set(null);
+    void this.openSession(this.generation);
+  }
+
+  /**
+   * Queues a message: shown as pending at once, sent now when live, or after the next `welcome`.
+   * Returns the problem when the text is refused (empty, too long) or the room is gone for good.
+   */
+  send(text: string): string | null {
+    if (this.isClosedForGood() || this._status() === 'idle') return 'Not connected to a room';
+    const check = checkMessageText(text, this._limits().maxMessageLength);
+    if (!check.ok) return check.reason;
+    const message: PendingMessage = { clientMsgId: randomId(), text, createdAt: this.clock.now() };
+    this._pending.update((list) => [...list, message]);
+    if (this.socketWelcomed) this.emit(ClientEvent.Send, { text, clientMsgId: message.clientMsgId });
+    return null;
+  }
+
+  /** Call on every keystroke: at most one `typing` frame per {@link TYPING_THROTTLE_MS} goes out. */
+  notifyTyping(): void {
+    if (!this.socketWelcomed) return;
+    const now = this.clock.now();
+    if (now - this.lastTypingSentAt < TYPING_THROTTLE_MS) return;
+    this.lastTypingSentAt = now;
+    this.emit(ClientEvent.Typing, {});
+  }
+
+  /** Asks for the page of messages before the oldest one shown. */
+  loadOlder(): void {
+    if (!this.socketWelcomed || this._loadingHistory() || !this._hasMoreHistory()) return;
+    const oldest = this._messages()[0]?.seq;
+    if (oldest === undefined || oldest <= 1) {
+      this._hasMoreHistory.set(false);
+      return;
+    }
+    if (this.emit(ClientEvent.History, { before: oldest, limit: HISTORY_PAGE })) this._loadingHistory.set(true);
+  }
+
+  // --- session and socket -------------------------------------------------------------------------
+
+  private async openSession(generation: number): Promise<void> {
+    const roomId = this._roomId();
+    if (!roomId) return;
+    let session;
+    try {
+      session = await this.api.roomSession(roomId);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const problem = ApiError.from(error);
+      if (problem.status === 404) return this.stop('not-found', problem.message);
+      if (problem.status === 401) return this.stop('unauthorized', problem.message);
+      return this.scheduleReconnect(problem.message);
+    }
+    if (generation !== this.generation) return;
+
+    let socket: SocketLike;
+    try {
+      socket = this.createSocket(socketUrl(session.url, session.token, this.everWelcomed ? this.lastSeenSeq : null));
+    } catch (error) {
+      return this.scheduleReconnect(error instanceof Error ? error.message : 'Cannot open the connection');
+    }
+    this.socket = socket;
+    this.socketWelcomed = false;
+    socket.onmessage = (event) => {
+      if (this.socket === socket) this.handleFrame(event.data);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.socketWelcomed = false;
+      this.handleClose(event.code);
+    };
+    // An error is always followed by a close, which decides what happens next.
+    socket.onerror = () => undefined;
+    this.welcomeTimer = this.clock.setTimeout(() => {
+      this.welcomeTimer = null;
+      if (this.socket !== socket || this.socketWelcomed) return;
+      this.dropSocket(CloseCode.Normal, 'no welcome');
+      this.scheduleReconnect('The room server did not answer in time');
+    }, WELCOME_TIMEOUT_MS);
+  }
+
+  private handleClose(code: number): void {
+    this.clear('welcomeTimer');
+    this.clear('resendTimer');
+    this._typing.set([]);
+    this._loadingHistory.set(false);
+    if (code === CloseCode.RoomFull) return this.stop('full', 'This room is full');
+    // A draining server or a moved room: the backend already knows the new place, so go at once.
+    const immediate = code === CloseCode.ServiceRestart || code === CloseCode.RoomMoved;
+    const reason =
+      code === CloseCode.RateLimited ? 'Too many messages too fast' : code === CloseCode.FrameTooLarge ? 'A message was too large' : 'Connection lost';
+    this.scheduleReconnect(reason, immediate);
+  }
+
+  private scheduleReconnect(reason: string, immediate = false): void {
+    this.clear('retryTimer');
+    const attempt = this._attempt() + 1;
+    this._attempt.set(attempt);
+    this._status.set('reconnecting');
+    this._notice.set(reason);
+    const delay = immediate && attempt === 1 ? 0 : backoffDelay(attempt, this.clock.random(), DEFAULT_BACKOFF);
+    this._nextRetryAt.set(this.clock.now() + delay);
+    const generation = this.generation;
+    this.retryTimer = this.clock.setTimeout(() => {
+      this.retryTimer = null;
+      this._nextRetryAt.set(null);
+      if (generation === this.generation) void this.openSession(generation);
+    }, delay);
+  }
+
+  private stop(status: ConnectionStatus, reason: string): void {
+    this.clearTimers();
+    this.dropSocket(CloseCode.Normal, status);
+    this._status.set(status);
+    this._nextRetryAt.set(null);
+    this._notice.set(reason);
+  }
+
+  private dropSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.socketWelcomed = false;
+    if (!socket) return;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    if (socket.readyState === SocketState.Connecting || socket.readyState === SocketState.Open) socket.close(code, reason);
+  }
+
+  private emit<E extends keyof ClientEventMap>(event: E, data: ClientEventMap[E]): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== SocketState.Open) return false;
+    socket.send(JSON.stringify({ event, data }));
+    return true;
+  }
+
+  // --- server events ------------------------------------------------------------------------------
+
+  private handleFrame(raw: unknown): void {
+    const frame = parseFrame(raw);
+    if (!frame) return;
+    switch (frame.event) {
+      case ServerEvent.Welcome:
+        return this.onWelcome(frame.data);
+      case ServerEvent.Message:
+        return this.onMessage(frame.data);
+      case ServerEvent.Ack:
+        return this.onAck(frame.data);
+      case ServerEvent.Joined:
+        return this.onJoined(frame.data);
+      case ServerEvent.Left:
+        return this.onLeft(frame.data);
+      case ServerEvent.Typing:
+        return this.onTyping(frame.data);
+      case ServerEvent.History:
+        return this.onHistory(frame.data);
+      case ServerEvent.Error:
+        return this.onError(frame.data);
+    }
+  }
+
+  private onWelcome(data: WelcomePayload): void {
+    this.clear('welcomeTimer');
+    const incoming = data.messages ?? [];
+    const firstIncoming = incoming[0]?.seq;
+    if (!this.everWelcomed) {
+      this._messages.set(mergeBySeq([], incoming));
+      this._hasMoreHistory.set(firstIncoming !== undefined && firstIncoming > 1);
+    } else if (firstIncoming !== undefined && firstIncoming > this.lastSeenSeq + 1) {
+      // More was missed than a resume carries: show the newest and let history fill the rest.
+      this._messages.set(mergeBySeq([], incoming));
+      this._hasMoreHistory.set(true);
+    } else {
+      this._messages.update((list) => mergeBySeq(list, incoming));
+    }
+    this.everWelcomed = true;
+    this.socketWelcomed = true;
+    this.lastSeenSeq = Math.max(this.lastSeenSeq, data.lastSeq, this._messages().at(-1)?.seq ?? 0);
+    this._me.set(data.you);
+    this._serverId.set(data.serverId);
+    this._members.set(uniqueUsers(data.members));
+    if (data.limits) this._limits.set(data.limits);
+    this._typing.set([]);
+    this._loadingHistory.set(false);
+    this._status.set('live');
+    this._attempt.set(0);
+    this._nextRetryAt.set(null);
+    this._notice.set(null);
+    this.settlePending(data.you.id);
+    this.resendPending();
+  }
+
+  private onMessage(message: Message): void {
+    this._messages.update((list) => mergeBySeq(list, [message]));
+    this.lastSeenSeq = Math.max(this.lastSeenSeq, message.seq);
+    if (message.userId === this._me()?.id) {
+      this._pending.update((list) => list.filter((p) => p.clientMsgId !== message.id));
+    }
+    this._typing.update((list) => list.filter((t) => t.user.id !== message.userId));
+  }
+
+  private onAck({ clientMsgId, seq }: ServerEventMap['ack']): void {
+    const shown = this._messages().some((m) => m.seq === seq);
+    this._pending.update((list) =>
+      shown ? list.filter((p) => p.clientMsgId !== clientMsgId) : list.map((p) => (p.clientMsgId === clientMsgId ? { ...p, seq } : p)),
+    );
+  }
+
+  private onJoined({ user }: ServerEventMap['joined']): void {
+    this._members.update((list) => uniqueUsers([...list, user]));
+  }
+
+  private onLeft({ user }: ServerEventMap['left']): void {
+    this._members.update((list) => list.filter((m) => m.id !== user.id));
+    this._typing.update((list) => list.filter((t) => t.user.id !== user.id));
+  }
+
+  private onTyping({ user }: ServerEventMap['typing']): void {
+    if (user.id === this._me()?.id) return;
+    const until = this.clock.now() + TYPING_SHOW_MS;
+    this._typing.update((list) => [...list.filter((t) => t.user.id !== user.id), { user, until }]);
+    this.scheduleTypingSweep();
+  }
+
+  private onHistory({ messages, hasMore }: ServerEventMap['history']): void {
+    this._messages.update((list) => mergeBySeq(list, messages));
+    this._hasMoreHistory.set(hasMore);
+    this._loadingHistory.set(false);
+  }
+
+  private onError({ code, message }: ServerEventMap['error']): void {
+    if (code === FrameErrorCode.RateLimited) {
+      this._notice.set('Sending too fast: unsent messages will be retried');
+      // A rejected frame is not stored: send what is unacknowledged again (the room drops duplicates).
+      this.clear('resendTimer');
+      this.resendTimer = this.clock.setTimeout(() => {
+        this.resendTimer = null;
+        this.resendPending();
+      }, RATE_LIMIT_RESEND_MS);
+      return;
+    }
+    this._notice.set(message || code);
+    this._loadingHistory.set(false);
+  }
+
+  /** After a resume, drop pending messages the room already has: they came back in the welcome. */
+  private settlePending(myId: string): void {
+    const mine = new Set(this._messages().filter((m) => m.userId === myId).map((m) => m.id));
+    this._pending.update((list) => list.filter((p) => !mine.has(p.clientMsgId) && !(p.seq !== undefined && p.seq <= this.lastSeenSeq)));
+  }
+
+  private resendPending(): void {
+    if (!this.socketWelcomed) return;
+    for (const p of this._pending()) {
+      if (p.seq === undefined) this.emit(ClientEvent.Send, { text: p.text, clientMsgId: p.clientMsgId });
+    }
+  }
+
+  private scheduleTypingSweep(): void {
+    if (this.typingTimer !== null) return;
+    const next = Math.min(...this._typing().map((t) => t.until));
+    if (!Number.isFinite(next)) return;
+    this.typingTimer = this.clock.setTimeout(() => {
+      this.typingTimer = null;
+      const now = this.clock.now();
+      this._typing.update((list) => list.filter((t) => t.until > now));
+      this.scheduleTypingSweep();
+    }, Math.max(0, next - this.clock.now()));
+  }
+
+  private clear(timer: 'retryTimer' | 'welcomeTimer' | 'typingTimer' | 'resendTimer'): void {
+    const handle = this[timer];
+    if (handle !== null) this.clock.clearTimeout(handle);
+    this[timer] = null;
+  }
+
+  private clearTimers(): void {
+    this.clear('retryTimer');
+    this.clear('welcomeTimer');
+    this.clear('typingTimer');
+    this.clear('resendTimer');
+  }
+}
+
+function uniqueUsers(users: readonly UserRef[]): UserRef[] {
+  const byId = new Map<string, UserRef>();
+  for (const u of users) byId.set(u.id, u);
+  return [...byId.values()];
+}

@@ -1,0 +1,62 @@
+import { DOCUMENT } from '@angular/common';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { ClipboardService } from '../core/clipboard.service';
+import { CLOCK } from '../core/clock';
+import { RecentRoomsStore } from '../core/recent-rooms.store';
+import { ComposerComponent } from './composer.component';
+import { ConnectionBannerComponent } from './connection-banner.component';
+import { MessageListComponent } from './message-list.component';
+import { RoomConnection } from './room-connection.service';
+import { typingLabel } from './typing-label';
+
+/** `/rooms/:roomId`: the conversation. This page's URL is the share link. */
+@Component({
+  selector: 'app-room-page',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [RouterLink, MessageListComponent, ComposerComponent, ConnectionBannerComponent],
+  templateUrl: './room-page.component.html',
+  styleUrl: './room-page.component.css',
+})
+export class RoomPageComponent {
+  /** From the route (component input binding). */
+  readonly roomId = input.required<string>();
+
+  protected readonly connection = inject(RoomConnection);
+  private readonly recent = inject(RecentRoomsStore);
+  private readonly clipboard = inject(ClipboardService);
+  private readonly clock = inject(CLOCK);
+  private readonly document = inject(DOCUMENT);
+
+  protected readonly shareUrl = computed(() => new URL(`/rooms/${encodeURIComponent(this.roomId())}`, this.document.baseURI).toString());
+  protected readonly copyState = signal<'idle' | 'copied' | 'failed'>('idle');
+  protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
+  protected readonly roomName = computed(() => this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
+  protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
+  protected readonly showMembers = signal(false);
+
+  constructor() {
+    effect(() => {
+      const roomId = this.roomId();
+      untracked(() => this.connection.connect(roomId));
+    });
+    // Remember the room once it proved to exist.
+    effect(() => {
+      if (this.connection.status() === 'live') {
+        const roomId = this.roomId();
+        untracked(() => this.recent.remember(roomId, this.clock.now()));
+      }
+    });
+    inject(DestroyRef).onDestroy(() => this.connection.leave());
+  }
+
+  protected async copyLink(): Promise<void> {
+    const ok = await this.clipboard.copy(this.shareUrl());
+    this.copyState.set(ok ? 'copied' : 'failed');
+    this.clock.setTimeout(() => this.copyState.set('idle'), 2500);
+  }
+
+  protected send(text: string): void {
+    this.connection.send(text);
+  }
+}
