@@ -3,7 +3,8 @@ const moduleNameMapper = {
   '^@app/shared$': '<rootDir>/libs/shared/src',
   '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
 };
-const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }];
+// Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -15,6 +16,7 @@ module.exports = {
       roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/libs'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['reflect-metadata'],
       moduleNameMapper,
     },
     {
@@ -38,6 +40,7 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['reflect-metadata'],
       moduleNameMapper,
       testTimeout: 60000,
     },
@@ -48,6 +51,7 @@ module.exports = {
       roots: ['<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['reflect-metadata'],
       moduleNameMapper,
       testTimeout: 120000,
     },

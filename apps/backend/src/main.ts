@@ -1,18 +1,12 @@
 import 'reflect-metadata';
-import { ValidationPipe } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
+import { createBackendApp, listenBackend } from './bootstrap';
 import { BackendConfig } from './config/backend.config';
 import { ConfigError, loadBackendConfig } from './config/load-config';
-import { SchedulerService } from './scheduler/scheduler.service';
-import { PROVISIONER, Provisioner } from './scheduler/provisioner/provisioner.port';
 import { LocalProvisioner } from './scheduler/provisioner/local.provisioner';
-import { setupSwagger } from './swagger';
+import { PROVISIONER, Provisioner } from './scheduler/provisioner/provisioner.port';
+import { SchedulerService } from './scheduler/scheduler.service';
 
-async function bootstrap(): Promise<void> {
+async function main(): Promise<void> {
   let config: BackendConfig;
   try {
     config = loadBackendConfig(process.env);
@@ -24,42 +18,17 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // The web app talks to session servers on their own origins.
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'script-src': ["'self'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-        },
-      },
-    }),
-  );
-  app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  setupSwagger(app);
-  app.enableShutdownHooks();
-
+  const app = await createBackendApp(config);
   const provisioner = app.get<Provisioner>(PROVISIONER);
-  // Last resort: even on an uncaught crash no local session server outlives this process.
+  // Last resort: even on a crash no local session server outlives this process.
   if (provisioner instanceof LocalProvisioner) process.on('exit', () => provisioner.killAll());
 
-  await app.listen(config.PORT, config.HOST);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-  const url = `http://${host}:${port}`;
-
-  await app.get(SchedulerService).start(url);
+  const url = await listenBackend(app, config);
   const servers = await app.get(SchedulerService).liveServers();
   process.stdout.write(
-    `\n  Rooms backend ready at ${url}/  (API docs ${url}/docs)\n` +
-      `  provisioner: ${provisioner.kind}, live session servers: ${servers.length}, directory: ${config.REDIS_URL ? 'redis' : 'memory'}\n\n`,
+    `\n  Rooms is ready: open ${url}/   (API docs: ${url}/docs)\n` +
+      `  provisioner ${provisioner.kind}, ${servers.length} live session server(s), directory ${config.REDIS_URL ? 'redis' : 'memory'}. Ctrl-C stops everything.\n\n`,
   );
 }
 
-void bootstrap();
+void main();

@@ -10,10 +10,10 @@ import { BackendConfig } from '../config/backend.config';
  */
 @Injectable()
 export class SessionTokenSigner {
-  private readonly privateKeyPem: string;
+  private readonly jwt: JwtService;
   readonly publicKeyPem: string;
 
-  constructor(private readonly jwt: JwtService, private readonly config: BackendConfig) {
+  constructor(config: BackendConfig) {
     let key: KeyObject;
     if (config.SESSION_TOKEN_PRIVATE_KEY) {
       key = createPrivateKey(config.SESSION_TOKEN_PRIVATE_KEY.replace(/\\n/g, '\n'));
@@ -22,16 +22,16 @@ export class SessionTokenSigner {
       key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
       new Logger(SessionTokenSigner.name).log('no SESSION_TOKEN_PRIVATE_KEY: generated a key pair for this run');
     }
-    this.privateKeyPem = key.export({ type: 'pkcs8', format: 'pem' }).toString();
     this.publicKeyPem = createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
+    // An own JwtService: the module's one is set up with the access-token secret, which would win.
+    this.jwt = new JwtService({
+      privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      signOptions: { algorithm: SESSION_TOKEN_ALGORITHM, expiresIn: config.SESSION_TOKEN_TTL_S },
+    });
   }
 
   sign(user: UserRef, roomId: string, serverId: string): string {
     const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId };
-    return this.jwt.sign(claims, {
-      algorithm: SESSION_TOKEN_ALGORITHM,
-      privateKey: this.privateKeyPem,
-      expiresIn: this.config.SESSION_TOKEN_TTL_S,
-    });
+    return this.jwt.sign(claims);
   }
 }

@@ -1,0 +1,46 @@
+import { ProvisionerKind } from './backend.config';
+import { ConfigError, loadBackendConfig } from './load-config';
+
+describe('loadBackendConfig', () => {
+  it('gives defaults that make npm start work', () => {
+    const config = loadBackendConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.PROVISIONER).toBe(ProvisionerKind.Local);
+    expect(config.SESSION_MIN).toBe(2);
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('converts numbers and lists from strings and treats empty values as unset', () => {
+    const config = loadBackendConfig({ PORT: '9090', CORS_ORIGINS: 'http://a.test, http://b.test', REDIS_URL: '' });
+    expect(config.PORT).toBe(9090);
+    expect(config.CORS_ORIGINS).toEqual(['http://a.test', 'http://b.test']);
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('lists every invalid setting in one error', () => {
+    expect(() => loadBackendConfig({ PORT: 'eighty', PROVISIONER: 'cloud', SESSION_MIN: '5', SESSION_MAX: '2' })).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/PORT[\s\S]*PROVISIONER[\s\S]*SESSION_MIN must not exceed SESSION_MAX/) }),
+    );
+  });
+
+  it('refuses a production start without real secrets, naming each', () => {
+    let error: unknown;
+    try {
+      loadBackendConfig({ NODE_ENV: 'production' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('JWT_SECRET must be set');
+    expect(message).toContain('INTERNAL_SECRET must be set');
+    expect(message).toContain('SESSION_TOKEN_PRIVATE_KEY');
+  });
+
+  it('hands session servers the environment without the backend secrets', () => {
+    const config = loadBackendConfig({ JWT_SECRET: 'x'.repeat(32), ROOM_STORE: 'memory', PORT: '9000' });
+    expect(config.sessionEnv.ROOM_STORE).toBe('memory');
+    expect(config.sessionEnv.JWT_SECRET).toBeUndefined();
+    expect(config.sessionEnv.PORT).toBeUndefined();
+  });
+});

@@ -1,0 +1,213 @@
+import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, SessionHeartbeat } from '@app/shared';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
+import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { JwtService } from '@nestjs/jwt';
+
+// The backend on a real HTTP port with no session process of its own (PROVISIONER=none): session
+// servers are played by heartbeats this test sends, as an orchestrator's replicas would.
+const SECRET = 'test-internal-secret';
+const JWT_SECRET = 'test-jwt-secret-0123456789';
+let app: NestExpressApplication;
+let base: string;
+
+async function api(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, body: json };
+}
+
+async function login(name = 'Ada'): Promise<string> {
+  const r = await api('POST', '/api/login', { name });
+  expect(r.status).toBe(201);
+  return r.body.token;
+}
+
+function heartbeat(hb: Partial<SessionHeartbeat> & { serverId: string }, secret = SECRET) {
+  return api('POST', HEARTBEAT_PATH, { url: `ws://127.0.0.1:1/${hb.serverId}`, capacity: 2, rooms: [], connections: 0, draining: false, ...hb }, undefined, {
+    [INTERNAL_SECRET_HEADER]: secret,
+  });
+}
+
+beforeAll(async () => {
+  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000', LOG_LEVEL: 'silent' });
+  app = await createBackendApp(config);
+  base = await listenBackend(app, config);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('health before any session server', () => {
+  it('is not ready (503) until a session server registers', async () => {
+    const r = await api('GET', '/health');
+    expect(r.status).toBe(503);
+    expect(r.body.status).toBe('error');
+    expect((await api('GET', '/health/live')).status).toBe(200);
+  });
+
+  it('answers 503 to room creation when no server has capacity anywhere', async () => {
+    const r = await api('POST', '/api/rooms', {}, await login());
+    expect(r.status).toBe(503);
+    expect(r.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+  });
+});
+
+describe('POST /api/login', () => {
+  it('returns a token and a user for a valid name, trimmed', async () => {
+    const r = await api('POST', '/api/login', { name: '  Grace  ' });
+    expect(r.status).toBe(201);
+    expect(r.body.user.name).toBe('Grace');
+    expect(r.body.user.id).toMatch(/^u_/);
+    expect(typeof r.body.token).toBe('string');
+  });
+
+  it('accepts 32 code points of astral characters', async () => {
+    expect((await api('POST', '/api/login', { name: '😀'.repeat(32) })).status).toBe(201);
+  });
+
+  it.each([
+    ['empty', { name: '' }, /must not be empty/],
+    ['only spaces', { name: '   ' }, /must not be empty/],
+    ['too long', { name: 'x'.repeat(33) }, /at most 32/],
+    ['control character', { name: 'a\u0007b' }, /control characters/],
+    ['a line feed', { name: 'a\nb' }, /control characters/],
+    ['not a string', { name: 42 }, /string/],
+    ['missing', {}, /string/],
+    ['an unknown property', { name: 'Ada', admin: true }, /should not exist/],
+    ['a __proto__ key', '{"name":"Ada","__proto__":{"admin":true}}', /__proto__/],
+  ])('refuses %s with 400 and the rule', async (_label, body, rule) => {
+    const r = await api('POST', '/api/login', body);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe('Bad Request');
+    expect(JSON.stringify(r.body.message)).toMatch(rule);
+  });
+
+  it('refuses malformed JSON with 400', async () => {
+    const r = await api('POST', '/api/login', '{"name":');
+    expect(r.status).toBe(400);
+    expect(r.body.statusCode).toBe(400);
+  });
+});
+
+describe('room creation, placement and tokens', () => {
+  beforeAll(async () => {
+    expect((await heartbeat({ serverId: 'a' })).status).toBe(200);
+    expect((await heartbeat({ serverId: 'b' })).status).toBe(200);
+  });
+
+  it('is ready once a session server registered', async () => {
+    const r = await api('GET', '/health');
+    expect(r.status).toBe(200);
+    expect(r.body.status).toBe('ok');
+  });
+
+  it('refuses a heartbeat with a wrong secret or a bad body', async () => {
+    expect((await heartbeat({ serverId: 'x' }, 'wrong-secret-value!')).status).toBe(401);
+    const bad = await api('POST', HEARTBEAT_PATH, { serverId: 'x', url: 'http://nope', capacity: 0 }, undefined, { [INTERNAL_SECRET_HEADER]: SECRET });
+    expect(bad.status).toBe(400);
+  });
+
+  it('needs an access token', async () => {
+    expect((await api('POST', '/api/rooms', {})).status).toBe(401);
+    expect((await api('POST', '/api/rooms', {}, 'not.a.jwt')).status).toBe(401);
+    const forged = new JwtService({ secret: 'another-secret-0123456789' }).sign({ typ: 'access', sub: 'u_x', name: 'X' });
+    expect((await api('POST', '/api/rooms', {}, forged)).status).toBe(401);
+    const expired = new JwtService({ secret: JWT_SECRET }).sign({ typ: 'access', sub: 'u_x', name: 'X' }, { expiresIn: -10 });
+    expect((await api('POST', '/api/rooms', {}, expired)).status).toBe(401);
+    const wrongType = new JwtService({ secret: JWT_SECRET }).sign({ typ: 'session', sub: 'u_x', name: 'X', room: 'r', aud: 'a' });
+    expect((await api('POST', '/api/rooms', {}, wrongType)).status).toBe(401);
+  });
+
+  it('creates rooms with unguessable URL-safe ids and spreads them over servers', async () => {
+    const token = await login();
+    const a = await api('POST', '/api/rooms', { name: 'first' }, token);
+    const b = await api('POST', '/api/rooms', {}, token);
+    expect(a.status).toBe(201);
+    expect(a.body.roomId).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const sa = await api('POST', `/api/rooms/${a.body.roomId}`, undefined, token);
+    const sb = await api('POST', `/api/rooms/${b.body.roomId}`, undefined, token);
+    expect(sa.status).toBe(200);
+    expect(new Set([sa.body.serverId, sb.body.serverId])).toEqual(new Set(['a', 'b']));
+    expect(sa.body.url).toBe(`ws://127.0.0.1:1/${sa.body.serverId}`);
+  });
+
+  it('answers the same server for a room on every call, with an ES256 session token for it', async () => {
+    const token = await login('Lin');
+    const { body } = await api('POST', '/api/rooms', {}, token);
+    const first = await api('POST', `/api/rooms/${body.roomId}`, undefined, token);
+    const again = await api('POST', `/api/rooms/${body.roomId}`, undefined, token);
+    expect(again.body.serverId).toBe(first.body.serverId);
+    const [header, payload] = first.body.token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    expect(header.alg).toBe('ES256');
+    expect(payload).toMatchObject({ typ: 'session', room: body.roomId, aud: first.body.serverId, name: 'Lin' });
+    expect(payload.exp - payload.iat).toBe(60);
+    // A session token is not an access token.
+    expect((await api('POST', '/api/rooms', {}, first.body.token)).status).toBe(401);
+  });
+
+  it('rejects a bad room name and unknown properties with 400', async () => {
+    const token = await login();
+    expect((await api('POST', '/api/rooms', { name: 'x'.repeat(65) }, token)).status).toBe(400);
+    expect((await api('POST', '/api/rooms', { name: 5 }, token)).status).toBe(400);
+    expect((await api('POST', '/api/rooms', { owner: 'me' }, token)).status).toBe(400);
+  });
+
+  it('answers 404 for an unknown or malformed room id', async () => {
+    const token = await login();
+    for (const id of ['AAAAAAAAAAAAAAAA', 'short', 'bad%20id%20with%20spaces']) {
+      const r = await api('POST', `/api/rooms/${id}`, undefined, token);
+      expect(r.status).toBe(404);
+      expect(r.body.error).toBe('Not Found');
+    }
+  });
+
+  it('lists servers and their rooms in the cluster view', async () => {
+    const token = await login();
+    const view = await api('GET', '/api/cluster', undefined, token);
+    expect(view.status).toBe(200);
+    const ids = view.body.servers.map((s: { id: string }) => s.id);
+    expect(ids).toEqual(expect.arrayContaining(['a', 'b']));
+    expect(view.body.servers.every((s: { alive: boolean }) => s.alive)).toBe(true);
+    expect((await api('GET', '/api/cluster')).status).toBe(401);
+  });
+
+  it('answers 503 once every server is full, and places again when a draining server frees nothing', async () => {
+    const token = await login();
+    // Servers a and b take 2 rooms each: fill what is left, then the next one finds no slot.
+    let created = 0;
+    while ((await api('POST', '/api/rooms', {}, token)).status === 201) created++;
+    expect(created).toBeLessThanOrEqual(4);
+    const view = await api('GET', '/api/cluster', undefined, token);
+    expect(view.body.servers.map((s: { rooms: string[] }) => s.rooms.length)).toEqual([2, 2]);
+    expect((await api('POST', '/api/rooms', {}, token)).status).toBe(503);
+    await heartbeat({ serverId: 'c', draining: true, capacity: 10 });
+    expect((await api('POST', '/api/rooms', {}, token)).status).toBe(503);
+    await heartbeat({ serverId: 'c', draining: false, capacity: 10 });
+    expect((await api('POST', '/api/rooms', {}, token)).status).toBe(201);
+  });
+});
+
+describe('Swagger', () => {
+  it('documents every public endpoint with schemas and errors, and hides the internal one', async () => {
+    const r = await api('GET', '/docs-json');
+    expect(r.status).toBe(200);
+    const paths = r.body.paths;
+    expect(Object.keys(paths)).toEqual(expect.arrayContaining(['/api/login', '/api/rooms', '/api/rooms/{roomId}', '/api/cluster', '/health']));
+    expect(Object.keys(paths).some((p) => p.startsWith('/internal'))).toBe(false);
+    expect(Object.keys(paths['/api/rooms/{roomId}'].post.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '503']));
+    expect(paths['/api/login'].post.requestBody).toBeDefined();
+    expect((await fetch(base + '/docs')).status).toBe(200);
+  });
+});
