@@ -8,6 +8,12 @@ import {
   SessionDirectory,
 } from './session-directory.port';
 
+interface PlacedRoom {
+  serverId: string;
+  /** When it was placed or last reported by its server: a room unreported for a TTL is released. */
+  seen: number;
+}
+
 interface StoredRoom {
   record: RoomRecord;
   expiresAt: number;
@@ -20,7 +26,7 @@ interface StoredRoom {
 export class MemorySessionDirectory implements SessionDirectory {
   private readonly serversById = new Map<string, Omit<ServerRecord, 'placedRooms'>>();
   private readonly roomsById = new Map<string, StoredRoom>();
-  private readonly placement = new Map<string, string>();
+  private readonly placement = new Map<string, PlacedRoom>();
   private readonly placedCount = new Map<string, number>();
 
   constructor(private readonly timing: DirectoryTiming) {}
@@ -35,18 +41,24 @@ export class MemorySessionDirectory implements SessionDirectory {
       lastHeartbeat: now,
     });
     const revoked: string[] = [];
+    const reported = new Set<string>();
     for (const { roomId } of hb.rooms) {
-      const owner = this.placement.get(roomId);
-      if (owner === hb.serverId) continue;
-      if (owner !== undefined && this.isLive(owner, now)) revoked.push(roomId);
-      else this.assign(roomId, hb.serverId);
+      reported.add(roomId);
+      const placed = this.placement.get(roomId);
+      if (placed?.serverId === hb.serverId) placed.seen = now;
+      else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
+      else this.assign(roomId, hb.serverId, now);
+    }
+    // The server let these rooms go (idle, disposed): their slots are free again.
+    for (const [roomId, placed] of this.placement) {
+      if (placed.serverId === hb.serverId && !reported.has(roomId) && now - placed.seen > this.timing.heartbeatTtlMs) this.unassign(roomId);
     }
     return { revoked };
   }
 
   async removeServer(serverId: string): Promise<void> {
     this.serversById.delete(serverId);
-    for (const [roomId, owner] of this.placement) if (owner === serverId) this.placement.delete(roomId);
+    for (const [roomId, placed] of this.placement) if (placed.serverId === serverId) this.placement.delete(roomId);
     this.placedCount.delete(serverId);
   }
 
@@ -56,7 +68,7 @@ export class MemorySessionDirectory implements SessionDirectory {
 
   async placements(): Promise<Map<string, string[]>> {
     const byServer = new Map<string, string[]>();
-    for (const [roomId, serverId] of this.placement) {
+    for (const [roomId, { serverId }] of this.placement) {
       const list = byServer.get(serverId) ?? [];
       list.push(roomId);
       byServer.set(serverId, list);
@@ -87,13 +99,14 @@ export class MemorySessionDirectory implements SessionDirectory {
   }
 
   async place(roomId: string, now: number): Promise<Placement | null> {
-    const owner = this.placement.get(roomId);
-    if (owner !== undefined && this.isLive(owner, now)) {
+    const owner = this.placement.get(roomId)?.serverId;
+    // A draining server closed the room's sockets with 1012: its clients come back here to move.
+    if (owner !== undefined && this.isLive(owner, now) && !this.serversById.get(owner)!.draining) {
       return { server: this.record(owner), placedNow: false };
     }
     const target = this.leastLoaded(now);
     if (!target) return null;
-    this.assign(roomId, target.id);
+    this.assign(roomId, target.id, now);
     return { server: this.record(target.id), placedNow: true };
   }
 
@@ -125,14 +138,14 @@ export class MemorySessionDirectory implements SessionDirectory {
     return { ...s, placedRooms: this.placedCount.get(serverId) ?? 0 };
   }
 
-  private assign(roomId: string, serverId: string): void {
+  private assign(roomId: string, serverId: string, now: number): void {
     this.unassign(roomId);
-    this.placement.set(roomId, serverId);
+    this.placement.set(roomId, { serverId, seen: now });
     this.placedCount.set(serverId, (this.placedCount.get(serverId) ?? 0) + 1);
   }
 
   private unassign(roomId: string): void {
-    const previous = this.placement.get(roomId);
+    const previous = this.placement.get(roomId)?.serverId;
     if (previous === undefined) return;
     this.placement.delete(roomId);
     const n = (this.placedCount.get(previous) ?? 1) - 1;
