@@ -1,0 +1,121 @@
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { DEFAULT_LIMITS } from '@app/shared';
+
+export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
+
+export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis'] as const;
+export type RoomStoreKind = (typeof ROOM_STORE_KINDS)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+
+/**
+ * Every setting of a session server, read once from the environment at boot (table in
+ * apps/session/CONFIG.md). Property names are the environment variable names. Defaults make one
+ * server on one machine work without any variable set.
+ */
+export class SessionConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 8001;
+
+  @IsString()
+  HOST = '127.0.0.1';
+
+  /** Defaults to `session-${PORT}`. */
+  @IsOptional() @IsString() @MinLength(1)
+  SERVER_ID?: string;
+
+  /** Address clients connect to; defaults to `ws://127.0.0.1:${PORT}`. */
+  @IsOptional() @IsString()
+  PUBLIC_URL?: string;
+
+  @IsString()
+  BACKEND_URL = 'http://127.0.0.1:8080';
+
+  /** Shared secret of the internal heartbeat endpoint. Secret: never logged. */
+  @IsString() @MinLength(8)
+  INTERNAL_SECRET = DEV_INTERNAL_SECRET;
+
+  /** PEM (SPKI) key that verifies session tokens; when unset it comes from the backend's heartbeat reply. */
+  @IsOptional() @IsString()
+  SESSION_TOKEN_PUBLIC_KEY?: string;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  HEARTBEAT_INTERVAL_MS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_ROOMS = 50;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_MEMBERS: number = DEFAULT_LIMITS.maxMembers;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_MESSAGE_LENGTH: number = DEFAULT_LIMITS.maxMessageLength;
+
+  @Type(() => Number) @IsInt() @Min(1024)
+  MAX_FRAME_BYTES: number = DEFAULT_LIMITS.maxFrameBytes;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  HISTORY_LIMIT: number = DEFAULT_LIMITS.historyLimit;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RESUME_LIMIT: number = DEFAULT_LIMITS.resumeLimit;
+
+  @Type(() => Number) @Min(0.1)
+  RATE_PER_SECOND: number = DEFAULT_LIMITS.ratePerSecond;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  RATE_BURST: number = DEFAULT_LIMITS.rateBurst;
+
+  @Type(() => Number) @IsInt() @Min(1)
+  FLOOD_CLOSE_AFTER: number = DEFAULT_LIMITS.floodCloseAfter;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  TYPING_THROTTLE_MS = 1000;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  ROOM_IDLE_MS = 30_000;
+
+  @Type(() => Number) @IsInt() @Min(1024)
+  SEND_BUFFER_LIMIT_BYTES = 1024 * 1024;
+
+  @IsIn(ROOM_STORE_KINDS)
+  ROOM_STORE: RoomStoreKind = 'sqlite';
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsOptional() @IsString()
+  REDIS_URL?: string;
+
+  @IsString()
+  REDIS_KEY_PREFIX = 'rooms:';
+
+  @Type(() => Number) @IsInt() @Min(1)
+  REDIS_HISTORY_MAX = 10_000;
+
+  /** Unset: any Origin. Otherwise upgrades with another Origin header are refused with 403. */
+  @IsOptional() @Transform(toList) @IsString({ each: true })
+  ALLOWED_ORIGINS?: string[];
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'warn';
+
+  get production(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  get serverId(): string {
+    return this.SERVER_ID ?? `session-${this.PORT}`;
+  }
+
+  get publicUrl(): string {
+    return this.PUBLIC_URL ?? `ws://127.0.0.1:${this.PORT}`;
+  }
+}

@@ -1,0 +1,432 @@
+import { CloseCode, type Message } from '@app/shared';
+import { MemoryRoomStore } from '../store/memory-room-store';
+import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
+import { ManualClock } from '../time/manual-clock';
+import { ChatRoom, type ChatRoomLimits, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
+import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
+
+interface Frame {
+  event: string;
+  data: any;
+}
+
+class FakeSocket implements MemberSocket {
+  readyState = SOCKET_OPEN;
+  bufferedAmount = 0;
+  frames: Frame[] = [];
+  closedWith: number | null = null;
+  send(data: Buffer, options: { binary: boolean }): void {
+    expect(options.binary).toBe(false);
+    this.frames.push(JSON.parse(data.toString('utf8')));
+  }
+  close(code?: number): void {
+    this.closedWith = code ?? 1005;
+    this.readyState = 3;
+  }
+  events(name: string): any[] {
+    return this.frames.filter((f) => f.event === name).map((f) => f.data);
+  }
+  take(): Frame[] {
+    const out = this.frames;
+    this.frames = [];
+    return out;
+  }
+}
+
+const LIMITS: ChatRoomLimits = {
+  historyLimit: 5,
+  resumeLimit: 10,
+  maxMembers: 3,
+  maxMessageLength: 4000,
+  maxFrameBytes: 65536,
+  typingThrottleMs: 1000,
+  idleMs: 30_000,
+  sendBufferLimitBytes: 1024,
+};
+
+function member(userId: string, name = userId.toUpperCase()): RoomMember & { socket: FakeSocket } {
+  return { socket: new FakeSocket(), user: { id: userId, name } };
+}
+
+function stored(seq: number, userId = 'u0', id = `m${seq}`): Message {
+  return { seq, id, userId, name: userId, text: `t${seq}`, ts: seq };
+}
+
+describe('ChatRoom', () => {
+  let clock: ManualClock;
+  let store: RoomStore;
+  let closed: ChatRoom[];
+
+  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [] }, limits: Partial<ChatRoomLimits> = {}) {
+    return new ChatRoom({
+      roomId: 'room-1',
+      serverId: 'srv-1',
+      snapshot,
+      store,
+      clock,
+      limits: { ...LIMITS, ...limits },
+      onClosed: (r) => closed.push(r),
+    });
+  }
+
+  async function filledRoom(count: number, limits: Partial<ChatRoomLimits> = {}) {
+    const messages = Array.from({ length: count }, (_, i) => stored(i + 1));
+    await store.append('room-1', messages);
+    return makeRoom(await store.load('room-1', Math.max(LIMITS.resumeLimit, limits.resumeLimit ?? 0)), limits);
+  }
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    store = new MemoryRoomStore();
+    closed = [];
+  });
+
+  describe('join and welcome', () => {
+    it('welcomes with room, server, you, members, last messages, lastSeq and limits', async () => {
+      const room = await filledRoom(7);
+      const alice = member('alice');
+      expect(room.join(alice)).toBe('joined');
+      const [welcome] = alice.socket.events('welcome');
+      expect(welcome).toEqual({
+        roomId: 'room-1',
+        serverId: 'srv-1',
+        you: { id: 'alice', name: 'ALICE' },
+        members: [{ id: 'alice', name: 'ALICE' }],
+        messages: [3, 4, 5, 6, 7].map((s) => stored(s)),
+        lastSeq: 7,
+        limits: { maxMessageLength: 4000, maxMembers: 3, maxFrameBytes: 65536 },
+      });
+      expect(alice.socket.frames).toHaveLength(1);
+    });
+
+    it('welcomes an empty room with lastSeq 0 and no messages', () => {
+      const alice = member('alice');
+      makeRoom().join(alice);
+      expect(alice.socket.events('welcome')[0]).toMatchObject({ messages: [], lastSeq: 0 });
+    });
+  });
+
+  describe('resume with since', () => {
+    const seqsAfter = (room: ChatRoom, since: number) => {
+      const m = member(`u${since}`);
+      room.join(m, since);
+      return (m.socket.events('welcome')[0].messages as Message[]).map((x) => x.seq);
+    };
+
+    it('sends exactly the messages after since', async () => {
+      const room = await filledRoom(12, { maxMembers: 10 });
+      expect(seqsAfter(room, 9)).toEqual([10, 11, 12]);
+      expect(seqsAfter(room, 11)).toEqual([12]);
+    });
+
+    it('sends none when since >= lastSeq', async () => {
+      const room = await filledRoom(12, { maxMembers: 10 });
+      expect(seqsAfter(room, 12)).toEqual([]);
+      expect(seqsAfter(room, 40)).toEqual([]);
+    });
+
+    it('since=0 means every message, capped to the newest RESUME_LIMIT', async () => {
+      const small = await filledRoom(4, { maxMembers: 10 });
+      expect(seqsAfter(small, 0)).toEqual([1, 2, 3, 4]);
+      store = new MemoryRoomStore();
+      const big = await filledRoom(25, { maxMembers: 10 });
+      expect(seqsAfter(big, 0)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+      expect(seqsAfter(big, 3)).toEqual([16, 17, 18, 19, 20, 21, 22, 23, 24, 25]);
+    });
+  });
+
+  describe('send', () => {
+    it('numbers messages from 1, stores them, broadcasts to everyone and acks the sender only', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      alice.socket.take();
+      bob.socket.take();
+      room.send(alice, 'hello', 'a-1');
+      room.send(alice, 'again', 'a-2');
+      await room.settled();
+      expect(alice.socket.take()).toEqual([
+        { event: 'message', data: { seq: 1, id: 'a-1', userId: 'alice', name: 'ALICE', text: 'hello', ts: clock.now() } },
+        { event: 'ack', data: { clientMsgId: 'a-1', seq: 1 } },
+        { event: 'message', data: expect.objectContaining({ seq: 2, text: 'again' }) },
+        { event: 'ack', data: { clientMsgId: 'a-2', seq: 2 } },
+      ]);
+      expect(bob.socket.take().map((f) => [f.event, f.data.seq])).toEqual([
+        ['message', 1],
+        ['message', 2],
+      ]);
+      expect((await store.load('room-1', 10)).lastSeq).toBe(2);
+      expect(room.lastSeq).toBe(2);
+    });
+
+    it('continues the seq of the snapshot', async () => {
+      const room = await filledRoom(41);
+      const alice = member('alice');
+      room.join(alice);
+      room.send(alice, 'next', 'n');
+      await room.settled();
+      expect(alice.socket.events('ack')).toEqual([{ clientMsgId: 'n', seq: 42 }]);
+    });
+
+    it('broadcasts and acks only after the store accepted the message', async () => {
+      let release!: () => void;
+      const appended: Message[][] = [];
+      const slowStore: RoomStore = {
+        ...new MemoryRoomStore(),
+        load: async () => ({ lastSeq: 0, messages: [] }),
+        append: (_room, messages) => {
+          appended.push([...messages]);
+          return new Promise<void>((resolve) => (release = resolve));
+        },
+        before: async () => [],
+        after: async () => [],
+        close: async () => undefined,
+      };
+      store = slowStore;
+      const room = makeRoom();
+      const alice = member('alice');
+      room.join(alice);
+      alice.socket.take();
+      room.send(alice, 'one', 'c1');
+      room.send(alice, 'two', 'c2');
+      await new Promise((r) => setImmediate(r));
+      expect(appended.map((b) => b.map((m) => m.seq))).toEqual([[1, 2]]); // one write for the tick
+      room.send(alice, 'three', 'c3');
+      await new Promise((r) => setImmediate(r));
+      expect(appended).toHaveLength(1); // waits for the write in flight
+      expect(alice.socket.frames).toEqual([]);
+      release();
+      await new Promise((r) => setImmediate(r));
+      expect(alice.socket.events('ack').map((a) => a.seq)).toEqual([1, 2]);
+      expect(appended.map((b) => b.map((m) => m.seq))).toEqual([[1, 2], [3]]);
+      release();
+      await room.settled();
+      expect(alice.socket.events('ack').map((a) => a.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('does not store a clientMsgId twice: the sender gets the ack of the first', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      const alice2 = member('alice');
+      room.join(alice);
+      room.join(alice2);
+      room.send(alice, 'hello', 'same');
+      room.send(alice2, 'hello (retry while pending)', 'same');
+      await room.settled();
+      room.send(alice, 'hello (retry after ack)', 'same');
+      await room.settled();
+      expect(alice.socket.events('ack')).toEqual([
+        { clientMsgId: 'same', seq: 1 },
+        { clientMsgId: 'same', seq: 1 },
+      ]);
+      expect(alice2.socket.events('ack')).toEqual([{ clientMsgId: 'same', seq: 1 }]);
+      expect(alice.socket.events('message')).toHaveLength(1);
+      expect((await store.load('room-1', 10)).lastSeq).toBe(1);
+    });
+
+    it('keeps de-duplication per sender: another user reusing an id is a new message', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      room.send(alice, 'from alice', 'x');
+      room.send(bob, 'from bob', 'x');
+      await room.settled();
+      expect(bob.socket.events('ack')).toEqual([{ clientMsgId: 'x', seq: 2 }]);
+    });
+
+    it('remembers clientMsgIds of the snapshot (after a move) and of the last RESUME_LIMIT messages', async () => {
+      const room = await filledRoom(15); // ring keeps seqs 6..15
+      const u0 = member('u0');
+      room.join(u0);
+      room.send(u0, 'resent', 'm15');
+      room.send(u0, 'resent', 'm6');
+      await room.settled();
+      expect(u0.socket.events('ack')).toEqual([
+        { clientMsgId: 'm15', seq: 15 },
+        { clientMsgId: 'm6', seq: 6 },
+      ]);
+      expect(u0.socket.events('message')).toEqual([]);
+      // m5 fell out of the remembered window: it is a new message now.
+      room.send(u0, 'old id', 'm5');
+      await room.settled();
+      expect(u0.socket.events('ack').at(-1)).toEqual({ clientMsgId: 'm5', seq: 16 });
+    });
+
+    it('gives the room up with 4404 when another server stored the seq first', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      room.join(alice);
+      await store.append('room-1', [stored(1, 'intruder')]);
+      room.send(alice, 'mine', 'c');
+      await room.closed;
+      expect(alice.socket.closedWith).toBe(CloseCode.RoomMoved);
+      expect(alice.socket.events('ack')).toEqual([]);
+      expect(closed).toEqual([room]);
+      expect(room.isOpen).toBe(false);
+    });
+
+    it('closes the room with 1012 when the store fails otherwise', async () => {
+      store.append = async () => {
+        throw new Error('disk full');
+      };
+      const room = makeRoom();
+      const alice = member('alice');
+      room.join(alice);
+      room.send(alice, 'x', 'c');
+      await room.closed;
+      expect(alice.socket.closedWith).toBe(CloseCode.ServiceRestart);
+      expect(alice.socket.events('ack')).toEqual([]);
+    });
+
+    it('rejects a SeqConflictError-shaped failure only by type', () => {
+      expect(new SeqConflictError('r', 1)).toBeInstanceOf(Error);
+    });
+  });
+
+  describe('history', () => {
+    it('pages backwards from memory with hasMore', async () => {
+      const room = await filledRoom(15); // ring 6..15
+      const page = await room.history(16, 4);
+      expect(page.messages.map((m) => m.seq)).toEqual([12, 13, 14, 15]);
+      expect(page.hasMore).toBe(true);
+      expect((await room.history(1000, 2)).messages.map((m) => m.seq)).toEqual([14, 15]);
+    });
+
+    it('reads older pages from the store and ends with hasMore false', async () => {
+      const room = await filledRoom(15);
+      const spy = jest.spyOn(store, 'before');
+      const page = await room.history(6, 3);
+      expect(page).toEqual({ messages: [3, 4, 5].map((s) => stored(s)), hasMore: true });
+      expect(spy).toHaveBeenCalled();
+      const last = await room.history(3, 50);
+      expect(last).toEqual({ messages: [stored(1), stored(2)], hasMore: false });
+      expect(await room.history(1, 50)).toEqual({ messages: [], hasMore: false });
+    });
+
+    it('returns exactly the first messages with hasMore false at the start', async () => {
+      const room = await filledRoom(3);
+      expect(await room.history(4, 3)).toEqual({ messages: [1, 2, 3].map((s) => stored(s)), hasMore: false });
+      expect(await room.history(4, 2)).toEqual({ messages: [2, 3].map((s) => stored(s)), hasMore: true });
+    });
+
+    it('returns an empty page in an empty room', async () => {
+      expect(await makeRoom().history(10, 50)).toEqual({ messages: [], hasMore: false });
+    });
+  });
+
+  describe('presence', () => {
+    it('counts users, not connections: joined on the first, left on the last connection', () => {
+      const room = makeRoom();
+      const bob = member('bob');
+      const alice1 = member('alice');
+      const alice2 = member('alice');
+      room.join(bob);
+      room.join(alice1);
+      room.join(alice2);
+      expect(bob.socket.events('joined')).toEqual([{ user: { id: 'alice', name: 'ALICE' } }]);
+      expect(alice2.socket.events('welcome')[0].members).toEqual([
+        { id: 'bob', name: 'BOB' },
+        { id: 'alice', name: 'ALICE' },
+      ]);
+      expect(alice1.socket.events('joined')).toEqual([]);
+      expect(room.memberCount).toBe(2);
+      expect(room.connectionCount).toBe(3);
+
+      room.leave(alice1);
+      expect(bob.socket.events('left')).toEqual([]);
+      room.leave(alice2);
+      room.leave(alice2); // idempotent
+      expect(bob.socket.events('left')).toEqual([{ user: { id: 'alice', name: 'ALICE' } }]);
+      expect(room.memberCount).toBe(1);
+    });
+
+    it('refuses a new user beyond maxMembers but lets a present user open another connection', () => {
+      const room = makeRoom(undefined, { maxMembers: 2 });
+      expect(room.join(member('a'))).toBe('joined');
+      expect(room.join(member('b'))).toBe('joined');
+      const carol = member('c');
+      expect(room.join(carol)).toBe('full');
+      expect(carol.socket.frames).toEqual([]);
+      expect(room.join(member('a'))).toBe('joined');
+    });
+  });
+
+  describe('typing', () => {
+    it('goes to the other users, at most once per throttle window per user', () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      const alice2 = member('alice');
+      const bob = member('bob');
+      [alice, alice2, bob].forEach((m) => room.join(m));
+      room.typing(alice);
+      room.typing(alice2);
+      clock.advance(999);
+      room.typing(alice);
+      expect(bob.socket.events('typing')).toEqual([{ user: { id: 'alice', name: 'ALICE' } }]);
+      expect(alice2.socket.events('typing')).toEqual([]);
+      clock.advance(1);
+      room.typing(alice);
+      room.typing(bob);
+      expect(bob.socket.events('typing')).toHaveLength(2);
+      expect(alice.socket.events('typing')).toEqual([{ user: { id: 'bob', name: 'BOB' } }]);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('disposes itself ROOM_IDLE_MS after the last connection left, unless someone comes back', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      room.join(alice);
+      room.leave(alice);
+      clock.advance(29_999);
+      room.join(alice);
+      room.leave(alice);
+      clock.advance(29_999);
+      expect(room.isOpen).toBe(true);
+      clock.advance(1);
+      await room.closed;
+      expect(closed).toEqual([room]);
+      expect(clock.pendingTimers).toBe(0);
+      expect(room.join(member('late'))).toBe('closed');
+    });
+
+    it('does not dispose while someone is connected', () => {
+      const room = makeRoom();
+      room.join(member('alice'));
+      clock.advance(10 * 60_000);
+      expect(room.isOpen).toBe(true);
+      expect(clock.pendingTimers).toBe(0);
+    });
+
+    it('drains: stores and acks what was accepted, then closes everyone with 1012', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      room.join(alice);
+      room.send(alice, 'last words', 'c');
+      await room.drain();
+      expect(alice.socket.events('ack')).toEqual([{ clientMsgId: 'c', seq: 1 }]);
+      expect(alice.socket.closedWith).toBe(CloseCode.ServiceRestart);
+      expect((await store.load('room-1', 10)).lastSeq).toBe(1);
+      expect(closed).toEqual([room]);
+    });
+
+    it('closes a member that does not keep up (1013) and tells the others it left', async () => {
+      const room = makeRoom();
+      const alice = member('alice');
+      const slow = member('slow');
+      room.join(alice);
+      room.join(slow);
+      slow.socket.bufferedAmount = LIMITS.sendBufferLimitBytes + 1;
+      room.send(alice, 'hi', 'c');
+      await room.settled();
+      expect(slow.socket.closedWith).toBe(SLOW_CONSUMER_CLOSE_CODE);
+      expect(slow.socket.events('message')).toEqual([]);
+      expect(alice.socket.events('left')).toEqual([{ user: { id: 'slow', name: 'SLOW' } }]);
+      expect(room.connectionCount).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,416 @@
+import { CloseCode, ServerEvent, type Message, type UserRef } from '@app/shared';
+import { encodeFrame, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
+import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
+import type { Clock, TimerHandle } from '../time/clock';
+import { MessageRing } from './message-ring';
+import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
+
+/**
+ * Close code for a member that does not read fast enough (its send buffer passed the limit):
+ * 1013 "Try Again Later" (RFC 6455 registry). Not 4429, which tells a client it sent too much;
+ * the client reconnects with `since` and catches up without slowing the room for everyone else.
+ */
+export const SLOW_CONSUMER_CLOSE_CODE = 1013;
+
+export interface ChatRoomLimits {
+  /** Messages in a `welcome` without `since`. */
+  historyLimit: number;
+  /** Most messages in a `welcome` with `since`; also how many clientMsgIds are remembered at least. */
+  resumeLimit: number;
+  maxMembers: number;
+  maxMessageLength: number;
+  maxFrameBytes: number;
+  typingThrottleMs: number;
+  /** An empty room is disposed after this long. */
+  idleMs: number;
+  /** A member whose socket buffers more than this is closed with SLOW_CONSUMER_CLOSE_CODE. */
+  sendBufferLimitBytes: number;
+}
+
+export interface ChatRoomLog {
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface ChatRoomOptions {
+  roomId: string;
+  serverId: string;
+  /** What the store holds of the room: its newest messages (at least `resumeLimit` when there are). */
+  snapshot: RoomSnapshot;
+  store: RoomStore;
+  clock: Clock;
+  limits: ChatRoomLimits;
+  /** Called once when the room is closed for good (idle, moved, drained, failed). */
+  onClosed(room: ChatRoom): void;
+  log?: ChatRoomLog;
+  /** Runs a function after the current I/O callbacks (default `setImmediate`): one store write per tick. */
+  defer?: (fn: () => void) => void;
+}
+
+export type JoinOutcome = 'joined' | 'full' | 'closed';
+
+export type HistoryPage = { messages: Message[]; hasMore: boolean };
+
+interface Presence {
+  user: UserRef;
+  connections: number;
+  lastTypingAt: number;
+}
+
+interface PendingMessage {
+  message: Message;
+  sender: RoomMember;
+  /** Connections that re-sent the same clientMsgId before it was stored: they get its ack too. */
+  duplicates: RoomMember[] | null;
+}
+
+type RoomState = 'open' | 'closing' | 'closed';
+
+const silentLog: ChatRoomLog = { warn: () => undefined, error: () => undefined };
+
+/**
+ * One room: members, recent history, seq, de-duplication, typing throttle, lifecycle. Plain class,
+ * no Nest and no `ws`: it talks to sockets through `MemberSocket` and to time through `Clock`.
+ *
+ * Write path: `send` assigns the next seq and queues the message; once per tick the queue goes to
+ * the store in one `append`, and only after that resolves are the messages broadcast and acked.
+ * While a write is in flight new messages wait for the next one (group commit), so the store sees
+ * at most one write per room at a time and seqs reach it in order.
+ */
+export class ChatRoom {
+  readonly roomId: string;
+  private state: RoomState = 'open';
+  private readonly connections = new Set<RoomMember>();
+  private readonly users = new Map<string, Presence>();
+  private readonly ring: MessageRing;
+  /** `${userId}\n${clientMsgId}` → seq, for the messages in the ring and the ones being written. */
+  private readonly seen = new Map<string, number>();
+  /** Seq of the newest stored message. */
+  private storedSeq: number;
+  /** Seq given to the newest accepted message (stored or not). */
+  private assignedSeq: number;
+  private queue: PendingMessage[] = [];
+  private inFlight: PendingMessage[] | null = null;
+  private writeScheduled = false;
+  private idleTimer: TimerHandle | null = null;
+  private settledWaiters: Array<() => void> = [];
+  private lastActivityAt: number;
+  private readonly limits: ChatRoomLimits;
+  private readonly store: RoomStore;
+  private readonly clock: Clock;
+  private readonly log: ChatRoomLog;
+  private readonly defer: (fn: () => void) => void;
+  private readonly serverId: string;
+  private readonly onClosed: (room: ChatRoom) => void;
+  private closedResolve!: () => void;
+  /** Resolves once the room is closed for good. */
+  readonly closed: Promise<void> = new Promise((resolve) => (this.closedResolve = resolve));
+
+  constructor(options: ChatRoomOptions) {
+    this.roomId = options.roomId;
+    this.serverId = options.serverId;
+    this.limits = options.limits;
+    this.store = options.store;
+    this.clock = options.clock;
+    this.log = options.log ?? silentLog;
+    this.defer = options.defer ?? ((fn) => setImmediate(fn));
+    this.onClosed = options.onClosed;
+    this.ring = new MessageRing(Math.max(this.limits.resumeLimit, this.limits.historyLimit, 1));
+    const { snapshot } = options;
+    // A snapshot may hold more than the ring (or, from a trimmed store, start later than seq 1).
+    for (const m of snapshot.messages.slice(-this.ring.capacity)) this.remember(m);
+    this.storedSeq = snapshot.lastSeq;
+    this.assignedSeq = snapshot.lastSeq;
+    this.lastActivityAt = this.clock.now();
+    // A room is created for a connection that joins right away; should it never, it still goes.
+    this.armIdleTimer();
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  get lastSeq(): number {
+    return this.storedSeq;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  get memberCount(): number {
+    return this.users.size;
+  }
+
+  get lastActivity(): number {
+    return this.lastActivityAt;
+  }
+
+  /**
+   * Adds a connection and sends it `welcome`; the other members get `joined` when it is the user's
+   * first connection. A new user beyond `maxMembers` is refused (`full`); another connection of a
+   * user already present is always let in.
+   */
+  join(member: RoomMember, since?: number): JoinOutcome {
+    if (this.state !== 'open') return 'closed';
+    const presence = this.users.get(member.user.id);
+    if (!presence && this.users.size >= this.limits.maxMembers) return 'full';
+    this.clearIdleTimer();
+    this.connections.add(member);
+    if (presence) presence.connections++;
+    else this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
+    this.touch();
+
+    const messages =
+      since === undefined ? this.ring.newest(this.limits.historyLimit) : this.ring.after(since, this.limits.resumeLimit);
+    const members: UserRef[] = [];
+    for (const p of this.users.values()) members.push(p.user);
+    this.sendTo(
+      member,
+      encodeFrame(ServerEvent.Welcome, {
+        roomId: this.roomId,
+        serverId: this.serverId,
+        you: member.user,
+        members,
+        messages,
+        lastSeq: this.storedSeq,
+        limits: {
+          maxMessageLength: this.limits.maxMessageLength,
+          maxMembers: this.limits.maxMembers,
+          maxFrameBytes: this.limits.maxFrameBytes,
+        },
+      }),
+    );
+    if (!presence) this.broadcast(encodeFrame(ServerEvent.Joined, { user: member.user }), member.user.id);
+    return 'joined';
+  }
+
+  /** Removes a connection (idempotent); the others get `left` when it was the user's last one. */
+  leave(member: RoomMember): void {
+    if (!this.connections.delete(member)) return;
+    const presence = this.users.get(member.user.id);
+    if (presence && --presence.connections === 0) {
+      this.users.delete(member.user.id);
+      if (this.state === 'open') this.broadcast(encodeFrame(ServerEvent.Left, { user: presence.user }));
+    }
+    this.touch();
+    if (this.connections.size === 0 && this.state === 'open') this.armIdleTimer();
+  }
+
+  /**
+   * Accepts a message (already validated): stored, then broadcast to every member and acked to the
+   * sender. A clientMsgId this user already sent is not stored again: the sender gets the first ack.
+   * The de-duplication key includes the sender, so one user cannot swallow another's message by
+   * reusing its id.
+   */
+  send(member: RoomMember, text: string, clientMsgId: string): void {
+    if (this.state !== 'open' || !this.connections.has(member)) return;
+    const key = `${member.user.id}\n${clientMsgId}`;
+    const seenSeq = this.seen.get(key);
+    if (seenSeq !== undefined) {
+      if (seenSeq <= this.storedSeq) this.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: seenSeq }));
+      else {
+        const pending = this.pendingBySeq(seenSeq);
+        if (pending) (pending.duplicates ??= []).push(member);
+      }
+      return;
+    }
+    const message: Message = {
+      seq: ++this.assignedSeq,
+      id: clientMsgId,
+      userId: member.user.id,
+      name: member.user.name,
+      text,
+      ts: this.clock.now(),
+    };
+    this.seen.set(key, message.seq);
+    this.queue.push({ message, sender: member, duplicates: null });
+    this.touch();
+    this.scheduleWrite();
+  }
+
+  /** Tells the other members this user is typing, at most once per `typingThrottleMs` per user. */
+  typing(member: RoomMember): void {
+    if (this.state !== 'open') return;
+    const presence = this.users.get(member.user.id);
+    if (!presence || !this.connections.has(member)) return;
+    const now = this.clock.now();
+    if (now - presence.lastTypingAt < this.limits.typingThrottleMs) return;
+    presence.lastTypingAt = now;
+    this.broadcast(encodeFrame(ServerEvent.Typing, { user: presence.user }), member.user.id);
+  }
+
+  /**
+   * The newest `limit` stored messages with seq < `before`, oldest first. Served from memory when
+   * the ring covers the page, else from the store. `hasMore` is true while older messages exist.
+   */
+  async history(before: number, limit: number): Promise<HistoryPage> {
+    const hi = Math.min(before - 1, this.storedSeq);
+    if (hi < 1) return { messages: [], hasMore: false };
+    const lo = Math.max(1, hi - limit + 1);
+    if (this.ring.size && this.ring.oldestSeq <= lo) {
+      return { messages: this.ring.range(lo, hi), hasMore: lo > 1 };
+    }
+    // One more than asked tells whether older ones exist (also for stores that trim old history).
+    const rows = await this.store.before(this.roomId, hi + 1, limit + 1);
+    const hasMore = rows.length > limit;
+    return { messages: hasMore ? rows.slice(rows.length - limit) : rows, hasMore };
+  }
+
+  /** Sends one frame to one member (replies: welcome, ack, history, error). */
+  reply(member: RoomMember, frame: EncodedFrame): void {
+    this.sendTo(member, frame);
+  }
+
+  /** Resolves when every accepted message is stored (and broadcast), or the room closed. */
+  settled(): Promise<void> {
+    if (!this.inFlight && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /**
+   * Stops taking messages, stores what was accepted (so its acks go out), then closes every
+   * connection with `code`. Used for draining (1012) and idle disposal.
+   */
+  async drain(code: number = CloseCode.ServiceRestart, reason = 'server restarting'): Promise<void> {
+    if (this.state !== 'open') return this.closed;
+    this.state = 'closing';
+    this.clearIdleTimer();
+    await this.settled();
+    this.close(code, reason);
+  }
+
+  /**
+   * Closes every connection with `code` right away and forgets the room. Messages not yet stored
+   * are dropped unacknowledged: their senders send them again after reconnecting.
+   */
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.clearIdleTimer();
+    this.queue = [];
+    for (const member of this.connections) closeQuietly(member.socket, code, reason);
+    this.connections.clear();
+    this.users.clear();
+    this.wakeSettled();
+    this.closedResolve();
+    this.onClosed(this);
+  }
+
+  private scheduleWrite(): void {
+    if (this.writeScheduled || this.inFlight) return;
+    this.writeScheduled = true;
+    this.defer(() => {
+      this.writeScheduled = false;
+      this.write();
+    });
+  }
+
+  private write(): void {
+    if (this.inFlight || this.queue.length === 0 || this.state === 'closed') return;
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlight = batch;
+    const messages = batch.map((p) => p.message);
+    this.store.append(this.roomId, messages).then(
+      () => this.stored(batch),
+      (err: unknown) => this.writeFailed(err),
+    );
+  }
+
+  private stored(batch: PendingMessage[]): void {
+    this.inFlight = null;
+    if (this.state === 'closed') return;
+    for (const pending of batch) {
+      const { message } = pending;
+      this.storedSeq = message.seq;
+      this.remember(message);
+      this.broadcast(encodeFrame(ServerEvent.Message, message));
+      const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
+      if (this.connections.has(pending.sender)) this.sendTo(pending.sender, ack);
+      for (const dup of pending.duplicates ?? []) if (this.connections.has(dup)) this.sendTo(dup, ack);
+    }
+    if (this.queue.length) this.write();
+    else this.wakeSettled();
+  }
+
+  private writeFailed(err: unknown): void {
+    this.inFlight = null;
+    if (this.state === 'closed') return;
+    if (err instanceof SeqConflictError) {
+      this.log.warn(`room ${this.roomId}: seq ${err.seq} already stored by another server, giving the room up`);
+      this.close(CloseCode.RoomMoved, 'room moved to another server');
+      return;
+    }
+    // The store is in doubt: drop the room, so the next connection loads it again from the store.
+    this.log.error(`room ${this.roomId}: storing messages failed, closing the room`, err);
+    this.close(CloseCode.ServiceRestart, 'storage unavailable');
+  }
+
+  private remember(message: Message): void {
+    const evicted = this.ring.push(message);
+    this.seen.set(`${message.userId}\n${message.id}`, message.seq);
+    if (evicted) {
+      const key = `${evicted.userId}\n${evicted.id}`;
+      if (this.seen.get(key) === evicted.seq) this.seen.delete(key);
+    }
+  }
+
+  private pendingBySeq(seq: number): PendingMessage | undefined {
+    return this.inFlight?.find((p) => p.message.seq === seq) ?? this.queue.find((p) => p.message.seq === seq);
+  }
+
+  /** Sends one encoded frame to every connection (except those of `exceptUserId`). */
+  private broadcast(frame: EncodedFrame, exceptUserId?: string): void {
+    let slow: RoomMember[] | null = null;
+    for (const member of this.connections) {
+      if (member.user.id === exceptUserId) continue;
+      const socket = member.socket;
+      if (socket.readyState !== SOCKET_OPEN) continue;
+      if (socket.bufferedAmount > this.limits.sendBufferLimitBytes) (slow ??= []).push(member);
+      else socket.send(frame, TEXT_FRAME);
+    }
+    if (slow) for (const member of slow) this.dropSlowConsumer(member);
+  }
+
+  private sendTo(member: RoomMember, frame: EncodedFrame): void {
+    if (member.socket.readyState === SOCKET_OPEN) member.socket.send(frame, TEXT_FRAME);
+  }
+
+  private dropSlowConsumer(member: RoomMember): void {
+    this.log.warn(`room ${this.roomId}: closing a connection of ${member.user.id} that does not keep up`);
+    closeQuietly(member.socket, SLOW_CONSUMER_CLOSE_CODE, 'too slow to keep up');
+    this.leave(member);
+  }
+
+  private touch(): void {
+    this.lastActivityAt = this.clock.now();
+  }
+
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = null;
+      if (this.connections.size === 0) void this.drain(CloseCode.Normal, 'room idle');
+    }, this.limits.idleMs);
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) this.clock.clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  private wakeSettled(): void {
+    const waiters = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function closeQuietly(socket: MemberSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closing or closed
+  }
+}

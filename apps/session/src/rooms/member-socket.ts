@@ -1,0 +1,19 @@
+import type { UserRef } from '@app/shared';
+
+/** `WebSocket.OPEN`, without importing `ws` into the room logic. */
+export const SOCKET_OPEN = 1;
+
+/** The part of a `ws` WebSocket a room uses: tests pass a fake. */
+export interface MemberSocket {
+  readonly readyState: number;
+  /** Bytes queued but not yet handed to the OS. */
+  readonly bufferedAmount: number;
+  send(data: Buffer, options: { binary: boolean }): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** One connection of a user to a room. A user may hold several (tabs, devices). */
+export interface RoomMember {
+  readonly socket: MemberSocket;
+  readonly user: UserRef;
+}

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SeqConflictError } from './room-store.port';
+import { describeRoomStoreContract } from './room-store.contract';
+import { SqliteRoomStore } from './sqlite-room-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'sqlite-room-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeRoomStoreContract('SqliteRoomStore', async () => new SqliteRoomStore(join(dir, 'rooms.sqlite')));
+
+describe('SqliteRoomStore over one file shared by two owners', () => {
+  const file = join(dir, 'shared.sqlite');
+  const msg = (seq: number) => ({ seq, id: `c${seq}`, userId: 'u', name: 'U', text: `t${seq}`, ts: seq });
+
+  it('lets a second owner continue the seq and makes the first one conflict', async () => {
+    const first = new SqliteRoomStore(file);
+    const second = new SqliteRoomStore(file);
+    try {
+      await first.append('r', [msg(1), msg(2)]);
+      const snap = await second.load('r', 10);
+      expect(snap.lastSeq).toBe(2);
+      await second.append('r', [msg(3)]);
+      // The first owner still believes seq 3 is free.
+      await expect(first.append('r', [msg(3)])).rejects.toBeInstanceOf(SeqConflictError);
+      expect((await first.load('r', 10)).messages.map((m) => m.text)).toEqual(['t1', 't2', 't3']);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('creates its directory and survives being reopened', async () => {
+    const nested = join(dir, 'a', 'b', 'rooms.sqlite');
+    const store = new SqliteRoomStore(nested);
+    await store.append('r', [msg(1)]);
+    await store.close();
+    const again = new SqliteRoomStore(nested);
+    expect((await again.load('r', 10)).lastSeq).toBe(1);
+    await again.close();
+  });
+});

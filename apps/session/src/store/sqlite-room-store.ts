@@ -1,0 +1,126 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Message } from '@app/shared';
+import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
+
+interface MessageRow {
+  seq: number;
+  id: string;
+  user_id: string;
+  name: string;
+  text: string;
+  ts: number;
+}
+
+export interface SqliteRoomStoreOptions {
+  /** How long a writer waits for another process's write lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * History in one SQLite file shared by every session server on this machine (WAL mode: readers
+ * never block, one writer at a time across processes, `busy_timeout` makes the others wait).
+ *
+ * Durability: `append` returns only after the transaction committed to the WAL. With
+ * `synchronous = NORMAL` a committed transaction survives the process being killed (SIGKILL); only
+ * an OS crash or power loss may lose the last transactions, which is the usual WAL trade-off.
+ * better-sqlite3 is synchronous; a batch commit takes microseconds, so blocking the loop is cheaper
+ * than a thread hop.
+ */
+export class SqliteRoomStore implements RoomStore {
+  private readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly selectNewest: Database.Statement;
+  private readonly selectLastSeq: Database.Statement;
+  private readonly selectBefore: Database.Statement;
+  private readonly selectAfter: Database.Statement;
+  private readonly insertBatch: (roomId: string, messages: readonly Message[]) => void;
+
+  constructor(file: string, options: SqliteRoomStoreOptions = {}) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    // busy_timeout first: switching to WAL and creating the table already need locks that another
+    // process may hold at the same moment.
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        room_id TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        id      TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        name    TEXT NOT NULL,
+        text    TEXT NOT NULL,
+        ts      INTEGER NOT NULL,
+        PRIMARY KEY (room_id, seq)
+      ) WITHOUT ROWID`);
+    const cols = 'seq, id, user_id, name, text, ts';
+    this.insert = this.db.prepare(
+      'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.selectNewest = this.db.prepare(`SELECT ${cols} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`);
+    this.selectLastSeq = this.db.prepare('SELECT MAX(seq) AS seq FROM messages WHERE room_id = ?');
+    this.selectBefore = this.db.prepare(
+      `SELECT ${cols} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    );
+    this.selectAfter = this.db.prepare(
+      `SELECT ${cols} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
+    );
+    // One transaction per batch: all of it or (on a seq conflict) none of it.
+    this.insertBatch = this.db.transaction((roomId: string, messages: readonly Message[]) => {
+      for (const m of messages) this.insert.run(roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+    });
+  }
+
+  async load(roomId: string, limit: number): Promise<RoomSnapshot> {
+    const row = this.selectLastSeq.get(roomId) as { seq: number | null };
+    const lastSeq = row.seq ?? 0;
+    const messages = limit > 0 && lastSeq > 0 ? toMessages(this.selectNewest.all(roomId, limit) as MessageRow[]) : [];
+    return { lastSeq, messages };
+  }
+
+  async append(roomId: string, messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      this.insertBatch(roomId, messages);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const seq = this.conflictingSeq(roomId, messages);
+        throw new SeqConflictError(roomId, seq);
+      }
+      throw err;
+    }
+  }
+
+  async before(roomId: string, before: number, limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    return toMessages(this.selectBefore.all(roomId, before, limit) as MessageRow[]);
+  }
+
+  async after(roomId: string, after: number, limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    return toMessages(this.selectAfter.all(roomId, after, limit) as MessageRow[]);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private conflictingSeq(roomId: string, messages: readonly Message[]): number {
+    const stored = (this.selectLastSeq.get(roomId) as { seq: number | null }).seq ?? 0;
+    return messages.find((m) => m.seq <= stored)?.seq ?? messages[0].seq;
+  }
+}
+
+/** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */
+function toMessages(rows: MessageRow[]): Message[] {
+  const out: Message[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[rows.length - 1 - i];
+    out[i] = { seq: r.seq, id: r.id, userId: r.user_id, name: r.name, text: r.text, ts: r.ts };
+  }
+  return out;
+}
