@@ -1,0 +1,181 @@
+// The systems under test: the raw `ws` server, and our product (backend + its session servers,
+// plus a private redis-server when the store is redis). Each knows its pids for CPU/RSS.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { spawnPinned, stopChild, freePort, waitForLine, captureTail, isAlive } from './processes.mjs';
+import { pidListeningOn, memKb } from './proc-stats.mjs';
+import { BackendApi } from './http-api.mjs';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BACKEND_MAIN = join(ROOT, 'dist/apps/backend/main.js');
+export const SESSION_MAIN = join(ROOT, 'dist/apps/session/main.js');
+export const TMP = join(ROOT, 'bench/results/tmp');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export class RawTarget {
+  constructor(core) {
+    this.core = core;
+    this.name = 'raw';
+  }
+  async start() {
+    this.child = spawnPinned(this.core, process.execPath, [join(ROOT, 'bench/raw-ws-server.mjs'), '--port', '0']);
+    const m = await waitForLine(this.child, /LISTENING (\d+)/, 10000, 'raw ws server');
+    this.port = Number(m[1]);
+    this.url = `ws://127.0.0.1:${this.port}`;
+    return this;
+  }
+  /** Server-side pids whose CPU and memory are measured, with a role name. */
+  async serverPids() {
+    return [{ pid: this.child.pid, role: 'raw ws server' }];
+  }
+  loadArgs() {
+    return { target: 'raw', rawUrl: this.url };
+  }
+  async stop() {
+    await stopChild(this.child, 2000);
+  }
+}
+
+export function redisAvailable() {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A private redis-server (never the system one at 6379): no persistence. */
+export class PrivateRedis {
+  constructor(core) {
+    this.core = core;
+  }
+  async start() {
+    this.port = await freePort();
+    this.child = spawnPinned(this.core, 'redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+    await waitForLine(this.child, /Ready to accept connections/i, 10000, 'redis-server');
+    this.url = `redis://127.0.0.1:${this.port}`;
+    return this;
+  }
+  async stop() {
+    await stopChild(this.child, 2000);
+  }
+}
+
+/**
+ * Our product as `npm start` runs it: the backend with the `local` provisioner, which starts the
+ * session servers itself.
+ */
+export class ProductTarget {
+  /**
+   * @param {object} o
+   * @param {string} o.core  core for the backend (its session servers inherit it)
+   * @param {'memory'|'sqlite'|'redis'} o.store
+   * @param {number} o.sessionMin
+   * @param {number} o.sessionMax
+   * @param {number} o.maxRooms rooms per session server
+   * @param {object} [o.env] extra env (RATE_PER_SECOND, NODE_OPTIONS for --cpu-prof, …)
+   */
+  constructor(o) {
+    this.o = o;
+    this.name = `ours (${o.store})`;
+  }
+  async start(log = () => {}) {
+    for (const f of [BACKEND_MAIN, SESSION_MAIN]) {
+      if (!existsSync(f)) throw new Error(`${f.slice(ROOT.length + 1)} is missing: build the servers first (npm run build:servers)`);
+    }
+    if (this.o.store === 'redis') {
+      this.redis = await new PrivateRedis(this.o.core).start();
+      log(`  private redis-server on ${this.redis.url}`);
+    }
+    this.port = await freePort();
+    this.dataDir = join(TMP, `data-${this.o.store}-${process.pid}-${Date.now()}`);
+    mkdirSync(this.dataDir, { recursive: true });
+    const env = {
+      ...process.env,
+      PORT: String(this.port),
+      PROVISIONER: 'local',
+      SESSION_MIN: String(this.o.sessionMin),
+      SESSION_MAX: String(this.o.sessionMax),
+      SESSION_MAX_ROOMS: String(this.o.maxRooms),
+      ROOM_STORE: this.o.store,
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+      ...(this.redis ? { REDIS_URL: this.redis.url } : {}),
+      ...(this.o.env || {}),
+    };
+    if (!this.redis) delete env.REDIS_URL;
+    this.child = spawnPinned(this.o.core, process.execPath, [BACKEND_MAIN], { env, cwd: ROOT });
+    this.output = captureTail(this.child);
+    this.api = new BackendApi(`http://127.0.0.1:${this.port}`);
+    const t0 = performance.now();
+    const deadline = Date.now() + 45000;
+    while ((await this.api.health()) !== 200) {
+      if (this.child.exitCode !== null) throw new Error(`backend exited with ${this.child.exitCode}. Output:\n${this.output.text}`);
+      if (Date.now() > deadline) throw new Error(`backend /health not 200 within 45 s. Output:\n${this.output.text}`);
+      await sleep(100);
+    }
+    this.admin = (await this.api.login('bench-admin')).token;
+    // Wait until the provisioner's first session servers have registered.
+    let servers = [];
+    while (Date.now() < deadline) {
+      servers = (await this.api.cluster(this.admin)).servers.filter((s) => s.alive !== false);
+      if (servers.length >= this.o.sessionMin) break;
+      await sleep(100);
+    }
+    if (servers.length < this.o.sessionMin) throw new Error(`only ${servers.length} session server(s) registered within 45 s. Output:\n${this.output.text}`);
+    this.readyMs = performance.now() - t0;
+    return this;
+  }
+  /** The backend plus every live session server (pid found from the port in its URL), plus redis. */
+  async serverPids() {
+    const out = [{ pid: this.child.pid, role: 'backend' }];
+    const { servers } = await this.api.cluster(this.admin);
+    for (const s of servers) {
+      if (s.alive === false) continue;
+      const port = Number(new URL(s.url).port);
+      const pid = pidListeningOn(port);
+      if (pid && isAlive(pid)) out.push({ pid, role: `session ${s.id}`, serverId: s.id, url: s.url, rooms: s.rooms?.length ?? null, connections: s.connections });
+    }
+    if (this.redis) out.push({ pid: this.redis.child.pid, role: 'redis-server' });
+    return out;
+  }
+  async sessionPids() {
+    return (await this.serverPids()).filter((p) => p.role.startsWith('session'));
+  }
+  loadArgs() {
+    return { target: 'ours', apiUrl: this.api.base };
+  }
+  async stop() {
+    const sessions = this.child && this.child.exitCode === null ? await this.sessionPids().catch(() => []) : [];
+    await stopChild(this.child, 8000);
+    // The backend should have stopped its session servers; make sure (they are ours: we started it).
+    for (const s of sessions) {
+      if (isAlive(s.pid)) {
+        await sleep(500);
+        if (isAlive(s.pid)) process.kill(s.pid, 'SIGKILL');
+      }
+    }
+    if (this.redis) await this.redis.stop();
+    try {
+      rmSync(this.dataDir, { recursive: true, force: true });
+    } catch {
+      /* keep */
+    }
+  }
+}
+
+/** RSS of a pid after it settled: the lowest of a few samples over `ms`. */
+export async function settledRssMb(pid, ms = 1500) {
+  let min = Infinity;
+  const end = Date.now() + ms;
+  do {
+    const m = memKb(pid);
+    if (m) min = Math.min(min, m.rssKb);
+    await sleep(150);
+  } while (Date.now() < end);
+  return min === Infinity ? null : min / 1024;
+}

@@ -1,0 +1,501 @@
+#!/usr/bin/env node
+// `npm run bench`: our product against a raw `ws` fan-out server, same workload, same machine.
+//
+//   node bench/run.mjs                 full run (several minutes)
+//   node bench/run.mjs --smoke         a few seconds, tiny workload: checks the whole pipeline works
+//   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 1000,2000,3000,4000,5000,6000,8000
+//            --stores memory,sqlite,redis --targets raw,ours --drain-ms 5000 --text-bytes 100
+//            --http-seconds 10 --no-http --no-spawn --sweep-stores --profile --limit-rate N
+//
+// See docs/bench/README.md for what is measured and how to read it.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import WebSocket from 'ws';
+import autocannon from 'autocannon';
+import { spread } from './lib/percentiles.mjs';
+import { ProcSampler } from './lib/proc-stats.mjs';
+import { pinning, pinPid, forkTracked, killAllChildren, cores } from './lib/processes.mjs';
+import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
+import { BackendApi, withQuery } from './lib/http-api.mjs';
+import { throughputChart } from './lib/chart-svg.mjs';
+
+// ---------- options ----------
+const argv = process.argv.slice(2);
+const has = (n) => argv.includes(`--${n}`);
+const opt = (n, d) => (has(n) ? argv[argv.indexOf(`--${n}`) + 1] : d);
+const list = (s) => String(s).split(',').map((x) => x.trim()).filter(Boolean);
+const SMOKE = has('smoke');
+const P99_LIMIT_MS = 50;
+const cfg = SMOKE
+  ? { runs: 1, seconds: 2, rooms: 2, users: 3, rates: [30], stores: ['memory'], targets: ['raw', 'ours'], drainMs: 3000, warmupSeconds: 0, httpSeconds: 1, httpRate: 200, spawn: true }
+  : {
+      runs: Number(opt('runs', 3)),
+      seconds: Number(opt('seconds', 10)),
+      rooms: Number(opt('rooms', 50)),
+      users: Number(opt('users', 20)),
+      rates: list(opt('rates', '1000,2000,3000,4000,5000,6000,8000')).map(Number),
+      stores: list(opt('stores', 'memory,sqlite,redis')),
+      targets: list(opt('targets', 'raw,ours')),
+      drainMs: Number(opt('drain-ms', 5000)),
+      warmupSeconds: Number(opt('warmup', 3)),
+      httpSeconds: Number(opt('http-seconds', 10)),
+      httpRate: Number(opt('http-rate', 1000)),
+      spawn: !has('no-spawn'),
+    };
+cfg.textBytes = Number(opt('text-bytes', 100));
+cfg.http = !has('no-http');
+cfg.sweepStores = has('sweep-stores');
+cfg.profile = has('profile');
+cfg.limitRate = has('limit-rate') ? Number(opt('limit-rate')) : null;
+const connections = cfg.rooms * cfg.users;
+const maxRate = Math.floor(connections * 10 * 0.95);
+cfg.rates = cfg.rates.filter((r) => r <= maxRate);
+
+const OUT_JSON = SMOKE ? join(TMP, 'smoke.json') : join(ROOT, opt('out', 'bench/results/latest.json'));
+const OUT_SVG = join(ROOT, 'docs/bench/throughput.svg');
+const pin = pinning();
+const T0 = Date.now();
+const log = (s) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------- the load generator, a child process on its own core ----------
+class GeneratorChild {
+  constructor() {
+    this.child = forkTracked(join(ROOT, 'bench/load.mjs'), ['--ipc'], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    pinPid(this.child.pid, pin.generator);
+    this.pending = new Map();
+    this.seq = 0;
+    this.ready = new Promise((r) => (this.onReady = r));
+    this.child.on('message', (m) => {
+      if (m.ready) return this.onReady();
+      if (m.progress) return log(m.progress);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(new Error(`load generator: ${m.error}`));
+      else p.resolve(m.result);
+    });
+    this.child.on('exit', (code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
+      this.pending.clear();
+    });
+  }
+  async call(cmd, args) {
+    await this.ready;
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, cmd, args });
+    });
+  }
+  get pid() {
+    return this.child.pid;
+  }
+}
+
+// ---------- one system under test, stepped through rates ----------
+async function benchTarget(target, rates, { stopOnFail }) {
+  const section = { name: target.name, rates: [], setup: null };
+  log(`== ${target.name}: starting`);
+  await target.start(log);
+  if (target.readyMs) log(`  backend ready, ${(await target.sessionPids()).length} session server(s) registered in ${target.readyMs.toFixed(0)} ms`);
+  try {
+    // Memory per idle connection: settled RSS of the server processes without, then with, N clients.
+    const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid) })));
+    log(`  connecting ${connections} clients (${cfg.rooms} rooms × ${cfg.users})…`);
+    const conn = await gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, textBytes: cfg.textBytes });
+    log(`  ${conn.connections} connected in ${(conn.connectWallMs / 1000).toFixed(2)} s (per client p50 ${conn.connectMs.p50.toFixed(1)} ms, p99 ${conn.connectMs.p99.toFixed(1)} ms)`);
+    await sleep(1000);
+    const pids = await target.serverPids();
+    const after = await Promise.all(pids.map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid) })));
+    const idle = after.map((a) => {
+      const b = before.find((x) => x.pid === a.pid);
+      const base = b ? b.rssMb : null;
+      return { role: a.role, pid: a.pid, rssBeforeMb: base, rssIdleMb: a.rssMb, perConnectionKb: base == null ? null : ((a.rssMb - base) * 1024) / conn.connections };
+    });
+    for (const i of idle) log(`  ${i.role}: RSS ${fmt(i.rssBeforeMb, 1)} → ${fmt(i.rssIdleMb, 1)} MB with ${conn.connections} idle connections = ${fmt(i.perConnectionKb, 1)} KB/connection`);
+    section.setup = { ...conn, idleMemory: idle, servers: pids.map(({ pid, role, url, rooms, connections: c }) => ({ pid, role, url, rooms, connections: c })) };
+
+    if (cfg.warmupSeconds > 0) {
+      log(`  warm-up: ${cfg.warmupSeconds} s at ${rates[0]} msgs/s (not recorded)`);
+      await gen.call('phase', { rate: rates[0], seconds: cfg.warmupSeconds, drainMs: cfg.drainMs, progress: false });
+    }
+    for (const rate of rates) {
+      const runs = [];
+      for (let r = 0; r < cfg.runs; r++) {
+        await sleep(SMOKE ? 100 : 1000);
+        const pidsNow = await target.serverPids();
+        const sampler = new ProcSampler([...pidsNow.map((p) => p.pid), gen.pid]);
+        log(`  ${target.name} @ ${rate} msgs/s, run ${r + 1}/${cfg.runs} (${cfg.seconds} s)…`);
+        sampler.start();
+        const res = await gen.call('phase', { rate, seconds: cfg.seconds, drainMs: cfg.drainMs, progress: cfg.seconds >= 6 });
+        const proc = sampler.stop();
+        res.processes = pidsNow.map((p) => ({ role: p.role, pid: p.pid, ...proc[p.pid] }));
+        res.generator = { pid: gen.pid, ...proc[gen.pid] };
+        res.serverCpuPct = res.processes.reduce((s, p) => s + (p.cpuPct || 0), 0);
+        runs.push(res);
+        log(`    ${describeRun(res)}`);
+      }
+      const sum = summarize(rate, runs);
+      section.rates.push(sum);
+      log(`  → ${target.name} @ ${rate}: ${sum.pass ? 'PASS' : 'FAIL'} (p99 median ${fmt(sum.p99.median, 1)} ms, lost max ${sum.lostMax}, delivered/s median ${fmt(sum.deliveredPerSec.median, 0)})`);
+      if (stopOnFail && !sum.pass) {
+        log(`  ${target.name} failed at ${rate} msgs/s: not stepping higher`);
+        break;
+      }
+    }
+    await gen.call('close');
+  } finally {
+    await target.stop();
+  }
+  return section;
+}
+
+function describeRun(r) {
+  const l = r.latencyMs;
+  const errs = Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : '';
+  const closes = Object.keys(r.unexpectedCloses).length ? ` closes ${JSON.stringify(r.unexpectedCloses)}` : '';
+  const cpu = r.processes.map((p) => `${p.role.split(' ')[0]} ${fmt(p.cpuPct, 0)}%`).join(', ');
+  return (
+    `sent ${r.sent}, delivered ${r.received}/${r.expected} (lost ${r.lost}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
+    `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms, ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
+    `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms)${errs}${closes}`
+  );
+}
+
+function summarize(rate, runs) {
+  const s = (f) => spread(runs.map(f));
+  const roles = [...new Set(runs.flatMap((r) => r.processes.map((p) => p.role)))];
+  const processes = roles.map((role) => {
+    const ps = runs.map((r) => r.processes.find((p) => p.role === role)).filter(Boolean);
+    return { role, cpuPct: spread(ps.map((p) => p.cpuPct)), peakRssMb: Math.max(...ps.map((p) => p.peakRssMb || 0)), hwmMb: Math.max(...ps.map((p) => p.hwmMb || 0)) };
+  });
+  const lostMax = Math.max(...runs.map((r) => r.lost));
+  const p99 = s((r) => r.latencyMs.p99);
+  const closes = runs.reduce((n, r) => n + Object.values(r.unexpectedCloses).reduce((a, b) => a + b, 0), 0);
+  return {
+    rate,
+    runs: runs.length,
+    pass: lostMax === 0 && p99.median != null && p99.median < P99_LIMIT_MS && closes === 0,
+    lostMax,
+    unexpectedCloses: closes,
+    sent: s((r) => r.sent),
+    expected: s((r) => r.expected),
+    received: s((r) => r.received),
+    deliveredPerSec: s((r) => r.deliveredPerSec),
+    p50: s((r) => r.latencyMs.p50),
+    p90: s((r) => r.latencyMs.p90),
+    p99,
+    max: s((r) => r.latencyMs.max),
+    bytesPerDelivery: s((r) => r.bytesPerDelivery),
+    serverCpuPct: s((r) => r.serverCpuPct),
+    generatorCpuPct: s((r) => r.generator.cpuPct),
+    generatorLagMs: s((r) => r.maxGeneratorLagMs),
+    processes,
+    detail: runs,
+  };
+}
+
+// ---------- POST /api/rooms/:roomId at a fixed rate (autocannon) ----------
+async function httpBench() {
+  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv() });
+  log(`== POST /api/rooms/:roomId for an existing room at ${cfg.httpRate} req/s for ${cfg.httpSeconds} s (autocannon)`);
+  await t.start(log);
+  try {
+    const api = t.api;
+    const user = await api.login('bench-http');
+    const { roomId } = await api.createRoom(user.token, 'bench http');
+    await api.session(user.token, roomId); // place it: the measured calls find it placed
+    const result = await new Promise((resolve, reject) => {
+      const inst = autocannon(
+        {
+          url: `${api.base}/api/rooms/${roomId}`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${user.token}` },
+          connections: 32,
+          overallRate: cfg.httpRate,
+          duration: cfg.httpSeconds,
+        },
+        (err, r) => (err ? reject(err) : resolve(r)),
+      );
+      let ticks = 0;
+      inst.on('tick', () => {
+        if (++ticks % 2 === 0) log(`    ${ticks}/${cfg.httpSeconds} s`);
+      });
+    });
+    const out = {
+      offeredRate: cfg.httpRate,
+      seconds: cfg.httpSeconds,
+      requestsPerSec: result.requests.average,
+      total: result.requests.total,
+      ok2xx: result['2xx'],
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    };
+    log(`  ${fmt(out.requestsPerSec, 0)} req/s, 2xx ${out.ok2xx}, non-2xx ${out.non2xx}, errors ${out.errors}, p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms`);
+    return out;
+  } finally {
+    await t.stop();
+  }
+}
+
+// ---------- time to a NEW session process: all servers full ----------
+async function spawnBench() {
+  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 2, maxRooms: 1, env: benchEnv() });
+  log('== new session process: SESSION_MIN=1, SESSION_MAX=2, SESSION_MAX_ROOMS=1; fill server 1, then ask for a second room');
+  await t.start(log);
+  try {
+    const api = t.api;
+    const user = await api.login('bench-spawn');
+    const first = await api.session(user.token, (await api.createRoom(user.token, 'fill')).roomId);
+    const { roomId } = await api.createRoom(user.token, 'needs a new server');
+    const t0 = performance.now();
+    let retries = 0;
+    let sess;
+    let lastErr;
+    while (!sess && performance.now() - t0 < 30000) {
+      try {
+        sess = await api.session(user.token, roomId);
+      } catch (err) {
+        if (err.status !== 503) throw err;
+        lastErr = err;
+        retries++;
+        await sleep(25);
+      }
+    }
+    if (!sess) throw new Error(`no session for the room within 30 s: ${lastErr?.message}`);
+    const tSession = performance.now() - t0;
+    await new Promise((resolve, reject) => {
+      const ws = new WebSocket(withQuery(sess.url, { token: sess.token }));
+      const timer = setTimeout(() => reject(new Error('no welcome within 10 s')), 10000);
+      ws.on('message', (d) => {
+        if (JSON.parse(d.toString()).event === 'welcome') {
+          clearTimeout(timer);
+          ws.close();
+          resolve();
+        }
+      });
+      ws.on('error', (e) => reject(e));
+    });
+    const tWelcome = performance.now() - t0;
+    const out = { sessionResponseMs: tSession, firstWelcomeMs: tWelcome, retries503: retries, firstServer: first.serverId, newServer: sess.serverId, newProcess: first.serverId !== sess.serverId };
+    log(`  session answered after ${tSession.toFixed(0)} ms (${retries} × 503 before), first welcome after ${tWelcome.toFixed(0)} ms, on ${sess.serverId} (first room on ${first.serverId})`);
+    return out;
+  } finally {
+    await t.stop();
+  }
+}
+
+function benchEnv() {
+  const env = {};
+  if (cfg.profile) {
+    mkdirSync(join(TMP, 'prof'), { recursive: true });
+    env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${join(TMP, 'prof')}`;
+  }
+  return env;
+}
+
+// ---------- output ----------
+function fmt(v, d = 0) {
+  return v == null || !Number.isFinite(v) ? '–' : v.toFixed(d);
+}
+const sp = (s, d = 0, unit = '') => (s.median == null ? '–' : `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})`);
+
+function printTable(results) {
+  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'gen CPU %', 'pass']];
+  for (const sec of results.sections) {
+    for (const r of sec.rates) {
+      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.generatorCpuPct.median, 0), r.pass ? 'yes' : 'NO']);
+    }
+  }
+  const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  console.log('');
+  for (const [k, r] of rows.entries()) {
+    console.log(r.map((c, i) => c.padEnd(w[i])).join('  '));
+    if (k === 0) console.log(w.map((n) => '-'.repeat(n)).join('  '));
+  }
+  console.log('');
+  for (const sec of results.sections) {
+    const s = sec.setup;
+    if (!s) continue;
+    const mem = s.idleMemory.filter((m) => !m.role.startsWith('backend') && !m.role.startsWith('redis')).map((m) => `${m.role} ${fmt(m.perConnectionKb, 1)} KB/conn (${fmt(m.rssBeforeMb, 0)}→${fmt(m.rssIdleMb, 0)} MB)`).join('; ');
+    const peak = sec.rates.length ? sec.rates[sec.rates.length - 1].processes.map((p) => `${p.role} ${fmt(p.peakRssMb, 0)} MB`).join(', ') : '';
+    console.log(`${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`);
+  }
+  if (results.http) {
+    const h = results.http;
+    console.log(`POST /api/rooms/:roomId @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec, 0)} req/s, p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms, non-2xx ${h.non2xx}, errors ${h.errors}`);
+  }
+  if (results.spawn) {
+    const s = results.spawn;
+    console.log(`new session process: session answered in ${fmt(s.sessionResponseMs, 0)} ms, first welcome in ${fmt(s.firstWelcomeMs, 0)} ms (${s.retries503} × 503 before; new process: ${s.newProcess})`);
+  }
+  if (results.comparison) {
+    const c = results.comparison;
+    console.log(`\nraw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered (highest step with p99 < ${P99_LIMIT_MS} ms, nothing lost); compared at ${c.atRate} msgs/s:`);
+    for (const x of c.rows) {
+      console.log(
+        `  ${x.name.padEnd(14)} delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw (target ≥ ${x.target * 100}%), p99 ${fmt(x.p99, 1)} ms (raw ${fmt(c.raw.p99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}% (raw ${fmt(c.raw.serverCpuPct, 0)}%), ` +
+          `${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)}); highest passing step ${x.ownLimit ?? '–'} → ${x.verdict}`,
+      );
+    }
+  }
+  console.log('\nCompared: raw = bench/raw-ws-server.mjs (fan-out to every member of the room, sender included, plus an ack; no auth, validation, rate limit, history or persistence) vs ours = dist backend + local session server(s), same envelope shapes; latency is send → every member’s `message`, measured by the load generator’s clock.');
+}
+
+function compare(results) {
+  const raw = results.sections.find((s) => s.name === 'raw');
+  if (!raw) return null;
+  const passing = raw.rates.filter((r) => r.pass);
+  const rawLimitRate = passing.length ? Math.max(...passing.map((r) => r.rate)) : null;
+  const atRate = cfg.limitRate ?? rawLimitRate ?? raw.rates[0]?.rate;
+  const rawAt = raw.rates.find((r) => r.rate === atRate);
+  const rows = [];
+  for (const sec of results.sections) {
+    if (sec === raw) continue;
+    const at = sec.rates.find((r) => r.rate === atRate);
+    if (!at || !rawAt) continue;
+    const target = sec.name.includes('memory') ? 0.7 : 0.5;
+    const ratio = at.deliveredPerSec.median / rawAt.deliveredPerSec.median;
+    const ownPass = sec.rates.filter((r) => r.pass);
+    rows.push({
+      name: sec.name,
+      rate: atRate,
+      deliveredPerSec: at.deliveredPerSec.median,
+      ratio,
+      target,
+      p99: at.p99.median,
+      lost: at.lostMax,
+      serverCpuPct: at.serverCpuPct.median,
+      bytesPerDelivery: at.bytesPerDelivery.median,
+      ownLimit: ownPass.length ? Math.max(...ownPass.map((r) => r.rate)) : null,
+      verdict: ratio >= target && at.pass ? 'meets target' : 'MISSES target',
+    });
+  }
+  return {
+    rawLimitRate,
+    atRate,
+    raw: rawAt ? { deliveredPerSec: rawAt.deliveredPerSec.median, p99: rawAt.p99.median, serverCpuPct: rawAt.serverCpuPct.median, bytesPerDelivery: rawAt.bytesPerDelivery.median } : null,
+    rows,
+  };
+}
+
+function writeChart(results) {
+  const series = results.sections.map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
+  const m = results.meta;
+  const svg = throughputChart({
+    series,
+    title: 'Room fan-out: our session server vs raw ws',
+    subtitle: `${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.seconds} s per run, median of ${m.config.runs} runs (whiskers: min–max); ${m.nproc} cores, ${m.pinning.server != null ? 'server core 0 / generator core 1' : 'unpinned'}; ${m.date.slice(0, 10)}`,
+    p99Limit: P99_LIMIT_MS,
+  });
+  mkdirSync(join(ROOT, 'docs/bench'), { recursive: true });
+  writeFileSync(OUT_SVG, svg);
+  log(`chart written to ${OUT_SVG.slice(ROOT.length + 1)}`);
+}
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+// ---------- main ----------
+process.on('SIGINT', () => {
+  killAllChildren();
+  process.exit(130);
+});
+process.on('exit', killAllChildren);
+
+let gen;
+async function main() {
+  if (pin.generator != null) pinPid(process.pid, pin.generator);
+  log(`${SMOKE ? 'SMOKE: ' : ''}${connections} clients (${cfg.rooms} rooms × ${cfg.users}), rates ${cfg.rates.join(', ')} msgs/s, ${cfg.seconds} s × ${cfg.runs} run(s) per rate; ${pin.note}`);
+  if (cfg.rates.length === 0) throw new Error(`no rate ≤ ${maxRate} msgs/s (${connections} connections × 10/s per-connection limit)`);
+  mkdirSync(TMP, { recursive: true });
+  gen = new GeneratorChild();
+  const results = {
+    meta: { date: new Date().toISOString(), commit: gitCommit(), node: process.version, nproc: cores(), pinning: pin, smoke: SMOKE, config: cfg, p99LimitMs: P99_LIMIT_MS },
+    sections: [],
+    notes: [],
+  };
+  const problems = [];
+
+  if (cfg.targets.includes('raw')) results.sections.push(await benchTarget(new RawTarget(pin.server), cfg.rates, { stopOnFail: !SMOKE }));
+  const raw = results.sections.find((s) => s.name === 'raw');
+  const rawPassing = raw ? raw.rates.filter((r) => r.pass).map((r) => r.rate) : [];
+  const limit = cfg.limitRate ?? (rawPassing.length ? Math.max(...rawPassing) : cfg.rates[0]);
+  if (raw && !rawPassing.length && !SMOKE) results.notes.push(`raw ws passed no step: comparing at ${limit} msgs/s`);
+
+  if (cfg.targets.includes('ours')) {
+    for (const store of cfg.stores) {
+      if (store === 'redis' && !redisAvailable()) {
+        const note = 'redis-server not found: the ROOM_STORE=redis section is skipped';
+        log(note);
+        results.notes.push(note);
+        continue;
+      }
+      // memory: the same steps as raw (up to raw's first failing step) for the chart; other stores
+      // at the comparison rate only, unless --sweep-stores.
+      const rawSteps = raw ? raw.rates.map((r) => r.rate) : cfg.rates;
+      const rates = store === 'memory' || cfg.sweepStores ? rawSteps : [limit];
+      const target = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv() });
+      try {
+        results.sections.push(await benchTarget(target, rates, { stopOnFail: false }));
+      } catch (err) {
+        problems.push(`ours (${store}): ${err.message}`);
+        log(`!! ours (${store}) failed: ${err.message}`);
+        await gen.call('close').catch(() => {});
+      }
+    }
+  }
+  if (cfg.targets.includes('ours') && cfg.http) {
+    try {
+      results.http = await httpBench();
+    } catch (err) {
+      problems.push(`POST /api/rooms/:roomId benchmark: ${err.message}`);
+      log(`!! http benchmark failed: ${err.message}`);
+    }
+  }
+  if (cfg.targets.includes('ours') && cfg.spawn) {
+    try {
+      results.spawn = await spawnBench();
+    } catch (err) {
+      problems.push(`new-session-process measurement: ${err.message}`);
+      log(`!! new-process measurement failed: ${err.message}`);
+    }
+  }
+  results.comparison = compare(results);
+  results.problems = problems;
+  mkdirSync(join(OUT_JSON, '..'), { recursive: true });
+  writeFileSync(OUT_JSON, JSON.stringify(results, null, 2));
+  printTable(results);
+  log(`results written to ${OUT_JSON.slice(ROOT.length + 1)}`);
+  if (!SMOKE) writeChart(results);
+  await gen.call('exit').catch(() => {});
+
+  // Pipeline checks (figures are printed, not asserted): something must have been delivered, and
+  // at a tiny smoke rate nothing may be lost.
+  for (const sec of results.sections) {
+    for (const r of sec.rates) {
+      if (!(r.received.max > 0)) problems.push(`${sec.name} @ ${r.rate}: nothing delivered (sent ${r.sent.max}, expected ${r.expected.max})`);
+      if (SMOKE && r.lostMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.lostMax} deliveries lost at a tiny rate`);
+      if (SMOKE && r.unexpectedCloses > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unexpectedCloses} sockets closed unexpectedly`);
+    }
+  }
+  if (problems.length) {
+    console.error(`\nBENCH PIPELINE PROBLEMS:\n - ${problems.join('\n - ')}`);
+    process.exitCode = 1;
+  } else log(SMOKE ? 'smoke OK: the whole pipeline worked' : 'done');
+}
+
+main().catch((err) => {
+  console.error(`\nBENCH FAILED: ${err?.stack || err}`);
+  killAllChildren();
+  process.exit(1);
+});
