@@ -1,0 +1,89 @@
+import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import type { Message } from '@app/shared';
+import { MessageListComponent } from './message-list.component';
+
+const ME = { id: 'me', name: 'Me' };
+const m = (seq: number, userId = 'bob'): Message => ({ seq, id: `c${seq}`, userId, name: userId === 'me' ? 'Me' : 'Bob', text: `line ${seq}`, ts: 1_700_000_000_000 + seq });
+
+const start = [m(1), m(2), m(3, 'me')];
+
+describe('MessageListComponent', () => {
+  let fixture: ComponentFixture<MessageListComponent>;
+  let el: HTMLElement;
+  let viewport: HTMLElement;
+  const layout = { scrollHeight: 2000, clientHeight: 400 };
+
+  beforeEach(async () => {
+    layout.scrollHeight = 2000;
+    TestBed.configureTestingModule({ imports: [MessageListComponent] });
+    fixture = TestBed.createComponent(MessageListComponent);
+    fixture.componentRef.setInput('messages', start);
+    fixture.componentRef.setInput('me', ME);
+    await fixture.whenStable();
+    el = fixture.nativeElement as HTMLElement;
+    viewport = el.querySelector('.viewport')!;
+    // jsdom has no layout: give the viewport a fixed content height.
+    Object.defineProperty(viewport, 'scrollHeight', { get: () => layout.scrollHeight, configurable: true });
+    Object.defineProperty(viewport, 'clientHeight', { get: () => layout.clientHeight, configurable: true });
+  });
+
+  async function scrollTo(top: number): Promise<void> {
+    viewport.scrollTop = top;
+    viewport.dispatchEvent(new Event('scroll'));
+    await fixture.whenStable();
+  }
+
+  it('renders groups with author, time and my own messages marked', () => {
+    const groups = el.querySelectorAll('.group');
+    expect(groups).toHaveLength(2);
+    expect(groups[0].querySelector('.author')?.textContent).toContain('Bob');
+    expect(groups[0].querySelectorAll('.message')).toHaveLength(2);
+    expect(groups[1].classList).toContain('mine');
+    expect(groups[1].querySelector('.author')?.textContent).toContain('(you)');
+    expect(groups[0].querySelector('time')?.getAttribute('datetime')).toBe(new Date(1_700_000_000_001).toISOString());
+    expect(el.querySelector('[role="log"]')?.getAttribute('aria-live')).toBe('polite');
+  });
+
+  it('shows pending messages as sending', async () => {
+    fixture.componentRef.setInput('pending', [{ clientMsgId: 'p', text: 'on its way', createdAt: 1 }]);
+    await fixture.whenStable();
+    const pending = el.querySelector('.message.pending');
+    expect(pending?.textContent).toContain('on its way');
+    expect(pending?.textContent).toContain('sending…');
+  });
+
+  it('shows "n new messages" instead of scrolling when the reader scrolled up', async () => {
+    await scrollTo(200);
+    fixture.componentRef.setInput('messages', [...start, m(4), m(5)]);
+    await fixture.whenStable();
+    expect(viewport.scrollTop).toBe(200);
+    expect(el.querySelector('.chip')?.textContent).toContain('2 new messages');
+
+    await scrollTo(layout.scrollHeight - layout.clientHeight);
+    expect(el.querySelector('.chip')).toBeNull();
+  });
+
+  it('follows new messages when at the bottom', async () => {
+    await scrollTo(layout.scrollHeight - layout.clientHeight);
+    layout.scrollHeight = 2100;
+    fixture.componentRef.setInput('messages', [...start, m(4)]);
+    await fixture.whenStable();
+    expect(viewport.scrollTop).toBe(2100);
+    expect(el.querySelector('.chip')).toBeNull();
+  });
+
+  it('asks for older history near the top and keeps the reader in place when it arrives', async () => {
+    const loadOlder = jest.fn();
+    fixture.componentInstance.loadOlder.subscribe(loadOlder);
+    fixture.componentRef.setInput('hasMore', true);
+    await fixture.whenStable();
+    await scrollTo(50);
+    expect(loadOlder).toHaveBeenCalledTimes(1);
+
+    layout.scrollHeight = 2600;
+    fixture.componentRef.setInput('messages', [m(-1), m(0), ...start]);
+    await fixture.whenStable();
+    expect(viewport.scrollTop).toBe(50 + 600);
+    expect(el.querySelector('.chip')).toBeNull();
+  });
+});
