@@ -9,6 +9,7 @@ import { ClusterModule } from './cluster/cluster.module';
 import { BackendConfig } from './config/backend.config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
@@ -36,13 +37,14 @@ export class AppModule {
           },
         }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }]),
+        MetricsModule,
         AuthModule,
         SchedulerModule,
         RoomsModule,
         ClusterModule,
         HealthModule,
         ...(web
-          ? [ServeStaticModule.forRoot({ rootPath: web, exclude: ['/api/{*rest}', '/docs{*rest}', '/health{*rest}', '/internal/{*rest}'] })]
+          ? [ServeStaticModule.forRoot({ rootPath: web, exclude: ['/api/{*rest}', '/docs{*rest}', '/health{*rest}', '/metrics', '/internal/{*rest}'] })]
           : []),
       ],
     };

@@ -211,3 +211,16 @@ describe('Swagger', () => {
     expect((await fetch(base + '/docs')).status).toBe(200);
   });
 });
+
+describe('metrics', () => {
+  it('exposes Prometheus metrics of logins, placements and heartbeats at /metrics', async () => {
+    const res = await fetch(base + '/metrics');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^rooms_logins_total \d+/m);
+    expect(Number(/^rooms_logins_total (\d+)/m.exec(text)![1])).toBeGreaterThan(0);
+    expect(text).toMatch(/^rooms_placements_total\{outcome="placed"\} \d+/m);
+    expect(text).toMatch(/^rooms_placement_duration_seconds_bucket/m);
+    expect(text).toMatch(/^rooms_heartbeats_total [1-9]\d*/m);
+  });
+});

@@ -1,5 +1,8 @@
 import { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter } from 'prom-client';
+import { Metric } from '../metrics/backend-metrics';
 import { SessionTokenSigner } from '../auth/session-token.signer';
 import { CLOCK, Clock } from '../clock/clock';
 import { SESSION_DIRECTORY, SessionDirectory } from '../scheduler/directory/session-directory.port';
@@ -13,6 +16,7 @@ export class RoomsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly scheduler: SchedulerService,
     private readonly signer: SessionTokenSigner,
+    @InjectMetric(Metric.RoomsCreated) private readonly created: Counter,
   ) {}
 
   /** Creates a room and places it at once, so a room that exists always has somewhere to live. */
@@ -20,6 +24,7 @@ export class RoomsService {
     const roomId = newRoomId();
     await this.scheduler.place(roomId);
     await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
+    this.created.inc();
     return { roomId };
   }
 

@@ -1,6 +1,9 @@
 import { ClusterView, HeartbeatReply, SessionHeartbeat } from '@app/shared';
 import { Inject, Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { SessionTokenSigner } from '../auth/session-token.signer';
+import { Metric } from '../metrics/backend-metrics';
 import { CLOCK, Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
 import { isAlive, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
@@ -21,6 +24,11 @@ export class SchedulerService implements OnApplicationShutdown {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly signer: SessionTokenSigner,
     private readonly config: BackendConfig,
+    @InjectMetric(Metric.Placements) private readonly placements: Counter<'outcome'>,
+    @InjectMetric(Metric.PlacementSeconds) private readonly placementSeconds: Histogram,
+    @InjectMetric(Metric.Heartbeats) private readonly heartbeats: Counter,
+    @InjectMetric(Metric.LiveServers) private readonly liveGauge: Gauge,
+    @InjectMetric(Metric.PlacedRooms) private readonly placedGauge: Gauge,
   ) {}
 
   /** Starts the provisioner's servers (they register at `backendUrl`) and the periodic sweep. */
@@ -31,6 +39,7 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   async heartbeat(hb: SessionHeartbeat): Promise<HeartbeatReply> {
+    this.heartbeats.inc();
     const now = this.clock.now();
     const { revoked } = await this.directory.heartbeat(hb, now);
     if (hb.rooms.length) await this.directory.touchRooms(hb.rooms.map((r) => r.roomId), now);
@@ -39,11 +48,24 @@ export class SchedulerService implements OnApplicationShutdown {
 
   /** The room's server, placing the room (and starting a server) when needed. */
   async place(roomId: string): Promise<ServerRecord> {
+    const stopTimer = this.placementSeconds.startTimer();
+    try {
+      return await this.placeTimed(roomId);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async placeTimed(roomId: string): Promise<ServerRecord> {
     let placement = await this.directory.place(roomId, this.clock.now());
     if (!placement && (await this.provisioner.addCapacity())) {
       placement = await this.directory.place(roomId, this.clock.now());
     }
-    if (!placement) throw new ServiceUnavailableException('no session server has a free room slot; try again shortly');
+    if (!placement) {
+      this.placements.inc({ outcome: 'no_capacity' });
+      throw new ServiceUnavailableException('no session server has a free room slot; try again shortly');
+    }
+    this.placements.inc({ outcome: placement.placedNow ? 'placed' : 'existing' });
     if (placement.placedNow) void this.prewarmIfBusy();
     return placement.server;
   }
@@ -91,6 +113,9 @@ export class SchedulerService implements OnApplicationShutdown {
     try {
       const now = this.clock.now();
       const servers = await this.directory.servers(now);
+      const live = servers.filter((s) => isAlive(s, now, this.config.HEARTBEAT_TTL_MS));
+      this.liveGauge.set(live.length);
+      this.placedGauge.set(live.reduce((n, s) => n + s.placedRooms, 0));
       // Forget servers silent for long; until then the cluster view shows them dead.
       for (const s of servers) {
         if (now - s.lastHeartbeat > 10 * this.config.HEARTBEAT_TTL_MS) await this.directory.removeServer(s.id);

@@ -21,6 +21,8 @@ export interface LocalProvisionerOptions {
   env: Record<string, string>;
   internalSecret: string;
   sessionTokenPublicKey: string;
+  /** Reports each action, for metrics. */
+  onAction?: (action: 'start' | 'replace' | 'stop') => void;
   /** How long a new server may take to register before it counts as failed. */
   registerTimeoutMs?: number;
 }
@@ -81,6 +83,7 @@ export class LocalProvisioner implements Provisioner {
       child.idleSince ??= now;
       if (!child.stopping && running > this.options.min && now - child.idleSince >= this.options.idleStopMs) {
         this.log.log(`stopping idle session server ${child.serverId}`);
+        this.options.onAction?.('stop');
         running--;
         await this.stopChild(child);
       }
@@ -122,6 +125,7 @@ export class LocalProvisioner implements Provisioner {
     const entry: Child = { serverId, port, process: child, stopping: false };
     this.children.set(serverId, entry);
     child.once('exit', (code, signal) => void this.onExit(entry, code, signal));
+    this.options.onAction?.('start');
     this.log.log(`started session server ${serverId} (pid ${child.pid}) on port ${port}`);
     return this.awaitRegistration(entry);
   }
@@ -149,6 +153,7 @@ export class LocalProvisioner implements Provisioner {
       this.log.error('session servers keep dying (more than 10 in a minute): not replacing until the next request needs one');
       return;
     }
+    this.options.onAction?.('replace');
     void this.addCapacity();
   }
 

@@ -1,4 +1,7 @@
 import { FactoryProvider } from '@nestjs/common';
+import { getToken } from '@willsoto/nestjs-prometheus';
+import { Counter } from 'prom-client';
+import { Metric } from '../../metrics/backend-metrics';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionTokenSigner } from '../../auth/session-token.signer';
@@ -16,8 +19,8 @@ export function defaultSessionEntry(): string {
 
 export const provisionerProvider: FactoryProvider<Provisioner> = {
   provide: PROVISIONER,
-  inject: [BackendConfig, SESSION_DIRECTORY, SessionTokenSigner, CLOCK],
-  useFactory: (config: BackendConfig, directory: SessionDirectory, signer: SessionTokenSigner, clock: Clock) => {
+  inject: [BackendConfig, SESSION_DIRECTORY, SessionTokenSigner, CLOCK, getToken(Metric.ProvisionerActions)],
+  useFactory: (config: BackendConfig, directory: SessionDirectory, signer: SessionTokenSigner, clock: Clock, actions: Counter<'action'>) => {
     switch (config.PROVISIONER) {
       case ProvisionerKind.None:
         return new NoneProvisioner();
@@ -39,6 +42,7 @@ export const provisionerProvider: FactoryProvider<Provisioner> = {
             env: config.sessionEnv,
             internalSecret: config.INTERNAL_SECRET,
             sessionTokenPublicKey: signer.publicKeyPem,
+            onAction: (action) => actions.inc({ action }),
           },
           directory,
           () => clock.now(),

@@ -1,0 +1,16 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { Response } from 'express';
+import { Public } from '../auth/public.decorator';
+
+/** `/metrics` for Prometheus (the module sets the path): public like `/health`; restrict it at the network edge. */
+@Public()
+@Controller()
+export class MetricsController extends PrometheusController {
+  @Get()
+  @ApiExcludeEndpoint()
+  override index(@Res({ passthrough: true }) response: Response) {
+    return super.index(response);
+  }
+}
