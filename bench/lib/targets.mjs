@@ -104,6 +104,10 @@ export class ProductTarget {
       ROOM_STORE: this.o.store,
       DATA_DIR: this.dataDir,
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+      // The bench logs in 1,000+ users from one address: lift the per-address login/room-creation limit.
+      HTTP_RATE_LIMIT_PER_MIN: '10000000',
+      // Any free port for session servers: never collide with a dev instance on 8001+.
+      SESSION_BASE_PORT: '0',
       ...(this.redis ? { REDIS_URL: this.redis.url } : {}),
       ...(this.o.env || {}),
     };
