@@ -1,0 +1,161 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The product as a person uses it: real backend (`node dist/apps/backend/main.js`, which starts its own
+// session servers), real headless Chromium. Two people chat; the session server holding their room is
+// killed; both reconnect and the conversation is intact, nothing lost, nothing twice.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startBackend, until, type RunningBackend } from './support/backend-process';
+import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
+import { descendantsOf, isAlive, pidListeningOn } from './support/processes';
+
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Browser noise that is not an app error: failed sockets and 404s are expected while a server is killed. */
+const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;
+
+describe('web client against the real product', () => {
+  let backend: RunningBackend;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    backend = await startBackend(join(ROOT, 'test-artifacts', 'browser-backend.log'));
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await backend?.stop();
+  }, 60_000);
+
+  async function openPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
+    const context = await browser.newContext({ baseURL: backend.baseUrl, ...options });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+
+  it('two people chat, survive the loss of their session server, and nothing is lost or doubled', async () => {
+    const alice = await openPage({ viewport: { width: 1280, height: 800 } });
+    const bob = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: backend.baseUrl });
+
+    // Alice logs in (the guard sends her to /login first) and creates a named room.
+    await alice.goto('/');
+    await alice.waitForURL(/\/login/);
+    await logIn(alice, 'Alice');
+    await alice.waitForSelector('#room-name');
+    await shot(alice, 'lobby');
+    await alice.fill('#room-name', 'E2E room');
+    await alice.click('[data-testid="create-room"]');
+    await alice.waitForURL(/\/rooms\/[A-Za-z0-9_-]{8,}$/);
+    await waitForState(alice, 'live');
+    const shareLink = alice.url();
+    const roomId = shareLink.split('/rooms/')[1];
+
+    // The share button puts the room's URL on the clipboard.
+    await alice.click('[data-testid="share"]');
+    await alice.waitForFunction(() => document.querySelector('[data-testid="share"]')?.textContent?.includes('copied'));
+    expect(await alice.evaluate(() => navigator.clipboard.readText())).toBe(shareLink);
+
+    // Bob opens the share link, logs in, and lands in the room.
+    await bob.goto(shareLink);
+    await bob.waitForURL(/\/login\?returnUrl=/);
+    await logIn(bob, 'Bob');
+    await bob.waitForURL(shareLink);
+    await waitForState(bob, 'live');
+    await waitForMembers(alice, ['Alice', 'Bob']);
+    await waitForMembers(bob, ['Alice', 'Bob']);
+
+    // Typing shows on the other side.
+    await bob.focus('#composer-text');
+    await bob.keyboard.type('Hi Alice', { delay: 30 });
+    await waitForTyping(alice, 'Bob is typing');
+    await bob.keyboard.press('Enter');
+
+    await sendMessage(alice, 'Hello Bob!');
+    await sendMessage(alice, 'This one has\ntwo lines');
+    await sendMessage(bob, 'Got both 👍');
+    const before = ['Hi Alice', 'Hello Bob!', 'This one has\ntwo lines', 'Got both 👍'];
+    await waitForConversation(alice, before);
+    await waitForConversation(bob, before);
+    // Consecutive messages of one author are grouped.
+    expect(await alice.$$eval('.group', (g) => g.map((n) => n.querySelectorAll('.message').length))).toEqual([1, 2, 1]);
+    await shot(alice, 'room');
+    await shot(bob, 'room-phone');
+
+    // Find the session server hosting the room: its port from the cluster view, its pid from /proc.
+    const view = await backend.cluster();
+    const host = view.servers.find((s) => s.rooms.includes(roomId));
+    expect(host).toBeDefined();
+    expect(await alice.textContent('[data-testid="server-id"]')).toContain(host!.id);
+    const port = Number(new URL(host!.url).port);
+    const pid = pidListeningOn(port, descendantsOf(backend.pid));
+    if (pid === null) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
+
+    // The cluster view shows the room on that server.
+    const observer = await openPage({ viewport: { width: 1280, height: 800 } });
+    await observer.goto('/cluster');
+    await logIn(observer, 'Observer');
+    await observer.waitForSelector(`li.server[data-server-id="${host!.id}"] a[href="/rooms/${roomId}"]`);
+    await shot(observer, 'cluster');
+
+    // Kill it without warning.
+    process.kill(pid, 'SIGKILL');
+    await until('the session server to die', async () => (isAlive(pid) ? undefined : true), 5_000, 50);
+
+    await waitForState(alice, 'reconnecting', 15_000);
+    await waitForState(bob, 'reconnecting', 15_000);
+    await shot(alice, 'room-reconnecting');
+    // Written while the room has no server: shown as pending, delivered once when back.
+    await sendMessage(alice, 'Sent while the server was down');
+    expect((await shownMessages(alice)).at(-1)).toEqual(expect.objectContaining({ text: 'Sent while the server was down', pending: true }));
+
+    await waitForState(alice, 'live', 60_000);
+    await waitForState(bob, 'live', 60_000);
+    const after = [...before, 'Sent while the server was down'];
+    await waitForConversation(alice, after);
+    await waitForConversation(bob, after);
+
+    // Still live after the move: a new message goes through both ways.
+    await sendMessage(bob, 'Back again');
+    await waitForConversation(alice, [...after, 'Back again']);
+    await waitForConversation(bob, [...after, 'Back again']);
+    for (const page of [alice, bob]) {
+      const seqs = (await shownMessages(page)).map((m) => m.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(seqs.map(Number)).toEqual([...seqs.map(Number)].sort((a, b) => a - b));
+    }
+    await waitForMembers(alice, ['Alice', 'Bob']);
+    const moved = (await backend.cluster()).servers.find((s) => s.rooms.includes(roomId));
+    expect(moved?.alive).toBe(true);
+
+    // An unknown room says so.
+    await bob.goto('/rooms/doesNotExist12345');
+    await bob.waitForSelector('[data-testid="room-not-found"]', { timeout: 15_000 });
+    await waitForState(bob, 'not-found');
+    await shot(bob, 'room-not-found');
+
+    expect(problems).toEqual([]);
+
+    mkdirSync(DOC_SHOTS, { recursive: true });
+    for (const name of ['lobby', 'room', 'room-phone', 'cluster', 'room-reconnecting', 'room-not-found']) {
+      copyFileSync(join(SHOTS, `${name}.png`), join(DOC_SHOTS, `${name}.png`));
+    }
+  }, 240_000);
+});
