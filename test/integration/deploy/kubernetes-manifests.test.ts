@@ -36,6 +36,7 @@ interface EnvVar {
 }
 interface Probe {
   httpGet?: { path: string; port: string | number };
+  tcpSocket?: { port: string | number };
   exec?: { command: string[] };
 }
 interface Container {
@@ -167,7 +168,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         expect(c.resources?.limits).toBeDefined();
         for (const probe of [c.readinessProbe, c.livenessProbe]) {
           expect(probe).toBeDefined();
-          const port = probe?.httpGet?.port;
+          const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
           if (port !== undefined) expect(c.ports?.some((p) => p.name === port || p.containerPort === port)).toBe(true);
           else expect(probe?.exec?.command.length).toBeGreaterThan(0);
         }
@@ -181,6 +182,8 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(backend.livenessProbe?.httpGet?.path).toBe('/health/live');
     const session = containersOf(named<Workload>('StatefulSet', 'session')!)[0];
     expect(session.readinessProbe?.httpGet?.path).toBe('/health');
+    // Not /health: it is 503 while no backend answers, and that is no reason to restart a server.
+    expect(session.livenessProbe?.httpGet).toBeUndefined();
   });
 
   it('points every Service at pods that exist, on container ports that exist', () => {
