@@ -1,12 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, input, output } from '@angular/core';
-import { RouterLink } from '@angular/router';
 import type { ConnectionStatus } from './room-connection.service';
 
 /** The connection state, always on screen, announced politely to screen readers. */
 @Component({
   selector: 'app-connection-banner',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [RouterLink],
   template: `
     <div class="banner" [class]="'banner ' + status()" role="status" aria-live="polite" data-testid="connection-state" [attr.data-state]="status()">
       <span class="dot" aria-hidden="true"></span>
@@ -16,9 +14,6 @@ import type { ConnectionStatus } from './room-connection.service';
           <span class="detail">({{ n }})</span>
         }
         <button type="button" class="link-button" (click)="retry.emit()">Retry now</button>
-      }
-      @if (status() === 'not-found' || status() === 'full') {
-        <a routerLink="/" class="link-button">Back to lobby</a>
       }
     </div>
   `,
