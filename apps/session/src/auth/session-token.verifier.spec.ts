@@ -1,0 +1,73 @@
+import { JwtService } from '@nestjs/jwt';
+import { generateKeyPairSync } from 'node:crypto';
+import { SessionTokenVerifier } from './session-token.verifier';
+
+function keyPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+describe('SessionTokenVerifier', () => {
+  const keys = keyPair();
+  const jwt = new JwtService();
+  const now = 1_800_000_000;
+  const sign = (claims: Record<string, unknown>, privatePem = keys.privatePem) => {
+    const payload: Record<string, unknown> = { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', exp: now + 60, ...claims };
+    for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
+    return jwt.sign(payload, { privateKey: privatePem, algorithm: 'ES256' });
+  };
+  const verifier = () => new SessionTokenVerifier('srv-a', keys.publicPem, () => now);
+
+  it('accepts a valid session token and returns its claims', () => {
+    expect(verifier().verify(sign({}))).toEqual({
+      ok: true,
+      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a' },
+    });
+  });
+
+  it.each([
+    ['an expired token', { exp: now - 1 }],
+    ['a token for another server', { aud: 'srv-b' }],
+    ['an access token', { typ: 'access' }],
+    ['a token without room', { room: undefined }],
+    ['a token with an empty subject', { sub: '' }],
+    ['a token without expiry', { exp: undefined }],
+  ])('refuses %s', (_label, claims) => {
+    const check = verifier().verify(sign(claims));
+    expect(check.ok).toBe(false);
+  });
+
+  it('refuses a token signed by another key, an HS256 token and garbage', () => {
+    const v = verifier();
+    expect(v.verify(sign({}, keyPair().privatePem)).ok).toBe(false);
+    const hs = jwt.sign({ typ: 'session', sub: 'u', name: 'n', room: 'r', aud: 'srv-a' }, { secret: 'x'.repeat(32) });
+    expect(v.verify(hs).ok).toBe(false);
+    expect(v.verify('not.a.jwt').ok).toBe(false);
+    expect(v.verify('').ok).toBe(false);
+  });
+
+  it('has no key until one is configured or offered by a heartbeat', () => {
+    const v = new SessionTokenVerifier('srv-a', undefined, () => now);
+    expect(v.ready).toBe(false);
+    expect(v.verify(sign({}))).toEqual({ ok: false, reason: 'no verification key yet' });
+    expect(v.offerKey(keys.publicPem)).toBe(true);
+    expect(v.offerKey(keys.publicPem)).toBe(false);
+    expect(v.ready).toBe(true);
+    expect(v.verify(sign({})).ok).toBe(true);
+  });
+
+  it('keeps a key from the environment over keys from heartbeats', () => {
+    const v = verifier();
+    expect(v.offerKey(keyPair().publicPem)).toBe(false);
+    expect(v.verify(sign({})).ok).toBe(true);
+  });
+
+  it('refuses a key that is not an EC public key at once', () => {
+    expect(() => new SessionTokenVerifier('s', 'not a pem')).toThrow();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' });
+    expect(() => new SessionTokenVerifier('s', rsa.toString())).toThrow(/EC/);
+  });
+});

@@ -1,0 +1,76 @@
+import { JwtService } from '@nestjs/jwt';
+import { createPublicKey } from 'node:crypto';
+import { SESSION_TOKEN_ALGORITHM, TokenType, type SessionTokenClaims } from '@app/shared';
+
+export type TokenCheck = { ok: true; claims: SessionTokenClaims } | { ok: false; reason: string };
+
+/**
+ * Verifies session tokens: ES256 with the backend's public key, `typ` session (an access token is
+ * refused), `aud` this server, a room, not expired. Expiry is checked here, when a socket opens, only.
+ * The key comes from the environment or, when unset there, from the backend's heartbeat reply.
+ */
+export class SessionTokenVerifier {
+  private readonly jwt = new JwtService();
+  private publicKey: string | null = null;
+  private readonly pinned: boolean;
+
+  constructor(
+    private readonly serverId: string,
+    /** A key from the environment wins over keys from heartbeats. */
+    configuredKey?: string,
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.pinned = Boolean(configuredKey);
+    if (configuredKey) this.publicKey = checkedKey(configuredKey);
+  }
+
+  /** True once there is a key to verify with. */
+  get ready(): boolean {
+    return this.publicKey !== null;
+  }
+
+  /** Takes a key from a heartbeat reply; returns true when it changed the key in use. */
+  offerKey(pem: string): boolean {
+    if (this.pinned || pem === this.publicKey) return false;
+    this.publicKey = checkedKey(pem);
+    return true;
+  }
+
+  verify(token: string): TokenCheck {
+    if (!this.publicKey) return { ok: false, reason: 'no verification key yet' };
+    let payload: Record<string, unknown>;
+    try {
+      payload = this.jwt.verify<Record<string, unknown>>(token, {
+        publicKey: this.publicKey,
+        algorithms: [SESSION_TOKEN_ALGORITHM],
+        audience: this.serverId,
+        clockTimestamp: this.nowSeconds(),
+      });
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message };
+    }
+    if (payload.typ !== TokenType.Session) return { ok: false, reason: 'not a session token' };
+    if (typeof payload.exp !== 'number') return { ok: false, reason: 'token without expiry' };
+    for (const claim of ['sub', 'name', 'room'] as const) {
+      const value = payload[claim];
+      if (typeof value !== 'string' || value.length === 0) return { ok: false, reason: `claim ${claim} missing` };
+    }
+    return {
+      ok: true,
+      claims: {
+        typ: TokenType.Session,
+        sub: payload.sub as string,
+        name: payload.name as string,
+        room: payload.room as string,
+        aud: this.serverId,
+      },
+    };
+  }
+}
+
+/** Fails early and clearly on a key that is not a PEM public key. */
+function checkedKey(pem: string): string {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'ec') throw new Error('session token key must be an EC (P-256) public key');
+  return pem;
+}

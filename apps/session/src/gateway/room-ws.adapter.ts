@@ -1,0 +1,133 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { MetadataScanner } from '@nestjs/core';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { GatewayMetadataExplorer } from '@nestjs/websockets/gateway-metadata-explorer';
+import type { IncomingMessage } from 'node:http';
+import type { Observable } from 'rxjs';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { CloseCode, FrameErrorCode, ServerEvent } from '@app/shared';
+import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
+import { FrameRateLimiter, type FrameRateOptions } from './frame-rate-limiter';
+import type { AdmissionCheck } from './connection-admission';
+
+/** A gateway method bound to its instance: `(socket, data)`. */
+type FrameHandler = (socket: WebSocket, data: Record<string, unknown>) => void;
+
+export interface RoomWsAdapterOptions {
+  /** The gateway whose `@SubscribeMessage` methods handle frames. */
+  gateway: object;
+  /** Largest client frame; `ws` closes a socket that sends more with 1009. */
+  maxFrameBytes: number;
+  rate: FrameRateOptions;
+  now: () => number;
+  /** Decides an upgrade before it happens (status and text of the refusal otherwise). */
+  admit(req: IncomingMessage): AdmissionCheck;
+}
+
+const BAD_JSON = errorFrame(FrameErrorCode.BadJson, 'frame is not valid JSON');
+const BAD_FRAME = errorFrame(FrameErrorCode.BadFrame, 'a frame is a JSON text object { "event": string, "data": object }');
+const BINARY_FRAME = errorFrame(FrameErrorCode.BadFrame, 'frames must be text, not binary');
+const RATE_LIMITED = errorFrame(FrameErrorCode.RateLimited, 'too many frames: slow down');
+
+/**
+ * Nest's WsAdapter with the session protocol's framing rules:
+ * - `maxPayload` (1009 on a larger frame), no per-message deflate, and `verifyClient`, so a bad
+ *   token is refused with HTTP 401 at the upgrade and no socket ever exists for it;
+ * - a synchronous dispatcher instead of Nest's per-message rxjs pipeline (this is the hot path):
+ *   rate limit, parse, check the envelope, call the gateway method. Unlike the stock adapter it
+ *   answers bad JSON, bad envelopes and unknown events with `error` frames instead of dropping them.
+ *
+ * The gateway's methods are called directly (found through their `@SubscribeMessage` metadata),
+ * so Nest pipes, guards, interceptors and filters do not run for frames: payloads are validated
+ * in the gateway with the protocol's shared text rules, and a throwing handler is logged here.
+ */
+export class RoomWsAdapter extends WsAdapter {
+  private readonly log = new Logger('RoomWsAdapter');
+  private readonly handlers: ReadonlyMap<string, FrameHandler>;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly options: RoomWsAdapterOptions,
+  ) {
+    super(app);
+    const gateway = options.gateway as Record<string, unknown>;
+    const handlers = new Map<string, FrameHandler>();
+    for (const { message, callback } of new GatewayMetadataExplorer(new MetadataScanner()).explore(gateway)) {
+      handlers.set(String(message), (callback as FrameHandler).bind(gateway));
+    }
+    this.handlers = handlers;
+  }
+
+  override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
+    return super.create(port, {
+      ...options,
+      maxPayload: this.options.maxFrameBytes,
+      perMessageDeflate: false,
+      verifyClient: (
+        info: { req: IncomingMessage },
+        done: (ok: boolean, status?: number, message?: string) => void,
+      ) => {
+        const check = this.options.admit(info.req);
+        if (check.ok) done(true);
+        else done(false, check.status, check.message);
+      },
+    }) as WebSocketServer;
+  }
+
+  override bindMessageHandlers(
+    client: WebSocket,
+    _nestHandlers: MessageMappingProperties[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    const limiter = new FrameRateLimiter(this.options.rate, this.options.now);
+    client.on('message', (raw: RawData, isBinary: boolean) => this.dispatch(client, limiter, raw, isBinary));
+  }
+
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    // Socket errors are the client's (oversize frame, bad UTF-8, reset): `ws` already closed the
+    // socket with the right code, so they are no server errors.
+    server.on('connection', (ws: WebSocket) => ws.on('error', (err) => this.log.debug?.(`socket error: ${err.message}`)));
+    server.on('error', (err) => this.log.error(err));
+    return server;
+  }
+
+  private dispatch(client: WebSocket, limiter: FrameRateLimiter, raw: RawData, isBinary: boolean): void {
+    const verdict = limiter.check();
+    if (verdict !== 'ok') {
+      if (verdict === 'flood') client.close(CloseCode.RateLimited, 'too many frames');
+      else send(client, RATE_LIMITED);
+      return;
+    }
+    if (isBinary) return send(client, BINARY_FRAME);
+    let frame: unknown;
+    try {
+      frame = JSON.parse(raw.toString());
+    } catch {
+      return send(client, BAD_JSON);
+    }
+    if (!isObject(frame) || typeof frame.event !== 'string' || !isObject(frame.data)) return send(client, BAD_FRAME);
+    const handler = this.handlers.get(frame.event);
+    if (!handler) {
+      return send(client, encodeFrame(ServerEvent.Error, { code: FrameErrorCode.UnknownEvent, message: unknownEventText(frame.event) }));
+    }
+    try {
+      handler(client, frame.data);
+    } catch (err) {
+      this.log.error(`handler of "${frame.event}" failed`, (err as Error).stack);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unknownEventText(event: string): string {
+  return `unknown event "${event.length > 32 ? `${event.slice(0, 32)}…` : event}"`;
+}
+
+function send(client: WebSocket, frame: Buffer): void {
+  if (client.readyState === client.OPEN) client.send(frame, TEXT_FRAME);
+}

@@ -1,0 +1,85 @@
+import {
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import {
+  checkMessageText,
+  ClientEvent,
+  clientMsgIdProblem,
+  CloseCode,
+  DEFAULT_LIMITS,
+  FrameErrorCode,
+} from '@app/shared';
+import { SessionConfig } from '../config/session.config';
+import { errorFrame, TEXT_FRAME } from '../protocol/server-frame';
+import { RoomsService } from '../rooms/rooms.service';
+import { ConnectionAdmission } from './connection-admission';
+
+/**
+ * The session protocol's edge: takes admitted sockets to their room and turns client frames into
+ * calls on RoomsService. Frames reach these methods already rate-limited and with a well-formed
+ * envelope (RoomWsAdapter); here only the payload of each event is checked.
+ *
+ * Payloads are checked with the pure functions of libs/shared text-rules rather than DTO classes
+ * and ValidationPipe: the web client runs the very same functions for early feedback, so browser and
+ * server can never disagree on what a valid message is (code points, control characters,
+ * whitespace-only), and the hot path stays free of class instantiation and decorator reflection.
+ */
+@WebSocketGateway({ path: '/' })
+export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDisconnect<WebSocket> {
+  private readonly maxMessageLength: number;
+
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly admission: ConnectionAdmission,
+    config: SessionConfig,
+  ) {
+    this.maxMessageLength = config.MAX_MESSAGE_LENGTH;
+  }
+
+  handleConnection(socket: WebSocket, req: IncomingMessage): void {
+    const admission = this.admission.take(req);
+    // Cannot happen through RoomWsAdapter (verifyClient admits first); kept as a guard.
+    if (!admission) return socket.close(CloseCode.Unauthorized, 'unauthorized');
+    this.rooms.connect(socket, admission);
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.rooms.disconnect(socket);
+  }
+
+  @SubscribeMessage(ClientEvent.Send)
+  onSend(socket: WebSocket, data: Record<string, unknown>): void {
+    const text = checkMessageText(data.text, this.maxMessageLength);
+    if (!text.ok) return reject(socket, text.tooLong ? FrameErrorCode.TooLong : FrameErrorCode.Invalid, text.reason);
+    const idProblem = clientMsgIdProblem(data.clientMsgId);
+    if (idProblem) return reject(socket, FrameErrorCode.Invalid, idProblem);
+    this.rooms.send(socket, data.text as string, data.clientMsgId as string);
+  }
+
+  @SubscribeMessage(ClientEvent.Typing)
+  onTyping(socket: WebSocket, data: Record<string, unknown>): void {
+    if (Object.keys(data).length > 0) return reject(socket, FrameErrorCode.Invalid, 'typing takes no data: send {}');
+    this.rooms.typing(socket);
+  }
+
+  @SubscribeMessage(ClientEvent.History)
+  onHistory(socket: WebSocket, data: Record<string, unknown>): void {
+    const { before, limit = DEFAULT_LIMITS.historyPageDefault } = data;
+    if (!Number.isSafeInteger(before) || (before as number) < 1) {
+      return reject(socket, FrameErrorCode.Invalid, 'before must be an integer >= 1');
+    }
+    if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > DEFAULT_LIMITS.historyPageMax) {
+      return reject(socket, FrameErrorCode.Invalid, `limit must be an integer from 1 to ${DEFAULT_LIMITS.historyPageMax}`);
+    }
+    this.rooms.history(socket, before as number, limit as number);
+  }
+}
+
+function reject(socket: WebSocket, code: FrameErrorCode, message: string): void {
+  if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
+}

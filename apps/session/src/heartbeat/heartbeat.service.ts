@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  HEARTBEAT_PATH,
+  INTERNAL_SECRET_HEADER,
+  type HeartbeatReply,
+  type SessionHeartbeat,
+} from '@app/shared';
+import { SessionTokenVerifier } from '../auth/session-token.verifier';
+import { SessionConfig } from '../config/session.config';
+import { ServerState } from '../lifecycle/server-state';
+import { RoomsService } from '../rooms/rooms.service';
+import { CLOCK, type Clock, type TimerHandle } from '../time/clock';
+
+/** While heartbeats keep failing, a reminder is logged at most this often. */
+const FAILURE_LOG_INTERVAL_MS = 30_000;
+
+/**
+ * Registers this server with the backend and keeps it alive there: a heartbeat right at start and
+ * then every HEARTBEAT_INTERVAL_MS (never two at once). The reply brings the key that verifies
+ * session tokens and the rooms the directory placed elsewhere. Failures are logged (rate-limited)
+ * and retried on the next beat; they never stop the server.
+ */
+@Injectable()
+export class HeartbeatService {
+  private readonly log = new Logger(HeartbeatService.name);
+  private timer: TimerHandle | null = null;
+  private running = false;
+  private inFlight: Promise<void> | null = null;
+  private failingSince: number | null = null;
+  private failures = 0;
+  private lastFailureLog = 0;
+  private beats = 0;
+
+  constructor(
+    private readonly config: SessionConfig,
+    private readonly rooms: RoomsService,
+    private readonly verifier: SessionTokenVerifier,
+    private readonly state: ServerState,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Number of successful heartbeats so far. */
+  get successfulBeats(): number {
+    return this.beats;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.tick();
+  }
+
+  /** Stops the schedule; a heartbeat in flight finishes. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  /** Sends one heartbeat now (after the one in flight, if any). */
+  async beat(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    this.inFlight = this.send().finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+
+  private async tick(): Promise<void> {
+    await this.beat();
+    if (this.running) this.timer = this.clock.setTimeout(() => void this.tick(), this.config.HEARTBEAT_INTERVAL_MS);
+  }
+
+  private async send(): Promise<void> {
+    const body: SessionHeartbeat = {
+      serverId: this.config.serverId,
+      url: this.config.publicUrl,
+      capacity: this.config.MAX_ROOMS,
+      rooms: this.state.draining ? [] : this.rooms.heldRooms(),
+      connections: this.rooms.connectionCount,
+      draining: this.state.draining,
+    };
+    try {
+      const res = await fetch(new URL(HEARTBEAT_PATH, this.config.BACKEND_URL), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: this.config.INTERNAL_SECRET },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(Math.min(5000, Math.max(1000, this.config.HEARTBEAT_INTERVAL_MS))),
+      });
+      if (!res.ok) {
+        const hint = res.status === 401 || res.status === 403 ? ' (INTERNAL_SECRET differs from the backend’s?)' : '';
+        throw new Error(`backend answered ${res.status}${hint}`);
+      }
+      this.apply((await res.json()) as Partial<HeartbeatReply>);
+      this.succeeded();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private apply(reply: Partial<HeartbeatReply>): void {
+    if (typeof reply.sessionTokenPublicKey === 'string' && reply.sessionTokenPublicKey) {
+      if (this.verifier.offerKey(reply.sessionTokenPublicKey)) this.log.log('session token key received from the backend');
+    }
+    if (Array.isArray(reply.revoked) && reply.revoked.length) {
+      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'));
+    }
+  }
+
+  private succeeded(): void {
+    this.beats++;
+    if (this.failingSince !== null) {
+      this.log.warn(`heartbeat to ${this.config.BACKEND_URL} works again after ${this.failures} failure(s)`);
+    }
+    this.failingSince = null;
+    this.failures = 0;
+  }
+
+  private failed(err: unknown): void {
+    const now = this.clock.now();
+    this.failures++;
+    const reason = err instanceof Error ? err.message : String(err);
+    if (this.failingSince === null) {
+      this.failingSince = now;
+      this.lastFailureLog = now;
+      this.log.warn(`heartbeat to ${this.config.BACKEND_URL} failed: ${reason}; retrying every ${this.config.HEARTBEAT_INTERVAL_MS} ms`);
+    } else if (now - this.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
+      this.lastFailureLog = now;
+      this.log.warn(`heartbeat still failing (${this.failures} attempts since ${new Date(this.failingSince).toISOString()}): ${reason}`);
+    }
+  }
+}

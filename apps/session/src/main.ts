@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { loadSessionConfig, SessionConfigError } from './config/load-session-config';
+import type { SessionConfig } from './config/session.config';
+import { startSessionApp } from './session-app';
+
+function loadConfigOrExit(): SessionConfig {
+  try {
+    return loadSessionConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof SessionConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const { app, port } = await startSessionApp(config);
+  // SIGTERM/SIGINT drain (DrainService) and exit 0; a failing drain exits 1.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  // Started by a backend (local provisioner, IPC channel): drain the same way when it is gone.
+  if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+
+  process.stdout.write(
+    `${JSON.stringify({
+      level: 'info',
+      time: Date.now(),
+      msg: 'session server listening',
+      serverId: config.serverId,
+      url: config.publicUrl,
+      port,
+      store: config.ROOM_STORE,
+    })}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`session server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

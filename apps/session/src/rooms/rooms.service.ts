@@ -1,0 +1,217 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { WebSocket } from 'ws';
+import { CloseCode, FrameErrorCode, ServerEvent, type HeldRoom, type UserRef } from '@app/shared';
+import { SessionConfig } from '../config/session.config';
+import type { Admission } from '../gateway/connection-admission';
+import { ServerState } from '../lifecycle/server-state';
+import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
+import { ROOM_STORE, type RoomStore } from '../store/room-store.port';
+import { CLOCK, type Clock } from '../time/clock';
+import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
+import type { RoomMember } from './member-socket';
+
+/** One socket: its user, its room once hydrated, and what it asked for before that. */
+class Connection implements RoomMember {
+  room: ChatRoom | null = null;
+  closed = false;
+  /** Frames that arrived while the room was still loading, replayed in order once it joined. */
+  waiting: Array<(room: ChatRoom) => void> = [];
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly user: UserRef,
+    readonly roomId: string,
+    readonly since: number | undefined,
+  ) {}
+}
+
+/** Most frames kept for a connection whose room is loading (the rate limit bounds them anyway). */
+const MAX_WAITING_FRAMES = 64;
+
+/**
+ * The rooms this server holds, by id. Creates a room on its first valid connection by loading it
+ * from the store (connections arriving meanwhile wait for the same load), forgets it when it
+ * closes, and routes each socket's frames to its room.
+ */
+@Injectable()
+export class RoomsService {
+  private readonly log = new Logger(RoomsService.name);
+  private readonly rooms = new Map<string, ChatRoom>();
+  private readonly loading = new Map<string, Promise<ChatRoom | null>>();
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly limits: ChatRoomLimits;
+  private readonly roomLog: ChatRoomLog;
+
+  constructor(
+    private readonly config: SessionConfig,
+    @Inject(ROOM_STORE) private readonly store: RoomStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly state: ServerState,
+  ) {
+    this.limits = {
+      historyLimit: config.HISTORY_LIMIT,
+      resumeLimit: config.RESUME_LIMIT,
+      maxMembers: config.MAX_MEMBERS,
+      maxMessageLength: config.MAX_MESSAGE_LENGTH,
+      maxFrameBytes: config.MAX_FRAME_BYTES,
+      typingThrottleMs: config.TYPING_THROTTLE_MS,
+      idleMs: config.ROOM_IDLE_MS,
+      sendBufferLimitBytes: config.SEND_BUFFER_LIMIT_BYTES,
+    };
+    this.roomLog = {
+      warn: (message) => this.log.warn(message),
+      error: (message, err) => this.log.error(message, err instanceof Error ? err.stack : String(err)),
+    };
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Rooms held now, for the heartbeat. */
+  heldRooms(): HeldRoom[] {
+    const held: HeldRoom[] = [];
+    for (const room of this.rooms.values()) {
+      if (room.isOpen) held.push({ roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity });
+    }
+    return held;
+  }
+
+  connect(socket: WebSocket, admission: Admission): void {
+    if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
+    const conn = new Connection(socket, admission.user, admission.roomId, admission.since);
+    this.connections.set(socket, conn);
+    this.enter(conn);
+  }
+
+  disconnect(socket: WebSocket): void {
+    const conn = this.connections.get(socket);
+    if (!conn) return;
+    this.connections.delete(socket);
+    conn.closed = true;
+    conn.waiting = [];
+    conn.room?.leave(conn);
+  }
+
+  send(socket: WebSocket, text: string, clientMsgId: string): void {
+    this.withRoom(socket, (conn, room) => room.send(conn, text, clientMsgId));
+  }
+
+  typing(socket: WebSocket): void {
+    this.withRoom(socket, (conn, room) => room.typing(conn));
+  }
+
+  history(socket: WebSocket, before: number, limit: number): void {
+    this.withRoom(socket, (conn, room) => {
+      room.history(before, limit).then(
+        (page) => reply(conn, encodeFrame(ServerEvent.History, page)),
+        (err: unknown) => {
+          this.log.error(`history of room ${room.roomId} failed`, err instanceof Error ? err.stack : String(err));
+          reply(conn, errorFrame(FrameErrorCode.Invalid, 'history is unavailable right now, try again'));
+        },
+      );
+    });
+  }
+
+  /** Rooms the directory placed elsewhere: their sockets are closed with 4404, their state dropped. */
+  revoke(roomIds: readonly string[]): void {
+    for (const roomId of roomIds) {
+      const room = this.rooms.get(roomId);
+      if (!room) continue;
+      this.log.warn(`room ${roomId} was placed on another server: closing it here`);
+      room.close(CloseCode.RoomMoved, 'room moved to another server');
+    }
+  }
+
+  /**
+   * Stops for good: every room stores what it accepted (acks go out), then all sockets are closed
+   * with 1012. Call after ServerState started draining, so no room or connection is added.
+   */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.loading.values()]);
+    await Promise.allSettled([...this.rooms.values()].map((room) => room.drain(CloseCode.ServiceRestart, 'server draining')));
+    for (const conn of this.connections.values()) conn.socket.close(CloseCode.ServiceRestart, 'server draining');
+  }
+
+  private withRoom(socket: WebSocket, action: (conn: Connection, room: ChatRoom) => void): void {
+    const conn = this.connections.get(socket);
+    if (!conn) return;
+    if (conn.room) return action(conn, conn.room);
+    if (conn.waiting.length < MAX_WAITING_FRAMES) conn.waiting.push((room) => action(conn, room));
+  }
+
+  /** Joins the connection to its room, loading the room first when it is not in memory. */
+  private enter(conn: Connection): void {
+    const room = this.rooms.get(conn.roomId);
+    if (room?.isOpen) return this.join(conn, room);
+    const next = this.load(conn.roomId);
+    if (next === 'full') {
+      this.log.warn(`refusing room ${conn.roomId}: this server holds MAX_ROOMS=${this.config.MAX_ROOMS} rooms`);
+      return conn.socket.close(CloseCode.ServiceRestart, 'server full');
+    }
+    next.then(
+      (loaded) => {
+        if (loaded) this.join(conn, loaded);
+        else conn.socket.close(CloseCode.ServiceRestart, 'server draining');
+      },
+      (err: unknown) => {
+        this.log.error(`loading room ${conn.roomId} failed`, err instanceof Error ? err.stack : String(err));
+        conn.socket.close(1011, 'room unavailable');
+      },
+    );
+  }
+
+  private join(conn: Connection, room: ChatRoom): void {
+    if (conn.closed) return;
+    if (this.state.draining) return conn.socket.close(CloseCode.ServiceRestart, 'server draining');
+    const outcome = room.join(conn, conn.since);
+    if (outcome === 'full') return conn.socket.close(CloseCode.RoomFull, 'room full');
+    // The room closed between load and join (idle, moved): load it again.
+    if (outcome === 'closed') return this.enter(conn);
+    conn.room = room;
+    const waiting = conn.waiting;
+    conn.waiting = [];
+    for (const action of waiting) action(room);
+  }
+
+  private load(roomId: string): Promise<ChatRoom | null> | 'full' {
+    const pending = this.loading.get(roomId);
+    if (pending) return pending;
+    const closing = this.rooms.get(roomId);
+    if (!closing && this.rooms.size + this.loading.size >= this.config.MAX_ROOMS) return 'full';
+    const load = (async () => {
+      // A room still closing here stores its last messages first, so the new one continues its seq.
+      if (closing) await closing.closed;
+      const snapshot = await this.store.load(roomId, Math.max(this.limits.resumeLimit, this.limits.historyLimit));
+      if (this.state.draining) return null;
+      const room = new ChatRoom({
+        roomId,
+        serverId: this.config.serverId,
+        snapshot,
+        store: this.store,
+        clock: this.clock,
+        limits: this.limits,
+        log: this.roomLog,
+        onClosed: (closed) => {
+          if (this.rooms.get(closed.roomId) === closed) this.rooms.delete(closed.roomId);
+        },
+      });
+      this.rooms.set(roomId, room);
+      return room;
+    })();
+    this.loading.set(roomId, load);
+    const forget = () => {
+      if (this.loading.get(roomId) === load) this.loading.delete(roomId);
+    };
+    load.then(forget, forget);
+    return load;
+  }
+}
+
+function reply(conn: Connection, frame: Buffer): void {
+  if (!conn.closed && conn.socket.readyState === conn.socket.OPEN) conn.socket.send(frame, TEXT_FRAME);
+}

@@ -1,0 +1,43 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import { Logger } from 'nestjs-pino';
+import { SessionConfig } from './config/session.config';
+import { ConnectionAdmission } from './gateway/connection-admission';
+import { RoomGateway } from './gateway/room.gateway';
+import { RoomWsAdapter } from './gateway/room-ws.adapter';
+import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { SessionModule, type SessionModuleOptions } from './session.module';
+import { CLOCK, type Clock } from './time/clock';
+
+export interface SessionApp {
+  app: INestApplication;
+  /** The port actually bound (differs from PORT when PORT is 0). */
+  port: number;
+}
+
+/**
+ * Builds, starts and registers a session server: HTTP (health) and the room WebSocket share one
+ * port. Used by main.ts and by integration tests (with PORT 0 and their own config).
+ */
+export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
+  const app = await NestFactory.create(SessionModule.forRoot(config, options), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const clock = app.get<Clock>(CLOCK);
+  const admission = app.get(ConnectionAdmission);
+  app.useWebSocketAdapter(
+    new RoomWsAdapter(app, {
+      gateway: app.get(RoomGateway),
+      maxFrameBytes: config.MAX_FRAME_BYTES,
+      rate: { perSecond: config.RATE_PER_SECOND, burst: config.RATE_BURST, floodAfter: config.FLOOD_CLOSE_AFTER },
+      now: () => clock.now(),
+      admit: (req) => admission.check(req),
+    }),
+  );
+  await app.listen(config.PORT, config.HOST);
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  // With PORT 0 (tests) the default public URL can only name the port once it is bound.
+  if (config.PORT === 0 && !config.PUBLIC_URL) config.PUBLIC_URL = `ws://127.0.0.1:${port}`;
+  app.get(HeartbeatService).start();
+  return { app, port };
+}

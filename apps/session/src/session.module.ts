@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { sessionTokenVerifierProvider } from './auth/session-token.provider';
+import { SessionConfig } from './config/session.config';
+import { ConnectionAdmission } from './gateway/connection-admission';
+import { RoomGateway } from './gateway/room.gateway';
+import { HealthController } from './health/health.controller';
+import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { DrainService } from './lifecycle/drain.service';
+import { ServerState } from './lifecycle/server-state';
+import { RoomsService } from './rooms/rooms.service';
+import { roomStoreProvider } from './store/room-store.factory';
+import { CLOCK, type Clock, systemClock } from './time/clock';
+
+export interface SessionModuleOptions {
+  /** Time source; tests may pass their own. */
+  clock?: Clock;
+}
+
+/** The session server. Its config is loaded and validated before the module is built (main.ts). */
+@Module({})
+export class SessionModule {
+  static forRoot(config: SessionConfig, options: SessionModuleOptions = {}): DynamicModule {
+    return {
+      module: SessionModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.LOG_LEVEL,
+            autoLogging: false,
+            base: { serverId: config.serverId },
+            redact: ['req.headers["x-internal-secret"]', 'req.headers.authorization'],
+          },
+          // The query string carries the session token: never log URLs with it.
+          forRoutes: [],
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: SessionConfig, useValue: config },
+        { provide: CLOCK, useValue: options.clock ?? systemClock },
+        sessionTokenVerifierProvider,
+        roomStoreProvider,
+        ServerState,
+        RoomsService,
+        ConnectionAdmission,
+        RoomGateway,
+        HeartbeatService,
+        DrainService,
+      ],
+    };
+  }
+}

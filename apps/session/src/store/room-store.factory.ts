@@ -1,0 +1,33 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { join } from 'node:path';
+import { SessionConfig } from '../config/session.config';
+import { MemoryRoomStore } from './memory-room-store';
+import { createRedisClient } from './redis-client';
+import { RedisRoomStore } from './redis-room-store';
+import { ROOM_STORE, type RoomStore } from './room-store.port';
+import { SqliteRoomStore } from './sqlite-room-store';
+
+/** Picks the RoomStore adapter named by `ROOM_STORE`; an unknown value is a start-up error. */
+export function createRoomStore(config: SessionConfig): RoomStore {
+  switch (config.ROOM_STORE) {
+    case 'memory':
+      return new MemoryRoomStore();
+    case 'sqlite':
+      return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'));
+    case 'redis': {
+      if (!config.REDIS_URL) throw new Error('ROOM_STORE=redis needs REDIS_URL');
+      const redis = createRedisClient(config.REDIS_URL, `room-store:${config.serverId}`);
+      // Keep at least what a resume may ask for, whatever the configured trim.
+      const maxMessages = Math.max(config.REDIS_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT);
+      return new RedisRoomStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX, maxMessages });
+    }
+    default:
+      throw new Error(`unknown ROOM_STORE "${String(config.ROOM_STORE)}" (memory | sqlite | redis)`);
+  }
+}
+
+export const roomStoreProvider: FactoryProvider<RoomStore> = {
+  provide: ROOM_STORE,
+  inject: [SessionConfig],
+  useFactory: createRoomStore,
+};
