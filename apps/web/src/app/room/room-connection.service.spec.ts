@@ -257,6 +257,17 @@ describe('RoomConnection', () => {
     expect(roomSession).toHaveBeenCalledTimes(2);
   });
 
+  it('skips the backoff wait when the browser comes back online', async () => {
+    const first = await connectLive();
+    first.serverClose(1006);
+    clock.advance(0);
+    await flushAsync();
+    expect(roomSession).toHaveBeenCalledTimes(1);
+    window.dispatchEvent(new Event('online'));
+    await flushAsync();
+    expect(roomSession).toHaveBeenCalledTimes(2);
+  });
+
   it('resets the attempt counter once live again', async () => {
     const first = await connectLive();
     const second = await loseAndReconnect(first);

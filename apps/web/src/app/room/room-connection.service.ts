@@ -1,3 +1,4 @@
+import { DOCUMENT } from '@angular/common';
 import { DestroyRef, Injectable, computed, inject, signal } from '@angular/core';
 import {
   ClientEvent,
@@ -146,7 +147,14 @@ export class RoomConnection {
   private resendTimer: TimerHandle | null = null;
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.leave());
+    // Back online: no need to wait out the backoff.
+    const win = inject(DOCUMENT).defaultView;
+    const onOnline = () => this.retryNow();
+    win?.addEventListener('online', onOnline);
+    inject(DestroyRef).onDestroy(() => {
+      win?.removeEventListener('online', onOnline);
+      this.leave();
+    });
   }
 
   /** Joins `roomId` (leaving any other room); a no-op when already in it. */
@@ -234,7 +242,8 @@ export class RoomConnection {
     } catch (error) {
       if (generation !== this.generation) return;
       const problem = ApiError.from(error);
-      if (problem.status === 404) return this.stop('not-found', problem.message);
+      // 400: an id that cannot name a room; 404: unknown or expired. Neither gets better by retrying.
+      if (problem.status === 404 || problem.status === 400) return this.stop('not-found', problem.message);
       if (problem.status === 401) return this.stop('unauthorized', problem.message);
       return this.scheduleReconnect(problem.message);
     }

@@ -1,0 +1,86 @@
+import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { ApiClient } from '../core/api-client.service';
+import { ApiError } from '../core/api-error';
+import { ClipboardService } from '../core/clipboard.service';
+import { CLOCK } from '../core/clock';
+import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
+import { FakeClock } from '../testing/fake-clock';
+import { FakeSocketFactory, flushAsync } from '../testing/fake-socket';
+import { RoomConnection } from './room-connection.service';
+import { RoomPageComponent } from './room-page.component';
+
+describe('RoomPageComponent', () => {
+  let fixture: ComponentFixture<RoomPageComponent>;
+  let sockets: FakeSocketFactory;
+  let roomSession: jest.Mock;
+  let copy: jest.Mock;
+  let el: HTMLElement;
+
+  beforeEach(() => {
+    localStorage.clear();
+    sockets = new FakeSocketFactory();
+    roomSession = jest.fn();
+    copy = jest.fn().mockResolvedValue(true);
+    TestBed.configureTestingModule({
+      imports: [RoomPageComponent],
+      providers: [
+        provideRouter([]),
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
+        { provide: ApiClient, useValue: { roomSession } },
+        { provide: ClipboardService, useValue: { copy } },
+      ],
+    });
+  });
+
+  async function open(roomId: string): Promise<void> {
+    fixture = TestBed.createComponent(RoomPageComponent);
+    fixture.componentRef.setInput('roomId', roomId);
+    el = fixture.nativeElement as HTMLElement;
+    await fixture.whenStable();
+    await flushAsync();
+    await fixture.whenStable();
+  }
+
+  it('says so when the room does not exist', async () => {
+    roomSession.mockRejectedValue(new ApiError(404, 'Room not found'));
+    await open('nope1234');
+    expect(el.querySelector('[data-testid="room-not-found"]')).not.toBeNull();
+    expect(el.querySelector('[data-testid="connection-state"]')?.textContent).toContain('Room not found or expired');
+    expect(el.querySelector('textarea')).toBeNull();
+  });
+
+  it('shows the room live with members and server, copies the share link, and leaves on destroy', async () => {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a' });
+    await open('abcd1234');
+    const socket = sockets.last;
+    socket.open();
+    socket.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      you: { id: 'u1', name: 'Ann' },
+      members: [{ id: 'u1', name: 'Ann' }, { id: 'u2', name: 'Bo' }],
+      messages: [],
+      lastSeq: 0,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    });
+    socket.receive('typing', { user: { id: 'u2', name: 'Bo' } });
+    await fixture.whenStable();
+
+    expect(el.querySelector('[data-testid="connection-state"]')?.getAttribute('data-state')).toBe('live');
+    expect(el.querySelector('[data-testid="server-id"]')?.textContent).toContain('session-a');
+    expect([...el.querySelectorAll('[data-testid="members"] .name')].map((n) => n.textContent)).toEqual(['Ann', 'Bo']);
+    expect(el.querySelector('[data-testid="typing"]')?.textContent).toContain('Bo is typing…');
+
+    (el.querySelector('[data-testid="share"]') as HTMLButtonElement).click();
+    await flushAsync();
+    await fixture.whenStable();
+    expect(copy).toHaveBeenCalledWith('http://localhost/rooms/abcd1234');
+    expect(el.querySelector('[data-testid="share"]')?.textContent).toContain('Link copied');
+
+    fixture.destroy();
+    expect(TestBed.inject(RoomConnection).status()).toBe('idle');
+    expect(socket.closedByClient?.code).toBe(1000);
+  });
+});
