@@ -33,6 +33,18 @@ export function memKb(pid) {
   }
 }
 
+/** Busy and total CPU time of the whole machine in ms (all cores), from /proc/stat. */
+export function machineCpuMs() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.reduce((a, b) => a + b, 0);
+    const idle = f[3] + (f[4] || 0); // idle + iowait
+    return { busy: ((total - idle) * 1000) / clkTck, total: (total * 1000) / clkTck };
+  } catch {
+    return null;
+  }
+}
+
 /** Samples CPU and RSS of a set of pids between start() and stop(): CPU share and peak RSS. */
 export class ProcSampler {
   constructor(pids, intervalMs = 200) {
@@ -41,6 +53,8 @@ export class ProcSampler {
   }
   start() {
     this.t0 = performance.now();
+    this.machine0 = machineCpuMs();
+    this.self0 = cpuMs(process.pid);
     this.cpu0 = new Map(this.pids.map((p) => [p, cpuMs(p)]));
     this.peak = new Map(this.pids.map((p) => [p, memKb(p)?.rssKb ?? 0]));
     this.timer = setInterval(() => {
@@ -56,6 +70,17 @@ export class ProcSampler {
     clearInterval(this.timer);
     const wall = performance.now() - this.t0;
     const out = {};
+    const m1 = machineCpuMs();
+    if (m1 && this.machine0) {
+      const busy = (100 * (m1.busy - this.machine0.busy)) / wall;
+      let mine = (100 * ((cpuMs(process.pid) ?? 0) - (this.self0 ?? 0))) / wall;
+      for (const p of this.pids) {
+        const c1 = cpuMs(p);
+        if (c1 != null && this.cpu0.get(p) != null) mine += (100 * (c1 - this.cpu0.get(p))) / wall;
+      }
+      // CPU used by processes this bench does not measure (other users of the machine): noise.
+      out.machine = { busyPct: busy, othersPct: Math.max(0, busy - mine) };
+    }
     for (const p of this.pids) {
       const c1 = cpuMs(p);
       const c0 = this.cpu0.get(p);
