@@ -31,7 +31,7 @@ export interface SessionTestEnv {
   backend: FakeBackend;
   dataDir: string;
   /** Boots a session server in this process on port 0, registered with the fake backend. */
-  start(env?: Record<string, string>): Promise<TestSessionServer>;
+  start(env?: Record<string, string>, options?: { waitForKey?: boolean }): Promise<TestSessionServer>;
   /** Closes every server still running, the backend, and removes the data dir. */
   dispose(): Promise<void>;
 }
@@ -52,7 +52,7 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
     keys,
     backend,
     dataDir,
-    async start(env = {}) {
+    async start(env = {}, options = {}) {
       const serverId = env.SERVER_ID ?? `it-session-${++started}`;
       const config = loadSessionConfig({
         PORT: '0',
@@ -67,7 +67,13 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
       const { app, port } = await startSessionApp(config);
       const wsUrl = `ws://127.0.0.1:${port}`;
       // Ready once the first heartbeat brought the key (unless the env pinned one).
-      await waitUntil(() => app.get(HeartbeatService).successfulBeats > 0 || Boolean(config.SESSION_TOKEN_PUBLIC_KEY));
+      if (options.waitForKey !== false) {
+        await waitUntil(
+          () => app.get(HeartbeatService).successfulBeats > 0 || Boolean(config.SESSION_TOKEN_PUBLIC_KEY),
+          5000,
+          'first heartbeat',
+        );
+      }
       let closed = false;
       const server: TestSessionServer = {
         app,

@@ -45,7 +45,8 @@ export class ConnectionAdmission {
     if (!token) return { ok: false, status: 401, message: 'Unauthorized' };
     const check = this.verifier.verify(token);
     if (!check.ok) return { ok: false, status: 401, message: 'Unauthorized' };
-    const sinceText = params.get('since');
+    // An empty `since=` counts as none (clients that build the URL from an unknown last seq).
+    const sinceText = params.get('since') || null;
     if (sinceText !== null && !SINCE.test(sinceText)) return { ok: false, status: 400, message: 'Bad Request' };
     const { claims } = check;
     this.admitted.set(req, {

@@ -75,7 +75,8 @@ export class HeartbeatService {
       serverId: this.config.serverId,
       url: this.config.publicUrl,
       capacity: this.config.MAX_ROOMS,
-      rooms: this.state.draining ? [] : this.rooms.heldRooms(),
+      // While draining, rooms are reported until they closed, so none is placed elsewhere before its last write.
+      rooms: this.rooms.heldRooms(),
       connections: this.rooms.connectionCount,
       draining: this.state.draining,
     };
