@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, input, output, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, input, output, signal, viewChild } from '@angular/core';
 import { checkMessageText, codePointLength } from '@app/shared';
 
 /** Multi-line message box: Enter sends, Shift+Enter starts a new line. */
@@ -9,6 +9,7 @@ import { checkMessageText, codePointLength } from '@app/shared';
     <form class="composer" (submit)="$event.preventDefault(); submit()">
       <label class="visually-hidden" for="composer-text">Message</label>
       <textarea
+        #area
         id="composer-text"
         name="text"
         rows="1"
@@ -42,6 +43,7 @@ export class ComposerComponent {
   /** Emits on each edit; the connection throttles what goes out. */
   readonly typing = output<void>();
 
+  private readonly area = viewChild.required<ElementRef<HTMLTextAreaElement>>('area');
   protected readonly text = signal('');
   protected readonly problem = signal<string | null>(null);
   protected readonly length = computed(() => codePointLength(this.text()));
@@ -61,7 +63,6 @@ export class ComposerComponent {
     if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
     event.preventDefault();
     this.submit();
-    this.autosize(event.target as HTMLTextAreaElement);
   }
 
   protected submit(): void {
@@ -75,6 +76,10 @@ export class ComposerComponent {
     this.submitted.emit(text);
     this.text.set('');
     this.problem.set(null);
+    // Shrink back at once rather than after the next render.
+    const area = this.area().nativeElement;
+    area.value = '';
+    this.autosize(area);
   }
 
   private autosize(area: HTMLTextAreaElement): void {
