@@ -44,10 +44,13 @@ export async function startBackend(logFile: string): Promise<RunningBackend> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rooms-e2e-'));
   mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
   const log = createWriteStream(logFile);
+  // Exactly what `npm start` runs: the embedded mode (memory directory), even when the test runner
+  // exported a REDIS_URL for other tiers.
+  const { REDIS_URL: _redis, ...inherited } = process.env;
   const child: ChildProcess = spawn(process.execPath, [BACKEND_ENTRY], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...inherited,
       NODE_ENV: 'development',
       PORT: String(port),
       HOST: '127.0.0.1',
