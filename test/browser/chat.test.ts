@@ -124,7 +124,7 @@ describe('web client against the real product', () => {
     // Written while the room has no server: queued (shown as pending while the room is away, which
     // may be too short to observe) and delivered exactly once when back.
     await sendMessage(alice, 'Sent while the server was down');
-    expect((await shownMessages(alice)).at(-1)?.text).toBe('Sent while the server was down');
+    await alice.waitForFunction(() => [...document.querySelectorAll('.message .text')].at(-1)?.textContent === 'Sent while the server was down');
 
     await waitForState(alice, 'live', 60_000);
     await waitForState(bob, 'live', 60_000);
