@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 /**
@@ -14,9 +15,9 @@ const MISSING = 'redis-server not found: apt-get install redis-server';
 export interface RedisServerHandle {
   readonly port: number;
   readonly url: string;
-  /** SIGKILLs the server (no persistence: its data is gone) and waits for it to exit. */
+  /** SIGKILLs the server and waits for it to exit; its data is gone unless it is `persistent`. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port (empty unless `persistent`). */
   start(): Promise<void>;
 }
 
@@ -33,13 +34,21 @@ export async function acquireRedisUrl(): Promise<{ url: string; release: () => P
   return { url: server.url, release: () => server.stop() };
 }
 
+export interface RedisServerOptions {
+  /** Keep data across `stop`/`start` (append-only file, fsync on every write, in a temp dir). */
+  persistent?: boolean;
+}
+
 /** Always a private server: for tests that stop and restart Redis. */
-export async function startRedisServer(): Promise<RedisServerHandle> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const binary = findRedisServer();
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', mkdtempSync(join(tmpdir(), 'redis-test-'))]
+    : ['--appendonly', 'no'];
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {
-      return await launch(binary, port);
+      return await launch(binary, port, persistence);
     } catch (err) {
       // Another process may have taken the port between probing and binding it.
       if (attempt >= 3 || (err as Error).message === MISSING) throw err;
@@ -55,10 +64,10 @@ function findRedisServer(): string {
   return found;
 }
 
-async function launch(binary: string, port: number): Promise<RedisServerHandle> {
+async function launch(binary: string, port: number, persistence: string[]): Promise<RedisServerHandle> {
   let child: ChildProcess | undefined;
   const spawnOne = async (): Promise<void> => {
-    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;

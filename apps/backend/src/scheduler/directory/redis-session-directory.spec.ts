@@ -2,7 +2,7 @@ import type { SessionHeartbeat } from '@app/shared';
 import Redis from 'ioredis';
 import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
 import { closeRedisClient, createRedisClient } from './redis-client';
-import { RedisSessionDirectory, SWEEP_AFTER_TTLS } from './redis-session-directory';
+import { DirectoryUnavailableError, RedisSessionDirectory, SWEEP_AFTER_TTLS } from './redis-session-directory';
 import { describeSessionDirectoryContract } from './session-directory.contract';
 import { DirectoryTiming } from './session-directory.port';
 
@@ -115,8 +115,12 @@ describe('RedisSessionDirectory', () => {
       await server.stop();
       for (const call of [() => dir.place('r2', T0), () => dir.heartbeat(hb('s1'), T0), () => dir.getRoom('r1', T0)]) {
         const started = Date.now();
-        await expect(call()).rejects.toThrow();
+        const err = await call().then(() => undefined, (e: unknown) => e);
         expect(Date.now() - started).toBeLessThan(2000);
+        // A 503 wherever it reaches Nest, without Redis details for the client.
+        expect(err).toBeInstanceOf(DirectoryUnavailableError);
+        expect((err as DirectoryUnavailableError).getStatus()).toBe(503);
+        expect((err as DirectoryUnavailableError).message).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
       }
 
       await server.start();

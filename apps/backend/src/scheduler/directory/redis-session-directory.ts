@@ -1,4 +1,5 @@
 import type { SessionHeartbeat } from '@app/shared';
+import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedisClient } from './redis-client';
 import { DirectoryTiming, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
@@ -43,83 +44,119 @@ export class RedisSessionDirectory implements SessionDirectory {
   }
 
   async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
-    const ttl = this.timing.heartbeatTtlMs;
-    const revoked = await this.commands.directoryHeartbeat(
-      this.prefix,
-      hb.serverId,
-      hb.url,
-      hb.capacity,
-      hb.connections,
-      hb.draining ? '1' : '0',
-      now,
-      now - ttl,
-      now - ttl,
-      now - SWEEP_AFTER_TTLS * ttl,
-      ...hb.rooms.map((room) => room.roomId),
-    );
-    return { revoked };
+    return this.guard(async () => {
+      const ttl = this.timing.heartbeatTtlMs;
+      const revoked = await this.commands.directoryHeartbeat(
+        this.prefix,
+        hb.serverId,
+        hb.url,
+        hb.capacity,
+        hb.connections,
+        hb.draining ? '1' : '0',
+        now,
+        now - ttl,
+        now - ttl,
+        now - SWEEP_AFTER_TTLS * ttl,
+        ...hb.rooms.map((room) => room.roomId),
+      );
+      return { revoked };
+    });
   }
 
   async removeServer(serverId: string): Promise<void> {
-    await this.commands.directoryRemoveServer(this.prefix, serverId);
+    return this.guard(async () => {
+      await this.commands.directoryRemoveServer(this.prefix, serverId);
+    });
   }
 
   async servers(_now: number): Promise<ServerRecord[]> {
-    const rows = await this.commands.directoryServers(this.prefix);
-    return rows.map(toServer);
+    return this.guard(async () => {
+      const rows = await this.commands.directoryServers(this.prefix);
+      return rows.map(toServer);
+    });
   }
 
   async placements(): Promise<Map<string, string[]>> {
-    const all = await this.redis.hgetall(`${this.prefix}placement`);
-    const byServer = new Map<string, string[]>();
-    for (const [roomId, serverId] of Object.entries(all)) {
-      const rooms = byServer.get(serverId);
-      if (rooms) rooms.push(roomId);
-      else byServer.set(serverId, [roomId]);
-    }
-    return byServer;
+    return this.guard(async () => {
+      const all = await this.redis.hgetall(`${this.prefix}placement`);
+      const byServer = new Map<string, string[]>();
+      for (const [roomId, serverId] of Object.entries(all)) {
+        const rooms = byServer.get(serverId);
+        if (rooms) rooms.push(roomId);
+        else byServer.set(serverId, [roomId]);
+      }
+      return byServer;
+    });
   }
 
   async createRoom(room: RoomRecord, now: number): Promise<void> {
-    const key = this.roomKey(room.roomId);
-    const fields: Record<string, string | number> = {
-      roomId: room.roomId,
-      createdAt: room.createdAt,
-      createdBy: room.createdBy,
-      lastActive: now,
-    };
-    if (room.name !== undefined) fields.name = room.name;
-    await this.redis.multi().del(key).hset(key, fields).pexpire(key, this.timing.roomTtlMs).exec().then(failOnError);
+    return this.guard(async () => {
+      const key = this.roomKey(room.roomId);
+      const fields: Record<string, string | number> = {
+        roomId: room.roomId,
+        createdAt: room.createdAt,
+        createdBy: room.createdBy,
+        lastActive: now,
+      };
+      if (room.name !== undefined) fields.name = room.name;
+      await this.redis.multi().del(key).hset(key, fields).pexpire(key, this.timing.roomTtlMs).exec().then(failOnError);
+    });
   }
 
   async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
-    const flat = await this.commands.directoryGetRoom(this.prefix, roomId, now, this.timing.roomTtlMs);
-    if (!flat) return null;
-    const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-    const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
-    if (fields.name !== undefined) room.name = fields.name;
-    return room;
+    return this.guard(async () => {
+      const flat = await this.commands.directoryGetRoom(this.prefix, roomId, now, this.timing.roomTtlMs);
+      if (!flat) return null;
+      const fields: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+      const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
+      if (fields.name !== undefined) room.name = fields.name;
+      return room;
+    });
   }
 
   async touchRooms(roomIds: string[], now: number): Promise<void> {
-    if (roomIds.length === 0) return;
-    await this.commands.directoryTouchRooms(this.prefix, now, this.timing.roomTtlMs, ...roomIds);
+    return this.guard(async () => {
+      if (roomIds.length === 0) return;
+      await this.commands.directoryTouchRooms(this.prefix, now, this.timing.roomTtlMs, ...roomIds);
+    });
   }
 
   async place(roomId: string, now: number): Promise<Placement | null> {
-    const row = await this.commands.directoryPlace(this.prefix, roomId, now, now - this.timing.heartbeatTtlMs);
-    if (!row) return null;
-    const [placedNow, ...server] = row;
-    return { server: toServer(server), placedNow: placedNow === '1' };
+    return this.guard(async () => {
+      const row = await this.commands.directoryPlace(this.prefix, roomId, now, now - this.timing.heartbeatTtlMs);
+      if (!row) return null;
+      const [placedNow, ...server] = row;
+      return { server: toServer(server), placedNow: placedNow === '1' };
+    });
   }
 
   async close(): Promise<void> {
     await closeRedisClient(this.redis);
   }
 
+  private async guard<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (err) {
+      throw new DirectoryUnavailableError(err);
+    }
+  }
+
   private roomKey(roomId: string): string {
     return `${this.prefix}room:${roomId}`;
+  }
+}
+
+/**
+ * Redis failed (unreachable, timed out, loading, read-only after a failover...). It is a Nest
+ * ServiceUnavailableException so that wherever it surfaces (room API, heartbeat endpoint) the answer
+ * is a 503 the caller may retry, without the Redis details; the cause is kept for logs.
+ */
+export class DirectoryUnavailableError extends ServiceUnavailableException {
+  constructor(cause: unknown) {
+    super('session directory unavailable; try again shortly', { cause });
+    this.name = 'DirectoryUnavailableError';
   }
 }
 

@@ -1,0 +1,151 @@
+import type { AckPayload, Message, RoomSessionResponse, WelcomePayload } from '@app/shared';
+import { ClientEvent, ServerEvent } from '@app/shared';
+import WebSocket from 'ws';
+
+/**
+ * A chat client that behaves as PROTOCOL.md asks of a real one when its server goes away: ask a
+ * backend for the room again, reconnect with `since=<last seq seen>`, re-send every message that got
+ * no ack with the same clientMsgId. It records what it saw, and every breach of the protocol it
+ * noticed (a welcome that does not continue its history, a seq seen twice or skipped).
+ */
+export class ResumingChatClient {
+  readonly messages = new Map<number, Message>();
+  readonly acks = new Map<string, number>();
+  /** Messages sent without an ack yet, by clientMsgId. */
+  readonly pending = new Map<string, string>();
+  readonly violations: string[] = [];
+  /** Server id of every welcome, in order. */
+  readonly servers: string[] = [];
+  lastSeq = 0;
+
+  private ws?: WebSocket;
+  private closing = false;
+  private connecting?: Promise<void>;
+  private sentCount = 0;
+  private attempt = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly backends: string[],
+    private readonly accessToken: string,
+    readonly roomId: string,
+  ) {}
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Connects (or reconnects); resolves after the welcome. */
+  connect(): Promise<void> {
+    this.connecting ??= this.connectLoop().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Sends a new message; it is re-sent after a reconnect until acked. */
+  send(text: string): string {
+    const clientMsgId = `${this.name}-${++this.sentCount}`;
+    this.pending.set(clientMsgId, text);
+    this.transmit(clientMsgId, text);
+    return clientMsgId;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      ws.once('close', () => resolve());
+      ws.close();
+    });
+  }
+
+  private transmit(clientMsgId: string, text: string): void {
+    if (this.connected) this.ws!.send(JSON.stringify({ event: ClientEvent.Send, data: { text, clientMsgId } }));
+  }
+
+  private async connectLoop(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    let lastError = '';
+    while (!this.closing && Date.now() < deadline) {
+      const backend = this.backends[this.attempt++ % this.backends.length];
+      try {
+        const session = await this.requestSession(backend);
+        await this.open(session);
+        return;
+      } catch (err) {
+        lastError = (err as Error).message;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    if (!this.closing) throw new Error(`${this.name} could not reconnect to room ${this.roomId}: ${lastError}`);
+  }
+
+  private async requestSession(backend: string): Promise<RoomSessionResponse> {
+    const res = await fetch(`${backend}/api/rooms/${this.roomId}`, { method: 'POST', headers: { authorization: `Bearer ${this.accessToken}` } });
+    if (res.status !== 200) throw new Error(`POST /api/rooms/${this.roomId} on ${backend}: ${res.status}`);
+    return (await res.json()) as RoomSessionResponse;
+  }
+
+  private open(session: RoomSessionResponse): Promise<void> {
+    const since = this.servers.length > 0 ? this.lastSeq : undefined;
+    const url = `${session.url}?token=${encodeURIComponent(session.token)}${since !== undefined ? `&since=${since}` : ''}`;
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(url);
+      let welcomed = false;
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
+        if (frame.event === ServerEvent.Welcome) {
+          welcomed = true;
+          this.ws = ws;
+          this.onWelcome(frame.data as WelcomePayload, since);
+          resolve();
+        } else if (frame.event === ServerEvent.Message) {
+          this.onMessage(frame.data as Message);
+        } else if (frame.event === ServerEvent.Ack) {
+          const { clientMsgId, seq } = frame.data as AckPayload;
+          this.acks.set(clientMsgId, seq);
+          this.pending.delete(clientMsgId);
+        }
+      });
+      ws.once('error', (err) => {
+        if (!welcomed) reject(err);
+      });
+      ws.once('close', (code) => {
+        if (!welcomed) return reject(new Error(`closed with ${code} before the welcome`));
+        if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));
+      });
+    });
+  }
+
+  private onWelcome(welcome: WelcomePayload, since: number | undefined): void {
+    this.servers.push(welcome.serverId);
+    const seqs = welcome.messages.map((m) => m.seq);
+    if (since !== undefined) {
+      const expected = Array.from({ length: welcome.lastSeq - since }, (_, i) => since + 1 + i);
+      if (JSON.stringify(seqs) !== JSON.stringify(expected)) {
+        this.violations.push(`welcome after since=${since} on ${welcome.serverId} carried [${seqs}] with lastSeq ${welcome.lastSeq}`);
+      }
+    }
+    for (const m of welcome.messages) this.record(m, true);
+    this.lastSeq = Math.max(this.lastSeq, welcome.lastSeq);
+    // Our messages stored before the crash come back in the welcome: they count as acked.
+    for (const m of welcome.messages) {
+      if (this.pending.has(m.id)) {
+        this.acks.set(m.id, m.seq);
+        this.pending.delete(m.id);
+      }
+    }
+    for (const [clientMsgId, text] of this.pending) this.transmit(clientMsgId, text);
+  }
+
+  private onMessage(m: Message): void {
+    if (m.seq !== this.lastSeq + 1) this.violations.push(`message seq ${m.seq} after ${this.lastSeq}`);
+    this.record(m, false);
+    this.lastSeq = Math.max(this.lastSeq, m.seq);
+  }
+
+  private record(m: Message, fromWelcome: boolean): void {
+    if (this.messages.has(m.seq) && !fromWelcome) this.violations.push(`seq ${m.seq} received twice`);
+    this.messages.set(m.seq, m);
+  }
+}
