@@ -176,6 +176,37 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     }
   });
 
+  it('uses only known fields where a typo would be silently ignored', () => {
+    // No schema download at test time: a short list of the fields these manifests may use, so that
+    // "readinesProbe" or "containerport" fails here instead of being dropped by the API server.
+    const allowed = {
+      container: ['name', 'image', 'command', 'args', 'ports', 'env', 'envFrom', 'readinessProbe', 'livenessProbe', 'startupProbe', 'resources', 'securityContext', 'volumeMounts', 'imagePullPolicy', 'lifecycle'],
+      podSpec: ['containers', 'initContainers', 'volumes', 'securityContext', 'terminationGracePeriodSeconds', 'topologySpreadConstraints', 'affinity', 'nodeSelector', 'tolerations', 'serviceAccountName', 'imagePullSecrets'],
+      workloadSpec: ['replicas', 'selector', 'template', 'strategy', 'serviceName', 'podManagementPolicy', 'volumeClaimTemplates', 'updateStrategy', 'minReadySeconds'],
+      probe: ['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'],
+      port: ['name', 'containerPort', 'protocol'],
+      servicePort: ['name', 'port', 'targetPort', 'protocol'],
+      serviceSpec: ['selector', 'ports', 'clusterIP', 'publishNotReadyAddresses', 'type'],
+    };
+    const unknown = (obj: object, known: string[], where: string) => Object.keys(obj).filter((k) => !known.includes(k)).map((k) => `${where}: ${k}`);
+    const problems: string[] = [];
+    for (const w of workloads()) {
+      const at = `${w.kind}/${w.metadata.name}`;
+      problems.push(...unknown(w.spec, allowed.workloadSpec, at));
+      problems.push(...unknown(w.spec.template.spec, allowed.podSpec, `${at} pod`));
+      for (const c of containersOf(w)) {
+        problems.push(...unknown(c, allowed.container, `${at} container ${c.name}`));
+        for (const p of c.ports ?? []) problems.push(...unknown(p, allowed.port, `${at} port`));
+        for (const probe of [c.readinessProbe, c.livenessProbe]) if (probe) problems.push(...unknown(probe, allowed.probe, `${at} probe`));
+      }
+    }
+    for (const svc of ofKind('Service')) {
+      problems.push(...unknown(svc.spec, allowed.serviceSpec, `Service/${svc.metadata.name}`));
+      for (const p of svc.spec.ports) problems.push(...unknown(p, allowed.servicePort, `Service/${svc.metadata.name} port`));
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('probes the health endpoints the servers serve', () => {
     const backend = containersOf(named<Workload>('Deployment', 'backend')!)[0];
     expect(backend.readinessProbe?.httpGet?.path).toBe('/health');
