@@ -23,7 +23,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     `${JSON.stringify({
-      level: 'info',
+      level: 30,
       time: Date.now(),
       msg: 'session server listening',
       serverId: config.serverId,

@@ -1,0 +1,68 @@
+import { loadSessionConfig, SessionConfigError } from './load-session-config';
+
+describe('loadSessionConfig', () => {
+  it('gives every default without any variable', () => {
+    const config = loadSessionConfig({});
+    expect(config).toMatchObject({
+      PORT: 8001,
+      HOST: '127.0.0.1',
+      BACKEND_URL: 'http://127.0.0.1:8080',
+      HEARTBEAT_INTERVAL_MS: 1000,
+      MAX_ROOMS: 50,
+      MAX_MEMBERS: 100,
+      MAX_MESSAGE_LENGTH: 4000,
+      MAX_FRAME_BYTES: 65536,
+      HISTORY_LIMIT: 100,
+      RESUME_LIMIT: 1000,
+      RATE_PER_SECOND: 10,
+      RATE_BURST: 40,
+      FLOOD_CLOSE_AFTER: 50,
+      TYPING_THROTTLE_MS: 1000,
+      ROOM_IDLE_MS: 30000,
+      SEND_BUFFER_LIMIT_BYTES: 1048576,
+      ROOM_STORE: 'sqlite',
+      DATA_DIR: './data',
+      REDIS_KEY_PREFIX: 'rooms:',
+      REDIS_HISTORY_MAX: 10000,
+      LOG_LEVEL: 'warn',
+    });
+    expect(config.serverId).toBe('session-8001');
+    expect(config.publicUrl).toBe('ws://127.0.0.1:8001');
+    expect(config.ALLOWED_ORIGINS).toBeUndefined();
+    expect(config.SESSION_TOKEN_PUBLIC_KEY).toBeUndefined();
+  });
+
+  it('reads and converts variables; ids and URLs follow the port', () => {
+    const config = loadSessionConfig({ PORT: '9100', MAX_ROOMS: '3', ALLOWED_ORIGINS: 'https://a.example, https://b.example', ROOM_STORE: 'memory' });
+    expect(config.PORT).toBe(9100);
+    expect(config.MAX_ROOMS).toBe(3);
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.serverId).toBe('session-9100');
+    expect(config.publicUrl).toBe('ws://127.0.0.1:9100');
+  });
+
+  it('treats empty values as unset and ignores unrelated variables', () => {
+    expect(loadSessionConfig({ PORT: '', PATH: '/usr/bin', SERVER_ID: '' }).serverId).toBe('session-8001');
+  });
+
+  it('lists every invalid value in one error', () => {
+    let error: unknown;
+    try {
+      loadSessionConfig({ PORT: 'abc', ROOM_STORE: 'mongo', MAX_MEMBERS: '0', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SessionConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'ROOM_STORE', 'MAX_MEMBERS', 'LOG_LEVEL']) expect(message).toContain(name);
+  });
+
+  it('refuses to start in production with the dev internal secret', () => {
+    expect(() => loadSessionConfig({ NODE_ENV: 'production' })).toThrow(/INTERNAL_SECRET must be set/);
+    expect(loadSessionConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'a-real-long-secret' }).production).toBe(true);
+  });
+
+  it('needs REDIS_URL for the Redis store', () => {
+    expect(() => loadSessionConfig({ ROOM_STORE: 'redis' })).toThrow(/REDIS_URL/);
+  });
+});

@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import type { INestApplicationContext } from '@nestjs/common';
+import { loadSessionConfig } from '../config/load-session-config';
+import type { RoomsService } from '../rooms/rooms.service';
+import type { ConnectionAdmission } from './connection-admission';
+import { RoomGateway } from './room.gateway';
+import { RoomWsAdapter } from './room-ws.adapter';
+
+/** A socket as `ws` presents it to the adapter: an EventEmitter with send/close. */
+class FakeWs extends EventEmitter {
+  readonly OPEN = 1;
+  readyState = 1;
+  sent: Array<{ event: string; data: any }> = [];
+  closedWith: number | null = null;
+  send(data: Buffer | string): void {
+    this.sent.push(JSON.parse(data.toString()));
+  }
+  close(code: number): void {
+    this.closedWith = code;
+    this.readyState = 3;
+  }
+  frame(text: string | Buffer, isBinary = false): void {
+    this.emit('message', Buffer.isBuffer(text) ? text : Buffer.from(text), isBinary);
+  }
+  errors(): string[] {
+    return this.sent.filter((f) => f.event === 'error').map((f) => f.data.code);
+  }
+}
+
+/**
+ * The path of a client frame through RoomWsAdapter (rate limit, JSON, envelope, event) and
+ * RoomGateway (payload rules from libs/shared), with RoomsService replaced by a recorder.
+ */
+describe('frames through RoomWsAdapter and RoomGateway', () => {
+  let calls: Array<[string, ...unknown[]]>;
+  let ws: FakeWs;
+  let now: number;
+
+  beforeEach(() => {
+    calls = [];
+    now = 0;
+    const rooms = {
+      send: (_s: WebSocket, text: string, id: string) => calls.push(['send', text, id]),
+      typing: () => calls.push(['typing']),
+      history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
+    } as unknown as RoomsService;
+    const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
+    const gateway = new RoomGateway(rooms, {} as ConnectionAdmission, config);
+    const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
+      gateway,
+      maxFrameBytes: 1024,
+      rate: { perSecond: 10, burst: 5, floodAfter: 3 },
+      now: () => now,
+      admit: () => ({ ok: true }),
+    });
+    ws = new FakeWs();
+    adapter.bindMessageHandlers(ws as unknown as WebSocket, [], () => undefined as never);
+  });
+
+  const send = (event: string, data: unknown) => ws.frame(JSON.stringify({ event, data }));
+
+  it('hands valid frames to the rooms, synchronously', () => {
+    send('send', { text: 'hi\nthere', clientMsgId: 'c1' });
+    send('typing', {});
+    send('history', { before: 10 });
+    send('history', { before: 10, limit: 100 });
+    expect(calls).toEqual([['send', 'hi\nthere', 'c1'], ['typing'], ['history', 10, 50], ['history', 10, 100]]);
+    expect(ws.sent).toEqual([]);
+  });
+
+  it.each([
+    ['{not json', 'bad_json'],
+    ['[]', 'bad_frame'],
+    ['null', 'bad_frame'],
+    ['{"event":1,"data":{}}', 'bad_frame'],
+    ['{"event":"send"}', 'bad_frame'],
+    ['{"event":"send","data":[]}', 'bad_frame'],
+    ['{"event":"dance","data":{}}', 'unknown_event'],
+    ['{"event":"__proto__","data":{}}', 'unknown_event'],
+  ])('answers %s with %s', (raw, code) => {
+    ws.frame(raw);
+    expect(ws.errors()).toEqual([code]);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses binary frames', () => {
+    ws.frame(Buffer.from('{"event":"typing","data":{}}'), true);
+    expect(ws.errors()).toEqual(['bad_frame']);
+  });
+
+  it.each([
+    [{ text: 'x'.repeat(11), clientMsgId: 'c' }, 'too_long'],
+    [{ text: '🎉'.repeat(11), clientMsgId: 'c' }, 'too_long'],
+    [{ text: '   ', clientMsgId: 'c' }, 'invalid'],
+    [{ text: 'a\u0000b', clientMsgId: 'c' }, 'invalid'],
+    [{ text: 'a\u0085b', clientMsgId: 'c' }, 'invalid'],
+    [{ text: ['a'], clientMsgId: 'c' }, 'invalid'],
+    [{ text: 'ok', clientMsgId: '' }, 'invalid'],
+    [{ text: 'ok', clientMsgId: 7 }, 'invalid'],
+    [{ text: 'ok' }, 'invalid'],
+  ])('checks send payload %j: %s', (data, code) => {
+    send('send', data);
+    expect(ws.errors()).toEqual([code]);
+    expect(calls).toEqual([]);
+  });
+
+  it('accepts text of exactly the limit in code points, with tabs and line feeds', () => {
+    send('send', { text: '🎉\t\n'.repeat(3) + 'x', clientMsgId: 'c' });
+    send('send', { text: '🎉'.repeat(10), clientMsgId: 'd' });
+    expect(calls.map((c) => c[0])).toEqual(['send', 'send']);
+  });
+
+  it.each([{}, { before: 0 }, { before: '5' }, { before: 2.5 }, { before: 5, limit: 0 }, { before: 5, limit: 101 }, { before: 5, limit: null }])(
+    'checks history payload %j',
+    (data) => {
+      send('history', data);
+      expect(ws.errors()).toEqual(['invalid']);
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('rate-limits every frame beyond the burst and closes with 4429 after floodAfter in a row', () => {
+    for (let i = 0; i < 5; i++) send('typing', {});
+    send('typing', {});
+    send('typing', {});
+    expect(ws.errors()).toEqual(['rate_limited', 'rate_limited']);
+    expect(ws.closedWith).toBeNull();
+    now += 100; // one frame allowed again: the run of rejections starts over
+    send('typing', {});
+    send('typing', {});
+    send('typing', {});
+    expect(ws.closedWith).toBeNull();
+    send('typing', {});
+    expect(ws.closedWith).toBe(4429);
+    expect(calls).toHaveLength(6);
+  });
+
+  it('counts malformed frames against the rate limit too', () => {
+    for (let i = 0; i < 5; i++) ws.frame('garbage');
+    ws.frame('garbage');
+    expect(ws.errors()).toEqual([...Array(5).fill('bad_json'), 'rate_limited']);
+  });
+});
