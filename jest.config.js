@@ -38,11 +38,11 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       roots: ['<rootDir>/test/integration'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
       moduleNameMapper,
-      testTimeout: 60000,
     },
     {
       displayName: 'browser',
