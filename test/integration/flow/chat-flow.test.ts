@@ -1,5 +1,5 @@
 import { Message } from '@app/shared';
-import { PRODUCT_MODES } from '../support/product-modes';
+import { ModeEnv, PRODUCT_MODES } from '../support/product-modes';
 import { Product } from '../support/product';
 import { WsTestClient } from '../support/ws-client';
 
@@ -7,17 +7,19 @@ import { WsTestClient } from '../support/ws-client';
 // WebSocket clients, once per mode.
 describe.each(PRODUCT_MODES)('chat flow, $name', (mode) => {
   let product: Product;
+  let modeEnv: ModeEnv;
   const open: WsTestClient[] = [];
 
   beforeAll(async () => {
     // Frame limits are tested apart (session tests); here a client sends 120 messages at once.
-    product = await Product.start({ ...mode.env(), SESSION_MIN: '2', RATE_PER_SECOND: '1000', RATE_BURST: '1000' });
+    product = await Product.start({ ...(modeEnv = await mode.acquire()).env, SESSION_MIN: '2', RATE_PER_SECOND: '1000', RATE_BURST: '1000' });
   });
   afterEach(() => {
     open.splice(0).forEach((c) => c.terminate());
   });
   afterAll(async () => {
     await product?.stop();
+    await modeEnv?.release();
   });
 
   async function join(token: string, roomId: string, since?: number) {

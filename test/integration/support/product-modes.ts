@@ -1,19 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
+
+/** Environment for one mode of the product, and how to give back what it took. */
+export interface ModeEnv {
+  env: Record<string, string>;
+  release: () => Promise<void>;
+}
 
 /** The product's two modes: the embedded default, and the distributed one on Redis. */
 export interface ProductMode {
   name: string;
-  env: () => Record<string, string>;
+  acquire: () => Promise<ModeEnv>;
 }
 
 export const PRODUCT_MODES: ProductMode[] = [
-  { name: 'embedded (memory directory, SQLite history)', env: () => ({}) },
+  { name: 'embedded (memory directory, SQLite history)', acquire: async () => ({ env: {}, release: async () => undefined }) },
   {
     name: 'redis (Redis directory and history)',
-    env: () => {
-      const url = process.env.REDIS_URL;
-      if (!url) throw new Error('REDIS_URL is not set: run the tests through "npm test", which starts a private redis-server');
-      return { REDIS_URL: url, ROOM_STORE: 'redis', REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:` };
+    // REDIS_URL from `npm test`, or a private redis-server when the file runs alone.
+    acquire: async () => {
+      const { url, release } = await acquireRedisUrl();
+      return { env: { REDIS_URL: url, ROOM_STORE: 'redis', REDIS_KEY_PREFIX: uniqueKeyPrefix('flow') }, release };
     },
   },
 ];
