@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { eventually, pidListeningOn, Product } from '../support/product';
+import { WsTestClient } from '../support/ws-client';
+
+function pidAlive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+describe('local provisioner: spread, scale out, scale in, no orphans', () => {
+  let product: Product;
+
+  beforeAll(async () => {
+    product = await Product.start({ SESSION_MIN: '2', SESSION_MAX: '3', SESSION_MAX_ROOMS: '2', SESSION_IDLE_STOP_MS: '1500', SESSION_SCALE_UP_AT: '1' });
+  });
+  afterAll(async () => {
+    await product?.stop();
+  });
+
+  it('spreads rooms over servers, starts a new process when all are full, answers 503 at the maximum', async () => {
+    const { token } = await product.login('Ops');
+    const first = await product.cluster(token);
+    expect(first.servers.filter((s) => s.alive)).toHaveLength(2);
+
+    const rooms: string[] = [];
+    for (let i = 0; i < 4; i++) rooms.push(await product.createRoom(token));
+    const spread = await product.cluster(token);
+    expect(spread.servers.filter((s) => s.alive).map((s) => s.rooms.length)).toEqual([2, 2]);
+
+    // Both servers are full: this request needs a new process, and waits for it.
+    const started = Date.now();
+    rooms.push(await product.createRoom(token));
+    const waited = Date.now() - started;
+    const grown = await product.cluster(token);
+    const live = grown.servers.filter((s) => s.alive);
+    expect(live).toHaveLength(3);
+    const newcomer = live.find((s) => !first.servers.some((f) => f.id === s.id))!;
+    expect(newcomer.rooms).toEqual([rooms[4]]);
+    // The new server serves the room for real.
+    const s = await product.session(token, rooms[4]);
+    expect(s.serverId).toBe(newcomer.id);
+    const { client, welcome } = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}`);
+    expect(welcome.roomId).toBe(rooms[4]);
+    client.terminate();
+    expect(waited).toBeLessThan(15_000);
+
+    rooms.push(await product.createRoom(token));
+    // 3 servers × 2 rooms, SESSION_MAX = 3: no capacity anywhere.
+    const full = await product.request('POST', '/api/rooms', token, {});
+    expect(full.status).toBe(503);
+    expect(full.body.message).toMatch(/no session server/);
+  });
+
+  it('stops an extra server that stayed idle, down to the minimum', async () => {
+    const { token } = await product.login('Ops');
+    await eventually(async () => (await product.cluster(token)).servers.filter((s) => s.alive).length === 2, 20_000, 'the idle extra server to stop');
+  });
+
+  it('leaves no session process behind when the backend is stopped', async () => {
+    const { token } = await product.login('Ops');
+    const pids = (await product.cluster(token)).servers
+      .filter((s) => s.alive)
+      .map((s) => pidListeningOn(Number(new URL(s.url).port)))
+      .filter((p): p is number => p !== undefined);
+    expect(pids.length).toBe(2);
+    await product.stop();
+    await eventually(() => pids.every((p) => !pidAlive(p)), 10_000, 'session processes to exit');
+  });
+});
