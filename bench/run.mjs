@@ -201,7 +201,7 @@ function summarize(rate, runs) {
 
 // ---------- POST /api/rooms/:roomId at a fixed rate (autocannon) ----------
 async function httpBench() {
-  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv() });
+  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
   log(`== POST /api/rooms/:roomId for an existing room at ${cfg.httpRate} req/s for ${cfg.httpSeconds} s (autocannon)`);
   await t.start(log);
   try {
@@ -307,11 +307,17 @@ async function spawnBench() {
   }
 }
 
+function backendNodeArgs() {
+  return cfg.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(TMP, 'prof')}`] : [];
+}
+
 function benchEnv() {
   const env = {};
   if (cfg.profile) {
     mkdirSync(join(TMP, 'prof'), { recursive: true });
-    env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${join(TMP, 'prof')}`;
+    env.SESSION_ENTRY = join(ROOT, 'bench/lib/profiled-session.cjs');
+    env.BENCH_SESSION_MAIN = join(ROOT, 'dist/apps/session/main.js');
+    env.BENCH_PROF_DIR = join(TMP, 'prof');
   }
   return env;
 }
@@ -463,7 +469,7 @@ async function main() {
       // at the comparison rate only, unless --sweep-stores.
       const rawSteps = raw ? raw.rates.map((r) => r.rate) : cfg.rates;
       const rates = store === 'memory' || cfg.sweepStores ? rawSteps : [limit];
-      const target = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv() });
+      const target = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
       try {
         results.sections.push(await benchTarget(target, rates, { stopOnFail: false }));
       } catch (err) {

@@ -77,13 +77,23 @@ export class ProductTarget {
    * @param {number} o.sessionMin
    * @param {number} o.sessionMax
    * @param {number} o.maxRooms rooms per session server
-   * @param {object} [o.env] extra env (RATE_PER_SECOND, NODE_OPTIONS for --cpu-prof, …)
+   * @param {object} [o.env] extra env (RATE_PER_SECOND, SESSION_ENTRY for profiling, …)
+   * @param {string[]} [o.nodeArgs] node flags for the backend (e.g. --cpu-prof)
    */
   constructor(o) {
     this.o = o;
     this.name = `ours (${o.store})`;
   }
   async start(log = () => {}) {
+    try {
+      return await this.startOrThrow(log);
+    } catch (err) {
+      await this.stop().catch(() => {});
+      throw err;
+    }
+  }
+  async startOrThrow(log) {
+    if (!['memory', 'sqlite', 'redis'].includes(this.o.store)) throw new Error(`unknown store ${this.o.store} (memory, sqlite or redis)`);
     for (const f of [BACKEND_MAIN, SESSION_MAIN]) {
       if (!existsSync(f)) throw new Error(`${f.slice(ROOT.length + 1)} is missing: build the servers first (npm run build:servers)`);
     }
@@ -112,8 +122,8 @@ export class ProductTarget {
       ...(this.o.env || {}),
     };
     if (!this.redis) delete env.REDIS_URL;
-    this.child = spawnPinned(this.o.core, process.execPath, [BACKEND_MAIN], { env, cwd: ROOT });
-    this.output = captureTail(this.child);
+    this.child = spawnPinned(this.o.core, process.execPath, [...(this.o.nodeArgs || []), BACKEND_MAIN], { env, cwd: ROOT });
+    this.output = captureTail(this.child, 1500);
     this.api = new BackendApi(`http://127.0.0.1:${this.port}`);
     const t0 = performance.now();
     const deadline = Date.now() + 45000;
@@ -154,7 +164,7 @@ export class ProductTarget {
     return { target: 'ours', apiUrl: this.api.base };
   }
   async stop() {
-    const sessions = this.child && this.child.exitCode === null ? await this.sessionPids().catch(() => []) : [];
+    const sessions = this.child && this.child.exitCode === null && this.admin ? await this.sessionPids().catch(() => []) : [];
     await stopChild(this.child, 8000);
     // The backend should have stopped its session servers; make sure (they are ours: we started it).
     for (const s of sessions) {
@@ -164,6 +174,7 @@ export class ProductTarget {
       }
     }
     if (this.redis) await this.redis.stop();
+    if (!this.dataDir) return;
     try {
       rmSync(this.dataDir, { recursive: true, force: true });
     } catch {
