@@ -10,10 +10,10 @@
 import WebSocket from 'ws';
 import { join } from 'node:path';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { ProductTarget, redisAvailable, ROOT, TMP } from './lib/targets.mjs';
+import { ProductTarget, redisAvailable, ROOT } from './lib/targets.mjs';
 import { withQuery, mapLimit } from './lib/http-api.mjs';
 import { memKb } from './lib/proc-stats.mjs';
-import { pinning, pinPid, killAllChildren, isAlive } from './lib/processes.mjs';
+import { pinning, pinPid, killAllChildren } from './lib/processes.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
@@ -236,7 +236,10 @@ async function main() {
       await sleep(1000);
       if (Date.now() >= nextKill) {
         nextKill = Date.now() + cfg.killEverySec * 1000;
-        const servers = await target.sessionPids().catch(() => []);
+        const all = await target.sessionPids().catch(() => []);
+        // Kill a server that holds clients: killing an empty one tests nothing.
+        const busy = all.filter((s) => s.connections > 0);
+        const servers = busy.length ? busy : all;
         if (servers.length) {
           const victim = servers[Math.floor(Math.random() * servers.length)];
           log(`SIGKILL ${victim.serverId} (pid ${victim.pid}, ${victim.rooms ?? '?'} rooms, ${victim.connections ?? '?'} connections)`);
