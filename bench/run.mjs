@@ -408,6 +408,52 @@ function compare(results) {
   };
 }
 
+function resultsMarkdown(results) {
+  const m = results.meta;
+  const L = [];
+  L.push('# Benchmark results (written by `npm run bench`)', '');
+  L.push(`${m.date} · commit ${m.commit ?? '?'} · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
+  L.push(`Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`, '');
+  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | generator CPU % | other load % | pass |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const sec of results.sections) {
+    for (const r of sec.rates) {
+      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
+    }
+  }
+  L.push('');
+  const c = results.comparison;
+  if (c) {
+    L.push(`**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`, '');
+    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % (raw) | B/delivery (raw) | highest passing step | verdict |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const x of c.rows) {
+      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(c.raw?.p99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} (${fmt(c.raw?.serverCpuPct, 0)}) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'} | ${x.verdict} |`);
+    }
+    L.push('');
+  }
+  L.push('Setup and memory:', '');
+  for (const sec of results.sections) {
+    const s = sec.setup;
+    if (!s) continue;
+    const mem = s.idleMemory.map((x) => `${x.role}: ${fmt(x.rssBeforeMb, 0)} → ${fmt(x.rssIdleMb, 0)} MB${x.role.startsWith('backend') || x.role.startsWith('redis') ? '' : ` (${fmt(x.perConnectionKb, 1)} KB per idle connection)`}`).join('; ');
+    const peak = sec.rates.length ? sec.rates.reduce((acc, r) => { for (const p of r.processes) acc[p.role] = Math.max(acc[p.role] || 0, p.peakRssMb || 0); return acc; }, {}) : {};
+    L.push(`- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(peak).map(([k, v]) => `${k} ${fmt(v, 0)} MB`).join(', ')}.`);
+  }
+  if (results.http) {
+    const h = results.http;
+    L.push(`- \`POST /api/rooms/:roomId\` (existing room) offered ${h.offeredRate} req/s for ${h.seconds} s: ${fmt(h.requestsPerSec, 0)} req/s served, p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms, max ${h.latencyMs.max} ms, non-2xx ${h.non2xx}, errors ${h.errors}.`);
+  }
+  if (results.spawn) {
+    const x = results.spawn;
+    L.push(`- New session process (all servers full): \`POST /api/rooms\` answered in ${fmt(x.createRoomMs, 0)} ms, session in ${fmt(x.sessionResponseMs, 0)} ms, first \`welcome\` on the new server ${fmt(x.firstWelcomeMs, 0)} ms after the request; ${fmt(x.sinceFillingRequestMs, 0)} ms after the request that filled the last slot (which started the process). ${x.retries503} × 503; new process: ${x.newProcess}.`);
+  }
+  for (const n of results.notes) L.push(`- Note: ${n}`);
+  for (const p of results.problems || []) L.push(`- Problem: ${p}`);
+  L.push('', '![throughput and p99 against offered rate](throughput.svg)', '');
+  return L.join('\n');
+}
+
 function writeChart(results) {
   const series = results.sections.map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
   const m = results.meta;
@@ -501,7 +547,11 @@ async function main() {
   writeFileSync(OUT_JSON, JSON.stringify(results, null, 2));
   printTable(results);
   log(`results written to ${OUT_JSON.slice(ROOT.length + 1)}`);
-  if (!SMOKE && !has('out')) writeChart(results);
+  if (!SMOKE && !has('out')) {
+    writeChart(results);
+    writeFileSync(join(ROOT, 'docs/bench/RESULTS.md'), resultsMarkdown(results));
+    log('summary written to docs/bench/RESULTS.md');
+  }
   await gen.call('exit').catch(() => {});
 
   // Pipeline checks (figures are printed, not asserted): something must have been delivered, and

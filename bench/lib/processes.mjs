@@ -6,12 +6,17 @@ import { cpus } from 'node:os';
 
 const children = new Set();
 
+let coreCount = null;
+/** Cores available to this process when first asked (before the bench pins itself to one). */
 export function cores() {
-  try {
-    return Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
-  } catch {
-    return cpus().length;
+  if (coreCount == null) {
+    try {
+      coreCount = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
+    } catch {
+      coreCount = cpus().length;
+    }
   }
+  return coreCount;
 }
 
 /** Which core runs servers and which the load generator (null: no pinning). */
