@@ -27,6 +27,7 @@ const opt = (n, d) => (has(n) ? argv[argv.indexOf(`--${n}`) + 1] : d);
 const list = (s) => String(s).split(',').map((x) => x.trim()).filter(Boolean);
 const SMOKE = has('smoke');
 const P99_LIMIT_MS = 50;
+const SETTLE_MS = SMOKE ? 300 : 1500;
 const cfg = SMOKE
   ? { runs: 1, seconds: 2, rooms: 2, users: 3, rates: [30], stores: ['memory'], targets: list(opt('targets', 'raw,ours')), drainMs: 3000, warmupSeconds: 0, httpSeconds: 1, httpRate: 200, spawn: true }
   : {
@@ -102,13 +103,13 @@ async function benchTarget(target, rates, { stopOnFail }) {
   if (target.readyMs) log(`  backend ready, ${(await target.sessionPids()).length} session server(s) registered in ${target.readyMs.toFixed(0)} ms`);
   try {
     // Memory per idle connection: settled RSS of the server processes without, then with, N clients.
-    const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid) })));
+    const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     log(`  connecting ${connections} clients (${cfg.rooms} rooms × ${cfg.users})…`);
     const conn = await gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, textBytes: cfg.textBytes });
     log(`  ${conn.connections} connected in ${(conn.connectWallMs / 1000).toFixed(2)} s (per client p50 ${conn.connectMs.p50.toFixed(1)} ms, p99 ${conn.connectMs.p99.toFixed(1)} ms)`);
-    await sleep(1000);
+    await sleep(SMOKE ? 100 : 1000);
     const pids = await target.serverPids();
-    const after = await Promise.all(pids.map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid) })));
+    const after = await Promise.all(pids.map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     const idle = after.map((a) => {
       const b = before.find((x) => x.pid === a.pid);
       const base = b ? b.rssMb : null;
@@ -252,7 +253,7 @@ async function spawnBench() {
   try {
     const api = t.api;
     const user = await api.login('bench-spawn');
-    await sleep(500);
+    await sleep(SMOKE ? 100 : 500);
     // Rooms are placed when created. Creating the first room fills server 1, which also makes the
     // backend start server 2 ahead of need (prewarm when every server is full); the next request,
     // made at once, is the one that needs the new process and waits for it.
