@@ -41,3 +41,38 @@ describe('SqliteRoomStore over one file shared by two owners', () => {
     await again.close();
   });
 });
+
+describe('SqliteRoomStore group commit', () => {
+  const msg = (seq: number, room = 'r') => ({ seq, id: `${room}${seq}`, userId: 'u', name: 'U', text: `t${seq}`, ts: seq });
+
+  it('writes the appends of several rooms made in one turn, failing only the conflicting room', async () => {
+    const store = new SqliteRoomStore(join(dir, 'group.sqlite'));
+    try {
+      await store.append('b', [msg(1, 'b')]);
+      const results = await Promise.allSettled([
+        store.append('a', [msg(1, 'a'), msg(2, 'a')]),
+        store.append('b', [msg(1, 'b')]), // conflicts
+        store.append('c', [msg(1, 'c')]),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(SeqConflictError);
+      expect((await store.load('a', 10)).lastSeq).toBe(2);
+      expect((await store.load('b', 10)).messages).toEqual([msg(1, 'b')]);
+      expect((await store.load('c', 10)).lastSeq).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores appends still pending when closed', async () => {
+    const file = join(dir, 'close-flush.sqlite');
+    const store = new SqliteRoomStore(file);
+    const appended = store.append('r', [msg(1)]);
+    await store.close();
+    await appended;
+    const again = new SqliteRoomStore(file);
+    expect((await again.load('r', 10)).lastSeq).toBe(1);
+    await again.close();
+    await expect(store.append('r', [msg(2)])).rejects.toThrow(/closed/);
+  });
+});
