@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
 import autocannon from 'autocannon';
 import { spread } from './lib/percentiles.mjs';
-import { ProcSampler } from './lib/proc-stats.mjs';
+import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
 import { pinning, pinPid, forkTracked, killAllChildren, cores } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
 import { BackendApi, withQuery } from './lib/http-api.mjs';
@@ -45,6 +45,8 @@ const cfg = SMOKE
       spawn: !has('no-spawn'),
     };
 cfg.textBytes = Number(opt('text-bytes', 100));
+cfg.quietWaitS = Number(opt('quiet-wait', 30));
+cfg.quietPct = Number(opt('quiet-pct', 25));
 cfg.http = !has('no-http');
 cfg.sweepStores = has('sweep-stores');
 cfg.profile = has('profile');
@@ -126,6 +128,7 @@ async function benchTarget(target, rates, { stopOnFail }) {
       const runs = [];
       for (let r = 0; r < cfg.runs; r++) {
         await sleep(SMOKE ? 100 : 1000);
+        if (!SMOKE) await waitForQuietMachine();
         const pidsNow = await target.serverPids();
         const sampler = new ProcSampler([...pidsNow.map((p) => p.pid), gen.pid]);
         log(`  ${target.name} @ ${rate} msgs/s, run ${r + 1}/${cfg.runs} (${cfg.seconds} s)…`);
@@ -152,6 +155,29 @@ async function benchTarget(target, rates, { stopOnFail }) {
     await target.stop();
   }
   return section;
+}
+
+/**
+ * The cores are shared: before a measured run, wait (up to --quiet-wait s) until the machine's busy
+ * CPU, with this bench idle, is under --quiet-pct of one core, so other users disturb fewer runs.
+ */
+async function waitForQuietMachine() {
+  const deadline = Date.now() + cfg.quietWaitS * 1000;
+  let announced = false;
+  for (;;) {
+    const a = machineCpuMs();
+    await sleep(1000);
+    const b = machineCpuMs();
+    if (!a || !b) return;
+    const busyPct = ((b.busy - a.busy) / 1000) * 100;
+    if (busyPct <= cfg.quietPct) return;
+    if (Date.now() > deadline) {
+      log(`  the machine is still busy (${busyPct.toFixed(0)}% of a core used by others): measuring anyway`);
+      return;
+    }
+    if (!announced) log(`  the machine is busy (${busyPct.toFixed(0)}% of a core used by others): waiting up to ${cfg.quietWaitS} s for it to calm down…`);
+    announced = true;
+  }
 }
 
 function describeRun(r) {
