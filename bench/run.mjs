@@ -489,6 +489,7 @@ function writeChart(results) {
     title: 'Room fan-out: our session server vs raw ws',
     subtitle: `${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.seconds} s per run, median of ${m.config.runs} runs (whiskers: min–max); ${m.nproc} cores, ${m.pinning.server != null ? 'server core 0 / generator core 1' : 'unpinned'}; ${m.date.slice(0, 10)}`,
     p99Limit: P99_LIMIT_MS,
+    fanout: m.config.users,
   });
   mkdirSync(join(ROOT, 'docs/bench'), { recursive: true });
   writeFileSync(OUT_SVG, svg);

@@ -19,7 +19,7 @@ const fmtK = (v) => (v >= 1000 ? `${+(v / 1000).toFixed(1)}k` : `${+v.toFixed(1)
  * @param {string} o.subtitle
  * @param {number} [o.p99Limit]
  */
-export function throughputChart({ series, title, subtitle, p99Limit = 50 }) {
+export function throughputChart({ series, title, subtitle, p99Limit = 50, fanout = null }) {
   const W = 980;
   const H = 470;
   const panelW = 400;
@@ -28,6 +28,7 @@ export function throughputChart({ series, title, subtitle, p99Limit = 50 }) {
   const lefts = [80, 560];
   const xs = series.flatMap((s) => s.points.map((p) => p.x));
   const xMax = niceMax(Math.max(1, ...xs));
+  const xStep = [1, 2, 2.5, 5, 10].map((m) => m * 10 ** Math.floor(Math.log10(xMax / 5))).find((st) => xMax / st <= 6) || xMax / 4;
   const yMax = niceMax(Math.max(1, ...series.flatMap((s) => s.points.map((p) => p.y.max ?? 0))));
   const lat = series.flatMap((s) => s.points.flatMap((p) => [p.p99.min, p.p99.max])).filter((v) => v > 0);
   const lMin = 10 ** Math.floor(Math.log10(Math.max(0.01, Math.min(1, ...lat))));
@@ -60,11 +61,16 @@ export function throughputChart({ series, title, subtitle, p99Limit = 50 }) {
       out.push(`<line x1="${L}" x2="${L + panelW}" y1="${y}" y2="${y}" stroke="#eee"/>`);
       out.push(`<text x="${L - 6}" y="${y + 4}" text-anchor="end" fill="#555">${esc(P.fmt(t))}</text>`);
     }
-    for (let k = 0; k <= 4; k++) {
-      const v = (k / 4) * xMax;
+    for (let v = 0; v <= xMax + 1e-9; v += xStep) {
       out.push(`<text x="${X(P.i, v)}" y="${top + panelH + 18}" text-anchor="middle" fill="#555">${fmtK(v)}</text>`);
     }
     out.push(`<text x="${L + panelW / 2}" y="${top + panelH + 38}" text-anchor="middle">offered rate, messages sent/s</text>`);
+    if (P.i === 0 && fanout) {
+      // Every delivery of every offered message: where a system that keeps up lies.
+      const x1 = Math.min(xMax, yMax / fanout);
+      out.push(`<line x1="${X(0, 0)}" y1="${Y0(0)}" x2="${X(0, x1)}" y2="${Y0(x1 * fanout)}" stroke="#bbb" stroke-dasharray="4,4"/>`);
+      out.push(`<text x="${X(0, x1) - 4}" y="${Y0(x1 * fanout) + 14}" text-anchor="end" fill="#888">offered × ${fanout} members</text>`);
+    }
     if (P.i === 1) {
       const y = Y1(p99Limit);
       out.push(`<line x1="${L}" x2="${L + panelW}" y1="${y}" y2="${y}" stroke="#f59e0b" stroke-dasharray="5,4"/>`);
