@@ -23,6 +23,7 @@ export interface SessionApp {
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
   const app = await NestFactory.create(SessionModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.getHttpAdapter().getInstance().disable('x-powered-by');
   const clock = app.get<Clock>(CLOCK);
   const admission = app.get(ConnectionAdmission);
   app.useWebSocketAdapter(

@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { SESSION_TOKEN_ALGORITHM, TokenType, type SessionTokenClaims } from '@app/shared';
 
 export type TokenCheck = { ok: true; claims: SessionTokenClaims } | { ok: false; reason: string };
@@ -12,6 +12,8 @@ export type TokenCheck = { ok: true; claims: SessionTokenClaims } | { ok: false;
 export class SessionTokenVerifier {
   private readonly jwt = new JwtService();
   private publicKey: string | null = null;
+  /** Parsed once per key: parsing a PEM costs more than verifying a signature. */
+  private keyObject: KeyObject | null = null;
   private readonly pinned: boolean;
 
   constructor(
@@ -21,7 +23,7 @@ export class SessionTokenVerifier {
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {
     this.pinned = Boolean(configuredKey);
-    if (configuredKey) this.publicKey = checkedKey(configuredKey);
+    if (configuredKey) this.useKey(configuredKey);
   }
 
   /** True once there is a key to verify with. */
@@ -32,16 +34,22 @@ export class SessionTokenVerifier {
   /** Takes a key from a heartbeat reply; returns true when it changed the key in use. */
   offerKey(pem: string): boolean {
     if (this.pinned || pem === this.publicKey) return false;
-    this.publicKey = checkedKey(pem);
+    this.useKey(pem);
     return true;
   }
 
+  private useKey(pem: string): void {
+    this.keyObject = parseKey(pem);
+    this.publicKey = pem;
+  }
+
   verify(token: string): TokenCheck {
-    if (!this.publicKey) return { ok: false, reason: 'no verification key yet' };
+    if (!this.keyObject) return { ok: false, reason: 'no verification key yet' };
     let payload: Record<string, unknown>;
     try {
       payload = this.jwt.verify<Record<string, unknown>>(token, {
-        publicKey: this.publicKey,
+        // jsonwebtoken 9 takes a KeyObject; @nestjs/jwt's type only names string | Buffer.
+        publicKey: this.keyObject as unknown as string,
         algorithms: [SESSION_TOKEN_ALGORITHM],
         audience: this.serverId,
         clockTimestamp: this.nowSeconds(),
@@ -68,9 +76,9 @@ export class SessionTokenVerifier {
   }
 }
 
-/** Fails early and clearly on a key that is not a PEM public key. */
-function checkedKey(pem: string): string {
+/** Fails early and clearly on a key that is not a PEM EC public key. */
+function parseKey(pem: string): KeyObject {
   const key = createPublicKey(pem);
   if (key.asymmetricKeyType !== 'ec') throw new Error('session token key must be an EC (P-256) public key');
-  return pem;
+  return key;
 }

@@ -48,6 +48,7 @@ export class SqliteRoomStore implements RoomStore {
   private readonly selectAfter: Database.Statement;
   private readonly insertBatch: (roomId: string, messages: readonly Message[]) => void;
   private readonly writeAll: Database.Transaction<(batches: PendingAppend[]) => void>;
+  private readonly writeEach: Database.Transaction<(batches: PendingAppend[]) => void>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
 
@@ -82,11 +83,18 @@ export class SqliteRoomStore implements RoomStore {
     this.selectAfter = this.db.prepare(
       `SELECT ${cols} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
     );
-    // A room's batch: all of it or (on a seq conflict) none of it. Nested in writeAll, it is a savepoint.
+    // A room's batch: all of it or (on a seq conflict) none of it. Nested in writeEach, it is a savepoint.
     this.insertBatch = this.db.transaction((roomId: string, messages: readonly Message[]) => {
       for (const m of messages) this.insert.run(roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
     });
+    // Fast path: every batch in one transaction without savepoints (conflicts are rare: a takeover).
     this.writeAll = this.db.transaction((batches: PendingAppend[]) => {
+      for (const batch of batches) {
+        for (const m of batch.messages) this.insert.run(batch.roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+      }
+    });
+    // Slow path after a conflict: each batch in its own savepoint, so only the conflicting ones fail.
+    this.writeEach = this.db.transaction((batches: PendingAppend[]) => {
       for (const batch of batches) {
         try {
           this.insertBatch(batch.roomId, batch.messages);
@@ -138,7 +146,12 @@ export class SqliteRoomStore implements RoomStore {
     this.pending = [];
     try {
       // IMMEDIATE: take the write lock up front, so busy_timeout applies when another process holds it.
-      this.writeAll.immediate(batches);
+      try {
+        this.writeAll.immediate(batches);
+      } catch (err) {
+        if (!isConstraintError(err)) throw err;
+        this.writeEach.immediate(batches); // the failed fast path was rolled back entirely
+      }
     } catch (err) {
       for (const batch of batches) batch.reject(err);
       return;
@@ -150,8 +163,7 @@ export class SqliteRoomStore implements RoomStore {
   }
 
   private storeError(batch: PendingAppend, err: unknown): unknown {
-    const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    if (isConstraintError(err)) {
       return new SeqConflictError(batch.roomId, this.conflictingSeq(batch.roomId, batch.messages));
     }
     return err;
@@ -161,6 +173,11 @@ export class SqliteRoomStore implements RoomStore {
     const stored = (this.selectLastSeq.get(roomId) as { seq: number | null }).seq ?? 0;
     return messages.find((m) => m.seq <= stored)?.seq ?? messages[0].seq;
   }
+}
+
+function isConstraintError(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */
