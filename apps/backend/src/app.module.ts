@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthModule } from './auth/auth.module';
@@ -33,6 +34,13 @@ export class AppModule {
             // Pretty lines for a person at a terminal; JSON everywhere else.
             transport: !config.production && process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             redact: ['req.headers.authorization', `req.headers["x-internal-secret"]`],
+            // Keep a caller's request id (a proxy's x-request-id), else make one; echo it back.
+            genReqId: (req, res) => {
+              const given = req.headers['x-request-id'];
+              const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
           },
         }),
