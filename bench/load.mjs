@@ -11,6 +11,7 @@
 // the receiver (same process, same clock) computes end-to-end latency without a lookup table.
 // Text format: "B|<phase>|<sendTimeMs>|<padding>" padded to --text-bytes characters.
 import WebSocket from 'ws';
+import { LeanWebSocket } from './lib/lean-ws-client.mjs';
 import { Samples } from './lib/percentiles.mjs';
 import { BackendApi, mapLimit, withQuery } from './lib/http-api.mjs';
 
@@ -28,10 +29,11 @@ export class LoadGenerator {
    * @param {number} o.usersPerRoom
    * @param {number} [o.textBytes]
    * @param {number} [o.concurrency] session requests / connects in flight
+   * @param {'lean'|'ws'} [o.client] WebSocket client: the lean one (default) or the `ws` library
    * @param {(s: string) => void} [o.log]
    */
   constructor(o) {
-    this.o = { textBytes: 100, concurrency: 25, log: () => {}, ...o };
+    this.o = { textBytes: 100, concurrency: 25, client: 'lean', log: () => {}, ...o };
     this.clients = [];
     this.roomIds = [];
     this.phase = null;
@@ -101,7 +103,7 @@ export class LoadGenerator {
     }
     const c = { idx, room: spec.room, name: spec.name, ws: null, sent: 0, open: false };
     await new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true });
+      const ws = this.o.client === 'ws' ? new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true }) : new LeanWebSocket(url);
       c.ws = ws;
       const timer = setTimeout(() => reject(new Error(`no welcome within 15 s for ${spec.name}`)), 15000);
       ws.on('message', (data) => this.onFrame(c, data));
@@ -349,6 +351,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && !process.argv.includes
     rooms: Number(opt('rooms', 10)),
     usersPerRoom: Number(opt('users', 10)),
     textBytes: Number(opt('text-bytes', 100)),
+    client: opt('client', 'lean'),
     log: (s) => console.error(s),
   });
   const conn = await gen.connect();
