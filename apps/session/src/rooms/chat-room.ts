@@ -10,7 +10,7 @@ import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket
  * 1013 "Try Again Later" (RFC 6455 registry). Not 4429, which tells a client it sent too much;
  * the client reconnects with `since` and catches up without slowing the room for everyone else.
  */
-export const SLOW_CONSUMER_CLOSE_CODE = 1013;
+export const SLOW_CONSUMER_CLOSE_CODE = CloseCode.TryAgainLater;
 
 export interface ChatRoomLimits {
   /** Messages in a `welcome` without `since`. */

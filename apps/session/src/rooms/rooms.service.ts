@@ -160,7 +160,7 @@ export class RoomsService {
       },
       (err: unknown) => {
         this.log.error(`loading room ${conn.roomId} failed`, err instanceof Error ? err.stack : String(err));
-        conn.socket.close(1011, 'room unavailable');
+        conn.socket.close(CloseCode.InternalError, 'room unavailable');
       },
     );
   }

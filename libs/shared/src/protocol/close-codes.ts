@@ -4,8 +4,12 @@ export const CloseCode = {
   Normal: 1000,
   /** A frame larger than `maxFrameBytes`: fix the client. */
   FrameTooLarge: 1009,
-  /** Server restarting or draining: get a new session from the backend at once. */
+  /** The room could not be loaded from its store: get a new session and retry. */
+  InternalError: 1011,
+  /** Server restarting or draining, or holding its maximum of rooms: get a new session from the backend at once. */
   ServiceRestart: 1012,
+  /** This client could not keep up (its send buffer passed the bound): reconnect with `since` to catch up. */
+  TryAgainLater: 1013,
   /** Token invalid, expired, or for another server or room: get a new session. */
   Unauthorized: 4401,
   /** This server no longer owns the room: get a new session. */
@@ -19,5 +23,5 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Close codes after which a client should ask the backend for a (possibly moved) session and reconnect. */
 export const RECONNECTABLE_CLOSE_CODES: readonly number[] = [
-  1001, 1006, 1011, CloseCode.ServiceRestart, CloseCode.Unauthorized, CloseCode.RoomMoved, CloseCode.RateLimited,
+  1001, 1006, CloseCode.InternalError, CloseCode.ServiceRestart, CloseCode.TryAgainLater, CloseCode.Unauthorized, CloseCode.RoomMoved, CloseCode.RateLimited,
 ];
