@@ -226,7 +226,7 @@ describe('ChatRoom', () => {
       expect((await store.load('room-1', 10)).lastSeq).toBe(1);
     });
 
-    it('keeps de-duplication per sender: another user reusing an id is a new message', async () => {
+    it('de-duplicates per room as PROTOCOL.md says: another user reusing an id gets the first ack', async () => {
       const room = makeRoom();
       const alice = member('alice');
       const bob = member('bob');
@@ -235,7 +235,9 @@ describe('ChatRoom', () => {
       room.send(alice, 'from alice', 'x');
       room.send(bob, 'from bob', 'x');
       await room.settled();
-      expect(bob.socket.events('ack')).toEqual([{ clientMsgId: 'x', seq: 2 }]);
+      expect(bob.socket.events('ack')).toEqual([{ clientMsgId: 'x', seq: 1 }]);
+      expect(alice.socket.events('message')).toHaveLength(1);
+      expect((await store.load('room-1', 10)).lastSeq).toBe(1);
     });
 
     it('remembers clientMsgIds of the snapshot (after a move) and of the last RESUME_LIMIT messages', async () => {

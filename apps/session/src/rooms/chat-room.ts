@@ -83,7 +83,7 @@ export class ChatRoom {
   private readonly connections = new Set<RoomMember>();
   private readonly users = new Map<string, Presence>();
   private readonly ring: MessageRing;
-  /** `${userId}\n${clientMsgId}` → seq, for the messages in the ring and the ones being written. */
+  /** clientMsgId → seq, for the messages in the ring and the ones being written. */
   private readonly seen = new Map<string, number>();
   /** Seq of the newest stored message. */
   private storedSeq: number;
@@ -199,14 +199,13 @@ export class ChatRoom {
 
   /**
    * Accepts a message (already validated): stored, then broadcast to every member and acked to the
-   * sender. A clientMsgId this user already sent is not stored again: the sender gets the first ack.
-   * The de-duplication key includes the sender, so one user cannot swallow another's message by
-   * reusing its id.
+   * sender. A clientMsgId already seen in the room is not stored again: the sender gets the first
+   * ack. PROTOCOL.md keys this per room, not per sender; a client reusing another's id only loses
+   * its own message, and random ids (UUIDs) never meet.
    */
   send(member: RoomMember, text: string, clientMsgId: string): void {
     if (this.state !== 'open' || !this.connections.has(member)) return;
-    const key = `${member.user.id}\n${clientMsgId}`;
-    const seenSeq = this.seen.get(key);
+    const seenSeq = this.seen.get(clientMsgId);
     if (seenSeq !== undefined) {
       if (seenSeq <= this.storedSeq) this.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: seenSeq }));
       else {
@@ -223,7 +222,7 @@ export class ChatRoom {
       text,
       ts: this.clock.now(),
     };
-    this.seen.set(key, message.seq);
+    this.seen.set(clientMsgId, message.seq);
     this.queue.push({ message, sender: member, duplicates: null });
     this.touch();
     this.scheduleWrite();
@@ -349,11 +348,8 @@ export class ChatRoom {
 
   private remember(message: Message): void {
     const evicted = this.ring.push(message);
-    this.seen.set(`${message.userId}\n${message.id}`, message.seq);
-    if (evicted) {
-      const key = `${evicted.userId}\n${evicted.id}`;
-      if (this.seen.get(key) === evicted.seq) this.seen.delete(key);
-    }
+    this.seen.set(message.id, message.seq);
+    if (evicted && this.seen.get(evicted.id) === evicted.seq) this.seen.delete(evicted.id);
   }
 
   private pendingBySeq(seq: number): PendingMessage | undefined {
