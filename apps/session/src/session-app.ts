@@ -7,6 +7,7 @@ import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { SessionMetrics } from './metrics/session-metrics';
 import { SessionModule, type SessionModuleOptions } from './session.module';
 import { CLOCK, type Clock } from './time/clock';
 
@@ -17,7 +18,7 @@ export interface SessionApp {
 }
 
 /**
- * Builds, starts and registers a session server: HTTP (health) and the room WebSocket share one
+ * Builds, starts and registers a session server: HTTP (health, metrics) and the room WebSocket share one
  * port. Used by main.ts and by integration tests (with PORT 0 and their own config).
  */
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
@@ -33,6 +34,7 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
       rate: { perSecond: config.RATE_PER_SECOND, burst: config.RATE_BURST, floodAfter: config.FLOOD_CLOSE_AFTER },
       now: () => clock.now(),
       admit: (req) => admission.check(req),
+      meter: app.get(SessionMetrics),
     }),
   );
   await app.listen(config.PORT, config.HOST);

@@ -1,13 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { sessionTokenVerifierProvider } from './auth/session-token.provider';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
 import { HealthController } from './health/health.controller';
+import { RoomStoreHealthIndicator } from './health/room-store.indicator';
+import { SessionStateHealthIndicator } from './health/session-state.indicator';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { DrainService } from './lifecycle/drain.service';
 import { ServerState } from './lifecycle/server-state';
+import { MetricsController } from './metrics/metrics.controller';
+import { SessionMetrics } from './metrics/session-metrics';
 import { RoomsService } from './rooms/rooms.service';
 import { roomStoreProvider } from './store/room-store.factory';
 import { CLOCK, type Clock, systemClock } from './time/clock';
@@ -34,11 +39,13 @@ export class SessionModule {
           // The query string carries the session token: never log URLs with it.
           forRoutes: [],
         }),
+        TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: SessionConfig, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        SessionMetrics,
         sessionTokenVerifierProvider,
         roomStoreProvider,
         ServerState,
@@ -47,6 +54,8 @@ export class SessionModule {
         RoomGateway,
         HeartbeatService,
         DrainService,
+        SessionStateHealthIndicator,
+        RoomStoreHealthIndicator,
       ],
     };
   }

@@ -132,7 +132,7 @@ describe('session server: lifecycle', () => {
     await waitUntil(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');
     const health = await fetch(`${keyless.httpUrl}/health`);
     expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({ status: 'starting' });
+    expect(await health.json()).toMatchObject({ status: 'error', error: { session: { status: 'down', state: 'starting' } } });
     expect(await WsTestClient.refusal(keyless.urlFor(keyless.token({ sub: 'a', name: 'Ann', room: newRoomId() })))).toBe(503);
     expect(TEST_INTERNAL_SECRET).not.toBe('a-wrong-secret');
   });

@@ -31,7 +31,10 @@ describe('session server: protocol', () => {
   it('reports health and registers with the backend', async () => {
     const res = await fetch(`${server.httpUrl}/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', serverId: server.serverId, rooms: expect.any(Number), connections: expect.any(Number) });
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      info: { session: { status: 'up', state: 'ready', serverId: server.serverId, rooms: expect.any(Number), connections: expect.any(Number) } },
+    });
     const hb = await env.backend.waitForHeartbeat((h) => h.serverId === server.serverId);
     expect(hb).toMatchObject({ url: server.wsUrl, capacity: 50, draining: false, rooms: expect.any(Array) });
   });

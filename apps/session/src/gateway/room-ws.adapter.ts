@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, FrameErrorCode, ServerEvent } from '@app/shared';
+import type { FrameRejectionMeter, RejectReason } from '../metrics/session-metrics';
 import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
 import { FrameRateLimiter, type FrameRateOptions } from './frame-rate-limiter';
 import type { AdmissionCheck } from './connection-admission';
@@ -24,6 +25,8 @@ export interface RoomWsAdapterOptions {
   now: () => number;
   /** Decides an upgrade before it happens (status and text of the refusal otherwise). */
   admit(req: IncomingMessage): AdmissionCheck;
+  /** Counts refused frames (metrics). */
+  meter: FrameRejectionMeter;
 }
 
 const BAD_JSON = errorFrame(FrameErrorCode.BadJson, 'frame is not valid JSON');
@@ -88,28 +91,48 @@ export class RoomWsAdapter extends WsAdapter {
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
     // Socket errors are the client's (oversize frame, bad UTF-8, reset): `ws` already closed the
     // socket with the right code, so they are no server errors.
-    server.on('connection', (ws: WebSocket) => ws.on('error', (err) => this.log.debug?.(`socket error: ${err.message}`)));
+    server.on('connection', (ws: WebSocket) =>
+      ws.on('error', (err: Error & { code?: string }) => {
+        const reason = socketErrorReason(err.code);
+        if (reason) this.options.meter.frameRejected(reason);
+        this.log.debug?.(`socket error: ${err.message}`);
+      }),
+    );
     server.on('error', (err) => this.log.error(err));
     return server;
   }
 
   private dispatch(client: WebSocket, limiter: FrameRateLimiter, raw: RawData, isBinary: boolean): void {
     const verdict = limiter.check();
+    const meter = this.options.meter;
     if (verdict !== 'ok') {
-      if (verdict === 'flood') client.close(CloseCode.RateLimited, 'too many frames');
-      else send(client, RATE_LIMITED);
+      if (verdict === 'flood') {
+        meter.frameRejected('flood_closed');
+        client.close(CloseCode.RateLimited, 'too many frames');
+      } else {
+        meter.frameRejected(FrameErrorCode.RateLimited);
+        send(client, RATE_LIMITED);
+      }
       return;
     }
-    if (isBinary) return send(client, BINARY_FRAME);
+    if (isBinary) {
+      meter.frameRejected(FrameErrorCode.BadFrame);
+      return send(client, BINARY_FRAME);
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(raw.toString());
     } catch {
+      meter.frameRejected(FrameErrorCode.BadJson);
       return send(client, BAD_JSON);
     }
-    if (!isObject(frame) || typeof frame.event !== 'string' || !isObject(frame.data)) return send(client, BAD_FRAME);
+    if (!isObject(frame) || typeof frame.event !== 'string' || !isObject(frame.data)) {
+      meter.frameRejected(FrameErrorCode.BadFrame);
+      return send(client, BAD_FRAME);
+    }
     const handler = this.handlers.get(frame.event);
     if (!handler) {
+      meter.frameRejected(FrameErrorCode.UnknownEvent);
       return send(client, encodeFrame(ServerEvent.Error, { code: FrameErrorCode.UnknownEvent, message: unknownEventText(frame.event) }));
     }
     try {
@@ -122,6 +145,17 @@ export class RoomWsAdapter extends WsAdapter {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The reject reason of a socket error `ws` raised while reading a client frame (it then closes the
+ * socket itself: 1009, 1007 or 1002). Transport errors (resets) are no rejected frames.
+ */
+function socketErrorReason(code: string | undefined): RejectReason | null {
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return 'frame_too_large';
+  if (code === 'WS_ERR_INVALID_UTF8') return 'invalid_utf8';
+  if (code?.startsWith('WS_ERR_')) return 'protocol_error';
+  return null;
 }
 
 function unknownEventText(event: string): string {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSessionConfig } from '../config/load-session-config';
+import type { RejectReason } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
 import type { ConnectionAdmission } from './connection-admission';
 import { RoomGateway } from './room.gateway';
@@ -36,23 +37,27 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
   let calls: Array<[string, ...unknown[]]>;
   let ws: FakeWs;
   let now: number;
+  let rejected: RejectReason[];
 
   beforeEach(() => {
     calls = [];
     now = 0;
+    rejected = [];
+    const meter = { frameRejected: (reason: RejectReason) => rejected.push(reason) };
     const rooms = {
       send: (_s: WebSocket, text: string, id: string) => calls.push(['send', text, id]),
       typing: () => calls.push(['typing']),
       history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const gateway = new RoomGateway(rooms, {} as ConnectionAdmission, config);
+    const gateway = new RoomGateway(rooms, {} as ConnectionAdmission, config, meter);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
       gateway,
       maxFrameBytes: 1024,
       rate: { perSecond: 10, burst: 5, floodAfter: 3 },
       now: () => now,
       admit: () => ({ ok: true }),
+      meter,
     });
     ws = new FakeWs();
     adapter.bindMessageHandlers(ws as unknown as WebSocket, [], () => undefined as never);
@@ -81,12 +86,20 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
   ])('answers %s with %s', (raw, code) => {
     ws.frame(raw);
     expect(ws.errors()).toEqual([code]);
+    expect(rejected).toEqual([code]);
     expect(calls).toEqual([]);
   });
 
   it('refuses binary frames', () => {
     ws.frame(Buffer.from('{"event":"typing","data":{}}'), true);
     expect(ws.errors()).toEqual(['bad_frame']);
+    expect(rejected).toEqual(['bad_frame']);
+  });
+
+  it('does not count accepted frames as rejected', () => {
+    send('send', { text: 'hi', clientMsgId: 'c1' });
+    send('typing', {});
+    expect(rejected).toEqual([]);
   });
 
   it.each([
@@ -102,6 +115,7 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
   ])('checks send payload %j: %s', (data, code) => {
     send('send', data);
     expect(ws.errors()).toEqual([code]);
+    expect(rejected).toEqual([code]);
     expect(calls).toEqual([]);
   });
 
@@ -134,6 +148,7 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     send('typing', {});
     expect(ws.closedWith).toBe(4429);
     expect(calls).toHaveLength(6);
+    expect(rejected).toEqual(['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'flood_closed']);
   });
 
   it('counts malformed frames against the rate limit too', () => {

@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import {
   type OnGatewayConnection,
   type OnGatewayDisconnect,
@@ -15,6 +16,8 @@ import {
   FrameErrorCode,
 } from '@app/shared';
 import { SessionConfig } from '../config/session.config';
+import type { FrameRejectionMeter } from '../metrics/session-metrics';
+import { SessionMetrics } from '../metrics/session-metrics';
 import { errorFrame, TEXT_FRAME } from '../protocol/server-frame';
 import { RoomsService } from '../rooms/rooms.service';
 import { ConnectionAdmission } from './connection-admission';
@@ -37,6 +40,7 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     private readonly rooms: RoomsService,
     private readonly admission: ConnectionAdmission,
     config: SessionConfig,
+    @Inject(SessionMetrics) private readonly meter: FrameRejectionMeter,
   ) {
     this.maxMessageLength = config.MAX_MESSAGE_LENGTH;
   }
@@ -55,15 +59,15 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   @SubscribeMessage(ClientEvent.Send)
   onSend(socket: WebSocket, data: Record<string, unknown>): void {
     const text = checkMessageText(data.text, this.maxMessageLength);
-    if (!text.ok) return reject(socket, text.tooLong ? FrameErrorCode.TooLong : FrameErrorCode.Invalid, text.reason);
+    if (!text.ok) return this.reject(socket, text.tooLong ? FrameErrorCode.TooLong : FrameErrorCode.Invalid, text.reason);
     const idProblem = clientMsgIdProblem(data.clientMsgId);
-    if (idProblem) return reject(socket, FrameErrorCode.Invalid, idProblem);
+    if (idProblem) return this.reject(socket, FrameErrorCode.Invalid, idProblem);
     this.rooms.send(socket, data.text as string, data.clientMsgId as string);
   }
 
   @SubscribeMessage(ClientEvent.Typing)
   onTyping(socket: WebSocket, data: Record<string, unknown>): void {
-    if (Object.keys(data).length > 0) return reject(socket, FrameErrorCode.Invalid, 'typing takes no data: send {}');
+    if (Object.keys(data).length > 0) return this.reject(socket, FrameErrorCode.Invalid, 'typing takes no data: send {}');
     this.rooms.typing(socket);
   }
 
@@ -71,15 +75,18 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
   onHistory(socket: WebSocket, data: Record<string, unknown>): void {
     const { before, limit = DEFAULT_LIMITS.historyPageDefault } = data;
     if (!Number.isSafeInteger(before) || (before as number) < 1) {
-      return reject(socket, FrameErrorCode.Invalid, 'before must be an integer >= 1');
+      return this.reject(socket, FrameErrorCode.Invalid, 'before must be an integer >= 1');
     }
     if (!Number.isSafeInteger(limit) || (limit as number) < 1 || (limit as number) > DEFAULT_LIMITS.historyPageMax) {
-      return reject(socket, FrameErrorCode.Invalid, `limit must be an integer from 1 to ${DEFAULT_LIMITS.historyPageMax}`);
+      return this.reject(socket, FrameErrorCode.Invalid, `limit must be an integer from 1 to ${DEFAULT_LIMITS.historyPageMax}`);
     }
     this.rooms.history(socket, before as number, limit as number);
   }
+
+  private reject(socket: WebSocket, code: FrameErrorCode, message: string): void {
+    this.meter.frameRejected(code);
+    if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
+  }
 }
 
-function reject(socket: WebSocket, code: FrameErrorCode, message: string): void {
-  if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
-}
+

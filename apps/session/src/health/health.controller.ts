@@ -1,29 +1,36 @@
-import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
-import type { Response } from 'express';
-import { SessionTokenVerifier } from '../auth/session-token.verifier';
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, type HealthIndicatorFunction } from '@nestjs/terminus';
 import { SessionConfig } from '../config/session.config';
-import { ServerState } from '../lifecycle/server-state';
-import { RoomsService } from '../rooms/rooms.service';
+import { RoomStoreHealthIndicator } from './room-store.indicator';
+import { SessionStateHealthIndicator } from './session-state.indicator';
 
-/** Readiness of this session server: 503 while draining or before it can verify tokens. */
+/**
+ * `GET /health`: readiness, 503 while draining, before a token key arrived, or (ROOM_STORE=redis)
+ * while Redis does not answer PING. `GET /health/live`: liveness, 200 while the process serves
+ * HTTP; an unreachable backend or Redis must not restart a server and drop its sockets.
+ */
 @Controller('health')
 export class HealthController {
+  private readonly checks: HealthIndicatorFunction[];
+
   constructor(
-    private readonly config: SessionConfig,
-    private readonly rooms: RoomsService,
-    private readonly verifier: SessionTokenVerifier,
-    private readonly state: ServerState,
-  ) {}
+    private readonly health: HealthCheckService,
+    session: SessionStateHealthIndicator,
+    store: RoomStoreHealthIndicator,
+    config: SessionConfig,
+  ) {
+    this.checks = [() => session.check('session')];
+    if (store.applies) this.checks.push(() => store.check(config.ROOM_STORE));
+  }
 
   @Get()
-  health(@Res({ passthrough: true }) res: Response) {
-    const status = this.state.draining ? 'draining' : this.verifier.ready ? 'ok' : 'starting';
-    if (status !== 'ok') res.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return {
-      status,
-      serverId: this.config.serverId,
-      rooms: this.rooms.roomCount,
-      connections: this.rooms.connectionCount,
-    };
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check(this.checks);
+  }
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
   }
 }

@@ -8,6 +8,7 @@ import {
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
 import { ServerState } from '../lifecycle/server-state';
+import { SessionMetrics } from '../metrics/session-metrics';
 import { RoomsService } from '../rooms/rooms.service';
 import { CLOCK, type Clock, type TimerHandle } from '../time/clock';
 
@@ -37,6 +38,7 @@ export class HeartbeatService {
     private readonly verifier: SessionTokenVerifier,
     private readonly state: ServerState,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: SessionMetrics,
   ) {}
 
   /** Number of successful heartbeats so far. */
@@ -109,6 +111,7 @@ export class HeartbeatService {
 
   private succeeded(): void {
     this.beats++;
+    this.metrics.heartbeatSent();
     if (this.failingSince !== null) {
       this.log.warn(`heartbeat to ${this.config.BACKEND_URL} works again after ${this.failures} failure(s)`);
     }
@@ -119,6 +122,7 @@ export class HeartbeatService {
   private failed(err: unknown): void {
     const now = this.clock.now();
     this.failures++;
+    this.metrics.heartbeatFailed();
     const reason = err instanceof Error ? err.message : String(err);
     if (this.failingSince === null) {
       this.failingSince = now;

@@ -3,6 +3,7 @@ import { encodeFrame, TEXT_FRAME, type EncodedFrame } from '../protocol/server-f
 import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
 import { MessageRing } from './message-ring';
+import { NO_ROOM_METER, type RoomMeter } from './room-meter';
 import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
 
 /**
@@ -43,6 +44,8 @@ export interface ChatRoomOptions {
   /** Called once when the room is closed for good (idle, moved, drained, failed). */
   onClosed(room: ChatRoom): void;
   log?: ChatRoomLog;
+  /** Counts accepted and delivered messages and slow-consumer closes (metrics). */
+  meter?: RoomMeter;
   /** Runs a function after the current I/O callbacks (default `setImmediate`): one store write per tick. */
   defer?: (fn: () => void) => void;
 }
@@ -99,6 +102,7 @@ export class ChatRoom {
   private readonly store: RoomStore;
   private readonly clock: Clock;
   private readonly log: ChatRoomLog;
+  private readonly meter: RoomMeter;
   private readonly defer: (fn: () => void) => void;
   private readonly serverId: string;
   private readonly onClosed: (room: ChatRoom) => void;
@@ -113,6 +117,7 @@ export class ChatRoom {
     this.store = options.store;
     this.clock = options.clock;
     this.log = options.log ?? silentLog;
+    this.meter = options.meter ?? NO_ROOM_METER;
     this.defer = options.defer ?? ((fn) => setImmediate(fn));
     this.onClosed = options.onClosed;
     this.ring = new MessageRing(Math.max(this.limits.resumeLimit, this.limits.historyLimit, 1));
@@ -224,6 +229,7 @@ export class ChatRoom {
     };
     this.seen.set(clientMsgId, message.seq);
     this.queue.push({ message, sender: member, duplicates: null });
+    this.meter.messageAccepted();
     this.touch();
     this.scheduleWrite();
   }
@@ -324,7 +330,7 @@ export class ChatRoom {
       const { message } = pending;
       this.storedSeq = message.seq;
       this.remember(message);
-      this.broadcast(encodeFrame(ServerEvent.Message, message));
+      this.meter.messagesDelivered(this.broadcast(encodeFrame(ServerEvent.Message, message)));
       const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
       if (this.connections.has(pending.sender)) this.sendTo(pending.sender, ack);
       for (const dup of pending.duplicates ?? []) if (this.connections.has(dup)) this.sendTo(dup, ack);
@@ -356,17 +362,22 @@ export class ChatRoom {
     return this.inFlight?.find((p) => p.message.seq === seq) ?? this.queue.find((p) => p.message.seq === seq);
   }
 
-  /** Sends one encoded frame to every connection (except those of `exceptUserId`). */
-  private broadcast(frame: EncodedFrame, exceptUserId?: string): void {
+  /** Sends one encoded frame to every connection (except those of `exceptUserId`); returns how many got it. */
+  private broadcast(frame: EncodedFrame, exceptUserId?: string): number {
     let slow: RoomMember[] | null = null;
+    let sent = 0;
     for (const member of this.connections) {
       if (member.user.id === exceptUserId) continue;
       const socket = member.socket;
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (socket.bufferedAmount > this.limits.sendBufferLimitBytes) (slow ??= []).push(member);
-      else socket.send(frame, TEXT_FRAME);
+      else {
+        socket.send(frame, TEXT_FRAME);
+        sent++;
+      }
     }
     if (slow) for (const member of slow) this.dropSlowConsumer(member);
+    return sent;
   }
 
   private sendTo(member: RoomMember, frame: EncodedFrame): void {
@@ -375,6 +386,7 @@ export class ChatRoom {
 
   private dropSlowConsumer(member: RoomMember): void {
     this.log.warn(`room ${this.roomId}: closing a connection of ${member.user.id} that does not keep up`);
+    this.meter.slowConsumerClosed();
     closeQuietly(member.socket, SLOW_CONSUMER_CLOSE_CODE, 'too slow to keep up');
     this.leave(member);
   }

@@ -4,6 +4,7 @@ import { CloseCode, FrameErrorCode, ServerEvent, type HeldRoom, type UserRef } f
 import { SessionConfig } from '../config/session.config';
 import type { Admission } from '../gateway/connection-admission';
 import { ServerState } from '../lifecycle/server-state';
+import { SessionMetrics } from '../metrics/session-metrics';
 import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
 import { ROOM_STORE, type RoomStore } from '../store/room-store.port';
 import { CLOCK, type Clock } from '../time/clock';
@@ -47,6 +48,7 @@ export class RoomsService {
     @Inject(ROOM_STORE) private readonly store: RoomStore,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly state: ServerState,
+    private readonly metrics: SessionMetrics,
   ) {
     this.limits = {
       historyLimit: config.HISTORY_LIMIT,
@@ -62,6 +64,7 @@ export class RoomsService {
       warn: (message) => this.log.warn(message),
       error: (message, err) => this.log.error(message, err instanceof Error ? err.stack : String(err)),
     };
+    metrics.trackHeld(this);
   }
 
   get connectionCount(): number {
@@ -196,6 +199,7 @@ export class RoomsService {
         clock: this.clock,
         limits: this.limits,
         log: this.roomLog,
+        meter: this.metrics,
         onClosed: (closed) => {
           if (this.rooms.get(closed.roomId) === closed) this.rooms.delete(closed.roomId);
         },

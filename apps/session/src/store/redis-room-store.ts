@@ -70,6 +70,10 @@ export class RedisRoomStore implements RoomStore {
     return members.reverse().map(parse);
   }
 
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   async close(): Promise<void> {
     await closeRedisClient(this.redis);
   }

@@ -1,6 +1,8 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { join } from 'node:path';
 import { SessionConfig } from '../config/session.config';
+import { SessionMetrics } from '../metrics/session-metrics';
+import { MeteredRoomStore } from './metered-room-store';
 import { MemoryRoomStore } from './memory-room-store';
 import { createRedisClient } from './redis-client';
 import { RedisRoomStore } from './redis-room-store';
@@ -26,8 +28,9 @@ export function createRoomStore(config: SessionConfig): RoomStore {
   }
 }
 
+/** The configured store, with every append timed for the store latency histogram. */
 export const roomStoreProvider: FactoryProvider<RoomStore> = {
   provide: ROOM_STORE,
-  inject: [SessionConfig],
-  useFactory: createRoomStore,
+  inject: [SessionConfig, SessionMetrics],
+  useFactory: (config: SessionConfig, metrics: SessionMetrics) => new MeteredRoomStore(createRoomStore(config), metrics),
 };

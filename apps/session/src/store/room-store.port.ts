@@ -26,6 +26,11 @@ export interface RoomStore {
   /** Messages with seq > `after`, the newest `limit` of them, oldest first. */
   after(roomId: string, after: number, limit: number): Promise<Message[]>;
   close(): Promise<void>;
+  /**
+   * Rejects when the store cannot be reached right now (readiness). Only stores with a remote side
+   * (Redis) have it; an in-process store is reachable while the process runs.
+   */
+  ping?(): Promise<void>;
 }
 
 /** Another writer already stored this seq: the room has moved away from this server. */

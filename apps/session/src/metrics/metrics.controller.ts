@@ -1,0 +1,20 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { SessionMetrics } from './session-metrics';
+
+/**
+ * `GET /metrics` in the Prometheus text format, on the same port as the WebSocket. Public like
+ * `/health`: it holds counts, no room ids or user data; restrict it at the network edge.
+ * (Not @willsoto/nestjs-prometheus's controller as in the backend: that one serves prom-client's
+ * global registry, and this server keeps a registry per instance, see SessionMetrics.)
+ */
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: SessionMetrics) {}
+
+  @Get()
+  async index(@Res({ passthrough: true }) res: Response): Promise<string> {
+    res.header('Content-Type', this.metrics.registry.contentType);
+    return this.metrics.registry.metrics();
+  }
+}
