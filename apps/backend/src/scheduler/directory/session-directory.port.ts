@@ -37,8 +37,10 @@ export interface Placement {
 export interface SessionDirectory {
   /**
    * Records a heartbeat. Rooms the server reports that are unplaced (or placed on a dead server)
-   * are placed on it again, so a restarted backend rebuilds its placements. Returns the reported
-   * rooms that are placed on another live server: the caller tells the server to drop them.
+   * are placed on it again, so a restarted backend rebuilds its placements. A room placed on this
+   * server that it has not reported for a whole heartbeat TTL (it let the room go) is released, so
+   * its slot is free again. Returns the reported rooms that are placed on another live server: the
+   * caller tells the server to drop them.
    */
   heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }>;
   /** Forgets a server at once (it said it is gone); its rooms become placeable. */
@@ -55,8 +57,9 @@ export interface SessionDirectory {
   touchRooms(roomIds: string[], now: number): Promise<void>;
 
   /**
-   * Get-or-place: the room's live server if it has one, else the least-loaded live, non-draining
-   * server with a free room slot (which then holds it). Null when no server can take it.
+   * Get-or-place: the room's server if it is live and not draining (a draining server closed the
+   * room's sockets with 1012, so its clients come here to move), else the least-loaded live,
+   * non-draining server with a free room slot (which then holds it). Null when no server can take it.
    */
   place(roomId: string, now: number): Promise<Placement | null>;
 
