@@ -186,7 +186,7 @@ function describeRun(r) {
   const closes = Object.keys(r.unexpectedCloses).length ? ` closes ${JSON.stringify(r.unexpectedCloses)}` : '';
   const cpu = r.processes.map((p) => `${p.role.split(' ')[0]} ${fmt(p.cpuPct, 0)}%`).join(', ');
   return (
-    `sent ${r.sent}, delivered ${r.received}/${r.expected} (lost ${r.lost}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
+    `sent ${r.sent} (acked ${r.acks}), delivered ${r.received}/${r.expected} (lost ${r.lost}${r.duplicates ? `, ${r.duplicates} too many` : ''}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
     `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms, ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
     `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}%${errs}${closes}`
   );
@@ -200,13 +200,17 @@ function summarize(rate, runs) {
     return { role, cpuPct: spread(ps.map((p) => p.cpuPct)), peakRssMb: Math.max(...ps.map((p) => p.peakRssMb || 0)), hwmMb: Math.max(...ps.map((p) => p.hwmMb || 0)) };
   });
   const lostMax = Math.max(...runs.map((r) => r.lost));
+  const duplicatesMax = Math.max(...runs.map((r) => r.duplicates || 0));
+  const unackedMax = Math.max(...runs.map((r) => r.sent - r.acks));
   const p99 = s((r) => r.latencyMs.p99);
   const closes = runs.reduce((n, r) => n + Object.values(r.unexpectedCloses).reduce((a, b) => a + b, 0), 0);
   return {
     rate,
     runs: runs.length,
-    pass: lostMax === 0 && p99.median != null && p99.median < P99_LIMIT_MS && closes === 0,
+    pass: lostMax === 0 && duplicatesMax === 0 && p99.median != null && p99.median < P99_LIMIT_MS && closes === 0,
     lostMax,
+    duplicatesMax,
+    unackedMax,
     unexpectedCloses: closes,
     sent: s((r) => r.sent),
     expected: s((r) => r.expected),
@@ -588,6 +592,8 @@ async function main() {
     for (const r of sec.rates) {
       if (!(r.received.max > 0)) problems.push(`${sec.name} @ ${r.rate}: nothing delivered (sent ${r.sent.max}, expected ${r.expected.max})`);
       if (SMOKE && r.lostMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.lostMax} deliveries lost at a tiny rate`);
+      if (r.duplicatesMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.duplicatesMax} deliveries more than expected (duplicates)`);
+      if (SMOKE && r.unackedMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unackedMax} sent messages never acknowledged`);
       if (SMOKE && r.unexpectedCloses > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unexpectedCloses} sockets closed unexpectedly`);
     }
   }
