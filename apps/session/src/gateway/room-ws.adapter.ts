@@ -103,6 +103,9 @@ export class RoomWsAdapter extends WsAdapter {
   }
 
   private dispatch(client: WebSocket, limiter: FrameRateLimiter, raw: RawData, isBinary: boolean): void {
+    // Frames still arriving after this server closed the socket (4429, 1012, 1013) are dropped, not
+    // answered nor counted again.
+    if (client.readyState !== client.OPEN) return;
     const verdict = limiter.check();
     const meter = this.options.meter;
     if (verdict !== 'ok') {

@@ -149,6 +149,10 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     expect(ws.closedWith).toBe(4429);
     expect(calls).toHaveLength(6);
     expect(rejected).toEqual(['rate_limited', 'rate_limited', 'rate_limited', 'rate_limited', 'flood_closed']);
+    // Frames already on the wire after the close are dropped: no answer, not counted again.
+    send('typing', {});
+    expect(ws.errors()).toHaveLength(4);
+    expect(rejected).toHaveLength(5);
   });
 
   it('counts malformed frames against the rate limit too', () => {
