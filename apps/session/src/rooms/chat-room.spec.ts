@@ -431,4 +431,36 @@ describe('ChatRoom', () => {
       expect(room.connectionCount).toBe(1);
     });
   });
+
+  describe('meter', () => {
+    it('counts accepted messages once, their fan-out per member, and slow-consumer closes', async () => {
+      const counts = { accepted: 0, delivered: 0, slow: 0 };
+      const room = new ChatRoom({
+        roomId: 'room-1',
+        serverId: 'srv-1',
+        snapshot: { lastSeq: 0, messages: [] },
+        store,
+        clock,
+        limits: LIMITS,
+        onClosed: () => undefined,
+        meter: {
+          messageAccepted: () => counts.accepted++,
+          messagesDelivered: (n) => (counts.delivered += n),
+          slowConsumerClosed: () => counts.slow++,
+        },
+      });
+      const [alice, bob, slow] = [member('alice'), member('bob'), member('slow')];
+      for (const m of [alice, bob, slow]) room.join(m);
+      room.send(alice, 'one', 'c1');
+      room.send(alice, 'two', 'c2');
+      room.send(bob, 'one again', 'c1'); // a repeated clientMsgId is no new message
+      await room.settled();
+      expect(counts).toEqual({ accepted: 2, delivered: 6, slow: 0 });
+
+      slow.socket.bufferedAmount = LIMITS.sendBufferLimitBytes + 1;
+      room.send(bob, 'three', 'c3');
+      await room.settled();
+      expect(counts).toEqual({ accepted: 3, delivered: 8, slow: 1 });
+    });
+  });
 });
