@@ -214,7 +214,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const session = containersOf(named<Workload>('StatefulSet', 'session')!)[0];
     expect(session.readinessProbe?.httpGet?.path).toBe('/health');
     // Not /health: it is 503 while no backend answers, and that is no reason to restart a server.
-    expect(session.livenessProbe?.httpGet).toBeUndefined();
+    expect(session.livenessProbe?.httpGet?.path).toBe('/health/live');
   });
 
   it('points every Service at pods that exist, on container ports that exist', () => {
