@@ -1,7 +1,7 @@
 import type { Message } from '@app/shared';
 import Redis from 'ioredis';
 import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../test/support/redis-server';
-import { createRedisClient } from './redis-client';
+import { createRedisClient } from '@app/redis';
 import { RedisRoomStore } from './redis-room-store';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SeqConflictError } from './room-store.port';

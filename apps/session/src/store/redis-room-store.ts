@@ -1,6 +1,6 @@
 import type { Message } from '@app/shared';
 import type Redis from 'ioredis';
-import { closeRedisClient } from './redis-client';
+import { closeRedisClient } from '@app/redis';
 import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
 
 export interface RedisRoomStoreOptions {

@@ -4,7 +4,7 @@ import { SessionConfig } from '../config/session.config';
 import { SessionMetrics } from '../metrics/session-metrics';
 import { MeteredRoomStore } from './metered-room-store';
 import { MemoryRoomStore } from './memory-room-store';
-import { createRedisClient } from './redis-client';
+import { createRedisClient } from '@app/redis';
 import { RedisRoomStore } from './redis-room-store';
 import { ROOM_STORE, type RoomStore } from './room-store.port';
 import { SqliteRoomStore } from './sqlite-room-store';

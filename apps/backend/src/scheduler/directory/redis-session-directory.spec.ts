@@ -1,7 +1,7 @@
 import type { SessionHeartbeat } from '@app/shared';
 import Redis from 'ioredis';
 import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
-import { closeRedisClient, createRedisClient } from './redis-client';
+import { closeRedisClient, createRedisClient } from '@app/redis';
 import { DirectoryUnavailableError, RedisSessionDirectory, SWEEP_AFTER_TTLS } from './redis-session-directory';
 import { describeSessionDirectoryContract } from './session-directory.contract';
 import { DirectoryTiming } from './session-directory.port';

@@ -1,7 +1,7 @@
 import type { SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { closeRedisClient } from './redis-client';
+import { closeRedisClient } from '@app/redis';
 import { DirectoryTiming, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
 /**

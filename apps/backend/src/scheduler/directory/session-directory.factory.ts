@@ -10,7 +10,7 @@ export const sessionDirectoryProvider: FactoryProvider<SessionDirectory> = {
   useFactory: async (config: BackendConfig) => {
     const timing = { heartbeatTtlMs: config.HEARTBEAT_TTL_MS, roomTtlMs: config.ROOM_TTL_MS };
     if (config.REDIS_URL) {
-      const { createRedisClient } = await import('./redis-client');
+      const { createRedisClient } = await import('@app/redis');
       const { RedisSessionDirectory } = await import('./redis-session-directory');
       new Logger('SessionDirectory').log('directory: redis');
       return new RedisSessionDirectory(createRedisClient(config.REDIS_URL, 'backend-directory'), timing, config.REDIS_KEY_PREFIX);

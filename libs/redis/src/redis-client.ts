@@ -13,7 +13,6 @@ export interface RedisClientOptions {
  * not shorter on purpose: it also fires when this process's event loop stalls, and a busy backend
  * should not turn its own slowness into 503s. It keeps reconnecting in the background and works
  * again as soon as Redis is back.
- * (apps/session/src/store/redis-client.ts is the same file for the session app: apps do not import each other.)
  */
 export function createRedisClient(url: string, name: string, options: RedisClientOptions = {}): Redis {
   const logger = new Logger(`Redis:${name}`);
