@@ -169,7 +169,7 @@ async function waitForQuietMachine() {
     await sleep(1000);
     const b = machineCpuMs();
     if (!a || !b) return;
-    const busyPct = ((b.busy - a.busy) / 1000) * 100;
+    const busyPct = ((b.busy - a.busy + b.softirq - a.softirq + b.steal - a.steal) / 1000) * 100;
     if (busyPct <= cfg.quietPct) return;
     if (Date.now() > deadline) {
       log(`  the machine is still busy (${busyPct.toFixed(0)}% of a core used by others): measuring anyway`);
@@ -188,7 +188,7 @@ function describeRun(r) {
   return (
     `sent ${r.sent} (acked ${r.acks}), delivered ${r.received}/${r.expected} (lost ${r.lost}${r.duplicates ? `, ${r.duplicates} too many` : ''}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
     `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms, ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
-    `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}%${errs}${closes}`
+    `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}% (kernel softirq ${fmt(r.machine?.softirqPct, 0)}%${r.machine?.stealPct > 1 ? `, steal ${fmt(r.machine.stealPct, 0)}%` : ''})${errs}${closes}`
   );
 }
 
@@ -222,9 +222,12 @@ function summarize(rate, runs) {
     max: s((r) => r.latencyMs.max),
     bytesPerDelivery: s((r) => r.bytesPerDelivery),
     serverCpuPct: s((r) => r.serverCpuPct),
+    // Server CPU time per delivered message: the noise-robust efficiency figure (µs of one core).
+    cpuUsPerDelivery: s((r) => (r.received ? (r.serverCpuPct / 100) * 1e6 * (r.seconds / r.received) : null)),
     generatorCpuPct: s((r) => r.generator.cpuPct),
     generatorLagMs: s((r) => r.maxGeneratorLagMs),
     otherMachineLoadPct: s((r) => r.machine?.othersPct),
+    softirqPct: s((r) => r.machine?.softirqPct),
     processes,
     detail: runs,
   };
@@ -360,10 +363,10 @@ function fmt(v, d = 0) {
 const sp = (s, d = 0, unit = '') => (s.median == null ? '–' : `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})`);
 
 function printTable(results) {
-  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'gen CPU %', 'other load %', 'pass']];
+  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'CPU µs/deliv', 'gen CPU %', 'other load %', 'pass']];
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.generatorCpuPct.median, 0), fmt(r.otherMachineLoadPct.max, 0), r.pass ? 'yes' : 'NO']);
+      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.cpuUsPerDelivery.median, 2), fmt(r.generatorCpuPct.median, 0), fmt(r.otherMachineLoadPct.max, 0), r.pass ? 'yes' : 'NO']);
     }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -395,7 +398,7 @@ function printTable(results) {
     for (const x of c.rows) {
       console.log(
         `  ${x.name.padEnd(14)} delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw (target ≥ ${x.target * 100}%), p99 ${fmt(x.p99, 1)} ms (raw ${fmt(c.raw.p99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}% (raw ${fmt(c.raw.serverCpuPct, 0)}%), ` +
-          `${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)}); highest passing step ${x.ownLimit ?? '–'} → ${x.verdict}`,
+          `${fmt(x.cpuUsPerDelivery, 2)} µs CPU/delivery = ${fmt(x.cpuRatio, 2)}× raw, ${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)}); highest passing step ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)}% of raw's)` : ''} → ${x.verdict}`,
       );
     }
   }
@@ -426,7 +429,10 @@ function compare(results) {
       p99: at.p99.median,
       lost: at.lostMax,
       serverCpuPct: at.serverCpuPct.median,
+      cpuUsPerDelivery: at.cpuUsPerDelivery.median,
+      cpuRatio: at.cpuUsPerDelivery.median / rawAt.cpuUsPerDelivery.median,
       bytesPerDelivery: at.bytesPerDelivery.median,
+      ownLimitRatio: ownPass.length && rawLimitRate ? Math.max(...ownPass.map((r) => r.rate)) / rawLimitRate : null,
       ownLimit: ownPass.length ? Math.max(...ownPass.map((r) => r.rate)) : null,
       verdict: ratio >= target && at.pass ? 'meets target' : 'MISSES target',
     });
@@ -434,7 +440,7 @@ function compare(results) {
   return {
     rawLimitRate,
     atRate,
-    raw: rawAt ? { deliveredPerSec: rawAt.deliveredPerSec.median, p99: rawAt.p99.median, serverCpuPct: rawAt.serverCpuPct.median, bytesPerDelivery: rawAt.bytesPerDelivery.median } : null,
+    raw: rawAt ? { deliveredPerSec: rawAt.deliveredPerSec.median, p99: rawAt.p99.median, serverCpuPct: rawAt.serverCpuPct.median, cpuUsPerDelivery: rawAt.cpuUsPerDelivery.median, bytesPerDelivery: rawAt.bytesPerDelivery.median } : null,
     rows,
   };
 }
@@ -445,21 +451,21 @@ function resultsMarkdown(results) {
   L.push('# Benchmark results (written by `npm run bench`)', '');
   L.push(`${m.date} · commit ${m.commit ?? '?'} · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
   L.push(`Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`, '');
-  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | generator CPU % | other load % | pass |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | generator CPU % | other load % | kernel softirq % | pass |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
+      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.cpuUsPerDelivery.median, 2)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${fmt(r.softirqPct.median, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
     }
   }
   L.push('');
   const c = results.comparison;
   if (c) {
     L.push(`**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`, '');
-    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % (raw) | B/delivery (raw) | highest passing step | verdict |');
-    L.push('|---|---|---|---|---|---|---|---|---|---|');
+    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % (raw) | CPU µs per delivery (× raw) | B/delivery (raw) | highest passing step (% of raw’s) | verdict |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const x of c.rows) {
-      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(c.raw?.p99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} (${fmt(c.raw?.serverCpuPct, 0)}) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'} | ${x.verdict} |`);
+      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(c.raw?.p99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} (${fmt(c.raw?.serverCpuPct, 0)}) | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)} %)` : ''} | ${x.verdict} |`);
     }
     L.push('');
   }

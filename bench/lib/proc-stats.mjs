@@ -33,13 +33,17 @@ export function memKb(pid) {
   }
 }
 
-/** Busy and total CPU time of the whole machine in ms (all cores), from /proc/stat. */
+/**
+ * CPU time of the whole machine in ms (all cores), from /proc/stat: `busy` is process time
+ * (user + nice + system); `softirq` (+ irq) is kernel time charged to no process, on loopback
+ * mostly the network stack carrying this bench's own traffic; `steal` is time the hypervisor
+ * gave to other guests.
+ */
 export function machineCpuMs() {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const total = f.reduce((a, b) => a + b, 0);
-    const idle = f[3] + (f[4] || 0); // idle + iowait
-    return { busy: ((total - idle) * 1000) / clkTck, total: (total * 1000) / clkTck };
+    const ms = (t) => ((t || 0) * 1000) / clkTck;
+    return { busy: ms(f[0] + f[1] + f[2]), softirq: ms((f[5] || 0) + (f[6] || 0)), steal: ms(f[7]) };
   } catch {
     return null;
   }
@@ -79,7 +83,12 @@ export class ProcSampler {
         if (c1 != null && this.cpu0.get(p) != null) mine += (100 * (c1 - this.cpu0.get(p))) / wall;
       }
       // CPU used by processes this bench does not measure (other users of the machine): noise.
-      out.machine = { busyPct: busy, othersPct: Math.max(0, busy - mine) };
+      out.machine = {
+        busyPct: busy,
+        othersPct: Math.max(0, busy - mine),
+        softirqPct: (100 * (m1.softirq - this.machine0.softirq)) / wall,
+        stealPct: (100 * (m1.steal - this.machine0.steal)) / wall,
+      };
     }
     for (const p of this.pids) {
       const c1 = cpuMs(p);
