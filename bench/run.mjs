@@ -8,7 +8,7 @@
 //            --http-seconds 10 --no-http --no-spawn --sweep-stores --profile --limit-rate N
 //
 // See docs/bench/README.md for what is measured and how to read it.
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
@@ -449,7 +449,7 @@ function resultsMarkdown(results) {
   const m = results.meta;
   const L = [];
   L.push('# Benchmark results (written by `npm run bench`)', '');
-  L.push(`${m.date} · commit ${m.commit ?? '?'} · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
+  L.push(`${m.date} · commit ${m.commit ?? '?'} (dist built: backend ${m.distBuilt?.backend ?? '?'}, session ${m.distBuilt?.session ?? '?'}) · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
   L.push(`Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`, '');
   L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | generator CPU % | other load % | kernel softirq % | pass |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
@@ -506,6 +506,19 @@ function writeChart(results) {
   log(`chart written to ${OUT_SVG.slice(ROOT.length + 1)}`);
 }
 
+/** When the measured build was made: dist can be older than the commit. */
+function distTimes() {
+  const out = {};
+  for (const app of ['backend', 'session']) {
+    try {
+      out[app] = statSync(join(ROOT, `dist/apps/${app}/main.js`)).mtime.toISOString();
+    } catch {
+      out[app] = null;
+    }
+  }
+  return out;
+}
+
 function gitCommit() {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -529,7 +542,7 @@ async function main() {
   mkdirSync(TMP, { recursive: true });
   gen = new GeneratorChild();
   const results = {
-    meta: { date: new Date().toISOString(), commit: gitCommit(), node: process.version, nproc: cores(), pinning: pin, smoke: SMOKE, config: cfg, p99LimitMs: P99_LIMIT_MS },
+    meta: { date: new Date().toISOString(), commit: gitCommit(), distBuilt: distTimes(), node: process.version, nproc: cores(), pinning: pin, smoke: SMOKE, config: cfg, p99LimitMs: P99_LIMIT_MS },
     sections: [],
     notes: [],
   };
