@@ -40,7 +40,7 @@ function heartbeat(hb: Partial<SessionHeartbeat> & { serverId: string }, secret 
 }
 
 beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000', LOG_LEVEL: 'silent' });
+  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000', LOG_LEVEL: 'silent' });
   app = await createBackendApp(config);
   base = await listenBackend(app, config);
 });

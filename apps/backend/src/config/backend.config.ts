@@ -57,6 +57,14 @@ export class BackendConfig {
   @Type(() => Number) @IsInt() @Min(1000)
   ROOM_TTL_MS = 24 * 3600 * 1000;
 
+  /** Where the embedded default keeps its rooms (and the session servers their history). */
+  @IsString()
+  DATA_DIR = './data';
+
+  /** Rooms of the memory directory: `sqlite` (in DATA_DIR, survives restarts) or `memory`. Unused with REDIS_URL. */
+  @IsIn(['sqlite', 'memory'])
+  ROOM_CATALOG: 'sqlite' | 'memory' = 'sqlite';
+
   @IsEnum(ProvisionerKind)
   PROVISIONER: ProvisionerKind = ProvisionerKind.Local;
 

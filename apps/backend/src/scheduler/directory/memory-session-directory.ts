@@ -1,4 +1,5 @@
 import type { SessionHeartbeat } from '@app/shared';
+import { MemoryRoomCatalog, RoomCatalog } from './room-catalog';
 import {
   DirectoryTiming,
   isAlive,
@@ -14,22 +15,16 @@ interface PlacedRoom {
   seen: number;
 }
 
-interface StoredRoom {
-  record: RoomRecord;
-  expiresAt: number;
-}
-
 /**
- * The directory of one backend process. JavaScript runs each method to its end before another
+ * The directory of one backend process (its rooms in a `RoomCatalog`, on disk in the embedded default). JavaScript runs each method to its end before another
  * starts (no await inside), which makes every placement atomic without locks.
  */
 export class MemorySessionDirectory implements SessionDirectory {
   private readonly serversById = new Map<string, Omit<ServerRecord, 'placedRooms'>>();
-  private readonly roomsById = new Map<string, StoredRoom>();
   private readonly placement = new Map<string, PlacedRoom>();
   private readonly placedCount = new Map<string, number>();
 
-  constructor(private readonly timing: DirectoryTiming) {}
+  constructor(private readonly timing: DirectoryTiming, private readonly rooms: RoomCatalog = new MemoryRoomCatalog()) {}
 
   async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
     this.serversById.set(hb.serverId, {
@@ -77,14 +72,14 @@ export class MemorySessionDirectory implements SessionDirectory {
   }
 
   async createRoom(room: RoomRecord, now: number): Promise<void> {
-    this.roomsById.set(room.roomId, { record: room, expiresAt: now + this.timing.roomTtlMs });
+    this.rooms.create({ record: room, expiresAt: now + this.timing.roomTtlMs });
   }
 
   async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
-    const stored = this.roomsById.get(roomId);
+    const stored = this.rooms.get(roomId);
     if (!stored) return null;
     if (stored.expiresAt <= now) {
-      this.roomsById.delete(roomId);
+      this.rooms.delete(roomId);
       this.unassign(roomId);
       return null;
     }
@@ -92,10 +87,7 @@ export class MemorySessionDirectory implements SessionDirectory {
   }
 
   async touchRooms(roomIds: string[], now: number): Promise<void> {
-    for (const roomId of roomIds) {
-      const stored = this.roomsById.get(roomId);
-      if (stored && stored.expiresAt > now) stored.expiresAt = now + this.timing.roomTtlMs;
-    }
+    this.rooms.touch(roomIds, now, now + this.timing.roomTtlMs);
   }
 
   async place(roomId: string, now: number): Promise<Placement | null> {
@@ -110,7 +102,9 @@ export class MemorySessionDirectory implements SessionDirectory {
     return { server: this.record(target.id), placedNow: true };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.rooms.close();
+  }
 
   private leastLoaded(now: number): ServerRecord | undefined {
     let best: ServerRecord | undefined;

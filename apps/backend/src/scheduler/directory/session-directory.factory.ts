@@ -1,9 +1,12 @@
 import { FactoryProvider, Logger } from '@nestjs/common';
 import { BackendConfig } from '../../config/backend.config';
+import { join } from 'node:path';
 import { MemorySessionDirectory } from './memory-session-directory';
+import { MemoryRoomCatalog } from './room-catalog';
+import { SqliteRoomCatalog } from './sqlite-room-catalog';
 import { SESSION_DIRECTORY, SessionDirectory } from './session-directory.port';
 
-/** Picks the directory adapter: Redis when REDIS_URL is set (many backend replicas), else memory. */
+/** Picks the directory adapter: Redis when REDIS_URL is set (many backend replicas), else this process's memory with its rooms on disk. */
 export const sessionDirectoryProvider: FactoryProvider<SessionDirectory> = {
   provide: SESSION_DIRECTORY,
   inject: [BackendConfig],
@@ -15,6 +18,7 @@ export const sessionDirectoryProvider: FactoryProvider<SessionDirectory> = {
       new Logger('SessionDirectory').log('directory: redis');
       return new RedisSessionDirectory(createRedisClient(config.REDIS_URL, 'backend-directory'), timing, config.REDIS_KEY_PREFIX);
     }
-    return new MemorySessionDirectory(timing);
+    const rooms = config.ROOM_CATALOG === 'sqlite' ? new SqliteRoomCatalog(join(config.DATA_DIR, 'backend-rooms.sqlite')) : new MemoryRoomCatalog();
+    return new MemorySessionDirectory(timing, rooms);
   },
 };
