@@ -6,9 +6,10 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startBackend, until, type RunningBackend } from './support/backend-process';
+import { eventually } from '../support/eventually';
+import { descendantsOf, isAlive, pidListeningOn } from '../support/processes';
+import { ROOT, startBackend, type RunningBackend } from './support/backend-process';
 import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
-import { descendantsOf, isAlive, pidListeningOn } from './support/processes';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
@@ -105,7 +106,7 @@ describe('web client against the real product', () => {
     expect(await alice.textContent('[data-testid="server-id"]')).toContain(host!.id);
     const port = Number(new URL(host!.url).port);
     const pid = pidListeningOn(port, descendantsOf(backend.pid));
-    if (pid === null) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
+    if (pid === undefined) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
 
     // The cluster view shows the room on that server.
     const observer = await openPage({ viewport: { width: 1280, height: 800 } });
@@ -116,7 +117,7 @@ describe('web client against the real product', () => {
 
     // Kill it without warning.
     process.kill(pid, 'SIGKILL');
-    await until('the session server to die', async () => (isAlive(pid) ? undefined : true), 5_000, 50);
+    await eventually(() => !isAlive(pid), 5_000, 'the session server to die', 50);
 
     await waitForState(alice, 'reconnecting', 15_000);
     await waitForState(bob, 'reconnecting', 15_000);

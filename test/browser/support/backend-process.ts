@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { descendantsOf, freePort, isAlive } from './processes';
+import { eventually } from '../../support/eventually';
+import { descendantsOf, freePort, isAlive } from '../../support/processes';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 export const BACKEND_ENTRY = join(ROOT, 'dist/apps/backend/main.js');
@@ -17,22 +18,6 @@ export interface RunningBackend {
   token: string;
   cluster(): Promise<ClusterView>;
   stop(): Promise<void>;
-}
-
-/** Poll until `check` returns a value (not undefined), or fail with what it last saw. */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 export async function startBackend(logFile: string): Promise<RunningBackend> {
@@ -73,9 +58,9 @@ export async function startBackend(logFile: string): Promise<RunningBackend> {
     const tree = descendantsOf(pid);
     if (isAlive(pid)) {
       process.kill(pid, 'SIGTERM');
-      await until('the backend to stop', async () => (isAlive(pid) ? undefined : true), 15_000).catch(() => undefined);
+      await eventually(() => !isAlive(pid), 15_000, 'the backend to stop', 200).catch(() => undefined);
     }
-    await until('the session servers to stop', async () => (tree.some(isAlive) ? undefined : true), 10_000).catch(() => undefined);
+    await eventually(() => !tree.some(isAlive), 10_000, 'the session servers to stop', 200).catch(() => undefined);
     for (const p of [pid, ...tree]) {
       if (isAlive(p)) {
         console.warn(`e2e: process ${p} ignored SIGTERM, killing it`);
@@ -91,14 +76,14 @@ export async function startBackend(logFile: string): Promise<RunningBackend> {
   };
 
   try {
-    await until(
-      `GET ${baseUrl}/health to answer 200`,
+    await eventually(
       async () => {
         if (exited) throw new Error(`backend ${exited}; see ${logFile}`);
-        const res = await fetch(`${baseUrl}/health`);
-        return res.ok ? true : undefined;
+        return (await fetch(`${baseUrl}/health`)).ok;
       },
       45_000,
+      `GET ${baseUrl}/health to answer 200`,
+      200,
     );
     const login = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'e2e-observer' }) });
     if (login.status !== 201) throw new Error(`POST /api/login answered ${login.status}`);
@@ -108,7 +93,7 @@ export async function startBackend(logFile: string): Promise<RunningBackend> {
       if (!res.ok) throw new Error(`GET /api/cluster answered ${res.status}`);
       return (await res.json()) as ClusterView;
     };
-    await until('a live session server in GET /api/cluster', async () => ((await cluster()).servers.some((s) => s.alive && !s.draining) ? true : undefined), 45_000);
+    await eventually(async () => (await cluster()).servers.some((s) => s.alive && !s.draining), 45_000, 'a live session server in GET /api/cluster', 200);
     return { baseUrl, pid, token, cluster, stop };
   } catch (error) {
     await stop();

@@ -1,5 +1,7 @@
 import { Message } from '@app/shared';
-import { eventually, pidListeningOn, Product } from '../support/product';
+import { eventually } from '../../support/eventually';
+import { pidListeningOn } from '../../support/processes';
+import { Product } from '../support/product';
 import { ModeEnv, PRODUCT_MODES } from '../support/product-modes';
 import { WsTestClient } from '../support/ws-client';
 

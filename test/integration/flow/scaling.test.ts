@@ -1,10 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { eventually, pidListeningOn, Product } from '../support/product';
+import { eventually } from '../../support/eventually';
+import { isAlive, pidListeningOn } from '../../support/processes';
+import { Product } from '../support/product';
 import { WsTestClient } from '../support/ws-client';
-
-function pidAlive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-}
 
 describe('local provisioner: spread, scale out, scale in, no orphans', () => {
   let product: Product;
@@ -63,6 +60,6 @@ describe('local provisioner: spread, scale out, scale in, no orphans', () => {
       .filter((p): p is number => p !== undefined);
     expect(pids.length).toBe(2);
     await product.stop();
-    await eventually(() => pids.every((p) => !pidAlive(p)), 10_000, 'session processes to exit');
+    await eventually(() => pids.every((p) => !isAlive(p)), 10_000, 'session processes to exit');
   });
 });

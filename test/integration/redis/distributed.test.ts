@@ -2,7 +2,9 @@ import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionRespons
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { ResumingChatClient } from './resuming-chat-client';
-import { freePort, ServerProcess, startBackend, startSession } from './server-process';
+import { eventually } from '../../support/eventually';
+import { freePort } from '../../support/processes';
+import { ServerProcess, startBackend, startSession } from './server-process';
 
 /**
  * The distributed mode with real processes: two backend replicas (PROVISIONER=none) sharing one
@@ -14,21 +16,6 @@ import { freePort, ServerProcess, startBackend, startSession } from './server-pr
 // Short for quick failover, with room for a loaded machine to delay a 200 ms heartbeat.
 const HEARTBEAT_TTL_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T; ms: number }> {
   const started = Date.now();
@@ -66,7 +53,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
   async function bothReplicasSee(ids: string[]): Promise<void> {
     for (const b of backends) {
-      await eventually(async () => JSON.stringify(await liveServers(b.url)) === JSON.stringify(ids), `${b.name} to see ${ids}`);
+      await eventually(async () => JSON.stringify(await liveServers(b.url)) === JSON.stringify(ids), 15_000, `${b.name} to see ${ids}`);
     }
   }
 
@@ -158,8 +145,8 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     await killed;
 
     const total = 2 * perClient;
-    await eventually(async () => alice.acks.size === perClient && bob.acks.size === perClient, 'every message acked', 30_000);
-    await eventually(async () => alice.lastSeq === total && bob.lastSeq === total, 'both clients to see every message', 10_000);
+    await eventually(async () => alice.acks.size === perClient && bob.acks.size === perClient, 30_000, 'every message acked');
+    await eventually(async () => alice.lastSeq === total && bob.lastSeq === total, 10_000, 'both clients to see every message');
 
     for (const client of [alice, bob]) {
       expect(client.violations).toEqual([]);
@@ -216,14 +203,14 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
       const again = await eventually(async () => {
         const r = await call<RoomSessionResponse>(b.url, 'POST', `/api/rooms/${roomId}`, token);
         return r.status === 200 && r.body;
-      }, `${b.name} to serve again`);
+      }, 15_000, `${b.name} to serve again`);
       expect(again.serverId).toBe(serverId);
-      await eventually(async () => (await call(b.url, 'GET', '/health')).status === 200, `${b.name} healthy again`);
+      await eventually(async () => (await call(b.url, 'GET', '/health')).status === 200, 15_000, `${b.name} healthy again`);
     }
     expect((await call(urlOf(1), 'POST', '/api/rooms', token, {})).status).toBe(201);
     // And the room takes messages again.
     holder.send('after the outage');
-    await eventually(async () => holder.acks.size === 1, 'the ack of a message sent after the outage');
+    await eventually(async () => holder.acks.size === 1, 15_000, 'the ack of a message sent after the outage');
     expect(holder.violations).toEqual([]);
     await holder.close();
   }, 60_000);
@@ -239,7 +226,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
     // s1 heartbeats to the dead replica only (a Kubernetes Service would route it to b): after the TTL
     // it counts as dead and b moves its rooms to s2.
-    await eventually(async () => JSON.stringify(await liveServers(b.url)) === '["s2"]', 's1 to be dead for b');
+    await eventually(async () => JSON.stringify(await liveServers(b.url)) === '["s2"]', 15_000, 's1 to be dead for b');
     const moved = await Promise.all(rooms.map((roomId) => call<RoomSessionResponse>(b.url, 'POST', `/api/rooms/${roomId}`, token)));
     expect(new Set(moved.map((r) => r.body.serverId))).toEqual(new Set(['s2']));
 

@@ -3,7 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { FrameErrorCode } from '@app/shared';
-import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer, waitUntil } from '../support/session-server';
+import { eventually } from '../../support/eventually';
+import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 import { sampleValue, scrape } from '../session/prometheus-text';
 
@@ -275,7 +276,7 @@ describe(`session server: WebSocket fuzz (FUZZ_SEED=${SEED})`, () => {
           }
         }
         sent += n;
-        await waitUntil(() => socket.errors >= target || !socket.isOpen, 10_000, `an error frame for each of ${n} frames (seed ${SEED})`);
+        await eventually(() => socket.errors >= target || !socket.isOpen, 10_000, `an error frame for each of ${n} frames (seed ${SEED})`);
         expect({ closed: socket.closed, errors: socket.errors }).toEqual({ closed: null, errors: target });
       }
     };
@@ -285,7 +286,7 @@ describe(`session server: WebSocket fuzz (FUZZ_SEED=${SEED})`, () => {
       for (let i = 0; i < count; i++) {
         const socket = await FuzzSocket.open(urlFor(server));
         socket.socket.send(frame(), { binary: false });
-        await waitUntil(() => socket.closed !== null, 5000, `close after a frame refused by ws (seed ${SEED})`);
+        await eventually(() => socket.closed !== null, 5000, `close after a frame refused by ws (seed ${SEED})`);
         expect(socket.closed!.code).toBe(code);
         expect(socket.errors).toBe(0);
       }
@@ -349,7 +350,7 @@ describe(`session server: WebSocket fuzz (FUZZ_SEED=${SEED})`, () => {
     const strict = await env.start({ ROOM_STORE: 'memory', RATE_PER_SECOND: '1', RATE_BURST: '5', FLOOD_CLOSE_AFTER: '10' });
     const flooder = await FuzzSocket.open(urlFor(strict, `room-${randomBytes(8).toString('hex')}`));
     for (let i = 0; i < 200; i++) flooder.socket.send(`x${i}`);
-    await waitUntil(() => flooder.closed !== null, 5000, 'flooder closed');
+    await eventually(() => flooder.closed !== null, 5000, 'flooder closed');
     expect(flooder.closed!.code).toBe(4429);
     // At most one token refills while the frames arrive; every frame before the close was answered.
     expect(flooder.codes.get('rate_limited')).toBe(9);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { SessionMetrics } from '../../../apps/session/src/metrics/session-metrics';
 import { RoomsService } from '../../../apps/session/src/rooms/rooms.service';
-import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer, waitUntil } from '../support/session-server';
+import { eventually } from '../../support/eventually';
+import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 import { sampleValue, scrape } from '../session/prometheus-text';
 
@@ -69,7 +70,7 @@ describe('session server: slow consumer', () => {
 
     const started = Date.now();
     for (let i = 1; i <= MESSAGES; i++) sender.send('send', { text: text(i), clientMsgId: `s-${i}` });
-    await waitUntil(() => delivered === MESSAGES && acked === MESSAGES, 10_000, `all ${MESSAGES} messages delivered and acked`);
+    await eventually(() => delivered === MESSAGES && acked === MESSAGES, 10_000, `all ${MESSAGES} messages delivered and acked`);
     const elapsed = Date.now() - started;
     expect(inOrder).toBe(true);
     expect(elapsed).toBeLessThan(10_000);
@@ -84,7 +85,7 @@ describe('session server: slow consumer', () => {
     // Reading again, the client drains what was buffered and then gets the close frame: 1013.
     tcp.resume();
     expect((await slow.closed).code).toBe(1013);
-    await waitUntil(() => server.app.get(RoomsService).connectionCount === 2, 5000, 'slow socket gone');
+    await eventually(() => server.app.get(RoomsService).connectionCount === 2, 5000, 'slow socket gone');
     // The room is still fine for the others.
     expect(await sender.say('still here', 'after')).toBe(MESSAGES + 1);
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RoomsService } from '../../../apps/session/src/rooms/rooms.service';
-import { createSessionTestEnv, TEST_INTERNAL_SECRET, waitUntil, type SessionTestEnv } from '../support/session-server';
+import { eventually } from '../../support/eventually';
+import { createSessionTestEnv, TEST_INTERNAL_SECRET, type SessionTestEnv } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
@@ -109,7 +110,7 @@ describe('session server: lifecycle', () => {
     expect(await refused.closed).toEqual({ code: 1012, reason: 'server full' });
 
     await first.close();
-    await waitUntil(() => server.app.get(RoomsService).roomCount === 0, 5000, 'idle room disposed');
+    await eventually(() => server.app.get(RoomsService).roomCount === 0, 5000, 'idle room disposed');
     track(await WsTestClient.join(url(other)));
   });
 
@@ -129,7 +130,7 @@ describe('session server: lifecycle', () => {
     track(await WsTestClient.join(pinned.urlFor(pinned.token({ sub: 'a', name: 'Ann', room: newRoomId() }))));
 
     const keyless = await env.start({ INTERNAL_SECRET: 'a-wrong-secret' }, { waitForKey: false });
-    await waitUntil(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');
+    await eventually(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');
     const health = await fetch(`${keyless.httpUrl}/health`);
     expect(health.status).toBe(503);
     expect(await health.json()).toMatchObject({ status: 'error', error: { session: { status: 'down', state: 'starting' } } });

@@ -1,20 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { eventually } from '../../support/eventually';
 import { startRedisServer, type RedisServerHandle, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerState } from '../../../apps/session/src/lifecycle/server-state';
-import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer, waitUntil } from '../support/session-server';
+import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 import { sampleValue, scrape } from './prometheus-text';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
-
-/** Polls an async condition every 20 ms (health and metrics are read over HTTP). */
-async function eventually(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('session server: /health and /metrics', () => {
   let env: SessionTestEnv;
@@ -65,7 +57,7 @@ describe('session server: /health and /metrics', () => {
 
   it('is live but not ready before it has a token key', async () => {
     const keyless = await env.start({ INTERNAL_SECRET: 'not-the-backend-secret' }, { waitForKey: false });
-    await waitUntil(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');
+    await eventually(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');
     expect((await fetch(`${keyless.httpUrl}/health`)).status).toBe(503);
     expect((await fetch(`${keyless.httpUrl}/health/live`)).status).toBe(200);
     const metrics = await scrape(keyless.httpUrl);

@@ -7,6 +7,7 @@ import { loadSessionConfig } from '../../../apps/session/src/config/load-session
 import type { SessionConfig } from '../../../apps/session/src/config/session.config';
 import { HeartbeatService } from '../../../apps/session/src/heartbeat/heartbeat.service';
 import { startSessionApp } from '../../../apps/session/src/session-app';
+import { eventually } from '../../support/eventually';
 import { FakeBackend } from './fake-backend';
 import { createSessionTokenKeys, mintSessionToken, type SessionTokenInput, type SessionTokenKeys } from './session-tokens';
 
@@ -68,7 +69,7 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
       const wsUrl = `ws://127.0.0.1:${port}`;
       // Ready once the first heartbeat brought the key (unless the env pinned one).
       if (options.waitForKey !== false) {
-        await waitUntil(
+        await eventually(
           () => app.get(HeartbeatService).successfulBeats > 0 || Boolean(config.SESSION_TOKEN_PUBLIC_KEY),
           5000,
           'first heartbeat',
@@ -99,13 +100,4 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `condition` until true (every 10 ms), failing after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -1,8 +1,8 @@
-// Finding and stopping the processes this test started, by pid, through /proc (Linux).
+// Ports and processes of the servers a test starts, found through /proc (Linux).
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port nobody listens on right now (the OS picks it). */
+/** A loopback TCP port nobody listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -23,24 +23,26 @@ function numericDirs(path: string): number[] {
   }
 }
 
-export function parentOf(pid: number): number | null {
+/** The fields of /proc/<pid>/stat after "pid (comm) ", or null when there is no such process. */
+function statFields(pid: number): string[] | null {
   try {
-    // /proc/<pid>/stat: "pid (comm) state ppid ...": comm may contain spaces, so split after the last ')'.
+    // "pid (comm) state ppid ...": comm may contain spaces, so split after the last ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
 }
 
+export function parentOf(pid: number): number | null {
+  const fields = statFields(pid);
+  return fields ? Number(fields[1]) : null;
+}
+
+/** The process exists and is not a zombie (exited, not yet reaped). Works for any owner. */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
 /** Every live process below `root` in the process tree. */
@@ -81,20 +83,22 @@ function listeningInodes(port: number): Set<string> {
   return inodes;
 }
 
-/** The process, among `candidates`, that listens on `port`; null when none does. */
-export function pidListeningOn(port: number, candidates: readonly number[]): number | null {
+/**
+ * The process listening on `port`, looked for among `candidates` (every process by default);
+ * undefined when none does.
+ */
+export function pidListeningOn(port: number, candidates: readonly number[] = numericDirs('/proc')): number | undefined {
   const inodes = listeningInodes(port);
-  if (inodes.size === 0) return null;
+  if (inodes.size === 0) return undefined;
   for (const pid of candidates) {
     for (const fd of numericDirs(`/proc/${pid}/fd`)) {
       try {
-        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-        const match = /^socket:\[(\d+)\]$/.exec(target);
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
         if (match && inodes.has(match[1])) return pid;
       } catch {
-        // fd closed meanwhile
+        // The fd closed meanwhile, or the process is not ours to read.
       }
     }
   }
-  return null;
+  return undefined;
 }
