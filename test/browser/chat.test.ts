@@ -8,7 +8,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
 import { descendantsOf, isAlive, pidListeningOn } from '../support/processes';
-import { ROOT, startBackend, type RunningBackend } from './support/backend-process';
+import { ROOT } from '../support/server-process';
+import { startBackend, type RunningBackend } from './support/backend-process';
 import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');

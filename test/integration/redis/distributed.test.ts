@@ -1,10 +1,11 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
-import { ResumingChatClient } from './resuming-chat-client';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { ServerProcess, startBackend, startSession } from './server-process';
+import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { ServerProcess } from '../../support/server-process';
+import { startBackend, startSession } from './distributed-servers';
+import { ResumingChatClient } from './resuming-chat-client';
 
 /**
  * The distributed mode with real processes: two backend replicas (PROVISIONER=none) sharing one
