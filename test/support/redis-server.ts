@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { eventually } from './eventually';
 import { freePort } from './processes';
 
 /**
@@ -80,7 +81,7 @@ async function launch(binary: string, port: number, persistence: string[]): Prom
       proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code} on port ${port}: ${output}`)));
     });
     exited.catch(() => undefined);
-    await Promise.race([waitForPong(port, 5000), exited]);
+    await Promise.race([eventually(() => ping(port), 5000, `redis-server on port ${port} to answer PING`, 50), exited]);
   };
   const killChild = async (): Promise<void> => {
     const proc = child;
@@ -106,15 +107,6 @@ async function launch(binary: string, port: number, persistence: string[]): Prom
     stop: killChild,
     start: spawnOne,
   };
-}
-
-async function waitForPong(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await ping(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
 }
 
 function ping(port: number): Promise<boolean> {
