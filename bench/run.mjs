@@ -46,6 +46,7 @@ const cfg = SMOKE
     };
 cfg.textBytes = Number(opt('text-bytes', 100));
 cfg.quietWaitS = Number(opt('quiet-wait', 30));
+cfg.client = opt('client', 'lean');
 cfg.quietPct = Number(opt('quiet-pct', 25));
 cfg.http = !has('no-http');
 cfg.sweepStores = has('sweep-stores');
@@ -97,64 +98,92 @@ class GeneratorChild {
   }
 }
 
-// ---------- one system under test, stepped through rates ----------
-async function benchTarget(target, rates, { stopOnFail }) {
-  const section = { name: target.name, rates: [], setup: null };
-  log(`== ${target.name}: starting`);
-  await target.start(log);
-  if (target.readyMs) log(`  backend ready, ${(await target.sessionPids()).length} session server(s) registered in ${target.readyMs.toFixed(0)} ms`);
-  try {
+// ---------- systems under test, their runs interleaved ----------
+// Each system has its own server processes and its own load-generator child with its clients
+// connected; only one sends at a time. Runs of the systems alternate at every step (raw, ours,
+// ours, raw, …), so a disturbance from other users of the machine hits both alike.
+class System {
+  constructor(target, name = target.name) {
+    this.target = target;
+    this.section = { name, rates: [], setup: null };
+  }
+  /** Same servers and clients, results recorded under another name (raw paired with a store). */
+  view(name) {
+    const v = Object.create(this);
+    v.section = { name, rates: [], setup: this.section.setup, pairedWith: true };
+    return v;
+  }
+  async setup(warmupRate) {
+    const { target, section } = this;
+    log(`== ${section.name}: starting`);
+    await target.start(log);
+    this.started = true;
+    if (target.readyMs) log(`  backend ready, ${(await target.sessionPids()).length} session server(s) registered in ${target.readyMs.toFixed(0)} ms`);
+    this.gen = new GeneratorChild();
     // Memory per idle connection: settled RSS of the server processes without, then with, N clients.
     const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     log(`  connecting ${connections} clients (${cfg.rooms} rooms × ${cfg.users})…`);
-    const conn = await gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, textBytes: cfg.textBytes });
+    const conn = await this.gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, textBytes: cfg.textBytes, client: cfg.client });
     log(`  ${conn.connections} connected in ${(conn.connectWallMs / 1000).toFixed(2)} s (per client p50 ${conn.connectMs.p50.toFixed(1)} ms, p99 ${conn.connectMs.p99.toFixed(1)} ms)`);
     await sleep(SMOKE ? 100 : 1000);
     const pids = await target.serverPids();
     const after = await Promise.all(pids.map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
-    const idle = after.map((a) => {
-      const b = before.find((x) => x.pid === a.pid);
+    const idle = after.map((x) => {
+      const b = before.find((y) => y.pid === x.pid);
       const base = b ? b.rssMb : null;
-      return { role: a.role, pid: a.pid, rssBeforeMb: base, rssIdleMb: a.rssMb, perConnectionKb: base == null ? null : ((a.rssMb - base) * 1024) / conn.connections };
+      return { role: x.role, pid: x.pid, rssBeforeMb: base, rssIdleMb: x.rssMb, perConnectionKb: base == null ? null : ((x.rssMb - base) * 1024) / conn.connections };
     });
     for (const i of idle) log(`  ${i.role}: RSS ${fmt(i.rssBeforeMb, 1)} → ${fmt(i.rssIdleMb, 1)} MB with ${conn.connections} idle connections = ${fmt(i.perConnectionKb, 1)} KB/connection`);
     section.setup = { ...conn, idleMemory: idle, servers: pids.map(({ pid, role, url, rooms, connections: c }) => ({ pid, role, url, rooms, connections: c })) };
-
     if (cfg.warmupSeconds > 0) {
-      log(`  warm-up: ${cfg.warmupSeconds} s at ${rates[0]} msgs/s (not recorded)`);
-      await gen.call('phase', { rate: rates[0], seconds: cfg.warmupSeconds, drainMs: cfg.drainMs, progress: false });
+      log(`  warm-up: ${cfg.warmupSeconds} s at ${warmupRate} msgs/s (not recorded)`);
+      await this.gen.call('phase', { rate: warmupRate, seconds: cfg.warmupSeconds, drainMs: cfg.drainMs, progress: false });
     }
-    for (const rate of rates) {
-      const runs = [];
-      for (let r = 0; r < cfg.runs; r++) {
+  }
+  async run(rate, r) {
+    const pidsNow = await this.target.serverPids();
+    const sampler = new ProcSampler([...pidsNow.map((p) => p.pid), this.gen.pid]);
+    log(`  ${this.section.name} @ ${rate} msgs/s, run ${r + 1}/${cfg.runs} (${cfg.seconds} s)…`);
+    sampler.start();
+    const res = await this.gen.call('phase', { rate, seconds: cfg.seconds, drainMs: cfg.drainMs, progress: cfg.seconds >= 6 });
+    const proc = sampler.stop();
+    res.processes = pidsNow.map((p) => ({ role: p.role, pid: p.pid, ...proc[p.pid] }));
+    res.generator = { pid: this.gen.pid, ...proc[this.gen.pid] };
+    res.serverCpuPct = res.processes.reduce((a, p) => a + (p.cpuPct || 0), 0);
+    res.machine = proc.machine ?? null;
+    log(`    ${describeRun(res)}`);
+    return res;
+  }
+  async teardown() {
+    if (this.gen) {
+      await this.gen.call('close').catch(() => {});
+      await this.gen.call('exit').catch(() => {});
+    }
+    if (this.started) await this.target.stop();
+  }
+}
+
+/** Steps through `rates`; at each, `cfg.runs` runs of every system, interleaved. */
+async function sweep(systems, rates, { stopWhenFails = null } = {}) {
+  for (const rate of rates) {
+    const runs = new Map(systems.map((x) => [x, []]));
+    for (let r = 0; r < cfg.runs; r++) {
+      for (const x of r % 2 ? [...systems].reverse() : systems) {
         await sleep(SMOKE ? 100 : 1000);
         if (!SMOKE) await waitForQuietMachine();
-        const pidsNow = await target.serverPids();
-        const sampler = new ProcSampler([...pidsNow.map((p) => p.pid), gen.pid]);
-        log(`  ${target.name} @ ${rate} msgs/s, run ${r + 1}/${cfg.runs} (${cfg.seconds} s)…`);
-        sampler.start();
-        const res = await gen.call('phase', { rate, seconds: cfg.seconds, drainMs: cfg.drainMs, progress: cfg.seconds >= 6 });
-        const proc = sampler.stop();
-        res.processes = pidsNow.map((p) => ({ role: p.role, pid: p.pid, ...proc[p.pid] }));
-        res.generator = { pid: gen.pid, ...proc[gen.pid] };
-        res.serverCpuPct = res.processes.reduce((s, p) => s + (p.cpuPct || 0), 0);
-        res.machine = proc.machine ?? null;
-        runs.push(res);
-        log(`    ${describeRun(res)}`);
-      }
-      const sum = summarize(rate, runs);
-      section.rates.push(sum);
-      log(`  → ${target.name} @ ${rate}: ${sum.pass ? 'PASS' : 'FAIL'} (p99 median ${fmt(sum.p99.median, 1)} ms, lost max ${sum.lostMax}, delivered/s median ${fmt(sum.deliveredPerSec.median, 0)})`);
-      if (stopOnFail && !sum.pass) {
-        log(`  ${target.name} failed at ${rate} msgs/s: not stepping higher`);
-        break;
+        runs.get(x).push(await x.run(rate, r));
       }
     }
-    await gen.call('close');
-  } finally {
-    await target.stop();
+    for (const x of systems) {
+      const sum = summarize(rate, runs.get(x));
+      x.section.rates.push(sum);
+      log(`  → ${x.section.name} @ ${rate}: ${sum.pass ? 'PASS' : 'FAIL'} (p99 median ${fmt(sum.p99.median, 1)} ms, lost max ${sum.lostMax}, delivered/s median ${fmt(sum.deliveredPerSec.median, 0)}, ${fmt(sum.cpuUsPerDelivery.median, 2)} µs CPU/delivery)`);
+    }
+    if (stopWhenFails && !stopWhenFails.section.rates.at(-1).pass) {
+      log(`  ${stopWhenFails.section.name} failed at ${rate} msgs/s: not stepping higher`);
+      break;
+    }
   }
-  return section;
 }
 
 /**
@@ -397,7 +426,7 @@ function printTable(results) {
     else console.log(`\nraw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered (highest step with p99 < ${P99_LIMIT_MS} ms, nothing lost); compared at ${c.atRate} msgs/s:`);
     for (const x of c.rows) {
       console.log(
-        `  ${x.name.padEnd(14)} delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw (target ≥ ${x.target * 100}%), p99 ${fmt(x.p99, 1)} ms (raw ${fmt(c.raw.p99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}% (raw ${fmt(c.raw.serverCpuPct, 0)}%), ` +
+        `  ${x.name.padEnd(14)} delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw${x.pairedRaw ? ' (paired runs)' : ''} (target ≥ ${x.target * 100}%), p99 ${fmt(x.p99, 1)} ms (raw ${fmt(x.rawP99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}%, ` +
           `${fmt(x.cpuUsPerDelivery, 2)} µs CPU/delivery = ${fmt(x.cpuRatio, 2)}× raw, ${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)}); highest passing step ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)}% of raw's)` : ''} → ${x.verdict}`,
       );
     }
@@ -414,11 +443,14 @@ function compare(results) {
   const rawAt = raw.rates.find((r) => r.rate === atRate);
   const rows = [];
   for (const sec of results.sections) {
-    if (sec === raw) continue;
+    if (sec.name.startsWith('raw')) continue;
     const at = sec.rates.find((r) => r.rate === atRate);
-    if (!at || !rawAt) continue;
+    // A store measured later is compared with the raw runs interleaved with it.
+    const paired = results.sections.find((x) => x.name === `raw (paired with ${sec.name})`);
+    const rawHere = paired?.rates.find((r) => r.rate === atRate) ?? rawAt;
+    if (!at || !rawHere) continue;
     const target = sec.name.includes('memory') ? 0.7 : 0.5;
-    const ratio = at.deliveredPerSec.median / rawAt.deliveredPerSec.median;
+    const ratio = at.deliveredPerSec.median / rawHere.deliveredPerSec.median;
     const ownPass = sec.rates.filter((r) => r.pass);
     rows.push({
       name: sec.name,
@@ -430,7 +462,11 @@ function compare(results) {
       lost: at.lostMax,
       serverCpuPct: at.serverCpuPct.median,
       cpuUsPerDelivery: at.cpuUsPerDelivery.median,
-      cpuRatio: at.cpuUsPerDelivery.median / rawAt.cpuUsPerDelivery.median,
+      cpuRatio: at.cpuUsPerDelivery.median / rawHere.cpuUsPerDelivery.median,
+      rawP99: rawHere.p99.median,
+      rawCpuUsPerDelivery: rawHere.cpuUsPerDelivery.median,
+      rawDeliveredPerSec: rawHere.deliveredPerSec.median,
+      pairedRaw: Boolean(paired),
       bytesPerDelivery: at.bytesPerDelivery.median,
       ownLimitRatio: ownPass.length && rawLimitRate ? Math.max(...ownPass.map((r) => r.rate)) / rawLimitRate : null,
       ownLimit: ownPass.length ? Math.max(...ownPass.map((r) => r.rate)) : null,
@@ -462,10 +498,10 @@ function resultsMarkdown(results) {
   const c = results.comparison;
   if (c) {
     L.push(`**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`, '');
-    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % (raw) | CPU µs per delivery (× raw) | B/delivery (raw) | highest passing step (% of raw’s) | verdict |');
+    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % | CPU µs per delivery (× raw) | B/delivery (raw) | highest passing step (% of raw’s) | verdict |');
     L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const x of c.rows) {
-      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(c.raw?.p99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} (${fmt(c.raw?.serverCpuPct, 0)}) | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)} %)` : ''} | ${x.verdict} |`);
+      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(x.rawP99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)} %)` : ''} | ${x.verdict} |`);
     }
     L.push('');
   }
@@ -492,7 +528,7 @@ function resultsMarkdown(results) {
 }
 
 function writeChart(results) {
-  const series = results.sections.map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
+  const series = results.sections.filter((s) => !s.pairedWith).map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
   const m = results.meta;
   const svg = throughputChart({
     series,
@@ -534,48 +570,74 @@ process.on('SIGINT', () => {
 });
 process.on('exit', killAllChildren);
 
-let gen;
 async function main() {
   if (pin.generator != null) pinPid(process.pid, pin.generator);
   log(`${SMOKE ? 'SMOKE: ' : ''}${connections} clients (${cfg.rooms} rooms × ${cfg.users}), rates ${cfg.rates.join(', ')} msgs/s, ${cfg.seconds} s × ${cfg.runs} run(s) per rate; ${pin.note}`);
   if (cfg.rates.length === 0) throw new Error(`no rate ≤ ${maxRate} msgs/s (${connections} connections × 10/s per-connection limit)`);
   mkdirSync(TMP, { recursive: true });
-  gen = new GeneratorChild();
   const results = {
     meta: { date: new Date().toISOString(), commit: gitCommit(), distBuilt: distTimes(), node: process.version, nproc: cores(), pinning: pin, smoke: SMOKE, config: cfg, p99LimitMs: P99_LIMIT_MS },
     sections: [],
     notes: [],
   };
   const problems = [];
+  const product = (store) => new System(new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv(), nodeArgs: backendNodeArgs() }));
+  const tryStep = async (what, fn) => {
+    try {
+      await fn();
+      return true;
+    } catch (err) {
+      problems.push(`${what}: ${err.message}`);
+      log(`!! ${what} failed: ${err.message}`);
+      return false;
+    }
+  };
 
-  if (cfg.targets.includes('raw')) results.sections.push(await benchTarget(new RawTarget(pin.server), cfg.rates, { stopOnFail: !SMOKE }));
-  const raw = results.sections.find((s) => s.name === 'raw');
-  const rawPassing = raw ? raw.rates.filter((r) => r.pass).map((r) => r.rate) : [];
+  // Raw and ours (memory store) side by side through the rate steps, until raw fails a step.
+  let raw = null;
+  if (cfg.targets.includes('raw')) {
+    raw = new System(new RawTarget(pin.server));
+    if (!(await tryStep('raw ws', () => raw.setup(cfg.rates[0])))) raw = null;
+  }
+  let memory = null;
+  if (cfg.targets.includes('ours') && cfg.stores.includes('memory')) {
+    memory = product('memory');
+    if (!(await tryStep('ours (memory)', () => memory.setup(cfg.rates[0])))) {
+      await memory.teardown();
+      memory = null;
+    }
+  }
+  const first = [raw, memory].filter(Boolean);
+  if (first.length) await tryStep('rate steps', () => sweep(first, cfg.rates, { stopWhenFails: SMOKE ? null : raw }));
+  for (const x of first) results.sections.push(x.section);
+  await memory?.teardown();
+
+  const rawPassing = raw ? raw.section.rates.filter((r) => r.pass).map((r) => r.rate) : [];
   const limit = cfg.limitRate ?? (rawPassing.length ? Math.max(...rawPassing) : cfg.rates[0]);
   if (raw && !rawPassing.length && !SMOKE) results.notes.push(`raw ws passed no step: comparing at ${limit} msgs/s`);
 
+  // Other stores at the comparison rate (or every step with --sweep-stores), each paired with raw again.
   if (cfg.targets.includes('ours')) {
-    for (const store of cfg.stores) {
+    for (const store of cfg.stores.filter((x) => x !== 'memory')) {
       if (store === 'redis' && !redisAvailable()) {
         const note = 'redis-server not found: the ROOM_STORE=redis section is skipped';
         log(note);
         results.notes.push(note);
         continue;
       }
-      // memory: the same steps as raw (up to raw's first failing step) for the chart; other stores
-      // at the comparison rate only, unless --sweep-stores.
-      const rawSteps = raw ? raw.rates.map((r) => r.rate) : cfg.rates;
-      const rates = store === 'memory' || cfg.sweepStores ? rawSteps : [limit];
-      const target = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
-      try {
-        results.sections.push(await benchTarget(target, rates, { stopOnFail: false }));
-      } catch (err) {
-        problems.push(`ours (${store}): ${err.message}`);
-        log(`!! ours (${store}) failed: ${err.message}`);
-        await gen.call('close').catch(() => {});
+      const rates = cfg.sweepStores ? (raw ? raw.section.rates.map((r) => r.rate) : cfg.rates) : [limit];
+      const sys = product(store);
+      if (await tryStep(`ours (${store})`, () => sys.setup(rates[0]))) {
+        const pairedRaw = raw?.view(`raw (paired with ours (${store}))`);
+        await tryStep(`ours (${store}) runs`, () => sweep([pairedRaw, sys].filter(Boolean), rates));
+        if (pairedRaw) results.sections.push(pairedRaw.section);
+        results.sections.push(sys.section);
       }
+      await sys.teardown();
     }
   }
+  await raw?.teardown();
+
   if (cfg.targets.includes('ours') && cfg.http) {
     try {
       results.http = await httpBench();
@@ -603,8 +665,6 @@ async function main() {
     writeFileSync(join(ROOT, 'docs/bench/RESULTS.md'), resultsMarkdown(results));
     log('summary written to docs/bench/RESULTS.md');
   }
-  await gen.call('exit').catch(() => {});
-
   // Pipeline checks (figures are printed, not asserted): something must have been delivered, and
   // at a tiny smoke rate nothing may be lost.
   for (const sec of results.sections) {
