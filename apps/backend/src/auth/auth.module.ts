@@ -6,6 +6,7 @@ import { BackendConfig } from '../config/backend.config';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { accessTokenKey } from './access-token.key';
 import { JwtStrategy } from './jwt.strategy';
 import { SessionTokenSigner } from './session-token.signer';
 
@@ -15,7 +16,7 @@ import { SessionTokenSigner } from './session-token.signer';
     JwtModule.registerAsync({
       inject: [BackendConfig],
       useFactory: (config: BackendConfig) => ({
-        secret: config.JWT_SECRET,
+        privateKey: accessTokenKey(config),
         signOptions: { algorithm: 'HS256', expiresIn: config.ACCESS_TOKEN_TTL_S },
       }),
     }),

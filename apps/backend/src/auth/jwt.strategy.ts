@@ -3,6 +3,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { BackendConfig } from '../config/backend.config';
+import { accessTokenKey } from './access-token.key';
 
 /** Accepts access tokens only: a session token (another type, another key) is refused. */
 @Injectable()
@@ -10,7 +11,8 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(config: BackendConfig) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.JWT_SECRET,
+      // jsonwebtoken 9 takes a KeyObject; passport-jwt's type only names string | Buffer.
+      secretOrKey: accessTokenKey(config) as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });
