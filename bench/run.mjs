@@ -407,7 +407,7 @@ function printTable(results) {
   console.log('');
   for (const sec of results.sections) {
     const s = sec.setup;
-    if (!s) continue;
+    if (!s || sec.pairedWith) continue;
     const mem = s.idleMemory.filter((m) => !m.role.startsWith('backend') && !m.role.startsWith('redis')).map((m) => `${m.role} ${fmt(m.perConnectionKb, 1)} KB/conn (${fmt(m.rssBeforeMb, 0)}→${fmt(m.rssIdleMb, 0)} MB)`).join('; ');
     const peak = sec.rates.length ? sec.rates[sec.rates.length - 1].processes.map((p) => `${p.role} ${fmt(p.peakRssMb, 0)} MB`).join(', ') : '';
     console.log(`${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`);
@@ -508,7 +508,7 @@ function resultsMarkdown(results) {
   L.push('Setup and memory:', '');
   for (const sec of results.sections) {
     const s = sec.setup;
-    if (!s) continue;
+    if (!s || sec.pairedWith) continue;
     const mem = s.idleMemory.map((x) => `${x.role}: ${fmt(x.rssBeforeMb, 0)} → ${fmt(x.rssIdleMb, 0)} MB${x.role.startsWith('backend') || x.role.startsWith('redis') ? '' : ` (${fmt(x.perConnectionKb, 1)} KB per idle connection)`}`).join('; ');
     const peak = sec.rates.length ? sec.rates.reduce((acc, r) => { for (const p of r.processes) acc[p.role] = Math.max(acc[p.role] || 0, p.peakRssMb || 0); return acc; }, {}) : {};
     L.push(`- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(peak).map(([k, v]) => `${k} ${fmt(v, 0)} MB`).join(', ')}.`);
