@@ -17,6 +17,7 @@ import { BackendApi, mapLimit, withQuery } from './lib/http-api.mjs';
 
 const MARKER = Buffer.from('"text":"B|');
 const PIPE = 0x7c;
+const TS_KEY = Buffer.from('"ts":');
 const RATE_LIMIT_PER_CONN = Number(process.env.RATE_PER_SECOND || 10);
 
 export class LoadGenerator {
@@ -155,7 +156,18 @@ export class LoadGenerator {
       }
       p.received++;
       p.lastRecvAt = now;
-      p.latency.add(now - Number(data.latin1Slice(a + 1, b)));
+      const sentAt = Number(data.latin1Slice(a + 1, b));
+      p.latency.add(now - sentAt);
+      if ((p.received & 7) === 0) {
+        const k = data.indexOf(TS_KEY);
+        if (k >= 0) {
+          let e = k + TS_KEY.length;
+          while (data[e] >= 0x30 && data[e] <= 0x39) e++;
+          const stamp = Number(data.latin1Slice(k + TS_KEY.length, e)) - performance.timeOrigin;
+          p.toStamp.add(stamp - sentAt);
+          p.fromStamp.add(now - stamp);
+        }
+      }
       return;
     }
     let f;
@@ -209,6 +221,8 @@ export class LoadGenerator {
       badFrames: 0,
       errors: {},
       latency: new Samples(1 << 20),
+      toStamp: new Samples(1 << 16),
+      fromStamp: new Samples(1 << 16),
       lastRecvAt: 0,
       maxLagMs: 0,
     });
@@ -272,6 +286,9 @@ export class LoadGenerator {
       drainMs: p.drainMs,
       maxGeneratorLagMs: p.maxLagMs,
       latencyMs: p.latency.summary(),
+      // Where the time goes, from every 8th delivery: send → the server's `ts` stamp on the message,
+      // and stamp → received. `ts` is the server's Date.now() (1 ms resolution, same machine clock).
+      serverStampSplitMs: { toStamp: p.toStamp.summary(), fromStamp: p.fromStamp.summary() },
       bytesReceived: bytes1.read - bytes0.read,
       bytesSent: bytes1.written - bytes0.written,
       bytesPerDelivery: p.received ? (bytes1.read - bytes0.read) / p.received : null,

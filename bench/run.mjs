@@ -216,7 +216,7 @@ function describeRun(r) {
   const cpu = r.processes.map((p) => `${p.role.split(' ')[0]} ${fmt(p.cpuPct, 0)}%`).join(', ');
   return (
     `sent ${r.sent} (acked ${r.acks}), delivered ${r.received}/${r.expected} (lost ${r.lost}${r.duplicates ? `, ${r.duplicates} too many` : ''}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
-    `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms, ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
+    `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms (p99 to/from the server's stamp ${fmt(r.serverStampSplitMs?.toStamp.p99, 0)}/${fmt(r.serverStampSplitMs?.fromStamp.p99, 0)}), ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
     `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}% (kernel softirq ${fmt(r.machine?.softirqPct, 0)}%${r.machine?.stealPct > 1 ? `, steal ${fmt(r.machine.stealPct, 0)}%` : ''})${errs}${closes}`
   );
 }
@@ -249,6 +249,8 @@ function summarize(rate, runs) {
     p90: s((r) => r.latencyMs.p90),
     p99,
     max: s((r) => r.latencyMs.max),
+    toServerStampP99: s((r) => r.serverStampSplitMs?.toStamp.p99),
+    fromServerStampP99: s((r) => r.serverStampSplitMs?.fromStamp.p99),
     bytesPerDelivery: s((r) => r.bytesPerDelivery),
     serverCpuPct: s((r) => r.serverCpuPct),
     // Server CPU time per delivered message: the noise-robust efficiency figure (µs of one core).
