@@ -100,6 +100,10 @@ export class SessionConfig {
   @Type(() => Number) @IsInt() @Min(1)
   REDIS_HISTORY_MAX = 10_000;
 
+  /** Messages the memory store keeps per room (it would otherwise grow for the life of the process). */
+  @Type(() => Number) @IsInt() @Min(1)
+  MEMORY_HISTORY_MAX = 10_000;
+
   /** Unset: any Origin. Otherwise upgrades with another Origin header are refused with 403. */
   @IsOptional() @Transform(toList) @IsString({ each: true })
   ALLOWED_ORIGINS?: string[];

@@ -3,11 +3,14 @@ import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
 
 /**
  * History in this process only: for tests and single-process demos. Nothing survives a restart, so
- * a room taken over by another server starts again from seq 1 there.
+ * a room taken over by another server starts again from seq 1 there. Each room keeps its newest
+ * `maxMessages` (older ones are dropped, as the Redis store trims).
  */
 export class MemoryRoomStore implements RoomStore {
   // Per room, messages in seq order (seqs are consecutive, so index = seq - first seq).
   private readonly rooms = new Map<string, Message[]>();
+
+  constructor(private readonly maxMessages = Number.POSITIVE_INFINITY) {}
 
   async load(roomId: string, limit: number): Promise<RoomSnapshot> {
     const list = this.rooms.get(roomId) ?? [];
@@ -27,6 +30,8 @@ export class MemoryRoomStore implements RoomStore {
     }
     if (!list) this.rooms.set(roomId, (list = []));
     for (const m of messages) list.push({ ...m });
+    // Trim in steps of a quarter, so the copy is paid once per maxMessages/4 appends.
+    if (list.length > this.maxMessages * 1.25) list.splice(0, list.length - this.maxMessages);
   }
 
   async before(roomId: string, before: number, limit: number): Promise<Message[]> {

@@ -13,7 +13,7 @@ import { SqliteRoomStore } from './sqlite-room-store';
 export function createRoomStore(config: SessionConfig): RoomStore {
   switch (config.ROOM_STORE) {
     case 'memory':
-      return new MemoryRoomStore();
+      return new MemoryRoomStore(Math.max(config.MEMORY_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT));
     case 'sqlite':
       return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'));
     case 'redis': {
