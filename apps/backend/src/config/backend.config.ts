@@ -1,8 +1,8 @@
+import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 
 export const DEV_JWT_SECRET = 'dev-insecure-jwt-secret-change-me';
-export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
 
 export enum ProvisionerKind {
   None = 'none',

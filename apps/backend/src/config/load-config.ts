@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { BackendConfig, DEV_INTERNAL_SECRET, DEV_JWT_SECRET } from './backend.config';
+import { DEV_INTERNAL_SECRET } from '@app/shared';
+import { BackendConfig, DEV_JWT_SECRET } from './backend.config';
 
 // Optional settings have no default, so they are not own keys of a fresh instance.
 const OPTIONAL_KEYS = ['SESSION_TOKEN_PRIVATE_KEY', 'REDIS_URL', 'SESSION_ENTRY', 'WEB_ROOT'];

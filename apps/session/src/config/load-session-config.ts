@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DEV_INTERNAL_SECRET, SessionConfig } from './session.config';
+import { DEV_INTERNAL_SECRET } from '@app/shared';
+import { SessionConfig } from './session.config';
 
 // Optional settings have no default, so they are not own keys of a fresh instance.
 const OPTIONAL_KEYS = ['SERVER_ID', 'PUBLIC_URL', 'SESSION_TOKEN_PUBLIC_KEY', 'REDIS_URL', 'ALLOWED_ORIGINS'];

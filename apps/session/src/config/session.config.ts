@@ -1,8 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { DEFAULT_LIMITS } from '@app/shared';
+import { DEFAULT_LIMITS, DEV_INTERNAL_SECRET } from '@app/shared';
 
-export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
 
 export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis'] as const;
 export type RoomStoreKind = (typeof ROOM_STORE_KINDS)[number];

@@ -6,6 +6,12 @@
 export const HEARTBEAT_PATH = '/internal/sessions/heartbeat';
 export const INTERNAL_SECRET_HEADER = 'x-internal-secret';
 
+/**
+ * The shared secret both servers use when none is configured, so `npm start` works with no setup;
+ * both refuse it with NODE_ENV=production.
+ */
+export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
+
 /** What a session server holds of one room. */
 export interface HeldRoom {
   roomId: string;
