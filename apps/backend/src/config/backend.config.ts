@@ -1,3 +1,4 @@
+import { commaList } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
@@ -8,9 +9,6 @@ export enum ProvisionerKind {
   None = 'none',
   Local = 'local',
 }
-
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
 
 /**
  * Every setting of the backend, read once from the environment at boot (see the README's table).
@@ -99,7 +97,7 @@ export class BackendConfig {
   WEB_ROOT?: string;
 
   /** Allowed browser origins for CORS; empty = same origin only. */
-  @Transform(toList) @IsString({ each: true })
+  @Transform(commaList) @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
   /** Logins and room creations allowed per client address per minute (each route counted apart). */

@@ -1,9 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { readEnvConfig } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { BackendConfig, DEV_JWT_SECRET } from './backend.config';
 
-// Optional settings have no default, so they are not own keys of a fresh instance.
 const OPTIONAL_KEYS = ['SESSION_TOKEN_PRIVATE_KEY', 'REDIS_URL', 'SESSION_ENTRY', 'WEB_ROOT'];
 
 const NOT_FOR_SESSIONS = new Set(['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'PORT', 'HOST', 'WEB_ROOT', 'SESSION_ENTRY']);
@@ -14,13 +12,7 @@ export class ConfigError extends Error {
 
 /** Builds and validates the config from an environment; throws one ConfigError listing every problem. */
 export function loadBackendConfig(env: NodeJS.ProcessEnv): BackendConfig {
-  const known = new Set<string>([...Object.keys(new BackendConfig()), ...OPTIONAL_KEYS]);
-  // Empty values count as unset, so `FOO= npm start` falls back to the default.
-  const plain = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && v !== ''));
-  const config = plainToInstance(BackendConfig, plain, { exposeDefaultValues: true });
-  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
-  );
+  const { config, problems } = readEnvConfig(BackendConfig, env, OPTIONAL_KEYS);
   if (config.SESSION_MIN > config.SESSION_MAX) problems.push('SESSION_MIN must not exceed SESSION_MAX');
   if (config.production) {
     if (config.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET must be set to a real secret in production');

@@ -1,9 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { readEnvConfig } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { SessionConfig } from './session.config';
 
-// Optional settings have no default, so they are not own keys of a fresh instance.
 const OPTIONAL_KEYS = ['SERVER_ID', 'PUBLIC_URL', 'SESSION_TOKEN_PUBLIC_KEY', 'REDIS_URL', 'ALLOWED_ORIGINS'];
 
 export class SessionConfigError extends Error {
@@ -15,13 +13,7 @@ export class SessionConfigError extends Error {
  * plain object); throws one error listing every problem so a bad deployment fails at start-up.
  */
 export function loadSessionConfig(env: Record<string, string | undefined>): SessionConfig {
-  const known = new Set<string>([...Object.keys(new SessionConfig()), ...OPTIONAL_KEYS]);
-  // Empty values count as unset, so `FOO= npm start` falls back to the default.
-  const plain = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && v !== undefined && v !== ''));
-  const config = plainToInstance(SessionConfig, plain, { exposeDefaultValues: true });
-  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
-  );
+  const { config, problems } = readEnvConfig(SessionConfig, env, OPTIONAL_KEYS);
   if (config.production && config.INTERNAL_SECRET === DEV_INTERNAL_SECRET) {
     problems.push('INTERNAL_SECRET must be set to a real secret in production');
   }

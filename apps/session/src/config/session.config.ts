@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { commaList } from '@app/config';
 import { DEFAULT_LIMITS, DEV_INTERNAL_SECRET } from '@app/shared';
 
 
@@ -7,9 +8,6 @@ export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis'] as const;
 export type RoomStoreKind = (typeof ROOM_STORE_KINDS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const toList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
 
 /**
  * Every setting of a session server, read once from the environment at boot (table in
@@ -104,7 +102,7 @@ export class SessionConfig {
   MEMORY_HISTORY_MAX = 10_000;
 
   /** Unset: any Origin. Otherwise upgrades with another Origin header are refused with 403. */
-  @IsOptional() @Transform(toList) @IsString({ each: true })
+  @IsOptional() @Transform(commaList) @IsString({ each: true })
   ALLOWED_ORIGINS?: string[];
 
   @IsIn(LOG_LEVELS)
