@@ -1,5 +1,5 @@
 import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, SessionHeartbeat } from '@app/shared';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
 import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
 import { JwtService } from '@nestjs/jwt';
@@ -8,7 +8,7 @@ import { JwtService } from '@nestjs/jwt';
 // servers are played by heartbeats this test sends, as an orchestrator's replicas would.
 const SECRET = 'test-internal-secret';
 const JWT_SECRET = 'test-jwt-secret-0123456789';
-let app: NestExpressApplication;
+let app: NestFastifyApplication;
 let base: string;
 
 async function api(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {

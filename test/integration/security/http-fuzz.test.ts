@@ -1,5 +1,5 @@
 import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER } from '@app/shared';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
@@ -8,7 +8,7 @@ import { loadBackendConfig } from '../../../apps/backend/src/config/load-config'
 // Thousands of malformed HTTP bodies against the real backend: each gets a clear 4xx in Nest's error
 // shape (never a 5xx, a hang or a stack trace), and the server keeps serving well-formed calls.
 const SECRET = 'fuzz-internal-secret';
-let app: NestExpressApplication;
+let app: NestFastifyApplication;
 let base: string;
 let token: string;
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 
 /** `/metrics` for Prometheus (the module sets the path): public like `/health`; restrict it at the network edge. */
@@ -10,7 +10,7 @@ import { Public } from '../auth/public.decorator';
 export class MetricsController extends PrometheusController {
   @Get()
   @ApiExcludeEndpoint()
-  override index(@Res({ passthrough: true }) response: Response) {
+  override index(@Res({ passthrough: true }) response: FastifyReply) {
     return super.index(response);
   }
 }
