@@ -30,12 +30,8 @@ export class RoomsService {
 
   /** Get or start the room's session: where it lives now, and a token for that server. */
   async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
-    const now = this.clock.now();
-    if (!ROOM_ID_PATTERN.test(roomId) || !(await this.directory.getRoom(roomId, now))) {
-      throw new NotFoundException(`room ${roomId} does not exist or has expired`);
-    }
-    await this.directory.touchRooms([roomId], now);
-    const server = await this.scheduler.place(roomId);
+    const server = ROOM_ID_PATTERN.test(roomId) ? await this.scheduler.openRoom(roomId) : null;
+    if (!server) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
     return { roomId, url: server.url, token: this.signer.sign(user, roomId, server.id), serverId: server.id };
   }
 }

@@ -72,6 +72,24 @@ describe('SchedulerService', () => {
     expect((await m.placements.get()).values.map((v) => [v.labels.outcome, v.value])).toEqual(expect.arrayContaining([['placed', 2]]));
   });
 
+  it('opens an existing room where it lives, and nothing for an unknown room', async () => {
+    const { scheduler, directory, now } = setup(0);
+    await scheduler.heartbeat(hb('a', 5));
+    await directory.createRoom({ roomId: 'r1', createdAt: now(), createdBy: 'u' }, now());
+    expect(await scheduler.openRoom('nope')).toBeNull();
+    expect((await scheduler.openRoom('r1'))?.id).toBe('a');
+    expect((await directory.placements()).get('a')).toEqual(['r1']);
+  });
+
+  it('opens an existing room on a new server when every live one is full', async () => {
+    const { scheduler, directory, provisioner, now } = setup(1);
+    await scheduler.heartbeat(hb('a', 1));
+    await scheduler.place('r0');
+    await directory.createRoom({ roomId: 'r1', createdAt: now(), createdBy: 'u' }, now());
+    expect((await scheduler.openRoom('r1'))?.id).toBe('new-1');
+    expect(provisioner.added).toBe(1);
+  });
+
   it('answers 503 when no server can be added', async () => {
     const { scheduler, m } = setup(0);
     await scheduler.heartbeat(hb('a', 1));

@@ -6,7 +6,7 @@ import { SessionTokenSigner } from '../auth/session-token.signer';
 import { Metric } from '../metrics/backend-metrics';
 import { CLOCK, Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { isAlive, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
+import { isAlive, Placement, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
 import { PROVISIONER, Provisioner } from './provisioner/provisioner.port';
 
 /**
@@ -48,16 +48,31 @@ export class SchedulerService implements OnApplicationShutdown {
 
   /** The room's server, placing the room (and starting a server) when needed. */
   async place(roomId: string): Promise<ServerRecord> {
+    return this.timed(async () => this.settle(roomId, await this.directory.place(roomId, this.clock.now())));
+  }
+
+  /**
+   * Get-or-start of an existing room: null when there is no such room (unknown or expired), else
+   * its server as `place` gives it, the room marked active, in one directory call.
+   */
+  async openRoom(roomId: string): Promise<ServerRecord | null> {
+    return this.timed(async () => {
+      const opened = await this.directory.openRoom(roomId, this.clock.now());
+      return opened && this.settle(roomId, opened.placement);
+    });
+  }
+
+  private async timed<T>(operation: () => Promise<T>): Promise<T> {
     const stopTimer = this.placementSeconds.startTimer();
     try {
-      return await this.placeTimed(roomId);
+      return await operation();
     } finally {
       stopTimer();
     }
   }
 
-  private async placeTimed(roomId: string): Promise<ServerRecord> {
-    let placement = await this.directory.place(roomId, this.clock.now());
+  /** A placement the directory gave, or capacity added and a second try; counted, and prewarmed for. */
+  private async settle(roomId: string, placement: Placement | null): Promise<ServerRecord> {
     if (!placement && (await this.provisioner.addCapacity())) {
       placement = await this.directory.place(roomId, this.clock.now());
     }

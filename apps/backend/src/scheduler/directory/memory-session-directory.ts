@@ -3,6 +3,7 @@ import { MemoryRoomCatalog, RoomCatalog } from './room-catalog';
 import {
   DirectoryTiming,
   isAlive,
+  OpenedRoom,
   Placement,
   RoomRecord,
   ServerRecord,
@@ -100,6 +101,13 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (!target) return null;
     this.assign(roomId, target.id, now);
     return { server: this.record(target.id), placedNow: true };
+  }
+
+  async openRoom(roomId: string, now: number): Promise<OpenedRoom | null> {
+    const room = await this.getRoom(roomId, now);
+    if (!room) return null;
+    await this.touchRooms([roomId], now);
+    return { room, placement: await this.place(roomId, now) };
   }
 
   async close(): Promise<void> {

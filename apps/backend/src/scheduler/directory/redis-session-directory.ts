@@ -2,7 +2,7 @@ import type { SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedisClient } from '@app/redis';
-import { DirectoryTiming, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
+import { DirectoryTiming, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
 /**
  * The directory in Redis, shared by any number of backend replicas. Every decision that reads and
@@ -106,12 +106,7 @@ export class RedisSessionDirectory implements SessionDirectory {
   async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
     return this.guard(async () => {
       const flat = await this.commands.directoryGetRoom(this.prefix, roomId, now, this.timing.roomTtlMs);
-      if (!flat) return null;
-      const fields: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
-      const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
-      if (fields.name !== undefined) room.name = fields.name;
-      return room;
+      return flat ? toRoom(flat) : null;
     });
   }
 
@@ -125,9 +120,16 @@ export class RedisSessionDirectory implements SessionDirectory {
   async place(roomId: string, now: number): Promise<Placement | null> {
     return this.guard(async () => {
       const row = await this.commands.directoryPlace(this.prefix, roomId, now, now - this.timing.heartbeatTtlMs);
-      if (!row) return null;
-      const [placedNow, ...server] = row;
-      return { server: toServer(server), placedNow: placedNow === '1' };
+      return row ? toPlacement(row) : null;
+    });
+  }
+
+  async openRoom(roomId: string, now: number): Promise<OpenedRoom | null> {
+    return this.guard(async () => {
+      const reply = await this.commands.directoryOpenRoom(this.prefix, roomId, now, this.timing.roomTtlMs, now - this.timing.heartbeatTtlMs);
+      if (!reply) return null;
+      const [room, row] = reply;
+      return { room: toRoom(room), placement: row ? toPlacement(row) : null };
     });
   }
 
@@ -173,6 +175,7 @@ interface DirectoryCommands {
   directoryPlace(...args: Arg[]): Promise<ServerRow | null>;
   directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
   directoryTouchRooms(...args: Arg[]): Promise<void>;
+  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null] | null>;
 }
 
 function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
@@ -185,6 +188,20 @@ function toServer([id, url, capacity, placedRooms, connections, draining, lastHe
     draining: draining === '1',
     lastHeartbeat: Number(lastHeartbeat),
   };
+}
+
+/** A room hash as HGETALL returns it: [field, value, field, value, ...]. */
+function toRoom(flat: string[]): RoomRecord {
+  const fields: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+  const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
+  if (fields.name !== undefined) room.name = fields.name;
+  return room;
+}
+
+/** A placement row: the '1' (placed now) or '0' flag, then the server row. */
+function toPlacement([placedNow, ...server]: ServerRow): Placement {
+  return { server: toServer(server), placedNow: placedNow === '1' };
 }
 
 function failOnError(results: [Error | null, unknown][] | null): void {
@@ -223,40 +240,71 @@ local function forget(id)
   redis.call('DEL', rk, serverKey(id))
   redis.call('ZREM', serversKey, id)
 end
+-- Get-or-place (SessionDirectory.place): the row with a leading '1' when placed now, '0' when it
+-- already was; nil when no server can take the room.
+local function place(roomId, now, minBeat)
+  local owner = redis.call('HGET', placementKey, roomId)
+  if owner then
+    if canOwn(owner, minBeat) then return row(owner, '0') end
+    redis.call('HDEL', placementKey, roomId)
+    redis.call('ZREM', roomsKey(owner), roomId)
+  end
+  -- Least loaded live, non-draining server with a free slot: placed/capacity compared by cross
+  -- multiplication (exact), then fewer connections, then the smaller id.
+  local best, bestPlaced, bestCap, bestConn
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', serversKey, minBeat, '+inf')) do
+    local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining')
+    if h[1] and h[3] ~= '1' then
+      local cap = tonumber(h[1])
+      local placed = redis.call('ZCARD', roomsKey(id))
+      if placed < cap then
+        local conn = tonumber(h[2]) or 0
+        local better = not best
+        if best then
+          local mine, theirs = placed * bestCap, bestPlaced * cap
+          better = mine < theirs or (mine == theirs and (conn < bestConn or (conn == bestConn and id < best)))
+        end
+        if better then best, bestPlaced, bestCap, bestConn = id, placed, cap, conn end
+      end
+    end
+  end
+  if not best then return nil end
+  assign(roomId, best, now)
+  return row(best, '1')
+end
+-- The room's fields (HGETALL), or nil when unknown or expired (now - lastActive >= ttl); an expired
+-- room and its placement go.
+local function liveRoom(roomId, now, ttl)
+  local key = prefix .. 'room:' .. roomId
+  local lastActive = redis.call('HGET', key, 'lastActive')
+  if not lastActive then return nil end
+  if now - tonumber(lastActive) >= ttl then
+    redis.call('DEL', key)
+    local owner = redis.call('HGET', placementKey, roomId)
+    if owner then
+      redis.call('HDEL', placementKey, roomId)
+      redis.call('ZREM', roomsKey(owner), roomId)
+    end
+    return nil
+  end
+  return redis.call('HGETALL', key)
+end
+-- Marks a live room active at now (a string, as stored) and pushes back its expiry; an expired room
+-- is not revived.
+local function touch(roomId, now, ttl)
+  local key = prefix .. 'room:' .. roomId
+  local lastActive = redis.call('HGET', key, 'lastActive')
+  if lastActive and tonumber(now) - tonumber(lastActive) < tonumber(ttl) then
+    if tonumber(now) > tonumber(lastActive) then redis.call('HSET', key, 'lastActive', now) end
+    redis.call('PEXPIRE', key, ttl)
+  end
+end
 `;
 
 const SCRIPTS: Record<keyof DirectoryCommands, string> = {
   // ARGV: prefix, roomId, now, minBeat (now - heartbeat TTL)
   directoryPlace: `
-local roomId, now, minBeat = ARGV[2], ARGV[3], tonumber(ARGV[4])
-local owner = redis.call('HGET', placementKey, roomId)
-if owner then
-  if canOwn(owner, minBeat) then return row(owner, '0') end
-  redis.call('HDEL', placementKey, roomId)
-  redis.call('ZREM', roomsKey(owner), roomId)
-end
--- Least loaded live, non-draining server with a free slot: placed/capacity compared by cross
--- multiplication (exact), then fewer connections, then the smaller id.
-local best, bestPlaced, bestCap, bestConn
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', serversKey, minBeat, '+inf')) do
-  local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining')
-  if h[1] and h[3] ~= '1' then
-    local cap = tonumber(h[1])
-    local placed = redis.call('ZCARD', roomsKey(id))
-    if placed < cap then
-      local conn = tonumber(h[2]) or 0
-      local better = not best
-      if best then
-        local mine, theirs = placed * bestCap, bestPlaced * cap
-        better = mine < theirs or (mine == theirs and (conn < bestConn or (conn == bestConn and id < best)))
-      end
-      if better then best, bestPlaced, bestCap, bestConn = id, placed, cap, conn end
-    end
-  end
-end
-if not best then return nil end
-assign(roomId, best, now)
-return row(best, '1')
+return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
   // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore, roomIds...
   directoryHeartbeat: `
@@ -301,32 +349,20 @@ return rows
 `,
   // ARGV: prefix, roomId, now, roomTtlMs. Expired: now - lastActive >= ttl; then the room and its placement go.
   directoryGetRoom: `
-local roomId, now, ttl = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local key = prefix .. 'room:' .. roomId
-local lastActive = redis.call('HGET', key, 'lastActive')
-if not lastActive then return nil end
-if now - tonumber(lastActive) >= ttl then
-  redis.call('DEL', key)
-  local owner = redis.call('HGET', placementKey, roomId)
-  if owner then
-    redis.call('HDEL', placementKey, roomId)
-    redis.call('ZREM', roomsKey(owner), roomId)
-  end
-  return nil
-end
-return redis.call('HGETALL', key)
+return liveRoom(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 `,
   // ARGV: prefix, now, roomTtlMs, roomIds...  An expired room is not revived.
   directoryTouchRooms: `
-local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
-for i = 4, #ARGV do
-  local key = prefix .. 'room:' .. ARGV[i]
-  local lastActive = redis.call('HGET', key, 'lastActive')
-  if lastActive and now - tonumber(lastActive) < ttl then
-    if now > tonumber(lastActive) then redis.call('HSET', key, 'lastActive', ARGV[2]) end
-    redis.call('PEXPIRE', key, ARGV[3])
-  end
-end
+for i = 4, #ARGV do touch(ARGV[i], ARGV[2], ARGV[3]) end
 return 1
+`,
+  // ARGV: prefix, roomId, now, roomTtlMs, minBeat. The session call in one round trip: nil when the
+  // room is unknown or expired, else {room fields, placement row or nil}, the room marked active.
+  directoryOpenRoom: `
+local roomId, now = ARGV[2], ARGV[3]
+local room = liveRoom(roomId, tonumber(now), tonumber(ARGV[4]))
+if not room then return nil end
+touch(roomId, now, ARGV[4])
+return {room, place(roomId, now, tonumber(ARGV[5])) or false}
 `,
 };

@@ -293,5 +293,49 @@ export function describeSessionDirectoryContract(
         await expect(dir.touchRooms([], T0)).resolves.toBeUndefined();
       });
     });
+
+    describe('openRoom', () => {
+      const room = { roomId: 'room-1', name: 'Lobby', createdAt: T0, createdBy: 'user-1' };
+      const roomTtl = timing.roomTtlMs;
+
+      it('returns null for an unknown room, and places nothing', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        expect(await dir.openRoom('nope', T0)).toBeNull();
+        expect((await dir.servers(T0))[0].placedRooms).toBe(0);
+      });
+
+      it('returns the room and places it, then finds it placed', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.createRoom(room, T0);
+        const first = await dir.openRoom('room-1', T0 + 1);
+        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: true } });
+        const again = await dir.openRoom('room-1', T0 + 2);
+        expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false });
+      });
+
+      it('returns the room with a null placement when no server can take it', async () => {
+        await dir.createRoom(room, T0);
+        expect(await dir.openRoom('room-1', T0)).toEqual({ room, placement: null });
+      });
+
+      it('marks the room active, pushing its expiry back', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.createRoom(room, T0);
+        const opened = T0 + roomTtl - 1;
+        await dir.heartbeat(hb('a'), opened);
+        expect(await dir.openRoom('room-1', opened)).not.toBeNull();
+        expect(await dir.getRoom('room-1', opened + roomTtl - 1)).toEqual(room);
+      });
+
+      it('treats an expired room as gone, and frees its slot', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.createRoom(room, T0);
+        await dir.openRoom('room-1', T0);
+        const later = T0 + roomTtl + 1;
+        await dir.heartbeat(hb('a', { rooms: [] }), later - 1);
+        expect(await dir.openRoom('room-1', later)).toBeNull();
+        expect((await dir.placements()).get('a') ?? []).not.toContain('room-1');
+      });
+    });
   });
 }

@@ -29,6 +29,12 @@ export interface Placement {
   placedNow: boolean;
 }
 
+/** What `openRoom` finds: the room, and where it lives (null when no server can take it). */
+export interface OpenedRoom {
+  room: RoomRecord;
+  placement: Placement | null;
+}
+
 /**
  * Where state lives: the live session servers and the room → server placement.
  * Every method is atomic on its own; in particular two callers racing `place` for the same room,
@@ -62,6 +68,12 @@ export interface SessionDirectory {
    * non-draining server with a free room slot (which then holds it). Null when no server can take it.
    */
   place(roomId: string, now: number): Promise<Placement | null>;
+
+  /**
+   * The get-or-start call in one step (one round trip for a remote directory): null when the room
+   * is unknown or expired, else the room, marked active at `now`, with `place`'s answer for it.
+   */
+  openRoom(roomId: string, now: number): Promise<OpenedRoom | null>;
 
   close(): Promise<void>;
 }
