@@ -5,19 +5,20 @@
 //   node bench/run.mjs --smoke         a few seconds, tiny workload: checks the whole pipeline works
 //   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 1000,2000,3000,4000,5000,6000,8000
 //            --stores memory,sqlite,redis --targets raw,ours --drain-ms 5000 --text-bytes 100
-//            --http-seconds 10 --no-http --no-spawn --sweep-stores --profile --limit-rate N
+//            --http-seconds 10 --http-rate 1000 --no-http --http-only --no-spawn --sweep-stores --profile
+//            --limit-rate N
 //
 // See docs/bench/README.md for what is measured and how to read it.
 import { writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
-import autocannon from 'autocannon';
 import { spread } from './lib/percentiles.mjs';
 import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
 import { pinning, pinPid, forkTracked, killAllChildren, cores } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
 import { BackendApi, withQuery } from './lib/http-api.mjs';
+import { pacedRequests } from './lib/paced-http.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
 
 // ---------- options ----------
@@ -49,6 +50,7 @@ cfg.quietWaitS = Number(opt('quiet-wait', 30));
 cfg.client = opt('client', 'lean');
 cfg.quietPct = Number(opt('quiet-pct', 25));
 cfg.http = !has('no-http');
+cfg.fanOut = !has('http-only');
 cfg.sweepStores = has('sweep-stores');
 cfg.profile = has('profile');
 cfg.limitRate = has('limit-rate') ? Number(opt('limit-rate')) : null;
@@ -264,46 +266,47 @@ function summarize(rate, runs) {
   };
 }
 
-// ---------- POST /api/rooms/:roomId at a fixed rate (autocannon) ----------
+// ---------- POST /api/rooms/:roomId at a fixed rate (open loop, bench/lib/paced-http.mjs) ----------
+/** Get-or-start of an existing room at cfg.httpRate, in memory mode and (when redis-server exists) Redis mode. */
 async function httpBench() {
-  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
-  log(`== POST /api/rooms/:roomId for an existing room at ${cfg.httpRate} req/s for ${cfg.httpSeconds} s (autocannon)`);
+  const modes = cfg.stores.includes('redis') && redisAvailable() ? ['memory', 'redis'] : ['memory'];
+  const out = [];
+  for (const mode of modes) out.push(await httpBenchMode(mode));
+  return out;
+}
+
+async function httpBenchMode(store) {
+  const t = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
+  const runs = SMOKE ? 1 : cfg.runs;
+  log(`== POST /api/rooms/:roomId (${store} mode) for an existing room: ${cfg.httpRate} req/s, open loop, ${cfg.warmupSeconds} s warm-up, then ${runs} × ${cfg.httpSeconds} s`);
   await t.start(log);
   try {
     const api = t.api;
     const user = await api.login('bench-http');
     const { roomId } = await api.createRoom(user.token, 'bench http');
-    await api.session(user.token, roomId); // place it: the measured calls find it placed
-    const result = await new Promise((resolve, reject) => {
-      const inst = autocannon(
-        {
-          url: `${api.base}/api/rooms/${roomId}`,
-          method: 'POST',
-          headers: { authorization: `Bearer ${user.token}` },
-          connections: 32,
-          overallRate: cfg.httpRate,
-          duration: cfg.httpSeconds,
-        },
-        (err, r) => (err ? reject(err) : resolve(r)),
-      );
-      let ticks = 0;
-      inst.on('tick', () => {
-        if (++ticks % 2 === 0) log(`    ${ticks}/${cfg.httpSeconds} s`);
-      });
-    });
-    const out = {
+    await api.session(user.token, roomId); // placed: the measured calls find it placed
+    const load = (seconds, onSecond) =>
+      pacedRequests({ url: `${api.base}/api/rooms/${roomId}`, headers: { authorization: `Bearer ${user.token}` }, rate: cfg.httpRate, seconds, onSecond });
+    if (cfg.warmupSeconds > 0) await load(cfg.warmupSeconds); // JIT and pools warm, not measured
+    const detail = [];
+    for (let i = 0; i < runs; i++) {
+      const r = await load(cfg.httpSeconds, (sec) => sec % 5 === 0 && log(`    run ${i + 1}/${runs}: ${sec}/${cfg.httpSeconds} s`));
+      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms)`);
+      detail.push(r);
+    }
+    const m = (f) => spread(detail.map(f));
+    return {
+      mode: store,
       offeredRate: cfg.httpRate,
       seconds: cfg.httpSeconds,
-      requestsPerSec: result.requests.average,
-      total: result.requests.total,
-      ok2xx: result['2xx'],
-      non2xx: result.non2xx,
-      errors: result.errors,
-      timeouts: result.timeouts,
-      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      runs,
+      requestsPerSec: m((r) => r.requestsPerSec),
+      latencyMs: { p50: m((r) => r.latencyMs.p50), p90: m((r) => r.latencyMs.p90), p99: m((r) => r.latencyMs.p99), max: m((r) => r.latencyMs.max) },
+      generatorLagP99Ms: m((r) => r.generatorLagMs.p99),
+      non2xx: detail.reduce((n, r) => n + r.non2xx, 0),
+      errors: detail.reduce((n, r) => n + r.errors, 0),
+      detail,
     };
-    log(`  ${fmt(out.requestsPerSec, 0)} req/s, 2xx ${out.ok2xx}, non-2xx ${out.non2xx}, errors ${out.errors}, p50 ${out.latencyMs.p50} ms, p99 ${out.latencyMs.p99} ms`);
-    return out;
   } finally {
     await t.stop();
   }
@@ -414,9 +417,8 @@ function printTable(results) {
     const peak = sec.rates.length ? sec.rates[sec.rates.length - 1].processes.map((p) => `${p.role} ${fmt(p.peakRssMb, 0)} MB`).join(', ') : '';
     console.log(`${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`);
   }
-  if (results.http) {
-    const h = results.http;
-    console.log(`POST /api/rooms/:roomId @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec, 0)} req/s, p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms, non-2xx ${h.non2xx}, errors ${h.errors}`);
+  for (const h of results.http ?? []) {
+    console.log(`POST /api/rooms/:roomId (${h.mode}) @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec.median, 0)} req/s, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${fmt(h.latencyMs.max.median, 1)} ms, non-2xx ${h.non2xx}, errors ${h.errors}`);
   }
   if (results.spawn) {
     const s = results.spawn;
@@ -515,9 +517,8 @@ function resultsMarkdown(results) {
     const peak = sec.rates.length ? sec.rates.reduce((acc, r) => { for (const p of r.processes) acc[p.role] = Math.max(acc[p.role] || 0, p.peakRssMb || 0); return acc; }, {}) : {};
     L.push(`- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(peak).map(([k, v]) => `${k} ${fmt(v, 0)} MB`).join(', ')}.`);
   }
-  if (results.http) {
-    const h = results.http;
-    L.push(`- \`POST /api/rooms/:roomId\` (existing room) offered ${h.offeredRate} req/s for ${h.seconds} s: ${fmt(h.requestsPerSec, 0)} req/s served, p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms, max ${h.latencyMs.max} ms, non-2xx ${h.non2xx}, errors ${h.errors}.`);
+  for (const h of results.http ?? []) {
+    L.push(`- \`POST /api/rooms/:roomId\` (existing room, ${h.mode} mode) offered ${h.offeredRate} req/s open loop, ${h.runs} × ${h.seconds} s: ${fmt(h.requestsPerSec.median, 0)} req/s served, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p90 ${fmt(h.latencyMs.p90.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${sp(h.latencyMs.max, 1)} ms (median (min–max) of runs), non-2xx ${h.non2xx}, errors ${h.errors}; generator late by p99 ${fmt(h.generatorLagP99Ms.median, 2)} ms.`);
   }
   if (results.spawn) {
     const x = results.spawn;
@@ -597,12 +598,12 @@ async function main() {
 
   // Raw and ours (memory store) side by side through the rate steps, until raw fails a step.
   let raw = null;
-  if (cfg.targets.includes('raw')) {
+  if (cfg.fanOut && cfg.targets.includes('raw')) {
     raw = new System(new RawTarget(pin.server));
     if (!(await tryStep('raw ws', () => raw.setup(cfg.rates[0])))) raw = null;
   }
   let memory = null;
-  if (cfg.targets.includes('ours') && cfg.stores.includes('memory')) {
+  if (cfg.fanOut && cfg.targets.includes('ours') && cfg.stores.includes('memory')) {
     memory = product('memory');
     if (!(await tryStep('ours (memory)', () => memory.setup(cfg.rates[0])))) {
       await memory.teardown();
@@ -619,7 +620,7 @@ async function main() {
   if (raw && !rawPassing.length && !SMOKE) results.notes.push(`raw ws passed no step: comparing at ${limit} msgs/s`);
 
   // Other stores at the comparison rate (or every step with --sweep-stores), each paired with raw again.
-  if (cfg.targets.includes('ours')) {
+  if (cfg.fanOut && cfg.targets.includes('ours')) {
     for (const store of cfg.stores.filter((x) => x !== 'memory')) {
       if (store === 'redis' && !redisAvailable()) {
         const note = 'redis-server not found: the ROOM_STORE=redis section is skipped';
@@ -648,7 +649,7 @@ async function main() {
       log(`!! http benchmark failed: ${err.message}`);
     }
   }
-  if (cfg.targets.includes('ours') && cfg.spawn) {
+  if (cfg.fanOut && cfg.targets.includes('ours') && cfg.spawn) {
     try {
       results.spawn = await spawnBench();
     } catch (err) {
