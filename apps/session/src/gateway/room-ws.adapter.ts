@@ -16,9 +16,15 @@ import type { AdmissionCheck } from './connection-admission';
 /** A gateway method bound to its instance: `(socket, data)`. */
 type FrameHandler = (socket: WebSocket, data: Record<string, unknown>) => void;
 
+/** What the adapter calls on the gateway besides its `@SubscribeMessage` methods. */
+export interface RoomGatewayHooks {
+  handleConnection(socket: WebSocket, req: IncomingMessage): void;
+  handleDisconnect(socket: WebSocket): void;
+}
+
 export interface RoomWsAdapterOptions {
-  /** The gateway whose `@SubscribeMessage` methods handle frames. */
-  gateway: object;
+  /** The gateway whose `@SubscribeMessage` methods handle frames, and that takes connections. */
+  gateway: RoomGatewayHooks;
   /** Largest client frame; `ws` closes a socket that sends more with 1009. */
   maxFrameBytes: number;
   rate: FrameRateOptions;
@@ -45,22 +51,46 @@ const RATE_LIMITED = errorFrame(FrameErrorCode.RateLimited, 'too many frames: sl
  * The gateway's methods are called directly (found through their `@SubscribeMessage` metadata),
  * so Nest pipes, guards, interceptors and filters do not run for frames: payloads are validated
  * in the gateway with the protocol's shared text rules, and a throwing handler is logged here.
+ *
+ * Connections bypass Nest's per-connection plumbing as well (`bindClientConnect`): the gateway's
+ * `handleConnection` / `handleDisconnect` are called straight from the `ws` events. Nest's path
+ * pushed every connection through two rxjs Subjects, bound a callback per `@SubscribeMessage`
+ * method per socket (unused here) and kept the last upgrade request alive in `distinctUntilChanged`;
+ * per idle connection this is garbage the bench's no-GC RSS figure counts. Socket `close` and
+ * `error` listeners are shared functions (the socket is `this`), not closures per socket.
  */
 export class RoomWsAdapter extends WsAdapter {
   private readonly log = new Logger('RoomWsAdapter');
   private readonly handlers: ReadonlyMap<string, FrameHandler>;
+  /** `close` listener of every socket (`this` is the socket). */
+  private readonly onSocketClose: (this: WebSocket) => void;
+  /** `error` listener of every socket (`this` is the socket). */
+  private readonly onSocketError: (this: WebSocket, err: Error & { code?: string }) => void;
 
   constructor(
     app: INestApplicationContext,
     private readonly options: RoomWsAdapterOptions,
   ) {
     super(app);
-    const gateway = options.gateway as Record<string, unknown>;
+    const gateway = options.gateway as unknown as Record<string, unknown>;
     const handlers = new Map<string, FrameHandler>();
     for (const { message, callback } of new GatewayMetadataExplorer(new MetadataScanner()).explore(gateway)) {
       handlers.set(String(message), (callback as FrameHandler).bind(gateway));
     }
     this.handlers = handlers;
+    const hooks = options.gateway;
+    this.onSocketClose = function (this: WebSocket) {
+      hooks.handleDisconnect(this);
+    };
+    const meter = options.meter;
+    const log = this.log;
+    this.onSocketError = function (this: WebSocket, err: Error & { code?: string }) {
+      // Socket errors are the client's (oversize frame, bad UTF-8, reset): `ws` already closed the
+      // socket with the right code, so they are no server errors.
+      const reason = socketErrorReason(err.code);
+      if (reason) meter.frameRejected(reason);
+      log.debug?.(`socket error: ${err.message}`);
+    };
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
@@ -79,27 +109,36 @@ export class RoomWsAdapter extends WsAdapter {
     }) as WebSocketServer;
   }
 
+  /**
+   * Every upgraded socket: error and close listeners, the gateway's `handleConnection`, then the
+   * frame dispatcher (Nest's own connection callback is not used, see the class comment).
+   */
+  override bindClientConnect(server: WebSocketServer, _nestCallback: unknown): void {
+    server.on('connection', (client: WebSocket, req: IncomingMessage) => {
+      client.on('error', this.onSocketError);
+      this.options.gateway.handleConnection(client, req);
+      this.bindFrames(client);
+      client.on('close', this.onSocketClose);
+    });
+  }
+
+  /** Not called (bindClientConnect binds frames itself); kept for Nest's adapter contract. */
   override bindMessageHandlers(
     client: WebSocket,
     _nestHandlers: MessageMappingProperties[],
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const limiter = new FrameRateLimiter(this.options.rate, this.options.now);
-    client.on('message', (raw: RawData, isBinary: boolean) => this.dispatch(client, limiter, raw, isBinary));
+    this.bindFrames(client);
   }
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    // Socket errors are the client's (oversize frame, bad UTF-8, reset): `ws` already closed the
-    // socket with the right code, so they are no server errors.
-    server.on('connection', (ws: WebSocket) =>
-      ws.on('error', (err: Error & { code?: string }) => {
-        const reason = socketErrorReason(err.code);
-        if (reason) this.options.meter.frameRejected(reason);
-        this.log.debug?.(`socket error: ${err.message}`);
-      }),
-    );
     server.on('error', (err) => this.log.error(err));
     return server;
+  }
+
+  private bindFrames(client: WebSocket): void {
+    const limiter = new FrameRateLimiter(this.options.rate, this.options.now);
+    client.on('message', (raw: RawData, isBinary: boolean) => this.dispatch(client, limiter, raw, isBinary));
   }
 
   private dispatch(client: WebSocket, limiter: FrameRateLimiter, raw: RawData, isBinary: boolean): void {
