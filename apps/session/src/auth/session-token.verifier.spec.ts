@@ -49,6 +49,32 @@ describe('SessionTokenVerifier', () => {
     expect(v.verify('').ok).toBe(false);
   });
 
+  it('checks nbf and takes aud as an array, as jsonwebtoken did', () => {
+    const v = verifier();
+    expect(v.verify(sign({ nbf: now + 5 })).ok).toBe(false);
+    expect(v.verify(sign({ nbf: now })).ok).toBe(true);
+    expect(v.verify(sign({ aud: ['srv-x', 'srv-a'] })).ok).toBe(true);
+    expect(v.verify(sign({ aud: ['srv-x'] })).ok).toBe(false);
+    expect(v.verify(sign({ exp: now })).ok).toBe(false);
+  });
+
+  it('refuses unsigned, tampered and re-headed tokens', () => {
+    const v = verifier();
+    const [h, p, s] = sign({}).split('.');
+    const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    expect(v.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.`).ok).toBe(false);
+    expect(v.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${p}.${s}`).ok).toBe(false);
+    expect(v.verify(`${h}.${b64({ typ: 'session', sub: 'u2', name: 'Bob', room: 'room-12345678', aud: 'srv-a', exp: now + 60 })}.${s}`).ok).toBe(false);
+    expect(v.verify(`${h}.${p}.${s.slice(0, -4)}`).ok).toBe(false);
+    expect(v.verify(`${h}.${p}.${s}`).ok).toBe(true);
+  });
+
+  it('refuses every token when the key is not on P-256 (ES256)', () => {
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const v = new SessionTokenVerifier('srv-a', p384.publicKey.export({ type: 'spki', format: 'pem' }).toString(), () => now);
+    expect(v.verify(sign({})).ok).toBe(false);
+  });
+
   it('has no key until one is configured or offered by a heartbeat', () => {
     const v = new SessionTokenVerifier('srv-a', undefined, () => now);
     expect(v.ready).toBe(false);
