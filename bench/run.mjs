@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                 full run (several minutes)
 //   node bench/run.mjs --smoke         a few seconds, tiny workload: checks the whole pipeline works
-//   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 1000,2000,3000,4000,5000,6000,8000
+//   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 1000,2000,3000,3500,4000,4500,5000,6000,8000
 //            --stores memory,sqlite,redis --targets raw,ours --drain-ms 5000 --text-bytes 100
 //            --http-seconds 10 --http-rate 1000 --no-http --http-only --no-spawn --sweep-stores --profile
 //            --limit-rate N
@@ -36,7 +36,7 @@ const cfg = SMOKE
       seconds: Number(opt('seconds', 10)),
       rooms: Number(opt('rooms', 50)),
       users: Number(opt('users', 20)),
-      rates: list(opt('rates', '1000,2000,3000,4000,5000,6000,8000')).map(Number),
+      rates: list(opt('rates', '1000,2000,3000,3500,4000,4500,5000,6000,8000')).map(Number),
       stores: list(opt('stores', 'memory,sqlite,redis')),
       targets: list(opt('targets', 'raw,ours')),
       drainMs: Number(opt('drain-ms', 5000)),
@@ -166,7 +166,7 @@ class System {
 }
 
 /** Steps through `rates`; at each, `cfg.runs` runs of every system, interleaved. */
-async function sweep(systems, rates, { stopWhenFails = null } = {}) {
+async function sweep(systems, rates, { stopWhenFails = null, stopWhenPasses = null } = {}) {
   for (const rate of rates) {
     const runs = new Map(systems.map((x) => [x, []]));
     for (let r = 0; r < cfg.runs; r++) {
@@ -183,6 +183,10 @@ async function sweep(systems, rates, { stopWhenFails = null } = {}) {
     }
     if (stopWhenFails && !stopWhenFails.section.rates.at(-1).pass) {
       log(`  ${stopWhenFails.section.name} failed at ${rate} msgs/s: not stepping higher`);
+      break;
+    }
+    if (stopWhenPasses && stopWhenPasses.section.rates.at(-1).pass) {
+      log(`  ${stopWhenPasses.section.name} passed at ${rate} msgs/s: not stepping lower`);
       break;
     }
   }
@@ -430,8 +434,9 @@ function printTable(results) {
     else console.log(`\nraw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered (highest step with p99 < ${P99_LIMIT_MS} ms, nothing lost); compared at ${c.atRate} msgs/s:`);
     for (const x of c.rows) {
       console.log(
-        `  ${x.name.padEnd(14)} delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw${x.pairedRaw ? ' (paired runs)' : ''} (target ≥ ${x.target * 100}%), p99 ${fmt(x.p99, 1)} ms (raw ${fmt(x.rawP99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}%, ` +
-          `${fmt(x.cpuUsPerDelivery, 2)} µs CPU/delivery = ${fmt(x.cpuRatio, 2)}× raw, ${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)}); highest passing step ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)}% of raw's)` : ''} → ${x.verdict}`,
+        `  ${x.name.padEnd(14)} highest passing step ${x.ownLimit ?? '–'} msgs/s = ${x.ownLimitRatio ? fmt(100 * x.ownLimitRatio, 0) : '–'}% of raw's limit (target ≥ ${x.target * 100}%) → ${x.verdict}; ` +
+          `at ${x.rate} msgs/s: delivered/s ${fmt(x.deliveredPerSec, 0)} = ${fmt(100 * x.ratio, 1)}% of raw${x.pairedRaw ? ' (paired runs)' : ''}, p99 ${fmt(x.p99, 1)} ms (raw ${fmt(x.rawP99, 1)}), lost ${x.lost}, server CPU ${fmt(x.serverCpuPct, 0)}%, ` +
+          `${fmt(x.cpuUsPerDelivery, 2)} µs CPU/delivery = ${fmt(x.cpuRatio, 2)}× raw, ${fmt(x.bytesPerDelivery, 0)} B/delivery (raw ${fmt(c.raw.bytesPerDelivery, 0)})`,
       );
     }
   }
@@ -456,6 +461,8 @@ function compare(results) {
     const target = sec.name.includes('memory') ? 0.7 : 0.5;
     const ratio = at.deliveredPerSec.median / rawHere.deliveredPerSec.median;
     const ownPass = sec.rates.filter((r) => r.pass);
+    const ownLimit = ownPass.length ? Math.max(...ownPass.map((r) => r.rate)) : null;
+    const ownLimitRatio = ownLimit != null && rawLimitRate ? ownLimit / rawLimitRate : null;
     rows.push({
       name: sec.name,
       rate: atRate,
@@ -472,9 +479,12 @@ function compare(results) {
       rawDeliveredPerSec: rawHere.deliveredPerSec.median,
       pairedRaw: Boolean(paired),
       bytesPerDelivery: at.bytesPerDelivery.median,
-      ownLimitRatio: ownPass.length && rawLimitRate ? Math.max(...ownPass.map((r) => r.rate)) / rawLimitRate : null,
-      ownLimit: ownPass.length ? Math.max(...ownPass.map((r) => r.rate)) : null,
-      verdict: ratio >= target && at.pass ? 'meets target' : 'MISSES target',
+      ownLimitRatio,
+      ownLimit,
+      passAtRawLimit: at.pass,
+      // The target compares sustained rates: our highest step with p99 < 50 ms and nothing lost
+      // against raw's. At raw's limit itself an open-loop load is delivered in full either way.
+      verdict: ownLimitRatio != null && ownLimitRatio >= target ? 'meets target' : 'MISSES target',
     });
   }
   return {
@@ -502,10 +512,10 @@ function resultsMarkdown(results) {
   const c = results.comparison;
   if (c) {
     L.push(`**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`, '');
-    L.push('| system | delivered/s | % of raw | target | p99 ms (raw) | lost | server CPU % | CPU µs per delivery (× raw) | B/delivery (raw) | highest passing step (% of raw’s) | verdict |');
+    L.push('| system | highest passing step, msgs/s | % of raw’s limit | target | verdict | at raw’s limit: delivered/s (% of raw) | p99 ms (raw) | lost | server CPU % | CPU µs per delivery (× raw) | B/delivery (raw) |');
     L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const x of c.rows) {
-      L.push(`| ${x.name} | ${fmt(x.deliveredPerSec, 0)} | ${fmt(100 * x.ratio, 1)} % | ≥ ${x.target * 100} % | ${fmt(x.p99, 1)} (${fmt(x.rawP99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) | ${x.ownLimit ?? '–'}${x.ownLimitRatio ? ` (${fmt(100 * x.ownLimitRatio, 0)} %)` : ''} | ${x.verdict} |`);
+      L.push(`| ${x.name} | ${x.ownLimit ?? '–'} | ${x.ownLimitRatio ? `${fmt(100 * x.ownLimitRatio, 0)} %` : '–'} | ≥ ${x.target * 100} % | ${x.verdict} | ${fmt(x.deliveredPerSec, 0)} (${fmt(100 * x.ratio, 1)} %) | ${fmt(x.p99, 1)} (${fmt(x.rawP99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) |`);
     }
     L.push('');
   }
@@ -628,11 +638,13 @@ async function main() {
         results.notes.push(note);
         continue;
       }
-      const rates = cfg.sweepStores ? (raw ? raw.section.rates.map((r) => r.rate) : cfg.rates) : [limit];
+      // From raw's limit down the steps until the store passes: its own highest passing step.
+      const stepsDown = cfg.rates.filter((r) => r <= limit).sort((a, b) => b - a);
+      const rates = cfg.sweepStores ? (raw ? raw.section.rates.map((r) => r.rate) : cfg.rates) : stepsDown.length ? stepsDown : [limit];
       const sys = product(store);
       if (await tryStep(`ours (${store})`, () => sys.setup(rates[0]))) {
         const pairedRaw = raw?.view(`raw (paired with ours (${store}))`);
-        await tryStep(`ours (${store}) runs`, () => sweep([pairedRaw, sys].filter(Boolean), rates));
+        await tryStep(`ours (${store}) runs`, () => sweep([pairedRaw, sys].filter(Boolean), rates, { stopWhenPasses: cfg.sweepStores ? null : sys }));
         if (pairedRaw) results.sections.push(pairedRaw.section);
         results.sections.push(sys.section);
       }
