@@ -272,9 +272,11 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const env = resolveEnv(container, 'session-3');
     const config = loadSessionConfig(env) as unknown as Record<string, unknown>;
     for (const [name, value] of Object.entries(env)) {
-      if (name === 'POD_NAME') continue;
+      if (name === 'POD_NAME' || name === 'NODE_OPTIONS') continue; // for the pod's name and for Node itself
       expect([name, String(config[name])]).toEqual([name, value]);
     }
+    // The same V8 flags the local provisioner gives its session servers by default.
+    expect(env.NODE_OPTIONS.split(' ')).toEqual(loadBackendConfig({}).SESSION_NODE_ARGS);
     expect(env.SERVER_ID).toBe('session-3');
     expect(new URL(env.PUBLIC_URL).hostname.startsWith('session-3.')).toBe(true);
     expect(env.ROOM_STORE).toBe('redis');

@@ -8,6 +8,15 @@ describe('loadBackendConfig', () => {
     expect(config.PROVISIONER).toBe(ProvisionerKind.Local);
     expect(config.SESSION_MIN).toBe(2);
     expect(config.REDIS_URL).toBeUndefined();
+    expect(config.SESSION_NODE_ARGS).toEqual(['--max-semi-space-size=4']);
+  });
+
+  it('takes Node flags for session servers, and refuses anything else', () => {
+    expect(loadBackendConfig({ SESSION_NODE_ARGS: ' --max-semi-space-size=8  --max-old-space-size=512 ' }).SESSION_NODE_ARGS).toEqual([
+      '--max-semi-space-size=8',
+      '--max-old-space-size=512',
+    ]);
+    expect(() => loadBackendConfig({ SESSION_NODE_ARGS: '--inspect /tmp/evil.js' })).toThrow(/SESSION_NODE_ARGS must be Node flags/);
   });
 
   it('converts numbers and lists from strings and treats empty values as unset', () => {

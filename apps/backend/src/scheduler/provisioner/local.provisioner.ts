@@ -9,6 +9,8 @@ import { ProvisionedServer, Provisioner } from './provisioner.port';
 export interface LocalProvisionerOptions {
   /** Node entry file of the session server. */
   entry: string;
+  /** Node flags before the entry file. */
+  nodeArgs: string[];
   min: number;
   max: number;
   /** First port tried; 0 = any free port. */
@@ -107,7 +109,7 @@ export class LocalProvisioner implements Provisioner {
   private async spawnOne(): Promise<boolean> {
     const port = await this.pickPort();
     const serverId = `session-${port}-${++this.spawned}`;
-    const child = spawn(process.execPath, [this.options.entry], {
+    const child = spawn(process.execPath, [...this.options.nodeArgs, this.options.entry], {
       env: {
         ...this.options.env,
         PORT: String(port),

@@ -32,6 +32,7 @@ export const provisionerProvider: FactoryProvider<Provisioner> = {
         return new LocalProvisioner(
           {
             entry,
+            nodeArgs: config.SESSION_NODE_ARGS,
             min: config.SESSION_MIN,
             max: config.SESSION_MAX,
             basePort: config.SESSION_BASE_PORT,
