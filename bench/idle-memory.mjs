@@ -14,12 +14,13 @@
 //   counts, as an operator sees it.
 // gc: each server alone (the session server with a token key of ours, no backend), a full GC once a
 //   second (bench/lib/gc-report.cjs): what a connection keeps alive.
-import { spawn, fork } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { freePort, pinning, pinPid, stopChild } from './lib/processes.mjs';
+import { freePort, pinning } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, settledRssMb } from './lib/targets.mjs';
+import { GeneratorChild } from './lib/generator-child.mjs';
 
 const require = createRequire(import.meta.url);
 const jwt = require('jsonwebtoken');
@@ -41,40 +42,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 // ---------- bench mode: as bench/run.mjs measures it ----------
 const pin = pinning();
 
-class Generator {
-  constructor() {
-    this.child = fork(join(ROOT, 'bench/load.mjs'), ['--ipc'], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    pinPid(this.child.pid, pin.generator);
-    this.pending = new Map();
-    this.seq = 0;
-    this.ready = new Promise((r) => (this.onReady = r));
-    this.child.on('message', (m) => {
-      if (m.ready) return this.onReady();
-      if (m.progress) return;
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(new Error(`load generator: ${m.error}`));
-      else p.resolve(m.result);
-    });
-  }
-  async call(cmd, args) {
-    await this.ready;
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, cmd, args });
-    });
-  }
-  async stop() {
-    await stopChild(this.child, 3000);
-  }
-}
 
 async function benchWay(which) {
   const target = which === 'raw' ? new RawTarget(pin.server) : new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: ROOMS + 10, env: NODE_OPTIONS ? { NODE_OPTIONS } : {} });
   await target.start();
-  const gen = new Generator();
+  const gen = new GeneratorChild(pin.generator);
   try {
     const server = async () => (await target.serverPids()).find((p) => p.role === 'raw ws server' || p.role.startsWith('session'));
     const before = await settledRssMb((await server()).pid, SETTLE_MS);

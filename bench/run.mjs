@@ -15,11 +15,12 @@ import { execFileSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { spread } from './lib/percentiles.mjs';
 import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
-import { pinning, pinPid, forkTracked, killAllChildren, cores } from './lib/processes.mjs';
+import { pinning, pinPid, killAllChildren, cores } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
 import { BackendApi, withQuery } from './lib/http-api.mjs';
 import { pacedRequests } from './lib/paced-http.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
+import { GeneratorChild } from './lib/generator-child.mjs';
 
 // ---------- options ----------
 const argv = process.argv.slice(2);
@@ -65,41 +66,6 @@ const T0 = Date.now();
 const log = (s) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// ---------- the load generator, a child process on its own core ----------
-class GeneratorChild {
-  constructor() {
-    this.child = forkTracked(join(ROOT, 'bench/load.mjs'), ['--ipc'], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    pinPid(this.child.pid, pin.generator);
-    this.pending = new Map();
-    this.seq = 0;
-    this.ready = new Promise((r) => (this.onReady = r));
-    this.child.on('message', (m) => {
-      if (m.ready) return this.onReady();
-      if (m.progress) return log(m.progress);
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.error) p.reject(new Error(`load generator: ${m.error}`));
-      else p.resolve(m.result);
-    });
-    this.child.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
-      this.pending.clear();
-    });
-  }
-  async call(cmd, args) {
-    await this.ready;
-    const id = ++this.seq;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, cmd, args });
-    });
-  }
-  get pid() {
-    return this.child.pid;
-  }
-}
-
 // ---------- systems under test, their runs interleaved ----------
 // Each system has its own server processes and its own load-generator child with its clients
 // connected; only one sends at a time. Runs of the systems alternate at every step (raw, ours,
@@ -121,7 +87,7 @@ class System {
     await target.start(log);
     this.started = true;
     if (target.readyMs) log(`  backend ready, ${(await target.sessionPids()).length} session server(s) registered in ${target.readyMs.toFixed(0)} ms`);
-    this.gen = new GeneratorChild();
+    this.gen = new GeneratorChild(pin.generator, log);
     // Memory per idle connection: settled RSS of the server processes without, then with, N clients.
     const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     log(`  connecting ${connections} clients (${cfg.rooms} rooms × ${cfg.users})…`);

@@ -1,0 +1,43 @@
+// The load generator (bench/load.mjs) as a child process pinned to the generator's core, driven
+// by request/reply messages over IPC.
+import { join } from 'node:path';
+import { forkTracked, pinPid, stopChild } from './processes.mjs';
+import { ROOT } from './targets.mjs';
+
+export class GeneratorChild {
+  /** @param {string|null} core  @param {(line: string) => void} [onProgress] */
+  constructor(core, onProgress = () => {}) {
+    this.child = forkTracked(join(ROOT, 'bench/load.mjs'), ['--ipc'], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    pinPid(this.child.pid, core);
+    this.pending = new Map();
+    this.seq = 0;
+    this.ready = new Promise((r) => (this.onReady = r));
+    this.child.on('message', (m) => {
+      if (m.ready) return this.onReady();
+      if (m.progress) return onProgress(m.progress);
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(new Error(`load generator: ${m.error}`));
+      else p.resolve(m.result);
+    });
+    this.child.on('exit', (code) => {
+      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
+      this.pending.clear();
+    });
+  }
+  async call(cmd, args) {
+    await this.ready;
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, cmd, args });
+    });
+  }
+  get pid() {
+    return this.child.pid;
+  }
+  stop(graceMs = 3000) {
+    return stopChild(this.child, graceMs);
+  }
+}
