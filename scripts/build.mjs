@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds what is out of date: the backend, the session server and the web app (dist/apps/*).
-// `npm start` calls it first, so a fresh clone runs with one command and a restart skips the build.
+// `npm start` calls it first, so a fresh clone runs with one command and a restart skips the build;
+// a changed package-lock.json (new or updated dependencies) rebuilds all three.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,9 +23,9 @@ function newestMtime(paths) {
 }
 
 const targets = [
-  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/backend/tsconfig.app.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
-  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/session/tsconfig.app.json'], cmd: ['npx', 'nest', 'build', 'session'] },
-  { name: 'web', output: 'dist/apps/web/browser/index.html', inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json'], cmd: ['npx', 'ng', 'build', 'web'], optional: !existsSync(join(root, 'angular.json')) },
+  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/backend/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
+  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/session/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'session'] },
+  { name: 'web', output: 'dist/apps/web/browser/index.html', inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'ng', 'build', 'web'], optional: !existsSync(join(root, 'angular.json')) },
 ];
 
 for (const t of targets) {
