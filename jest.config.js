@@ -7,16 +7,6 @@ const moduleNameMapper = {
 };
 // Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
-// ESM-only packages the backend reaches (@fastify/static → content-disposition 3): Jest on Node 20
-// cannot require ES modules, so these few are transpiled to CommonJS like our own code.
-const esmOnly = ['content-disposition'];
-const nodeTransform = {
-  transform: {
-    '^.+\\.ts$': tsJest,
-    '^.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', isolatedModules: true } }],
-  },
-  transformIgnorePatterns: [`/node_modules/(?!(@fastify/static/node_modules/)?(${esmOnly.join('|')})/)`],
-};
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -27,7 +17,7 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/libs'],
       testMatch: ['**/*.spec.ts'],
-      ...nodeTransform,
+      transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
       moduleNameMapper,
     },
@@ -52,7 +42,7 @@ module.exports = {
       roots: ['<rootDir>/test/integration'],
       setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
       testMatch: ['**/*.test.ts'],
-      ...nodeTransform,
+      transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
       moduleNameMapper,
     },
