@@ -10,6 +10,8 @@ import { BackendApi } from './http-api.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BACKEND_MAIN = join(ROOT, 'dist/apps/backend/main.js');
+/** The backend's Node flags as `npm start` (package.json) and the Kubernetes Deployment give them. */
+export const BACKEND_NODE_ARGS = ['--max-semi-space-size=32'];
 export const SESSION_MAIN = join(ROOT, 'dist/apps/session/main.js');
 export const TMP = join(ROOT, 'bench/results/tmp');
 
@@ -122,7 +124,7 @@ export class ProductTarget {
       ...(this.o.env || {}),
     };
     if (!this.redis) delete env.REDIS_URL;
-    this.child = spawnPinned(this.o.core, process.execPath, [...(this.o.nodeArgs || []), BACKEND_MAIN], { env, cwd: ROOT });
+    this.child = spawnPinned(this.o.core, process.execPath, [...BACKEND_NODE_ARGS, ...(this.o.nodeArgs || []), BACKEND_MAIN], { env, cwd: ROOT });
     this.output = captureTail(this.child, 1500);
     this.api = new BackendApi(`http://127.0.0.1:${this.port}`);
     const t0 = performance.now();

@@ -260,7 +260,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect(backend.spec.replicas).toBeGreaterThanOrEqual(2);
     const env = resolveEnv(containersOf(backend)[0], 'backend-abc');
     const config = loadBackendConfig(env) as unknown as Record<string, unknown>;
-    for (const [name, value] of Object.entries(env)) expect([name, String(config[name])]).toEqual([name, value]);
+    for (const [name, value] of Object.entries(env)) {
+      if (name === 'NODE_OPTIONS') continue; // for Node itself
+      expect([name, String(config[name])]).toEqual([name, value]);
+    }
+    // The V8 flags `npm start` gives the backend.
+    const start = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).scripts.start as string;
+    expect(start).toContain(`node ${env.NODE_OPTIONS} dist/apps/backend/main.js`);
     expect(env.PROVISIONER).toBe('none');
     expect(env.HOST).toBe('0.0.0.0');
     expect(env.NODE_ENV).toBe('production');
