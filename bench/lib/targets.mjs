@@ -11,7 +11,7 @@ import { BackendApi } from './http-api.mjs';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BACKEND_MAIN = join(ROOT, 'dist/apps/backend/main.js');
 /** The backend's Node flags as `npm start` (package.json) and the Kubernetes Deployment give them. */
-export const BACKEND_NODE_ARGS = ['--max-semi-space-size=32'];
+export const BACKEND_NODE_ARGS = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
 export const SESSION_MAIN = join(ROOT, 'dist/apps/session/main.js');
 export const TMP = join(ROOT, 'bench/results/tmp');
 
