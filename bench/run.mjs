@@ -21,6 +21,7 @@ import { BackendApi, withQuery } from './lib/http-api.mjs';
 import { pacedRequests } from './lib/paced-http.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
 import { GeneratorChild } from './lib/generator-child.mjs';
+import { gcDelta } from './lib/session-gc.mjs';
 
 // ---------- options ----------
 const argv = process.argv.slice(2);
@@ -112,15 +113,28 @@ class System {
     const pidsNow = await this.target.serverPids();
     const sampler = new ProcSampler([...pidsNow.map((p) => p.pid), this.gen.pid]);
     log(`  ${this.section.name} @ ${rate} msgs/s, run ${r + 1}/${cfg.runs} (${cfg.seconds} s)…`);
+    const gcBefore = await this.gcTotals();
     sampler.start();
     const res = await this.gen.call('phase', { rate, seconds: cfg.seconds, drainMs: cfg.drainMs, progress: cfg.seconds >= 6 });
     const proc = sampler.stop();
+    const gcAfter = await this.gcTotals();
+    res.sessionGc = gcBefore && gcAfter && gcBefore.length === gcAfter.length ? gcDelta(gcBefore, gcAfter) : null;
     res.processes = pidsNow.map((p) => ({ role: p.role, pid: p.pid, ...proc[p.pid] }));
     res.generator = { pid: this.gen.pid, ...proc[this.gen.pid] };
     res.serverCpuPct = res.processes.reduce((a, p) => a + (p.cpuPct || 0), 0);
     res.machine = proc.machine ?? null;
     log(`    ${describeRun(res)}`);
     return res;
+  }
+  /** GC totals of the session servers (ours only), null when they cannot be read. */
+  async gcTotals() {
+    if (!this.target.gcTotals) return null;
+    try {
+      return await this.target.gcTotals();
+    } catch (err) {
+      log(`  (session GC figures not read: ${err.message})`);
+      return null;
+    }
   }
   async teardown() {
     if (this.gen) {
@@ -185,11 +199,13 @@ function describeRun(r) {
   const l = r.latencyMs;
   const errs = Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : '';
   const closes = Object.keys(r.unexpectedCloses).length ? ` closes ${JSON.stringify(r.unexpectedCloses)}` : '';
+  const g = r.sessionGc;
+  const gc = g ? `, session GC: ${g.major.count} major (${fmt(g.major.ms, 0)} ms), ${g.minor.count} minor (${fmt(g.minor.ms, 0)} ms), old space ${g.oldSpaceGrowthMb >= 0 ? '+' : ''}${fmt(g.oldSpaceGrowthMb, 1)} MB, event-loop delay max ${fmt(g.loopDelayMaxMs, 0)} ms` : '';
   const cpu = r.processes.map((p) => `${p.role.split(' ')[0]} ${fmt(p.cpuPct, 0)}%`).join(', ');
   return (
     `sent ${r.sent} (acked ${r.acks}), delivered ${r.received}/${r.expected} (lost ${r.lost}${r.duplicates ? `, ${r.duplicates} too many` : ''}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
     `p50 ${fmt(l.p50, 2)} p90 ${fmt(l.p90, 2)} p99 ${fmt(l.p99, 2)} max ${fmt(l.max, 1)} ms (p99 to/from the server's stamp ${fmt(r.serverStampSplitMs?.toStamp.p99, 0)}/${fmt(r.serverStampSplitMs?.fromStamp.p99, 0)}), ${fmt(r.bytesPerDelivery, 0)} B/delivery, ` +
-    `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}% (kernel softirq ${fmt(r.machine?.softirqPct, 0)}%${r.machine?.stealPct > 1 ? `, steal ${fmt(r.machine.stealPct, 0)}%` : ''})${errs}${closes}`
+    `CPU ${cpu}, generator ${fmt(r.generator.cpuPct, 0)}% (lag max ${fmt(r.maxGeneratorLagMs, 1)} ms), other load on the machine ${fmt(r.machine?.othersPct, 0)}% (kernel softirq ${fmt(r.machine?.softirqPct, 0)}%${r.machine?.stealPct > 1 ? `, steal ${fmt(r.machine.stealPct, 0)}%` : ''})${gc}${errs}${closes}`
   );
 }
 
@@ -231,6 +247,11 @@ function summarize(rate, runs) {
     generatorLagMs: s((r) => r.maxGeneratorLagMs),
     otherMachineLoadPct: s((r) => r.machine?.othersPct),
     softirqPct: s((r) => r.machine?.softirqPct),
+    // Session servers' GC per run (ours only): pauses of major GCs and of all GCs, old-space growth.
+    majorGcMs: s((r) => r.sessionGc?.major.ms),
+    gcMs: s((r) => (r.sessionGc ? r.sessionGc.minor.ms + r.sessionGc.major.ms + r.sessionGc.incremental.ms : null)),
+    oldSpaceGrowthMb: s((r) => r.sessionGc?.oldSpaceGrowthMb),
+    loopDelayMaxMs: s((r) => r.sessionGc?.loopDelayMaxMs),
     processes,
     detail: runs,
   };
@@ -364,13 +385,15 @@ function benchEnv() {
 function fmt(v, d = 0) {
   return v == null || !Number.isFinite(v) ? '–' : v.toFixed(d);
 }
+/** Session servers' GC pauses per run, all kinds and (in brackets) major ones: medians; – for raw. */
+const gcCell = (r) => (r.gcMs?.median == null ? '–' : `${fmt(r.gcMs.median, 0)} (${fmt(r.majorGcMs.median, 0)})`);
 const sp = (s, d = 0, unit = '') => (s.median == null ? '–' : `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})`);
 
 function printTable(results) {
-  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'CPU µs/deliv', 'gen CPU %', 'other load %', 'pass']];
+  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'CPU µs/deliv', 'GC ms/run (major)', 'gen CPU %', 'other load %', 'pass']];
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.cpuUsPerDelivery.median, 2), fmt(r.generatorCpuPct.median, 0), fmt(r.otherMachineLoadPct.max, 0), r.pass ? 'yes' : 'NO']);
+      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.cpuUsPerDelivery.median, 2), gcCell(r), fmt(r.generatorCpuPct.median, 0), fmt(r.otherMachineLoadPct.max, 0), r.pass ? 'yes' : 'NO']);
     }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -467,11 +490,11 @@ function resultsMarkdown(results) {
   L.push('# Benchmark results (written by `npm run bench`)', '');
   L.push(`${m.date} · commit ${m.commit ?? '?'} (dist built: backend ${m.distBuilt?.backend ?? '?'}, session ${m.distBuilt?.session ?? '?'}) · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
   L.push(`Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`, '');
-  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | generator CPU % | other load % | kernel softirq % | pass |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | session GC ms per run (major) | generator CPU % | other load % | kernel softirq % | pass |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.cpuUsPerDelivery.median, 2)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${fmt(r.softirqPct.median, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
+      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.cpuUsPerDelivery.median, 2)} | ${gcCell(r)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${fmt(r.softirqPct.median, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
     }
   }
   L.push('');
@@ -655,6 +678,7 @@ async function main() {
       if (r.duplicatesMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.duplicatesMax} deliveries more than expected (duplicates)`);
       if (SMOKE && r.unackedMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unackedMax} sent messages never acknowledged`);
       if (SMOKE && r.unexpectedCloses > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unexpectedCloses} sockets closed unexpectedly`);
+      if (sec.name.startsWith('ours') && r.detail.some((run) => !run.sessionGc)) problems.push(`${sec.name} @ ${r.rate}: the session servers' GC figures (GET /metrics) could not be read`);
     }
   }
   if (problems.length) {

@@ -1,4 +1,4 @@
-import { FrameErrorCode, ServerEvent, type ServerEventMap } from '@app/shared';
+import { FrameErrorCode, ServerEvent, type Message, type ServerEventMap } from '@app/shared';
 
 /**
  * An encoded server → client frame. Encoded once (JSON.stringify, then UTF-8) and handed as the
@@ -12,6 +12,20 @@ export const TEXT_FRAME = { binary: false } as const;
 
 export function encodeFrame<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): EncodedFrame {
   return Buffer.from(JSON.stringify({ event, data }));
+}
+
+const MESSAGE_FRAME_HEAD = `{"event":"${ServerEvent.Message}","data":`;
+
+/** Where the message's JSON starts in a `message` frame; it ends one byte before the frame does. */
+export const MESSAGE_DATA_START = Buffer.byteLength(MESSAGE_FRAME_HEAD);
+
+/**
+ * A `message` frame, the same bytes as `encodeFrame(ServerEvent.Message, message)`, built so that
+ * bytes [MESSAGE_DATA_START, length - 1) are the message's own JSON: the room keeps a copy of them
+ * instead of encoding the message a second time.
+ */
+export function encodeMessageFrame(message: Message): EncodedFrame {
+  return Buffer.from(`${MESSAGE_FRAME_HEAD}${JSON.stringify(message)}}`);
 }
 
 const staticErrors = new Map<string, EncodedFrame>();

@@ -1,8 +1,8 @@
 import { CloseCode, ServerEvent, type Message, type UserRef } from '@app/shared';
-import { encodeFrame, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
+import { MessageLog } from '../history/message-log';
+import { encodeFrame, encodeMessageFrame, MESSAGE_DATA_START, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
 import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
-import { MessageRing } from './message-ring';
 import { NO_ROOM_METER, type RoomMeter } from './room-meter';
 import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
 
@@ -91,9 +91,12 @@ export class ChatRoom {
   private state: RoomState = 'open';
   private readonly connections = new Set<RoomMember>();
   private readonly users = new Map<string, Presence>();
-  private readonly ring: MessageRing;
-  /** clientMsgId → seq, for the messages in the ring and the ones being written. */
-  private readonly seen = new Map<string, number>();
+  /**
+   * The newest stored messages (at least `resumeLimit`), with their clientMsgIds indexed: welcomes,
+   * history pages the ring covers, and de-duplication of stored messages (pending ones are looked up
+   * in `queue` and `inFlight`).
+   */
+  private readonly ring: MessageLog;
   /** Seq of the newest stored message. */
   private storedSeq: number;
   /** Seq given to the newest accepted message (stored or not). */
@@ -126,10 +129,10 @@ export class ChatRoom {
     this.meter = options.meter ?? NO_ROOM_METER;
     this.defer = options.defer ?? queueMicrotask;
     this.onClosed = options.onClosed;
-    this.ring = new MessageRing(Math.max(this.limits.resumeLimit, this.limits.historyLimit, 1));
+    this.ring = new MessageLog(Math.max(this.limits.resumeLimit, this.limits.historyLimit, 1), { keyed: true });
     const { snapshot } = options;
     // A snapshot may hold more than the ring (or, from a trimmed store, start later than seq 1).
-    for (const m of snapshot.messages.slice(-this.ring.capacity)) this.remember(m);
+    for (const m of snapshot.messages.slice(-this.ring.capacity)) this.ring.push(m.seq, JSON.stringify(m), m.id);
     this.storedSeq = snapshot.lastSeq;
     this.assignedSeq = snapshot.lastSeq;
     this.lastActivityAt = this.clock.now();
@@ -216,13 +219,11 @@ export class ChatRoom {
    */
   send(member: RoomMember, text: string, clientMsgId: string): void {
     if (this.state !== 'open' || !this.connections.has(member)) return;
-    const seenSeq = this.seen.get(clientMsgId);
-    if (seenSeq !== undefined) {
-      if (seenSeq <= this.storedSeq) this.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: seenSeq }));
-      else {
-        const pending = this.pendingBySeq(seenSeq);
-        if (pending) (pending.duplicates ??= []).push(member);
-      }
+    const storedSeq = this.ring.seqOfKey(clientMsgId);
+    if (storedSeq) return this.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: storedSeq }));
+    const pending = this.pendingWithId(clientMsgId);
+    if (pending) {
+      (pending.duplicates ??= []).push(member);
       return;
     }
     const message: Message = {
@@ -233,7 +234,6 @@ export class ChatRoom {
       text,
       ts: this.clock.now(),
     };
-    this.seen.set(clientMsgId, message.seq);
     this.queue.push({ message, sender: member, duplicates: null });
     this.meter.messageAccepted();
     this.touch();
@@ -335,8 +335,10 @@ export class ChatRoom {
     for (const pending of batch) {
       const { message } = pending;
       this.storedSeq = message.seq;
-      this.remember(message);
-      this.meter.messagesDelivered(this.broadcast(encodeFrame(ServerEvent.Message, message)));
+      // Encoded once: the frame every member gets, and (its data part) the ring's copy.
+      const frame = encodeMessageFrame(message);
+      this.ring.push(message.seq, frame.subarray(MESSAGE_DATA_START, frame.length - 1), message.id);
+      this.meter.messagesDelivered(this.broadcast(frame));
       const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
       if (this.connections.has(pending.sender)) this.sendTo(pending.sender, ack);
       for (const dup of pending.duplicates ?? []) if (this.connections.has(dup)) this.sendTo(dup, ack);
@@ -358,14 +360,9 @@ export class ChatRoom {
     this.close(CloseCode.ServiceRestart, 'storage unavailable');
   }
 
-  private remember(message: Message): void {
-    const evicted = this.ring.push(message);
-    this.seen.set(message.id, message.seq);
-    if (evicted && this.seen.get(evicted.id) === evicted.seq) this.seen.delete(evicted.id);
-  }
-
-  private pendingBySeq(seq: number): PendingMessage | undefined {
-    return this.inFlight?.find((p) => p.message.seq === seq) ?? this.queue.find((p) => p.message.seq === seq);
+  /** The accepted, not yet stored message with this clientMsgId (a batch is a few messages). */
+  private pendingWithId(clientMsgId: string): PendingMessage | undefined {
+    return withId(this.inFlight, clientMsgId) ?? withId(this.queue, clientMsgId);
   }
 
   /** Sends one encoded frame to every connection (except those of `exceptUserId`); returns how many got it. */
@@ -419,6 +416,11 @@ export class ChatRoom {
     this.settledWaiters = [];
     for (const wake of waiters) wake();
   }
+}
+
+function withId(batch: PendingMessage[] | null, clientMsgId: string): PendingMessage | undefined {
+  if (batch) for (const pending of batch) if (pending.message.id === clientMsgId) return pending;
+  return undefined;
 }
 
 function closeQuietly(socket: MemberSocket, code: number, reason: string): void {
