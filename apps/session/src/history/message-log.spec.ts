@@ -46,6 +46,17 @@ describe('MessageLog', () => {
     expect(seqs(log.before(1000, 3))).toEqual([8, 9, 10]);
   });
 
+  it('copies a range out as the bytes of a JSON array, without parsing', () => {
+    const log = new MessageLog(4);
+    expect(log.jsonArray(1, 10).toString()).toBe('[]');
+    fill(log, 1, 6, (seq) => `tëxt ${seq} 🎉`);
+    const all = [3, 4, 5, 6].map((s) => msg(s, `tëxt ${s} 🎉`));
+    expect(JSON.parse(log.jsonArray(0, 100).toString('utf8'))).toEqual(all);
+    expect(JSON.parse(log.jsonArray(5, 5).toString('utf8'))).toEqual([all[2]]);
+    expect(log.jsonArray(7, 100).toString()).toBe('[]');
+    expect(log.jsonArray(5, 4).toString()).toBe('[]');
+  });
+
   it('starts at any seq when empty, then refuses a seq that does not follow', () => {
     const log = new MessageLog(10);
     log.push(41, JSON.stringify(msg(41)));

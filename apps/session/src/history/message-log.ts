@@ -138,6 +138,29 @@ export class MessageLog {
     return out;
   }
 
+  /**
+   * The held messages with `from <= seq <= to`, oldest first, as the UTF-8 bytes of a JSON array:
+   * copied from the log, not parsed and encoded again (a welcome carries up to RESUME_LIMIT).
+   */
+  jsonArray(from: number, to: number): Buffer {
+    const lo = Math.max(from, this.first);
+    const hi = Math.min(to, this.newestSeq);
+    if (!this.count || lo > hi) return Buffer.from('[]');
+    let size = hi - lo + 2; // brackets and commas
+    for (let seq = lo; seq <= hi; seq++) size += this.jsonBytes[seq % this.slots];
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    out[at++] = 0x5b; // [
+    for (let seq = lo; seq <= hi; seq++) {
+      if (seq > lo) out[at++] = 0x2c; // ,
+      const slot = seq % this.slots;
+      const start = this.offsets[slot] - this.base + this.keyBytes[slot];
+      at += this.bytes.copy(out, at, start, start + this.jsonBytes[slot]);
+    }
+    out[at] = 0x5d; // ]
+    return out;
+  }
+
   /** The newest `limit` messages, oldest first. */
   newest(limit: number): Message[] {
     return limit > 0 ? this.range(this.newestSeq - limit + 1, this.newestSeq) : [];

@@ -28,6 +28,18 @@ export function encodeMessageFrame(message: Message): EncodedFrame {
   return Buffer.from(`${MESSAGE_FRAME_HEAD}${JSON.stringify(message)}}`);
 }
 
+const FRAME_END = Buffer.from('}}');
+
+/**
+ * A `welcome` frame whose `data.messages` is already encoded: the UTF-8 bytes of a JSON array from
+ * a MessageLog, copied in rather than parsed and encoded again. `messages` comes last in `data`
+ * (JSON objects are unordered; clients read fields by name).
+ */
+export function encodeWelcomeFrame(data: Omit<ServerEventMap[typeof ServerEvent.Welcome], 'messages'>, messages: Buffer): EncodedFrame {
+  const head = JSON.stringify({ event: ServerEvent.Welcome, data });
+  return Buffer.concat([Buffer.from(`${head.slice(0, -2)},"messages":`), messages, FRAME_END]);
+}
+
 const staticErrors = new Map<string, EncodedFrame>();
 
 /** An `error` frame; frames with a fixed text are encoded once per process. */

@@ -1,6 +1,13 @@
 import { CloseCode, ServerEvent, type Message, type UserRef } from '@app/shared';
 import { MessageLog } from '../history/message-log';
-import { encodeFrame, encodeMessageFrame, MESSAGE_DATA_START, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
+import {
+  encodeFrame,
+  encodeMessageFrame,
+  encodeWelcomeFrame,
+  MESSAGE_DATA_START,
+  TEXT_FRAME,
+  type EncodedFrame,
+} from '../protocol/server-frame';
 import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
 import { NO_ROOM_METER, type RoomMeter } from './room-meter';
@@ -175,25 +182,27 @@ export class ChatRoom {
     else this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
     this.touch();
 
-    const messages =
-      since === undefined ? this.ring.newest(this.limits.historyLimit) : this.ring.after(since, this.limits.resumeLimit);
+    const newest = this.ring.newestSeq;
+    const from = since === undefined ? newest - this.limits.historyLimit + 1 : Math.max(since + 1, newest - this.limits.resumeLimit + 1);
     const members: UserRef[] = [];
     for (const p of this.users.values()) members.push(p.user);
     this.sendTo(
       member,
-      encodeFrame(ServerEvent.Welcome, {
-        roomId: this.roomId,
-        serverId: this.serverId,
-        you: member.user,
-        members,
-        messages,
-        lastSeq: this.storedSeq,
-        limits: {
-          maxMessageLength: this.limits.maxMessageLength,
-          maxMembers: this.limits.maxMembers,
-          maxFrameBytes: this.limits.maxFrameBytes,
+      encodeWelcomeFrame(
+        {
+          roomId: this.roomId,
+          serverId: this.serverId,
+          you: member.user,
+          members,
+          lastSeq: this.storedSeq,
+          limits: {
+            maxMessageLength: this.limits.maxMessageLength,
+            maxMembers: this.limits.maxMembers,
+            maxFrameBytes: this.limits.maxFrameBytes,
+          },
         },
-      }),
+        this.ring.jsonArray(from, newest),
+      ),
     );
     if (!presence) this.broadcast(encodeFrame(ServerEvent.Joined, { user: member.user }), member.user.id);
     return 'joined';
