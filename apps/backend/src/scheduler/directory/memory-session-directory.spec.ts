@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemorySessionDirectory } from './memory-session-directory';
+import { MemorySessionDirectory, touchStepMs } from './memory-session-directory';
+import { CatalogEntry, MemoryRoomCatalog } from './room-catalog';
 import { SqliteRoomCatalog } from './sqlite-room-catalog';
 import { describeSessionDirectoryContract } from './session-directory.contract';
 
@@ -33,5 +34,45 @@ describe('MemorySessionDirectory', () => {
     await dir.removeServer('a');
     expect((await dir.place('r1', 0))?.server.id).toBe('b');
     expect((await dir.placements()).get('a')).toBeUndefined();
+  });
+});
+
+describe('MemorySessionDirectory.openRoom and the catalog', () => {
+  const ttl = 10_000;
+  const room = { roomId: 'r1', createdAt: 0, createdBy: 'u1' };
+
+  /** A memory catalog that counts its writes (each is a disk write with SQLite). */
+  class CountingCatalog extends MemoryRoomCatalog {
+    touches = 0;
+    override touch(roomIds: readonly string[], now: number, expiresAt: number): void {
+      this.touches++;
+      super.touch(roomIds, now, expiresAt);
+    }
+    entry(roomId: string): CatalogEntry | undefined {
+      return this.get(roomId);
+    }
+  }
+
+  it('writes a room’s expiry once per step, not on every call, and never lets it expire early', async () => {
+    const catalog = new CountingCatalog();
+    const dir = new MemorySessionDirectory({ heartbeatTtlMs: 1000, roomTtlMs: ttl }, catalog);
+    const step = touchStepMs(ttl);
+    expect(step).toBe(100);
+    await dir.createRoom(room, 0);
+    await dir.openRoom('r1', 10);
+    expect(catalog.touches).toBe(1);
+    expect(catalog.entry('r1')?.expiresAt).toBe(10 + ttl + step);
+    for (let t = 11; t <= 10 + step; t += 7) await dir.openRoom('r1', t);
+    expect(catalog.touches).toBe(1);
+    // Every call leaves at least a full TTL: the room outlives ROOM_TTL after any of them.
+    const last = 10 + step;
+    expect(await dir.getRoom('r1', last + ttl - 1)).toEqual(room);
+    await dir.openRoom('r1', last + 1);
+    expect(catalog.touches).toBe(2);
+  });
+
+  it('caps the step at a minute for long TTLs', () => {
+    expect(touchStepMs(24 * 3600_000)).toBe(60_000);
+    expect(touchStepMs(500)).toBe(5);
   });
 });
