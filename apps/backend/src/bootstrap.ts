@@ -28,7 +28,7 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
  * almost nothing (README, performance section).
  */
 export async function createBackendApp(config: BackendConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf, trustProxy: trustedProxies(config.TRUST_PROXY) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
   echoRequestId(app);
@@ -41,6 +41,13 @@ export async function createBackendApp(config: BackendConfig): Promise<NestFasti
   if (web) await serveWebApp(app, web);
   app.enableShutdownHooks();
   return app;
+}
+
+/** Fastify's `trustProxy` from TRUST_PROXY: off, a hop count, or the addresses and ranges to trust. */
+export function trustedProxies(list: readonly string[]): boolean | number | string[] {
+  if (list.length === 0) return false;
+  if (list.length === 1 && /^\d+$/.test(list[0])) return Number(list[0]);
+  return [...list];
 }
 
 /** JSON bodies parsed with the prototype-key guard; an empty body is no body (the get-or-start call has none). */

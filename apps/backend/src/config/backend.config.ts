@@ -111,6 +111,19 @@ export class BackendConfig {
   @Transform(commaList) @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
+  /**
+   * Proxies whose X-Forwarded-For names the client (rate limits and logs go by the client's
+   * address): empty = none, the socket's peer is the client; a number = that many proxy hops;
+   * otherwise addresses, CIDR ranges or the names `loopback`, `linklocal`, `uniquelocal`. Behind an
+   * ingress without it, every client has the ingress's address and they share one rate limit.
+   */
+  @Transform(commaList)
+  @Matches(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/, {
+    each: true,
+    message: 'TRUST_PROXY must be a hop count, or addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated',
+  })
+  TRUST_PROXY: string[] = [];
+
   /** Logins and room creations allowed per client address per minute (each route counted apart). */
   @Type(() => Number) @IsInt() @Min(1)
   HTTP_RATE_LIMIT_PER_MIN = 120;
