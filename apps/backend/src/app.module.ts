@@ -9,6 +9,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { requestLogLevel } from './request-log-level';
 
 @Module({})
 export class AppModule {
@@ -26,7 +27,7 @@ export class AppModule {
             transport: !config.production && process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
             redact: ['req.headers.authorization', `req.headers["x-internal-secret"]`],
             // The request id is Fastify's (see request-id.ts), which the logger finds on the request.
-            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+            customLogLevel: (req, res, err) => requestLogLevel(req.url, res.statusCode, err),
           },
         }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }]),
