@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs                 full run (several minutes)
 //   node bench/run.mjs --smoke         a few seconds, tiny workload: checks the whole pipeline works
-//   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 1000,2000,3000,3500,4000,4500,5000,6000,8000
+//   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 500,1000,1500,2000,2500,3000,3500,4000,4500,5000,6000,8000
 //            --stores memory,sqlite,redis --targets raw,ours --drain-ms 5000 --text-bytes 100
 //            --http-seconds 10 --http-rate 1000 --no-http --http-only --no-spawn --sweep-stores --profile
 //            --limit-rate N
@@ -38,7 +38,7 @@ const cfg = SMOKE
       seconds: Number(opt('seconds', 10)),
       rooms: Number(opt('rooms', 50)),
       users: Number(opt('users', 20)),
-      rates: list(opt('rates', '1000,2000,3000,3500,4000,4500,5000,6000,8000')).map(Number),
+      rates: list(opt('rates', '500,1000,1500,2000,2500,3000,3500,4000,4500,5000,6000,8000')).map(Number),
       stores: list(opt('stores', 'memory,sqlite,redis')),
       targets: list(opt('targets', 'raw,ours')),
       drainMs: Number(opt('drain-ms', 5000)),
