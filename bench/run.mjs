@@ -21,7 +21,7 @@ import { BackendApi, withQuery } from './lib/http-api.mjs';
 import { pacedRequests } from './lib/paced-http.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
 import { GeneratorChild } from './lib/generator-child.mjs';
-import { gcDelta } from './lib/session-gc.mjs';
+import { gcDelta, gcTotals } from './lib/server-gc.mjs';
 
 // ---------- options ----------
 const argv = process.argv.slice(2);
@@ -280,9 +280,21 @@ async function httpBenchMode(store) {
       pacedRequests({ url: `${api.base}/api/rooms/${roomId}`, headers: { authorization: `Bearer ${user.token}` }, rate: cfg.httpRate, seconds, onSecond });
     if (cfg.warmupSeconds > 0) await load(cfg.warmupSeconds); // JIT and pools warm, not measured
     const detail = [];
+    // The backend's CPU (and redis-server's) while it serves the load: how close to saturation the
+    // latency was measured, on a machine whose speed changes from day to day.
+    const servers = (await t.serverPids()).filter((p) => !p.role.startsWith('session'));
     for (let i = 0; i < runs; i++) {
+      const sampler = new ProcSampler(servers.map((p) => p.pid));
+      const gcBefore = await gcTotals(api.base).catch(() => null);
+      sampler.start();
       const r = await load(cfg.httpSeconds, (sec) => sec % 5 === 0 && log(`    run ${i + 1}/${runs}: ${sec}/${cfg.httpSeconds} s`));
-      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms)`);
+      const proc = sampler.stop();
+      const gcAfter = await gcTotals(api.base).catch(() => null);
+      r.backendGc = gcBefore && gcAfter ? gcDelta([gcBefore], [gcAfter]) : null;
+      const g = r.backendGc;
+      r.processes = servers.map((p) => ({ role: p.role, pid: p.pid, cpuPct: proc[p.pid]?.cpuPct ?? null }));
+      const cpu = r.processes.map((p) => `${p.role} ${fmt(p.cpuPct, 0)}%`).join(', ');
+      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms), CPU ${cpu}${g ? `, backend GC: ${g.major.count} major (${fmt(g.major.ms, 0)} ms), ${g.minor.count} minor (${fmt(g.minor.ms, 0)} ms), event-loop delay max ${fmt(g.loopDelayMaxMs, 0)} ms` : ''}`);
       detail.push(r);
     }
     const m = (f) => spread(detail.map(f));
@@ -294,6 +306,7 @@ async function httpBenchMode(store) {
       requestsPerSec: m((r) => r.requestsPerSec),
       latencyMs: { p50: m((r) => r.latencyMs.p50), p90: m((r) => r.latencyMs.p90), p99: m((r) => r.latencyMs.p99), max: m((r) => r.latencyMs.max) },
       generatorLagP99Ms: m((r) => r.generatorLagMs.p99),
+      backendCpuPct: m((r) => r.processes.find((p) => p.role === 'backend')?.cpuPct ?? null),
       non2xx: detail.reduce((n, r) => n + r.non2xx, 0),
       errors: detail.reduce((n, r) => n + r.errors, 0),
       detail,
@@ -411,7 +424,7 @@ function printTable(results) {
     console.log(`${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`);
   }
   for (const h of results.http ?? []) {
-    console.log(`POST /api/rooms/:roomId (${h.mode}) @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec.median, 0)} req/s, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${fmt(h.latencyMs.max.median, 1)} ms, non-2xx ${h.non2xx}, errors ${h.errors}`);
+    console.log(`POST /api/rooms/:roomId (${h.mode}) @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec.median, 0)} req/s, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${fmt(h.latencyMs.max.median, 1)} ms, non-2xx ${h.non2xx}, errors ${h.errors}, backend CPU ${fmt(h.backendCpuPct?.median, 0)}%`);
   }
   if (results.spawn) {
     const s = results.spawn;
@@ -517,7 +530,7 @@ function resultsMarkdown(results) {
     L.push(`- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(peak).map(([k, v]) => `${k} ${fmt(v, 0)} MB`).join(', ')}.`);
   }
   for (const h of results.http ?? []) {
-    L.push(`- \`POST /api/rooms/:roomId\` (existing room, ${h.mode} mode) offered ${h.offeredRate} req/s open loop, ${h.runs} × ${h.seconds} s: ${fmt(h.requestsPerSec.median, 0)} req/s served, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p90 ${fmt(h.latencyMs.p90.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${sp(h.latencyMs.max, 1)} ms (median (min–max) of runs), non-2xx ${h.non2xx}, errors ${h.errors}; generator late by p99 ${fmt(h.generatorLagP99Ms.median, 2)} ms.`);
+    L.push(`- \`POST /api/rooms/:roomId\` (existing room, ${h.mode} mode) offered ${h.offeredRate} req/s open loop, ${h.runs} × ${h.seconds} s: ${fmt(h.requestsPerSec.median, 0)} req/s served, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p90 ${fmt(h.latencyMs.p90.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${sp(h.latencyMs.max, 1)} ms (median (min–max) of runs), non-2xx ${h.non2xx}, errors ${h.errors}; generator late by p99 ${fmt(h.generatorLagP99Ms.median, 2)} ms; backend CPU ${fmt(h.backendCpuPct?.median, 0)} % of a core.`);
   }
   if (results.spawn) {
     const x = results.spawn;

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { spawnPinned, stopChild, freePort, waitForLine, captureTail, isAlive } from './processes.mjs';
 import { pidListeningOn, memKb } from './proc-stats.mjs';
 import { BackendApi } from './http-api.mjs';
-import { gcTotals } from './session-gc.mjs';
+import { gcTotals } from './server-gc.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BACKEND_MAIN = join(ROOT, 'dist/apps/backend/main.js');
@@ -163,7 +163,7 @@ export class ProductTarget {
   async sessionPids() {
     return (await this.serverPids()).filter((p) => p.role.startsWith('session'));
   }
-  /** GC totals of every live session server, in the order of the cluster list (bench/lib/session-gc.mjs). */
+  /** GC totals of every live session server, in the order of the cluster list (bench/li./server-gc.mjs). */
   async gcTotals() {
     const { servers } = await this.api.cluster(this.admin);
     return Promise.all(servers.filter((s) => s.alive !== false).map((s) => gcTotals(s.url)));

@@ -1,16 +1,16 @@
-// V8 garbage collection of session servers, read from their Prometheus `/metrics` (prom-client's
-// default metrics, on the same port as the WebSocket): GC pauses by kind, the old space in use, and
-// the event loop's delay. Read before and after a run, the difference says what the run cost the
-// GC: a major GC on the server's core is a pause for every room on it, and old-space growth is
-// garbage that one will have to collect. prom-client resets its event-loop histogram at every
-// reading, so the reading after a run holds the loop's delay during the run (nothing else reads
-// the session servers' metrics during a bench).
+// V8 garbage collection of our servers, read from their Prometheus `/metrics` (prom-client's
+// default metrics: a session server serves them on its WebSocket port, the backend on its API
+// port): GC pauses by kind, the old space in use, and the event loop's delay. Read before and after
+// a run, the difference says what the run cost the GC: a major GC on the server's core is a pause
+// for every room or request on it, and old-space growth is garbage that one will have to collect.
+// prom-client resets its event-loop histogram at every reading, so the reading after a run holds
+// the loop's delay during the run (nothing else reads these metrics during a bench).
 
 const KINDS = ['minor', 'major', 'incremental', 'weakcb'];
 
-/** GC totals of one session server; `wsUrl` is its public ws:// address. */
-export async function gcTotals(wsUrl) {
-  const url = new URL(wsUrl);
+/** GC totals of one server; `baseUrl` is its http:// or public ws:// address. */
+export async function gcTotals(baseUrl) {
+  const url = new URL(baseUrl);
   url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   url.pathname = '/metrics';
   url.search = '';
