@@ -122,14 +122,15 @@ export class RoomWsAdapter extends WsAdapter {
     });
   }
 
-  /** Not called (bindClientConnect binds frames itself); kept for Nest's adapter contract. */
+  /**
+   * Nest calls this from its own connection callback, which bindClientConnect does not use: frames
+   * are bound there, once. Binding here as well would dispatch every frame twice.
+   */
   override bindMessageHandlers(
-    client: WebSocket,
+    _client: WebSocket,
     _nestHandlers: MessageMappingProperties[],
     _transform: (data: unknown) => Observable<unknown>,
-  ): void {
-    this.bindFrames(client);
-  }
+  ): void {}
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
     server.on('error', (err) => this.log.error(err));

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSessionConfig } from '../config/load-session-config';
 import type { RejectReason } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
-import type { ConnectionAdmission } from './connection-admission';
+import type { Admission, ConnectionAdmission } from './connection-admission';
 import { RoomGateway } from './room.gateway';
 import { RoomWsAdapter } from './room-ws.adapter';
 
@@ -45,12 +46,15 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     rejected = [];
     const meter = { frameRejected: (reason: RejectReason) => rejected.push(reason) };
     const rooms = {
+      connect: () => undefined,
+      disconnect: () => undefined,
       send: (_s: WebSocket, text: string, id: string) => calls.push(['send', text, id]),
       typing: () => calls.push(['typing']),
       history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const gateway = new RoomGateway(rooms, {} as ConnectionAdmission, config, meter);
+    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1' };
+    const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
       gateway,
       maxFrameBytes: 1024,
@@ -60,7 +64,10 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
       meter,
     });
     ws = new FakeWs();
-    adapter.bindMessageHandlers(ws as unknown as WebSocket, [], () => undefined as never);
+    // As `ws` hands over an upgraded socket: the adapter binds its frames on 'connection'.
+    const server = new EventEmitter();
+    adapter.bindClientConnect(server as unknown as WebSocketServer, undefined);
+    server.emit('connection', ws, {} as IncomingMessage);
   });
 
   const send = (event: string, data: unknown) => ws.frame(JSON.stringify({ event, data }));
