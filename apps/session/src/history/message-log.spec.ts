@@ -132,6 +132,45 @@ describe('MessageLog', () => {
       expect(log.seqOfKey('')).toBe(0);
     });
 
+    it('agrees with a plain model after every push: repeated keys, drops, slot growth (seeded random)', () => {
+      let state = 42;
+      const random = () => ((state = Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+      for (const capacity of [1, 2, 7, 64]) {
+        const log = new MessageLog(capacity, { keyed: true, initialSlots: 1 });
+        const pool = ['a', 'b', 'c', 'ключ', '🔑', '\ud800', '\udc00', ''];
+        const held: Array<{ seq: number; key: string }> = [];
+        for (let seq = 1; seq <= 1500; seq++) {
+          const key = random() < 0.8 ? pool[Math.floor(random() * pool.length)] : `unique-${seq}`;
+          log.push(seq, `{"seq":${seq}}`, key);
+          held.push({ seq, key });
+          if (held.length > capacity) held.shift();
+          for (const probe of [...pool, key, `unique-${seq - capacity}`]) {
+            const expected = [...held].reverse().find((h) => h.key === probe)?.seq ?? 0;
+            expect(log.seqOfKey(probe)).toBe(expected);
+          }
+          expect(log.indexLinks()).toBe(log.size);
+        }
+      }
+    });
+
+    it('tells apart keys UTF-8 could not (lone surrogates)', () => {
+      const log = new MessageLog(10, { keyed: true });
+      log.push(1, '{}', '\ud800');
+      log.push(2, '{}', '\ud801');
+      expect(log.seqOfKey('\ud800')).toBe(1);
+      expect(log.seqOfKey('\ud801')).toBe(2);
+      expect(log.seqOfKey('\ufffd')).toBe(0);
+    });
+
+    it('refuses a key too long to index before changing anything', () => {
+      const log = new MessageLog(2, { keyed: true });
+      log.push(1, '{}', 'a');
+      log.push(2, '{}', 'b');
+      expect(() => log.push(3, '{}', 'k'.repeat(40_000))).toThrow(RangeError);
+      expect(log.size).toBe(2);
+      expect(log.seqOfKey('a')).toBe(1);
+    });
+
     it('an unkeyed log finds no keys', () => {
       const log = new MessageLog(10);
       log.push(1, '{}', 'a');

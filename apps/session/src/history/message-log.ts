@@ -14,6 +14,9 @@ export interface MessageLogOptions {
 }
 
 const NONE = 0;
+const OPEN_BRACKET = 0x5b;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
 const DEFAULT_INITIAL_BYTES = 16 * 1024;
 const DEFAULT_INITIAL_SLOTS = 64;
 
@@ -84,7 +87,7 @@ export class MessageLog {
     return this.count ? this.first + this.count - 1 : NONE;
   }
 
-  /** Bytes the log's buffer takes now (for tests and metrics). */
+  /** Bytes the log's buffer takes now (its tests check that it follows what the log holds). */
   get bufferBytes(): number {
     return this.bytes.length;
   }
@@ -92,22 +95,24 @@ export class MessageLog {
   /**
    * Adds the message `seq` (the one after `newestSeq`, any seq when empty): `json` is its JSON
    * text, as a string or as UTF-8 bytes (copied); `key` its clientMsgId in a keyed log. The oldest
-   * message falls out when the log is full.
+   * message falls out when the log is full. Keys are kept as UTF-16 code units, not UTF-8: any
+   * string comes back exactly, lone surrogates included (UTF-8 would turn them into U+FFFD, and
+   * such an id would never be found again).
    */
   push(seq: number, json: string | Uint8Array, key = ''): void {
     if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`seq must be a positive integer, got ${seq}`);
     if (this.count && seq !== this.first + this.count) {
       throw new RangeError(`seq ${seq} does not follow ${this.newestSeq}`);
     }
+    const keyLength = this.keyed ? key.length * 2 : 0;
+    if (keyLength > 0xffff) throw new RangeError('key longer than 32767 UTF-16 code units');
     if (this.count === this.capacity) this.dropOldest();
     else if (this.count === this.slots) this.growSlots();
-    const keyLength = this.keyed ? Buffer.byteLength(key) : 0;
-    if (keyLength > 0xffff) throw new RangeError('key longer than 65535 bytes');
     const jsonLength = typeof json === 'string' ? Buffer.byteLength(json) : json.length;
     this.reserve(keyLength + jsonLength);
 
     let at = this.head - this.base;
-    if (keyLength) this.bytes.write(key, at, keyLength, 'utf8');
+    if (keyLength) this.bytes.write(key, at, keyLength, 'utf16le');
     at += keyLength;
     if (typeof json === 'string') this.bytes.write(json, at, jsonLength, 'utf8');
     else this.bytes.set(json, at);
@@ -146,18 +151,19 @@ export class MessageLog {
     const lo = Math.max(from, this.first);
     const hi = Math.min(to, this.newestSeq);
     if (!this.count || lo > hi) return Buffer.from('[]');
-    let size = hi - lo + 2; // brackets and commas
+    // Sized exactly first, so the array is written once into one allocation.
+    let size = hi - lo + 2;
     for (let seq = lo; seq <= hi; seq++) size += this.jsonBytes[seq % this.slots];
     const out = Buffer.allocUnsafe(size);
     let at = 0;
-    out[at++] = 0x5b; // [
+    out[at++] = OPEN_BRACKET;
     for (let seq = lo; seq <= hi; seq++) {
-      if (seq > lo) out[at++] = 0x2c; // ,
+      if (seq > lo) out[at++] = COMMA;
       const slot = seq % this.slots;
       const start = this.offsets[slot] - this.base + this.keyBytes[slot];
       at += this.bytes.copy(out, at, start, start + this.jsonBytes[slot]);
     }
-    out[at] = 0x5d; // ]
+    out[at] = CLOSE_BRACKET;
     return out;
   }
 
@@ -185,12 +191,33 @@ export class MessageLog {
     if (!buckets || !hashes || !chain || !this.count) return NONE;
     const hash = keyHash(key);
     let seq = buckets[hash & (buckets.length - 1)];
-    while (seq !== NONE) {
+    // A chain links held records only, so it is never longer than `count`: the bound turns a
+    // corrupted index into a wrong answer instead of a room's event loop spinning forever.
+    for (let steps = 0; seq !== NONE && steps < this.count; steps++) {
       const slot = seq % this.slots;
       if (hashes[slot] === hash && this.keyAt(slot) === key) return seq;
       seq = chain[slot];
     }
     return NONE;
+  }
+
+  /**
+   * Links in the key index, walked bucket by bucket (each walk bounded): equal to `size` when the
+   * index is consistent. A stale link would not change `seqOfKey`'s answers, only make its walks
+   * longer, so tests check this instead.
+   */
+  indexLinks(): number {
+    const { buckets, chain } = this;
+    if (!buckets || !chain) return 0;
+    let links = 0;
+    for (let bucket = 0; bucket < buckets.length; bucket++) {
+      let seq = buckets[bucket];
+      for (let steps = 0; seq !== NONE && steps <= this.count; steps++) {
+        links++;
+        seq = chain[seq % this.slots];
+      }
+    }
+    return links;
   }
 
   private slotOf(seq: number): number {
@@ -200,7 +227,7 @@ export class MessageLog {
 
   private keyAt(slot: number): string {
     const at = this.offsets[slot] - this.base;
-    return this.bytes.toString('utf8', at, at + this.keyBytes[slot]);
+    return this.bytes.toString('utf16le', at, at + this.keyBytes[slot]);
   }
 
   private dropOldest(): void {
@@ -280,7 +307,7 @@ export class MessageLog {
       return;
     }
     let prev = buckets[bucket];
-    while (prev !== NONE) {
+    for (let steps = 0; prev !== NONE && steps <= this.count; steps++) {
       const prevSlot = prev % this.slots;
       if (chain[prevSlot] === seq) {
         chain[prevSlot] = chain[slot];
