@@ -100,10 +100,11 @@ export class ChatRoom {
   private readonly users = new Map<string, Presence>();
   /**
    * The newest stored messages (at least `resumeLimit`), with their clientMsgIds indexed: welcomes,
-   * history pages the ring covers, and de-duplication of stored messages (pending ones are looked up
-   * in `queue` and `inFlight`).
+   * history pages the ring covers, and de-duplication of stored messages.
    */
   private readonly ring: MessageLog;
+  /** Accepted messages not stored yet (`queue` and `inFlight`), by clientMsgId: a few, for a moment. */
+  private readonly pending = new Map<string, PendingMessage>();
   /** Seq of the newest stored message. */
   private storedSeq: number;
   /** Seq given to the newest accepted message (stored or not). */
@@ -230,7 +231,7 @@ export class ChatRoom {
     if (this.state !== 'open' || !this.connections.has(member)) return;
     const storedSeq = this.ring.seqOfKey(clientMsgId);
     if (storedSeq) return this.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: storedSeq }));
-    const pending = this.pendingWithId(clientMsgId);
+    const pending = this.pending.get(clientMsgId);
     if (pending) {
       (pending.duplicates ??= []).push(member);
       return;
@@ -243,7 +244,9 @@ export class ChatRoom {
       text,
       ts: this.clock.now(),
     };
-    this.queue.push({ message, sender: member, duplicates: null });
+    const entry: PendingMessage = { message, sender: member, duplicates: null };
+    this.queue.push(entry);
+    this.pending.set(clientMsgId, entry);
     this.meter.messageAccepted();
     this.touch();
     this.scheduleWrite();
@@ -309,6 +312,7 @@ export class ChatRoom {
     this.state = 'closed';
     this.clearIdleTimer();
     this.queue = [];
+    this.pending.clear();
     for (const member of this.connections) closeQuietly(member.socket, code, reason);
     this.connections.clear();
     this.users.clear();
@@ -347,6 +351,7 @@ export class ChatRoom {
       // Encoded once: the frame every member gets, and (its data part) the ring's copy.
       const frame = encodeMessageFrame(message);
       this.ring.push(message.seq, frame.subarray(MESSAGE_DATA_START, frame.length - 1), message.id);
+      this.pending.delete(message.id);
       this.meter.messagesDelivered(this.broadcast(frame));
       const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
       if (this.connections.has(pending.sender)) this.sendTo(pending.sender, ack);
@@ -367,11 +372,6 @@ export class ChatRoom {
     // The store is in doubt: drop the room, so the next connection loads it again from the store.
     this.log.error(`room ${this.roomId}: storing messages failed, closing the room`, err);
     this.close(CloseCode.ServiceRestart, 'storage unavailable');
-  }
-
-  /** The accepted, not yet stored message with this clientMsgId (a batch is a few messages). */
-  private pendingWithId(clientMsgId: string): PendingMessage | undefined {
-    return withId(this.inFlight, clientMsgId) ?? withId(this.queue, clientMsgId);
   }
 
   /** Sends one encoded frame to every connection (except those of `exceptUserId`); returns how many got it. */
@@ -425,11 +425,6 @@ export class ChatRoom {
     this.settledWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-function withId(batch: PendingMessage[] | null, clientMsgId: string): PendingMessage | undefined {
-  if (batch) for (const pending of batch) if (pending.message.id === clientMsgId) return pending;
-  return undefined;
 }
 
 function closeQuietly(socket: MemberSocket, code: number, reason: string): void {
