@@ -163,7 +163,7 @@ export class ProductTarget {
   async sessionPids() {
     return (await this.serverPids()).filter((p) => p.role.startsWith('session'));
   }
-  /** GC totals of every live session server, in the order of the cluster list (bench/li./server-gc.mjs). */
+  /** GC totals of every live session server, in the order of the cluster list (bench/lib/server-gc.mjs). */
   async gcTotals() {
     const { servers } = await this.api.cluster(this.admin);
     return Promise.all(servers.filter((s) => s.alive !== false).map((s) => gcTotals(s.url)));

@@ -38,6 +38,14 @@ describe('client address behind a proxy', () => {
     expect(await loginFrom(started.base, '203.0.113.8')).toBe(201);
   });
 
+  it('TRUST_PROXY=1 (one proxy hop): the client is the address the proxy appended, not what the client claimed', async () => {
+    const started = await start({ TRUST_PROXY: '1' });
+    app = started.app;
+    for (let i = 0; i < LIMIT; i++) expect(await loginFrom(started.base, `198.51.100.${i}, 203.0.113.7`)).toBe(201);
+    expect(await loginFrom(started.base, '198.51.100.99, 203.0.113.7')).toBe(429);
+    expect(await loginFrom(started.base, '198.51.100.1, 203.0.113.8')).toBe(201);
+  });
+
   it('without TRUST_PROXY a forwarded address is ignored: the socket peer is the client', async () => {
     const started = await start({});
     app = started.app;
@@ -49,7 +57,11 @@ describe('client address behind a proxy', () => {
     expect(trustedProxies([])).toBe(false);
     expect(trustedProxies(['2'])).toBe(2);
     expect(trustedProxies(['loopback', '10.1.2.3'])).toEqual(['loopback', '10.1.2.3']);
-    expect(() => loadBackendConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY must be a hop count/);
+    for (const bad of ['everyone', '1,loopback', '0', 'abc', '10.0.0.0/33', 'fe80::/129', '10.0.0.1/8/1', '256.1.1.1']) {
+      expect(() => loadBackendConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be one hop count/);
+    }
+    expect(loadBackendConfig({ TRUST_PROXY: '100' }).TRUST_PROXY).toEqual(['100']);
+    expect(loadBackendConfig({ TRUST_PROXY: '::1, fd00::/8, 192.168.0.0/16' }).TRUST_PROXY).toEqual(['::1', 'fd00::/8', '192.168.0.0/16']);
     expect(loadBackendConfig({ TRUST_PROXY: ' 10.0.0.0/8, uniquelocal ' }).TRUST_PROXY).toEqual(['10.0.0.0/8', 'uniquelocal']);
   });
 });

@@ -1,7 +1,8 @@
 import { commaList } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { Transform, Type } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, Validate } from 'class-validator';
+import { TrustedProxies } from './trusted-proxies.validator';
 
 export const DEV_JWT_SECRET = 'dev-insecure-jwt-secret-change-me';
 
@@ -118,10 +119,7 @@ export class BackendConfig {
    * ingress without it, every client has the ingress's address and they share one rate limit.
    */
   @Transform(commaList)
-  @Matches(/^(\d{1,2}|loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/, {
-    each: true,
-    message: 'TRUST_PROXY must be a hop count, or addresses, CIDR ranges, loopback, linklocal or uniquelocal, comma-separated',
-  })
+  @Validate(TrustedProxies)
   TRUST_PROXY: string[] = [];
 
   /** Logins and room creations allowed per client address per minute (each route counted apart). */
