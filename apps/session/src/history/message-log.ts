@@ -130,7 +130,7 @@ export class MessageLog {
   /** The JSON text of message `seq`, which the log must hold. */
   json(seq: number): string {
     const slot = this.slotOf(seq);
-    const at = this.offsets[slot] - this.base + this.keyBytes[slot];
+    const at = this.jsonStart(slot);
     return this.bytes.toString('utf8', at, at + this.jsonBytes[slot]);
   }
 
@@ -160,7 +160,7 @@ export class MessageLog {
     for (let seq = lo; seq <= hi; seq++) {
       if (seq > lo) out[at++] = COMMA;
       const slot = seq % this.slots;
-      const start = this.offsets[slot] - this.base + this.keyBytes[slot];
+      const start = this.jsonStart(slot);
       at += this.bytes.copy(out, at, start, start + this.jsonBytes[slot]);
     }
     out[at] = CLOSE_BRACKET;
@@ -223,6 +223,11 @@ export class MessageLog {
   private slotOf(seq: number): number {
     if (!this.count || seq < this.first || seq > this.newestSeq) throw new RangeError(`seq ${seq} is not held`);
     return seq % this.slots;
+  }
+
+  /** Where the JSON of the record in `slot` starts in `bytes` (after its key). */
+  private jsonStart(slot: number): number {
+    return this.offsets[slot] - this.base + this.keyBytes[slot];
   }
 
   private keyAt(slot: number): string {
