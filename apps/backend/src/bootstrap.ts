@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { echoRequestId, requestIdOf } from './request-id';
 import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
+import { proxyHops } from './config/trusted-proxies.validator';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
 import { serveWebApp, webRoot } from './web/web-app';
@@ -46,8 +47,7 @@ export async function createBackendApp(config: BackendConfig): Promise<NestFasti
 /** Fastify's `trustProxy` from TRUST_PROXY: off, a hop count, or the addresses and ranges to trust. */
 export function trustedProxies(list: readonly string[]): boolean | number | string[] {
   if (list.length === 0) return false;
-  if (list.length === 1 && /^\d+$/.test(list[0])) return Number(list[0]);
-  return [...list];
+  return proxyHops(list) ?? [...list];
 }
 
 /** JSON bodies parsed with the prototype-key guard; an empty body is no body (the get-or-start call has none). */

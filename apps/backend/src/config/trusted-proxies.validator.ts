@@ -13,13 +13,19 @@ const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 export class TrustedProxies implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
     if (!Array.isArray(value)) return false;
-    if (value.length === 1 && /^\d{1,3}$/.test(String(value[0]))) return Number(value[0]) >= 1;
+    const hops = proxyHops(value);
+    if (hops !== null) return hops >= 1;
     return value.every((entry) => typeof entry === 'string' && (NAMED_RANGES.has(entry) || isAddressOrRange(entry)));
   }
 
   defaultMessage(): string {
     return 'TRUST_PROXY must be one hop count (1-999), or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal';
   }
+}
+
+/** The hop count TRUST_PROXY names (one number on its own), or null when it lists addresses. */
+export function proxyHops(list: readonly unknown[]): number | null {
+  return list.length === 1 && /^\d{1,3}$/.test(String(list[0])) ? Number(list[0]) : null;
 }
 
 function isAddressOrRange(entry: string): boolean {
