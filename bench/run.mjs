@@ -199,8 +199,7 @@ function describeRun(r) {
   const l = r.latencyMs;
   const errs = Object.keys(r.errors).length ? ` errors ${JSON.stringify(r.errors)}` : '';
   const closes = Object.keys(r.unexpectedCloses).length ? ` closes ${JSON.stringify(r.unexpectedCloses)}` : '';
-  const g = r.sessionGc;
-  const gc = g ? `, session GC: ${g.major.count} major (${fmt(g.major.ms, 0)} ms), ${g.minor.count} minor (${fmt(g.minor.ms, 0)} ms), old space ${g.oldSpaceGrowthMb >= 0 ? '+' : ''}${fmt(g.oldSpaceGrowthMb, 1)} MB, event-loop delay max ${fmt(g.loopDelayMaxMs, 0)} ms` : '';
+  const gc = r.sessionGc ? `, session GC: ${describeGc(r.sessionGc)}` : '';
   const cpu = r.processes.map((p) => `${p.role.split(' ')[0]} ${fmt(p.cpuPct, 0)}%`).join(', ');
   return (
     `sent ${r.sent} (acked ${r.acks}), delivered ${r.received}/${r.expected} (lost ${r.lost}${r.duplicates ? `, ${r.duplicates} too many` : ''}), ${fmt(r.deliveredPerSec, 0)}/s, ` +
@@ -249,7 +248,7 @@ function summarize(rate, runs) {
     softirqPct: s((r) => r.machine?.softirqPct),
     // Session servers' GC per run (ours only): pauses of major GCs and of all GCs, old-space growth.
     majorGcMs: s((r) => r.sessionGc?.major.ms),
-    gcMs: s((r) => (r.sessionGc ? r.sessionGc.minor.ms + r.sessionGc.major.ms + r.sessionGc.incremental.ms : null)),
+    gcMs: s((r) => r.sessionGc?.totalMs),
     oldSpaceGrowthMb: s((r) => r.sessionGc?.oldSpaceGrowthMb),
     loopDelayMaxMs: s((r) => r.sessionGc?.loopDelayMaxMs),
     processes,
@@ -291,10 +290,9 @@ async function httpBenchMode(store) {
       const proc = sampler.stop();
       const gcAfter = await gcTotals(api.base).catch(() => null);
       r.backendGc = gcBefore && gcAfter ? gcDelta([gcBefore], [gcAfter]) : null;
-      const g = r.backendGc;
       r.processes = servers.map((p) => ({ role: p.role, pid: p.pid, cpuPct: proc[p.pid]?.cpuPct ?? null }));
       const cpu = r.processes.map((p) => `${p.role} ${fmt(p.cpuPct, 0)}%`).join(', ');
-      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms), CPU ${cpu}${g ? `, backend GC: ${g.major.count} major (${fmt(g.major.ms, 0)} ms), ${g.minor.count} minor (${fmt(g.minor.ms, 0)} ms), event-loop delay max ${fmt(g.loopDelayMaxMs, 0)} ms` : ''}`);
+      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms), CPU ${cpu}${r.backendGc ? `, backend GC: ${describeGc(r.backendGc)}` : ''}`);
       detail.push(r);
     }
     const m = (f) => spread(detail.map(f));
@@ -397,6 +395,11 @@ function benchEnv() {
 // ---------- output ----------
 function fmt(v, d = 0) {
   return v == null || !Number.isFinite(v) ? '–' : v.toFixed(d);
+}
+/** One line of a run's GC figures (bench/lib/server-gc.mjs gcDelta), for the progress log. */
+function describeGc(g) {
+  const sign = g.oldSpaceGrowthMb >= 0 ? '+' : '';
+  return `${g.major.count} major (${fmt(g.major.ms, 0)} ms), ${g.minor.count} minor (${fmt(g.minor.ms, 0)} ms), old space ${sign}${fmt(g.oldSpaceGrowthMb, 1)} MB, event-loop delay max ${fmt(g.loopDelayMaxMs, 0)} ms`;
 }
 /** Session servers' GC pauses per run, all kinds and (in brackets) major ones: medians; – for raw. */
 const gcCell = (r) => (r.gcMs?.median == null ? '–' : `${fmt(r.gcMs.median, 0)} (${fmt(r.majorGcMs.median, 0)})`);

@@ -47,6 +47,8 @@ export function gcDelta(before, after) {
       ms: sum(after, (x) => x[kind].ms) - sum(before, (x) => x[kind].ms),
     };
   }
+  // The collections' own pauses (weak-callback processing is left out, as in the tables so far).
+  out.totalMs = out.minor.ms + out.major.ms + out.incremental.ms;
   out.loopDelayMaxMs = Math.max(...after.map((x) => x.loopDelayMaxMs ?? 0));
   out.oldSpaceGrowthMb = (sum(after, (x) => x.oldSpaceBytes ?? 0) - sum(before, (x) => x.oldSpaceBytes ?? 0)) / 2 ** 20;
   return out;
