@@ -49,7 +49,7 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     const admission = this.admission.take(req);
     // Cannot happen through RoomWsAdapter (verifyClient admits first); kept as a guard.
     if (!admission) return socket.close(CloseCode.Unauthorized, 'unauthorized');
-    this.rooms.connect(socket, admission);
+    this.rooms.connect(socket, admission, req.socket);
   }
 
   handleDisconnect(socket: WebSocket): void {

@@ -432,6 +432,39 @@ describe('ChatRoom', () => {
     });
   });
 
+  describe('outbox', () => {
+    it('holds the transport of every member it writes to (broadcast, ack, welcome) before writing', async () => {
+      const order: string[] = [];
+      const room = new ChatRoom({
+        roomId: 'room-1',
+        serverId: 'srv-1',
+        snapshot: { lastSeq: 0, messages: [] },
+        store,
+        clock,
+        limits: LIMITS,
+        onClosed: () => undefined,
+        outbox: { hold: (t) => order.push(`hold ${(t as unknown as { name: string } | undefined)?.name}`) },
+      });
+      const withTransport = (userId: string) => {
+        const m = member(userId);
+        const send = m.socket.send.bind(m.socket);
+        m.socket.send = (data, options) => {
+          order.push(`send ${userId} ${JSON.parse(data.toString()).event}`);
+          send(data, options);
+        };
+        return { ...m, transport: { name: userId, cork() {}, uncork() {}, writableCorked: 0 } };
+      };
+      const alice = withTransport('alice');
+      const bob = withTransport('bob');
+      room.join(alice);
+      room.join(bob);
+      order.length = 0;
+      room.send(alice, 'hi', 'h1');
+      await room.settled();
+      expect(order).toEqual(['hold alice', 'send alice message', 'hold bob', 'send bob message', 'hold alice', 'send alice ack']);
+    });
+  });
+
   describe('meter', () => {
     it('counts accepted messages once, their fan-out per member, and slow-consumer closes', async () => {
       const counts = { accepted: 0, delivered: 0, slow: 0 };

@@ -1,4 +1,5 @@
 import type { UserRef } from '@app/shared';
+import type { Corkable } from './write-coalescer';
 
 /** `WebSocket.OPEN`, without importing `ws` into the room logic. */
 export const SOCKET_OPEN = 1;
@@ -16,4 +17,6 @@ export interface MemberSocket {
 export interface RoomMember {
   readonly socket: MemberSocket;
   readonly user: UserRef;
+  /** The TCP socket under `socket`, so an outbox can hold its writes (absent for fakes). */
+  readonly transport?: Corkable;
 }

@@ -10,6 +10,7 @@ import { ROOM_STORE, type RoomStore } from '../store/room-store.port';
 import { CLOCK, type Clock } from '../time/clock';
 import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
 import type { RoomMember } from './member-socket';
+import { LoopTurnOutbox, type Corkable } from './write-coalescer';
 
 /** One socket: its user, its room once hydrated, and what it asked for before that. */
 class Connection implements RoomMember {
@@ -23,6 +24,7 @@ class Connection implements RoomMember {
     readonly user: UserRef,
     readonly roomId: string,
     readonly since: number | undefined,
+    readonly transport: Corkable | undefined,
   ) {}
 }
 
@@ -42,6 +44,8 @@ export class RoomsService {
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly limits: ChatRoomLimits;
   private readonly roomLog: ChatRoomLog;
+  /** One for the whole server: a loop turn's frames for every room leave in one flush. */
+  private readonly outbox = new LoopTurnOutbox();
 
   constructor(
     private readonly config: SessionConfig,
@@ -84,9 +88,10 @@ export class RoomsService {
     return held;
   }
 
-  connect(socket: WebSocket, admission: Admission): void {
+  /** `transport` is the TCP socket under `socket` (the upgrade request's), whose writes rooms hold. */
+  connect(socket: WebSocket, admission: Admission, transport?: Corkable): void {
     if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
-    const conn = new Connection(socket, admission.user, admission.roomId, admission.since);
+    const conn = new Connection(socket, admission.user, admission.roomId, admission.since, transport);
     this.connections.set(socket, conn);
     this.enter(conn);
   }
@@ -200,6 +205,7 @@ export class RoomsService {
         limits: this.limits,
         log: this.roomLog,
         meter: this.metrics,
+        outbox: this.outbox,
         onClosed: (closed) => {
           if (this.rooms.get(closed.roomId) === closed) this.rooms.delete(closed.roomId);
         },
