@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ interface Probe {
 interface Container {
   name: string;
   image?: string;
+  command?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: EnvVar[];
   readinessProbe?: Probe;
@@ -266,7 +268,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     }
     // The V8 flags `npm start` gives the backend.
     const start = JSON.parse(readFileSync(join(__dirname, '../../../package.json'), 'utf8')).scripts.start as string;
-    expect(start).toContain(`node ${env.NODE_OPTIONS} dist/apps/backend/main.js`);
+    const flags = nodeFlags(containersOf(backend)[0], 'dist/apps/backend/main.js');
+    expect(flags.length).toBeGreaterThan(0);
+    expect(start).toContain(`node ${flags.join(' ')} dist/apps/backend/main.js`);
     expect(env.PROVISIONER).toBe('none');
     expect(env.HOST).toBe('0.0.0.0');
     expect(env.NODE_ENV).toBe('production');
@@ -282,12 +286,28 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect([name, String(config[name])]).toEqual([name, value]);
     }
     // The same V8 flags the local provisioner gives its session servers by default.
-    expect(env.NODE_OPTIONS.split(' ')).toEqual(loadBackendConfig({}).SESSION_NODE_ARGS);
+    expect(nodeFlags(container, 'dist/apps/session/main.js')).toEqual(loadBackendConfig({}).SESSION_NODE_ARGS);
     expect(env.SERVER_ID).toBe('session-3');
     expect(new URL(env.PUBLIC_URL).hostname.startsWith('session-3.')).toBe(true);
     expect(env.ROOM_STORE).toBe('redis');
     expect(env.HOST).toBe('0.0.0.0');
     expect(String(config.PORT)).toBe(String(container.ports?.find((p) => p.name === 'ws')?.containerPort));
+  });
+
+  it('starts Node with flags (and any NODE_OPTIONS) that this Node accepts', () => {
+    // Node refuses most V8 flags in NODE_OPTIONS ("is not allowed in NODE_OPTIONS") and exits at
+    // once: a pod would crash-loop while every value above still looked right.
+    for (const workload of docs.filter((d): d is Workload => d.kind === 'Deployment' || d.kind === 'StatefulSet')) {
+      for (const container of containersOf(workload)) {
+        if (container.command?.[0] !== 'node') continue;
+        const env = resolveEnv(container, `${workload.metadata.name}-0`);
+        const run = spawnSync(process.execPath, [...container.command.slice(1, -1), '-e', '0'], {
+          env: { PATH: process.env.PATH, ...(env.NODE_OPTIONS ? { NODE_OPTIONS: env.NODE_OPTIONS } : {}) },
+          encoding: 'utf8',
+        });
+        expect([workload.metadata.name, run.status, run.stderr]).toEqual([workload.metadata.name, 0, '']);
+      }
+    }
   });
 
   it('connects both servers to Redis and session servers to backends that may not be ready yet', () => {
@@ -359,3 +379,10 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     }
   });
 });
+
+/** The flags between `node` and the entry file of a container's command. */
+function nodeFlags(container: Container, entry: string): string[] {
+  const command = container.command ?? [];
+  expect([command[0], command.at(-1)]).toEqual(['node', entry]);
+  return command.slice(1, -1);
+}

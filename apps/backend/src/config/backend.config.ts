@@ -98,11 +98,13 @@ export class BackendConfig {
    * size V8's heap for a server that keeps rooms in memory: a 4 MB young generation (V8 grows it
    * to 16 MB: longer young-generation pauses, and more RSS per idle connection) and a 256 MB
    * initial old generation, so full GCs do not run every few seconds while the rooms' history
-   * grows (each stalled the event loop 30–100 ms on a busy core). README, performance.
+   * grows (each stalled the event loop 30–100 ms on a busy core), and no memory reducer: an idle
+   * server's heap-shrinking full GC (47 ms, ~17 s after start) took the core that the backend and
+   * the other session servers of this machine share, and stalled them. README, performance.
    */
   @Transform(({ value }) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
   @Matches(/^--[a-z][\w-]*(=\S+)?$/, { each: true, message: 'SESSION_NODE_ARGS must be Node flags such as --max-semi-space-size=4' })
-  SESSION_NODE_ARGS: string[] = ['--max-semi-space-size=4', '--initial-old-space-size=256'];
+  SESSION_NODE_ARGS: string[] = ['--max-semi-space-size=4', '--initial-old-space-size=256', '--no-memory-reducer'];
 
   /** Built web app served at `/`; default: dist/apps/web/browser beside this build. */
   @IsOptional() @IsString()

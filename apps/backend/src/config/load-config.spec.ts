@@ -8,7 +8,7 @@ describe('loadBackendConfig', () => {
     expect(config.PROVISIONER).toBe(ProvisionerKind.Local);
     expect(config.SESSION_MIN).toBe(2);
     expect(config.REDIS_URL).toBeUndefined();
-    expect(config.SESSION_NODE_ARGS).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=256']);
+    expect(config.SESSION_NODE_ARGS).toEqual(['--max-semi-space-size=4', '--initial-old-space-size=256', '--no-memory-reducer']);
   });
 
   it('takes Node flags for session servers, and refuses anything else', () => {
