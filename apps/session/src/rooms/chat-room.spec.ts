@@ -433,7 +433,7 @@ describe('ChatRoom', () => {
   });
 
   describe('outbox', () => {
-    it('holds the transport of every member it writes to (broadcast, ack, welcome) before writing', async () => {
+    it('holds the transport of every member it writes to (welcome, joined, message, ack) before writing', async () => {
       const order: string[] = [];
       const room = new ChatRoom({
         roomId: 'room-1',
@@ -456,9 +456,17 @@ describe('ChatRoom', () => {
       };
       const alice = withTransport('alice');
       const bob = withTransport('bob');
+      const gone = withTransport('gone');
       room.join(alice);
       room.join(bob);
+      room.join(gone);
+      expect(order).toEqual([
+        'hold alice', 'send alice welcome',
+        'hold bob', 'send bob welcome', 'hold alice', 'send alice joined',
+        'hold gone', 'send gone welcome', 'hold alice', 'send alice joined', 'hold bob', 'send bob joined',
+      ]);
       order.length = 0;
+      gone.socket.readyState = 3; // closed, not yet left: gets nothing, so nothing is held for it
       room.send(alice, 'hi', 'h1');
       await room.settled();
       expect(order).toEqual(['hold alice', 'send alice message', 'hold bob', 'send bob message', 'hold alice', 'send alice ack']);

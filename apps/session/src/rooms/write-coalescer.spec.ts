@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { LoopTurnOutbox } from './write-coalescer';
+import { WebSocket, WebSocketServer } from 'ws';
+import { HOLD_LIMIT_BYTES, LoopTurnOutbox } from './write-coalescer';
 
 /** A real loopback TCP pair: `local` is written to, `peer` reads what the OS delivered. */
 async function socketPair(): Promise<{ server: Server; local: Socket; peer: Socket }> {
@@ -46,7 +47,22 @@ describe('LoopTurnOutbox', () => {
     expect(pair.local.writableCorked).toBe(0);
     expect(pair.local.writableLength).toBe(0);
     await waitFor(() => received.join('') === 'one|two|');
-    expect(received).toEqual(['one|two|']); // one write, so one read on the other side
+  });
+
+  it('sends what it holds once past HOLD_LIMIT_BYTES, and goes on holding', async () => {
+    const outbox = new LoopTurnOutbox();
+    const big = 'x'.repeat(HOLD_LIMIT_BYTES);
+    outbox.hold(pair.local);
+    pair.local.write(big);
+    expect(pair.local.writableLength).toBe(HOLD_LIMIT_BYTES);
+    outbox.hold(pair.local);
+    expect(pair.local.writableLength).toBeLessThan(HOLD_LIMIT_BYTES); // handed to the OS
+    expect(pair.local.writableCorked).toBe(1);
+    pair.local.write('tail');
+    expect(pair.local.writableLength).toBeGreaterThanOrEqual(4);
+    await nextCheckPhase();
+    await waitFor(() => received.join('').length === HOLD_LIMIT_BYTES + 4);
+    expect(received.join('').endsWith('xtail')).toBe(true);
   });
 
   it('holds again in a later turn', async () => {
@@ -71,14 +87,35 @@ describe('LoopTurnOutbox', () => {
     await nextCheckPhase();
   });
 
-  it('leaves a socket that someone else corked alone', async () => {
+  it('drops what a turn held when the socket is destroyed, and the flush after it is harmless', async () => {
+    const outbox = new LoopTurnOutbox();
+    outbox.hold(pair.local);
+    pair.local.write('never sent');
+    pair.local.destroy();
+    await nextCheckPhase();
+    await once(pair.peer, 'close');
+    expect(received.join('')).toBe('');
+  });
+
+  it('adds no cork to a socket that someone else corked', () => {
     const outbox = new LoopTurnOutbox();
     pair.local.cork();
     outbox.hold(pair.local);
     expect(pair.local.writableCorked).toBe(1);
-    await nextCheckPhase();
-    expect(pair.local.writableCorked).toBe(1); // not ours to uncork
     pair.local.uncork();
+  });
+});
+
+describe('the transport the gateway hands to rooms', () => {
+  it('is the socket ws writes to: the upgrade request’s', async () => {
+    const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await once(server, 'listening');
+    const connected = once(server, 'connection');
+    const client = new WebSocket(`ws://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const [[ws, req]] = (await Promise.all([connected, once(client, 'open')])) as [[WebSocket, { socket: unknown }], unknown];
+    expect(req.socket).toBe((ws as unknown as { _socket: unknown })._socket);
+    client.terminate();
+    await new Promise((resolve) => server.close(resolve));
   });
 });
 
