@@ -2,7 +2,7 @@ import { CloseCode, type Message } from '@app/shared';
 import { MemoryRoomStore } from '../store/memory-room-store';
 import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
 import { ManualClock } from '../time/manual-clock';
-import { ChatRoom, type ChatRoomLimits, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
+import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
 import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
 
 interface Frame {
@@ -57,7 +57,7 @@ describe('ChatRoom', () => {
   let store: RoomStore;
   let closed: ChatRoom[];
 
-  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [] }, limits: Partial<ChatRoomLimits> = {}) {
+  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [] }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
     return new ChatRoom({
       roomId: 'room-1',
       serverId: 'srv-1',
@@ -66,6 +66,7 @@ describe('ChatRoom', () => {
       clock,
       limits: { ...LIMITS, ...limits },
       onClosed: (r) => closed.push(r),
+      ...extra,
     });
   }
 
@@ -435,14 +436,7 @@ describe('ChatRoom', () => {
   describe('outbox', () => {
     it('holds the transport of every member it writes to (welcome, joined, message, ack) before writing', async () => {
       const order: string[] = [];
-      const room = new ChatRoom({
-        roomId: 'room-1',
-        serverId: 'srv-1',
-        snapshot: { lastSeq: 0, messages: [] },
-        store,
-        clock,
-        limits: LIMITS,
-        onClosed: () => undefined,
+      const room = makeRoom(undefined, {}, {
         outbox: { hold: (t) => order.push(`hold ${(t as unknown as { name: string } | undefined)?.name}`) },
       });
       const withTransport = (userId: string) => {
@@ -452,7 +446,7 @@ describe('ChatRoom', () => {
           order.push(`send ${userId} ${JSON.parse(data.toString()).event}`);
           send(data, options);
         };
-        return { ...m, transport: { name: userId, cork() {}, uncork() {}, writableCorked: 0 } };
+        return { ...m, transport: { name: userId, cork() {}, uncork() {}, writableCorked: 0, writableLength: 0 } };
       };
       const alice = withTransport('alice');
       const bob = withTransport('bob');
@@ -476,14 +470,7 @@ describe('ChatRoom', () => {
   describe('meter', () => {
     it('counts accepted messages once, their fan-out per member, and slow-consumer closes', async () => {
       const counts = { accepted: 0, delivered: 0, slow: 0 };
-      const room = new ChatRoom({
-        roomId: 'room-1',
-        serverId: 'srv-1',
-        snapshot: { lastSeq: 0, messages: [] },
-        store,
-        clock,
-        limits: LIMITS,
-        onClosed: () => undefined,
+      const room = makeRoom(undefined, {}, {
         meter: {
           messageAccepted: () => counts.accepted++,
           messagesDelivered: (n) => (counts.delivered += n),
