@@ -18,7 +18,7 @@ import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
 import { pinning, pinPid, killAllChildren, cores } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
 import { BackendApi, withQuery } from './lib/http-api.mjs';
-import { pacedRequests } from './lib/paced-http.mjs';
+import { connectionPool, pacedRequests } from './lib/paced-http.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
 import { GeneratorChild } from './lib/generator-child.mjs';
 import { gcDelta, gcTotals } from './lib/server-gc.mjs';
@@ -279,13 +279,15 @@ async function httpBenchMode(store) {
   const runs = SMOKE ? 1 : cfg.runs;
   log(`== POST /api/rooms/:roomId (${store} mode) for an existing room: ${cfg.httpRate} req/s, open loop, ${cfg.httpWarmupSeconds} s warm-up, then ${runs} × ${cfg.httpSeconds} s`);
   await t.start(log);
+  let pool = null;
   try {
     const api = t.api;
     const user = await api.login('bench-http');
     const { roomId } = await api.createRoom(user.token, 'bench http');
     await api.session(user.token, roomId); // placed: the measured calls find it placed
+    pool = connectionPool();
     const load = (seconds, onSecond) =>
-      pacedRequests({ url: `${api.base}/api/rooms/${roomId}`, headers: { authorization: `Bearer ${user.token}` }, rate: cfg.httpRate, seconds, onSecond });
+      pacedRequests({ url: `${api.base}/api/rooms/${roomId}`, headers: { authorization: `Bearer ${user.token}` }, rate: cfg.httpRate, seconds, pool, onSecond });
     if (cfg.httpWarmupSeconds > 0) await load(cfg.httpWarmupSeconds); // JIT and pools warm, not measured
     const detail = [];
     // The backend's CPU (and redis-server's) while it serves the load: how close to saturation the
@@ -319,6 +321,7 @@ async function httpBenchMode(store) {
       detail,
     };
   } finally {
+    pool?.destroy();
     await t.stop();
   }
 }

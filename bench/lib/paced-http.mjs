@@ -11,13 +11,22 @@ import http from 'node:http';
 import { Samples } from './percentiles.mjs';
 
 /**
+ * A pool of keep-alive connections to share between calls of `pacedRequests` (warm-up and runs),
+ * as wrk2 keeps its connections: otherwise each run starts with none and opens them while the
+ * server is busiest, during a stall's backlog, and pays its accept work on top. Destroy it after.
+ */
+export function connectionPool(connections = 64) {
+  return new http.Agent({ keepAlive: true, maxSockets: connections });
+}
+
+/**
  * @param {{ url: string, method?: string, headers?: object, rate: number, seconds: number,
- *           connections?: number, onSecond?: (s: number) => void,
+ *           pool?: http.Agent, onSecond?: (s: number) => void,
  *           onSample?: (dueMs: number, latencyMs: number) => void }} o
  */
-export function pacedRequests({ url, method = 'POST', headers = {}, rate, seconds, connections = 64, onSecond, onSample }) {
+export function pacedRequests({ url, method = 'POST', headers = {}, rate, seconds, pool, onSecond, onSample }) {
   const u = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const agent = pool ?? connectionPool();
   const options = { agent, host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { ...headers, 'content-length': '0' } };
   const total = Math.round(rate * seconds);
   const latency = new Samples(Math.max(1024, total));
@@ -32,7 +41,7 @@ export function pacedRequests({ url, method = 'POST', headers = {}, rate, second
   return new Promise((resolve) => {
     const settle = () => {
       if (++finished < total) return;
-      agent.destroy();
+      if (!pool) agent.destroy();
       const elapsedS = (performance.now() - t0) / 1000;
       resolve({
         offeredRate: rate,
