@@ -57,6 +57,15 @@ describe('MessageLog', () => {
     expect(log.jsonArray(5, 4).toString()).toBe('[]');
   });
 
+  it('gives after()’s messages as JSON bytes too (afterJson)', () => {
+    const log = new MessageLog(100);
+    fill(log, 1, 10);
+    for (const [after, limit] of [[7, 100], [0, 2], [0, 0], [10, 5], [3, -1], [-5, 3]]) {
+      expect(JSON.parse(log.afterJson(after, limit).toString('utf8'))).toEqual(log.after(after, limit));
+    }
+    expect(new MessageLog(4).afterJson(0, 5).toString()).toBe('[]');
+  });
+
   it('starts at any seq when empty, then refuses a seq that does not follow', () => {
     const log = new MessageLog(10);
     log.push(41, JSON.stringify(msg(41)));

@@ -169,13 +169,17 @@ export class MessageLog {
 
   /** The newest `limit` messages, oldest first. */
   newest(limit: number): Message[] {
-    return limit > 0 ? this.range(this.newestSeq - limit + 1, this.newestSeq) : [];
+    return this.after(0, limit);
   }
 
   /** Messages with seq > `after`: the newest `limit` of them, oldest first. */
   after(after: number, limit: number): Message[] {
-    if (limit <= 0) return [];
-    return this.range(Math.max(after + 1, this.newestSeq - limit + 1), this.newestSeq);
+    return limit > 0 ? this.range(this.windowStart(after, limit), this.newestSeq) : [];
+  }
+
+  /** The messages `after(after, limit)` gives, as `jsonArray` gives them (a welcome's). */
+  afterJson(after: number, limit: number): Buffer {
+    return this.jsonArray(limit > 0 ? this.windowStart(after, limit) : this.newestSeq + 1, this.newestSeq);
   }
 
   /** Messages with seq < `before`: the newest `limit` of them, oldest first. */
@@ -218,6 +222,11 @@ export class MessageLog {
       }
     }
     return links;
+  }
+
+  /** First seq of the newest `limit` messages with seq > `after`. */
+  private windowStart(after: number, limit: number): number {
+    return Math.max(after + 1, this.newestSeq - limit + 1);
   }
 
   private slotOf(seq: number): number {

@@ -188,8 +188,7 @@ export class ChatRoom {
     else this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
     this.touch();
 
-    const newest = this.ring.newestSeq;
-    const from = since === undefined ? newest - this.limits.historyLimit + 1 : Math.max(since + 1, newest - this.limits.resumeLimit + 1);
+    const messages = since === undefined ? this.ring.afterJson(0, this.limits.historyLimit) : this.ring.afterJson(since, this.limits.resumeLimit);
     const members: UserRef[] = [];
     for (const p of this.users.values()) members.push(p.user);
     this.sendTo(
@@ -207,7 +206,7 @@ export class ChatRoom {
             maxFrameBytes: this.limits.maxFrameBytes,
           },
         },
-        this.ring.jsonArray(from, newest),
+        messages,
       ),
     );
     if (!presence) this.broadcast(encodeFrame(ServerEvent.Joined, { user: member.user }), member.user.id);
