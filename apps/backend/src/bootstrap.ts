@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { createRootLogger } from './logging/root-logger';
+import { logRequests } from './logging/request-log';
 import { echoRequestId, requestIdOf } from './request-id';
 import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
@@ -30,10 +32,12 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
  */
 export async function createBackendApp(config: BackendConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf, trustProxy: trustedProxies(config.TRUST_PROXY) });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, bodyParser: false });
+  const logger = createRootLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
   echoRequestId(app);
   app.useLogger(app.get(Logger));
+  logRequests(app.getHttpAdapter().getInstance(), logger);
   useSecurityHeaders(app);
   app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
