@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { LeanWebSocket } from './lib/lean-ws-client.mjs';
 import { Samples } from './lib/percentiles.mjs';
 import { BackendApi, mapLimit, withQuery } from './lib/http-api.mjs';
+import { connectionPool, pacedRequests } from './lib/paced-http.mjs';
 
 const MARKER = Buffer.from('"text":"B|');
 const PIPE = 0x7c;
@@ -332,6 +333,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // ---- child-process mode: commands from run.mjs over IPC ----
 if (process.send && process.argv.includes('--ipc')) {
   let gen = null;
+  let httpPool = null;
   const log = (s) => process.send({ progress: s });
   process.on('message', async (m) => {
     try {
@@ -340,12 +342,24 @@ if (process.send && process.argv.includes('--ipc')) {
         gen = new LoadGenerator({ ...m.args, log });
         result = await gen.connect();
       } else if (m.cmd === 'phase') result = await gen.runPhase(m.args);
+      else if (m.cmd === 'http') {
+        // The get-or-start load: one keep-alive pool from the warm-up through every run (see
+        // connectionPool), in this process so the orchestrator's own work never delays a request.
+        httpPool ??= connectionPool();
+        const { progressEvery = 0, label = '', ...args } = m.args;
+        result = await pacedRequests({ ...args, pool: httpPool, onSecond: (sec) => progressEvery && sec % progressEvery === 0 && log(`${label}${sec}/${args.seconds} s`) });
+      } else if (m.cmd === 'httpClose') {
+        httpPool?.destroy();
+        httpPool = null;
+        result = true;
+      }
       else if (m.cmd === 'close') {
         await gen?.close();
         gen = null;
         result = true;
       } else if (m.cmd === 'exit') {
         await gen?.close();
+        httpPool?.destroy();
         process.exit(0);
       } else throw new Error(`unknown command ${m.cmd}`);
       process.send({ id: m.id, result });
