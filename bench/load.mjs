@@ -344,14 +344,11 @@ if (process.send && process.argv.includes('--ipc')) {
       } else if (m.cmd === 'phase') result = await gen.runPhase(m.args);
       else if (m.cmd === 'http') {
         // The get-or-start load: one keep-alive pool from the warm-up through every run (see
-        // connectionPool), in this process so the orchestrator's own work never delays a request.
+        // connectionPool), in this process so that the orchestrator's GC and samplers do not stop
+        // its event loop (they still share its core).
         httpPool ??= connectionPool();
         const { progressEvery = 0, label = '', ...args } = m.args;
         result = await pacedRequests({ ...args, pool: httpPool, onSecond: (sec) => progressEvery && sec % progressEvery === 0 && log(`${label}${sec}/${args.seconds} s`) });
-      } else if (m.cmd === 'httpClose') {
-        httpPool?.destroy();
-        httpPool = null;
-        result = true;
       }
       else if (m.cmd === 'close') {
         await gen?.close();

@@ -11,7 +11,13 @@ export class GeneratorChild {
     pinPid(this.child.pid, core);
     this.pending = new Map();
     this.seq = 0;
-    this.ready = new Promise((r) => (this.onReady = r));
+    // Rejected if the child exits before it is ready (a failed import, say), so a call cannot wait
+    // for it forever; a call still sees the rejection, the catch only keeps it from being unhandled.
+    this.ready = new Promise((resolve, reject) => {
+      this.onReady = resolve;
+      this.onEarlyExit = reject;
+    });
+    this.ready.catch(() => {});
     this.child.on('message', (m) => {
       if (m.ready) return this.onReady();
       if (m.progress) return onProgress(m.progress);
@@ -22,6 +28,7 @@ export class GeneratorChild {
       else p.resolve(m.result);
     });
     this.child.on('exit', (code) => {
+      this.onEarlyExit(new Error(`load generator exited (${code}) before it was ready`));
       for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
       this.pending.clear();
     });

@@ -10,6 +10,9 @@
 import http from 'node:http';
 import { Samples } from './percentiles.mjs';
 
+/** A request unanswered this long counts as an error (and its socket is closed). */
+const REQUEST_TIMEOUT_MS = 10_000;
+
 /**
  * A pool of keep-alive connections to share between calls of `pacedRequests` (warm-up and runs),
  * as wrk2 keeps its connections: otherwise each run starts with none and opens them while the
@@ -58,9 +61,19 @@ export function pacedRequests({ url, method = 'POST', headers = {}, rate, second
     };
     const fire = (due) => {
       fireLag.add(performance.now() - due);
+      let done = false;
+      const fail = () => {
+        if (done) return;
+        done = true;
+        errors++;
+        settle();
+      };
       const req = http.request(options, (res) => {
         res.resume();
+        res.on('error', fail);
         res.on('end', () => {
+          if (done) return;
+          done = true;
           const ms = performance.now() - due;
           latency.add(ms);
           onSample?.(due - t0, ms);
@@ -68,10 +81,9 @@ export function pacedRequests({ url, method = 'POST', headers = {}, rate, second
           settle();
         });
       });
-      req.on('error', () => {
-        errors++;
-        settle();
-      });
+      // A server that stops answering ends the run with errors instead of hanging it.
+      req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timed out')));
+      req.on('error', fail);
       req.end();
     };
     const tick = () => {

@@ -2,6 +2,7 @@ import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { createRootLogger } from './logging/root-logger';
 import { logRequests } from './logging/request-log';
@@ -22,6 +23,11 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
   return value;
 }
 
+export interface BackendAppOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+}
+
 /**
  * Builds the backend as it runs in production; main.ts and the integration tests both use it.
  *
@@ -30,9 +36,9 @@ function refusePrototypeKeys(key: string, value: unknown): unknown {
  * every two seconds and stalled the event loop for tens of milliseconds; Nest on Fastify promotes
  * almost nothing (README, performance section).
  */
-export async function createBackendApp(config: BackendConfig): Promise<NestFastifyApplication> {
+export async function createBackendApp(config: BackendConfig, options: BackendAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf, trustProxy: trustedProxies(config.TRUST_PROXY) });
-  const logger = createRootLogger(config);
+  const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
   echoRequestId(app);
