@@ -388,8 +388,7 @@ export class ChatRoom {
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (socket.bufferedAmount > this.limits.sendBufferLimitBytes) (slow ??= []).push(member);
       else {
-        this.outbox.hold(member.transport);
-        socket.send(frame, TEXT_FRAME);
+        this.deliver(member, frame);
         sent++;
       }
     }
@@ -398,7 +397,11 @@ export class ChatRoom {
   }
 
   private sendTo(member: RoomMember, frame: EncodedFrame): void {
-    if (member.socket.readyState !== SOCKET_OPEN) return;
+    if (member.socket.readyState === SOCKET_OPEN) this.deliver(member, frame);
+  }
+
+  /** Every frame to an open socket goes out here: held by the outbox first, so a turn's frames leave together. */
+  private deliver(member: RoomMember, frame: EncodedFrame): void {
     this.outbox.hold(member.transport);
     member.socket.send(frame, TEXT_FRAME);
   }
