@@ -17,7 +17,7 @@ import { spread } from './lib/percentiles.mjs';
 import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
 import { pinning, pinPid, killAllChildren, cores } from './lib/processes.mjs';
 import { RawTarget, ProductTarget, redisAvailable, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
-import { BackendApi, withQuery } from './lib/http-api.mjs';
+import { withQuery } from './lib/http-api.mjs';
 import { throughputChart } from './lib/chart-svg.mjs';
 import { GeneratorChild } from './lib/generator-child.mjs';
 import { gcDelta, gcTotals } from './lib/server-gc.mjs';

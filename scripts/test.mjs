@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: checks what the tests need, builds, starts a private Redis, runs every tier
-// (unit, web components, integration with real processes, browser in real Chromium, a benchmark
+// `npm test`: checks what the tests need, typechecks and lints, builds, starts a private Redis, runs
+// every tier (unit, web components, integration with real processes, browser in real Chromium, a benchmark
 // smoke run) and ends with one summary line.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -26,10 +26,16 @@ function run(cmd, args, env = {}) {
 }
 
 const results = [];
-async function jest(label, args, env) {
+// The server tiers load NestJS 12, which ships as ES modules, from CommonJS code: Jest's require(esm)
+// needs the VM modules API. The web tier must not have it (jest-preset-angular's .mjs transform
+// would then be run as ESM), so each tier gets its own Jest process.
+const JEST = join(root, 'node_modules', 'jest', 'bin', 'jest.js');
+const VM_MODULES = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+
+async function jest(label, args, env, { vmModules = true } = {}) {
   const outputFile = join(root, 'test-artifacts', `jest-${label}.json`);
   console.log(`\n=== ${label} ===`);
-  const code = await run('npx', ['jest', ...args, '--json', `--outputFile=${outputFile}`], env);
+  const code = await run(process.execPath, [...(vmModules ? VM_MODULES : []), JEST, ...args, '--json', `--outputFile=${outputFile}`], env);
   let passed = 0;
   let failed = 0;
   if (existsSync(outputFile)) {
@@ -42,7 +48,18 @@ async function jest(label, args, env) {
 }
 
 mkdirSync(join(root, 'test-artifacts'), { recursive: true });
-if ((await run('node', ['scripts/build.mjs'])) !== 0) {
+// Types and lint first: a type error in a spec or a lint error fails `npm test` before any tier runs.
+for (const [label, cmd, args] of [
+  ['typecheck', process.execPath, ['scripts/typecheck.mjs']],
+  ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
+]) {
+  console.log(`\n=== ${label} ===`);
+  if ((await run(cmd, args)) !== 0) {
+    console.error(`${label} failed: no test ran`);
+    process.exit(1);
+  }
+}
+if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) {
   console.error('build failed: no test ran');
   process.exit(1);
 }
@@ -51,7 +68,8 @@ const redis = redisBinary ? await startRedis(redisBinary) : null;
 const env = { REDIS_URL: process.env.REDIS_URL ?? redis.url, CHROMIUM_PATH: chromium };
 console.log(`tests use Redis at ${env.REDIS_URL}`);
 try {
-  await jest('unit', ['--selectProjects', 'unit', 'web'], env);
+  await jest('unit', ['--selectProjects', 'unit'], env);
+  await jest('web', ['--selectProjects', 'web'], env, { vmModules: false });
   await jest('integration', ['--selectProjects', 'integration', '--runInBand'], env);
   await jest('browser', ['--selectProjects', 'browser', '--runInBand'], env);
   if (existsSync(join(root, 'bench', 'run.mjs'))) {

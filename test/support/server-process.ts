@@ -52,10 +52,10 @@ export class ServerProcess {
           const m = ready.exec(proc.logs());
           if (!m) return;
           clearTimeout(timer);
-          child.stdout!.off('data', onData);
+          child.stdout.off('data', onData);
           resolve(m);
         };
-        child.stdout!.on('data', onData);
+        child.stdout.on('data', onData);
         child.once('exit', (code, signal) => {
           clearTimeout(timer);
           reject(new Error(`${name} exited (${code ?? signal}) before it was ready:\n${proc.logs()}`));

@@ -54,10 +54,16 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   return app;
 }
 
-/** Fastify's `trustProxy` from TRUST_PROXY: off, a hop count, or the addresses and ranges to trust. */
-export function trustedProxies(list: readonly string[]): boolean | number | string[] {
+/**
+ * Fastify's `trustProxy` from TRUST_PROXY: off, a hop count, or the addresses and ranges to trust.
+ * A hop count is passed as proxy-addr's hop rule (trust the nearest N hops), not as a number:
+ * Fastify 5.12 reads a bare number as "trust nothing", since it cannot check who the peer is. Here
+ * the deployment vouches for that (only the gateway reaches the backend; see the network policy).
+ */
+export function trustedProxies(list: readonly string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (list.length === 0) return false;
-  return proxyHops(list) ?? [...list];
+  const hops = proxyHops(list);
+  return hops === null ? [...list] : (_address, hop) => hop < hops;
 }
 
 /** JSON bodies parsed with the prototype-key guard; an empty body is no body (the get-or-start call has none). */

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { SessionConfig } from './config/session.config';
@@ -22,9 +23,9 @@ export interface SessionApp {
  * port. Used by main.ts and by integration tests (with PORT 0 and their own config).
  */
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
-  const app = await NestFactory.create(SessionModule.forRoot(config, options), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
+  app.disable('x-powered-by');
   const clock = app.get<Clock>(CLOCK);
   const admission = app.get(ConnectionAdmission);
   app.useWebSocketAdapter(

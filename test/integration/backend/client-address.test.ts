@@ -55,7 +55,9 @@ describe('client address behind a proxy', () => {
 
   it('reads TRUST_PROXY as off, a hop count, or a list; refuses anything else', () => {
     expect(trustedProxies([])).toBe(false);
-    expect(trustedProxies(['2'])).toBe(2);
+    const twoHops = trustedProxies(['2']);
+    if (typeof twoHops !== 'function') throw new Error('a hop count gives a hop rule');
+    expect([0, 1, 2].map((hop) => twoHops('10.0.0.1', hop))).toEqual([true, true, false]);
     expect(trustedProxies(['loopback', '10.1.2.3'])).toEqual(['loopback', '10.1.2.3']);
     for (const bad of ['everyone', '1,loopback', '0', 'abc', '10.0.0.0/33', 'fe80::/129', '10.0.0.1/8/1', '256.1.1.1']) {
       expect(() => loadBackendConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY must be one hop count/);

@@ -55,7 +55,7 @@ interface Doc {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Labels };
   // Untyped YAML: each check reads the fields it needs.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   spec?: any;
   stringData?: Record<string, string>;
   data?: Record<string, string>;
@@ -223,7 +223,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     for (const svc of ofKind('Service')) {
       const selected = workloadsSelectedBy(svc.spec.selector);
       expect({ service: svc.metadata.name, selects: selected.length }).toEqual({ service: svc.metadata.name, selects: 1 });
-      const ports = containersOf(selected[0] as Workload).flatMap((c) => c.ports ?? []);
+      const ports = containersOf(selected[0]).flatMap((c) => c.ports ?? []);
       for (const p of svc.spec.ports as { name: string; port: number; targetPort: string | number }[]) {
         expect(ports.some((cp) => cp.name === p.targetPort || cp.containerPort === p.targetPort)).toBe(true);
       }

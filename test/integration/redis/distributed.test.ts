@@ -54,7 +54,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
   async function bothReplicasSee(ids: string[]): Promise<void> {
     for (const b of backends) {
-      await eventually(async () => JSON.stringify(await liveServers(b.url)) === JSON.stringify(ids), 15_000, `${b.name} to see ${ids}`);
+      await eventually(async () => JSON.stringify(await liveServers(b.url)) === JSON.stringify(ids), 15_000, `${b.name} to see ${ids.join(', ')}`);
     }
   }
 

@@ -123,7 +123,7 @@ export class ResumingChatClient {
     if (since !== undefined) {
       const expected = Array.from({ length: welcome.lastSeq - since }, (_, i) => since + 1 + i);
       if (JSON.stringify(seqs) !== JSON.stringify(expected)) {
-        this.violations.push(`welcome after since=${since} on ${welcome.serverId} carried [${seqs}] with lastSeq ${welcome.lastSeq}`);
+        this.violations.push(`welcome after since=${since} on ${welcome.serverId} carried [${seqs.join(',')}] with lastSeq ${welcome.lastSeq}`);
       }
     }
     for (const m of welcome.messages) this.record(m, true);

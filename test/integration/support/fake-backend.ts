@@ -27,11 +27,11 @@ export class FakeBackend {
   ) {}
 
   static async start(options: FakeBackendOptions): Promise<FakeBackend> {
-    let backend!: FakeBackend;
-    const server = createServer((req, res) => backend.handle(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    backend = new FakeBackend(server, `http://127.0.0.1:${port}`, options);
+    const backend = new FakeBackend(server, `http://127.0.0.1:${port}`, options);
+    server.on('request', (req, res) => backend.handle(req, res));
     return backend;
   }
 

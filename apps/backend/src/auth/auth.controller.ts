@@ -1,4 +1,4 @@
-import { LoginResponse } from '@app/shared';
+import type { LoginResponse } from '@app/shared';
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';

@@ -102,7 +102,7 @@ export class BackendConfig {
    * server's heap-shrinking full GC (47 ms, ~17 s after start) took the core that the backend and
    * the other session servers of this machine share, and stalled them. README, performance.
    */
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
   @Matches(/^--[a-z][\w-]*(=\S+)?$/, { each: true, message: 'SESSION_NODE_ARGS must be Node flags such as --max-semi-space-size=4' })
   SESSION_NODE_ARGS: string[] = ['--max-semi-space-size=4', '--initial-old-space-size=256', '--no-memory-reducer'];
 

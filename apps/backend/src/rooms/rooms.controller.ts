@@ -1,4 +1,4 @@
-import { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
+import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,

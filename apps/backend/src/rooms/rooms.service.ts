@@ -1,11 +1,11 @@
-import { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
+import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { Metric } from '../metrics/backend-metrics';
 import { SessionTokenSigner } from '../auth/session-token.signer';
-import { CLOCK, Clock } from '../clock/clock';
-import { SESSION_DIRECTORY, SessionDirectory } from '../scheduler/directory/session-directory.port';
+import { CLOCK, type Clock } from '../clock/clock';
+import { SESSION_DIRECTORY, type SessionDirectory } from '../scheduler/directory/session-directory.port';
 import { SchedulerService } from '../scheduler/scheduler.service';
 import { newRoomId, ROOM_ID_PATTERN } from './room-id';
 

@@ -4,10 +4,10 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SessionTokenSigner } from '../auth/session-token.signer';
 import { Metric } from '../metrics/backend-metrics';
-import { CLOCK, Clock } from '../clock/clock';
+import { CLOCK, type Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { isAlive, Placement, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
-import { PROVISIONER, Provisioner } from './provisioner/provisioner.port';
+import { isAlive, type Placement, SESSION_DIRECTORY, type ServerRecord, type SessionDirectory } from './directory/session-directory.port';
+import { PROVISIONER, type Provisioner } from './provisioner/provisioner.port';
 
 /**
  * Places rooms on session servers: the directory decides where, the provisioner adds capacity when

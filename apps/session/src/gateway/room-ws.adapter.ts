@@ -164,7 +164,7 @@ export class RoomWsAdapter extends WsAdapter {
     }
     let frame: unknown;
     try {
-      frame = JSON.parse(raw.toString());
+      frame = JSON.parse(textOf(raw));
     } catch {
       meter.frameRejected(FrameErrorCode.BadJson);
       return send(client, BAD_JSON);
@@ -207,4 +207,10 @@ function unknownEventText(event: string): string {
 
 function send(client: WebSocket, frame: Buffer): void {
   if (client.readyState === client.OPEN) client.send(frame, TEXT_FRAME);
+}
+
+/** A text frame's characters; ws hands one Buffer per message with its default binaryType. */
+function textOf(raw: RawData): string {
+  if (Buffer.isBuffer(raw)) return raw.toString();
+  return Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString();
 }

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadSessionConfig } from '../config/load-session-config';
@@ -67,7 +66,7 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     // As `ws` hands over an upgraded socket: the adapter binds its frames on 'connection'.
     const server = new EventEmitter();
     adapter.bindClientConnect(server as unknown as WebSocketServer, undefined);
-    server.emit('connection', ws, {} as IncomingMessage);
+    server.emit('connection', ws, {});
   });
 
   const send = (event: string, data: unknown) => ws.frame(JSON.stringify({ event, data }));

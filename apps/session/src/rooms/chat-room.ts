@@ -50,7 +50,7 @@ export interface ChatRoomOptions {
   clock: Clock;
   limits: ChatRoomLimits;
   /** Called once when the room is closed for good (idle, moved, drained, failed). */
-  onClosed(room: ChatRoom): void;
+  onClosed: (room: ChatRoom) => void;
   log?: ChatRoomLog;
   /** Counts accepted and delivered messages and slow-consumer closes (metrics). */
   meter?: RoomMeter;

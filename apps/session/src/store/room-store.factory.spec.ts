@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSessionConfig } from '../config/load-session-config';
-import type { SessionConfig } from '../config/session.config';
 import { MemoryRoomStore } from './memory-room-store';
 import { RedisRoomStore } from './redis-room-store';
 import { createRoomStore } from './room-store.factory';
@@ -34,6 +33,6 @@ describe('createRoomStore', () => {
   it('throws on an unknown kind', () => {
     const config = loadSessionConfig({});
     (config as { ROOM_STORE: string }).ROOM_STORE = 'mongo';
-    expect(() => createRoomStore(config as SessionConfig)).toThrow(/unknown ROOM_STORE "mongo"/);
+    expect(() => createRoomStore(config)).toThrow(/unknown ROOM_STORE "mongo"/);
   });
 });

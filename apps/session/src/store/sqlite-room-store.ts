@@ -182,7 +182,7 @@ function isConstraintError(err: unknown): boolean {
 
 /** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */
 function toMessages(rows: MessageRow[]): Message[] {
-  const out: Message[] = new Array(rows.length);
+  const out = new Array<Message>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[rows.length - 1 - i];
     out[i] = { seq: r.seq, id: r.id, userId: r.user_id, name: r.name, text: r.text, ts: r.ts };

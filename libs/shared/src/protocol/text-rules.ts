@@ -6,8 +6,10 @@ import { DEFAULT_LIMITS } from './limits';
  */
 
 // Category Cc is exactly U+0000–U+001F and U+007F–U+009F.
+/* eslint-disable no-control-regex -- finding control characters is the point */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_EXCEPT_LF_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+/* eslint-enable no-control-regex */
 
 /** Length in Unicode code points (a surrogate pair counts once). */
 export function codePointLength(text: string): number {

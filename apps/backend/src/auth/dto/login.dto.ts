@@ -6,10 +6,11 @@ import { MaxCodePoints } from '../../validation/max-code-points.validator';
 
 export class LoginDto implements LoginRequest {
   @ApiProperty({ description: 'Display name: 1–32 characters after trimming, no control characters', example: 'Ada', minLength: 1, maxLength: 32 })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @MinLength(1, { message: 'name must not be empty' })
   @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxNameLength])
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
   name: string;
 }

@@ -7,9 +7,10 @@ import { MaxCodePoints } from '../../validation/max-code-points.validator';
 export class CreateRoomDto implements CreateRoomRequest {
   @ApiPropertyOptional({ description: 'Optional room name, at most 64 characters', maxLength: 64, example: 'Design review' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString()
   @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxRoomNameLength])
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
   name?: string;
 }

@@ -206,7 +206,7 @@ function toPlacement([placedNow, ...server]: ServerRow): Placement {
 
 function failOnError(results: [Error | null, unknown][] | null): void {
   const failed = results?.find(([err]) => err);
-  if (failed) throw failed[0];
+  if (failed?.[0]) throw failed[0];
   if (!results) throw new Error('redis transaction aborted');
 }
 

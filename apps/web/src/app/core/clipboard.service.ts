@@ -28,7 +28,7 @@ export class ClipboardService {
     this.document.body.appendChild(area);
     const previous = this.document.activeElement as HTMLElement | null;
     area.select();
-    let ok = false;
+    let ok: boolean;
     try {
       ok = this.document.execCommand('copy');
     } catch {

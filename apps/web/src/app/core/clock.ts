@@ -1,6 +1,7 @@
 import { InjectionToken } from '@angular/core';
 
-export type TimerHandle = unknown;
+/** What a clock's setTimeout returns: a number in browsers (and the fake clock), an object in Node. */
+export type TimerHandle = number | object;
 
 /** Time and timers behind a token, so reconnect backoff and polling can be driven by tests. */
 export interface Clock {

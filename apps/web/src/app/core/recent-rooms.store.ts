@@ -10,12 +10,17 @@ export interface RecentRoom {
   visitedAt: number;
 }
 
+function isRecentRoom(value: unknown): value is RecentRoom {
+  const r = value as Partial<RecentRoom> | null;
+  return typeof r === 'object' && r !== null && typeof r.roomId === 'string' && typeof r.visitedAt === 'number';
+}
+
 function readStored(): RecentRoom[] {
   try {
     const parsed: unknown = JSON.parse(deviceStorage.get(KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
     return parsed
-      .filter((r): r is RecentRoom => !!r && typeof r.roomId === 'string' && typeof r.visitedAt === 'number')
+      .filter((r: unknown): r is RecentRoom => isRecentRoom(r))
       .slice(0, MAX);
   } catch {
     return [];

@@ -9,7 +9,7 @@ export function parseRoomRef(input: string): string | null {
   const text = input.trim();
   if (!text) return null;
   if (ROOM_ID.test(text)) return text;
-  let path = text;
+  let path: string;
   try {
     path = new URL(text, 'http://placeholder.invalid').pathname;
   } catch {
