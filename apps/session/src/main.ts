@@ -21,6 +21,10 @@ async function main(): Promise<void> {
   // Started by a backend (local provisioner, IPC channel): drain the same way when it is gone.
   if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 
+  // The line other processes wait for (tests, scripts reading a pipe); on a terminal it is an info
+  // line like any other, shown only when LOG_LEVEL asks for info.
+  const infoEnabled = ['info', 'debug', 'trace'].includes(config.LOG_LEVEL);
+  if (process.stdout.isTTY && !infoEnabled) return;
   process.stdout.write(
     `${JSON.stringify({
       level: 30,
