@@ -4,7 +4,10 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 
-/** `/metrics` for Prometheus (the module sets the path): public like `/health`; restrict it at the network edge. */
+/**
+ * `/metrics` for Prometheus on PORT (the module sets the path) when METRICS_PORT is unset. No
+ * authentication, like `/health`; keep it off the public route.
+ */
 @Public()
 @Controller()
 export class MetricsController extends PrometheusController {
@@ -14,3 +17,10 @@ export class MetricsController extends PrometheusController {
     return super.index(response);
   }
 }
+
+/**
+ * Given to PrometheusModule instead of MetricsController when METRICS_PORT is set: the module
+ * always mounts a controller, and this one has no route, so PORT answers 404 at `/metrics`.
+ */
+@Controller()
+export class NoMetricsRoute {}
