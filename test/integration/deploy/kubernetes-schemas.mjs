@@ -58,6 +58,14 @@ async function problemsOf(doc) {
   return problems;
 }
 
+try {
+  await import('kubernetes-models');
+  await import('@kubernetes-models/gateway-api');
+} catch (err) {
+  process.stderr.write(`the devDependencies kubernetes-models and @kubernetes-models/gateway-api are needed: ${err.message}\n`);
+  process.exit(2);
+}
+
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const docs = JSON.parse(input);
