@@ -4,17 +4,20 @@ import { loadBackendConfig } from '../../../apps/backend/src/config/load-config'
 import { MetricsListener } from '../../../apps/backend/src/metrics/metrics-listener';
 
 // METRICS_PORT as the Kubernetes manifests set it: /metrics on a port of its own, none on PORT.
-// A file of its own: prom-client's registry is global to the module registry of a test file.
-let app: NestFastifyApplication | undefined;
+const ENV = { PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent' };
+let app: NestFastifyApplication;
 let base: string;
 let metricsBase: string;
 
-beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', METRICS_PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent' });
+async function startBackend(env: Record<string, string>): Promise<{ app: NestFastifyApplication; base: string }> {
+  const config = loadBackendConfig({ ...ENV, ...env });
   const backend = await createBackendApp(config);
-  app = backend;
-  base = await listenBackend(backend, config);
-  const port = backend.get(MetricsListener).port;
+  return { app: backend, base: await listenBackend(backend, config) };
+}
+
+beforeAll(async () => {
+  ({ app, base } = await startBackend({ METRICS_PORT: '0' }));
+  const port = app.get(MetricsListener).port;
   expect(port).toBeGreaterThan(0);
   metricsBase = `http://127.0.0.1:${port}`;
 });
@@ -43,12 +46,24 @@ describe('backend with METRICS_PORT', () => {
     expect((await fetch(`${metricsBase}/metrics?x=1`)).status).toBe(200);
   });
 
+  it('leaves /metrics on PORT for a backend without METRICS_PORT in the same process', async () => {
+    const other = await startBackend({});
+    try {
+      expect(other.app.get(MetricsListener).port).toBeUndefined();
+      const res = await fetch(`${other.base}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/^rooms_logins_total \d+/m);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it('closes the metrics listener with the app', async () => {
-    // Last: one backend per test file (the default metrics register once per registry).
-    const listener = app!.get(MetricsListener);
+    const other = await startBackend({ METRICS_PORT: '0' });
+    const listener = other.app.get(MetricsListener);
     const port = listener.port;
-    await app!.close();
-    app = undefined;
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+    await other.app.close();
     expect(listener.port).toBeUndefined();
     await expect(fetch(`http://127.0.0.1:${port}/metrics`)).rejects.toThrow();
   });

@@ -17,10 +17,3 @@ export class MetricsController extends PrometheusController {
     return super.index(response);
   }
 }
-
-/**
- * Given to PrometheusModule instead of MetricsController when METRICS_PORT is set: the module
- * always mounts a controller, and this one has no route, so PORT answers 404 at `/metrics`.
- */
-@Controller()
-export class NoMetricsRoute {}
