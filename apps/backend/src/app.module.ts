@@ -24,7 +24,7 @@ export class AppModule {
           pinoHttp: { logger, autoLogging: false },
         }),
         ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }]),
-        MetricsModule,
+        MetricsModule.forRoot(config),
         AuthModule,
         SchedulerModule,
         RoomsModule,

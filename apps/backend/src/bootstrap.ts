@@ -10,6 +10,7 @@ import { echoRequestId, requestIdOf } from './request-id';
 import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
 import { proxyHops } from './config/trusted-proxies.validator';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
 import { serveWebApp, webRoot } from './web/web-app';
@@ -80,9 +81,13 @@ function useStrictJsonParser(app: NestFastifyApplication): void {
   });
 }
 
-/** Listens, then starts the scheduler (its session servers register at the URL now known). */
+/**
+ * Listens (and on METRICS_PORT when set), then starts the scheduler (its session servers register
+ * at the URL now known).
+ */
 export async function listenBackend(app: NestFastifyApplication, config: BackendConfig): Promise<string> {
   await app.listen(config.PORT, config.HOST);
+  await app.get(MetricsListener).listen();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;

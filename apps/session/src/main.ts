@@ -15,7 +15,7 @@ function loadConfigOrExit(): SessionConfig {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const { app, port } = await startSessionApp(config);
+  const { app, port, metricsPort } = await startSessionApp(config);
   // SIGTERM/SIGINT drain (DrainService) and exit 0; a failing drain exits 1.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   // Started by a backend (local provisioner, IPC channel): drain the same way when it is gone.
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       serverId: config.serverId,
       url: config.publicUrl,
       port,
+      metricsPort,
       store: config.ROOM_STORE,
     })}\n`,
   );

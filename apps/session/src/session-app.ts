@@ -8,6 +8,7 @@ import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
 import { SessionModule, type SessionModuleOptions } from './session.module';
 import { CLOCK, type Clock } from './time/clock';
@@ -16,11 +17,14 @@ export interface SessionApp {
   app: INestApplication;
   /** The port actually bound (differs from PORT when PORT is 0). */
   port: number;
+  /** The metrics port actually bound, when METRICS_PORT is set. */
+  metricsPort?: number;
 }
 
 /**
  * Builds, starts and registers a session server: HTTP (health, metrics) and the room WebSocket share one
- * port. Used by main.ts and by integration tests (with PORT 0 and their own config).
+ * port (with METRICS_PORT, metrics get a listener of their own). Used by main.ts and by integration
+ * tests (with PORT 0 and their own config).
  */
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
   const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
@@ -40,8 +44,9 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
   );
   await app.listen(config.PORT, config.HOST);
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  const metricsPort = await app.get(MetricsListener).listen();
   // With PORT 0 (tests) the default public URL can only name the port once it is bound.
   if (config.PORT === 0 && !config.PUBLIC_URL) config.PUBLIC_URL = `ws://127.0.0.1:${port}`;
   app.get(HeartbeatService).start();
-  return { app, port };
+  return { app, port, metricsPort };
 }

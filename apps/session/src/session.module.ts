@@ -12,6 +12,7 @@ import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { DrainService } from './lifecycle/drain.service';
 import { ServerState } from './lifecycle/server-state';
 import { MetricsController } from './metrics/metrics.controller';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
 import { RoomsService } from './rooms/rooms.service';
 import { roomStoreProvider } from './store/room-store.factory';
@@ -41,11 +42,13 @@ export class SessionModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, MetricsController],
+      // With METRICS_PORT, /metrics is served by MetricsListener on that port only.
+      controllers: config.METRICS_PORT === undefined ? [HealthController, MetricsController] : [HealthController],
       providers: [
         { provide: SessionConfig, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         SessionMetrics,
+        MetricsListener,
         sessionTokenVerifierProvider,
         roomStoreProvider,
         ServerState,

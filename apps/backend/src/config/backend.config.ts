@@ -25,6 +25,14 @@ export class BackendConfig {
   @IsString()
   HOST = '127.0.0.1';
 
+  /**
+   * Port of a second listener (on HOST) that serves only `GET /metrics`, and then PORT does not:
+   * in a cluster the scrapers reach it and the public route to PORT cannot. Unset: `/metrics` on
+   * PORT. 0 = any free port.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
   /** Secret for access tokens (HS256). Marked secret: never logged. */
   @IsString() @MinLength(16)
   JWT_SECRET = DEV_JWT_SECRET;

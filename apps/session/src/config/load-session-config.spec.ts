@@ -65,4 +65,13 @@ describe('loadSessionConfig', () => {
   it('needs REDIS_URL for the Redis store', () => {
     expect(() => loadSessionConfig({ ROOM_STORE: 'redis' })).toThrow(/REDIS_URL/);
   });
+
+  it('serves metrics on PORT unless METRICS_PORT names another port', () => {
+    expect(loadSessionConfig({}).METRICS_PORT).toBeUndefined();
+    expect(loadSessionConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    expect(loadSessionConfig({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(loadSessionConfig({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    for (const bad of ['abc', '-1', '70000', '1.5']) expect(() => loadSessionConfig({ METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
+    expect(() => loadSessionConfig({ PORT: '8001', METRICS_PORT: '8001' })).toThrow(/METRICS_PORT must differ from PORT/);
+  });
 });

@@ -24,6 +24,14 @@ export class SessionConfig {
   @IsString()
   HOST = '127.0.0.1';
 
+  /**
+   * Port of a second listener (on HOST) that serves only `GET /metrics`, and then PORT does not:
+   * clients reach PORT through the public route, scrapers reach this one. Unset: `/metrics` on
+   * PORT. 0 = any free port.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
   /** Defaults to `session-${PORT}`. */
   @IsOptional() @IsString() @MinLength(1)
   SERVER_ID?: string;
