@@ -1,16 +1,18 @@
-import { DEFAULT_LIMITS, LoginRequest, LoginResponse, UserRef } from '@app/shared';
+import { LoginRequest, LoginResponse, UserRef } from '@app/shared';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MinLength, Validate } from 'class-validator';
-import { MaxCodePoints } from '../../validation/max-code-points.validator';
+import { Validate } from 'class-validator';
+import { DisplayNameRule } from '../../validation/text-rule.validator';
 
 export class LoginDto implements LoginRequest {
-  @ApiProperty({ description: 'Display name: 1–32 characters after trimming, no control characters', example: 'Ada', minLength: 1, maxLength: 32 })
+  @ApiProperty({
+    description: 'Display name: 1–32 characters after trimming, at least one visible; no control, bidirectional control or zero-width characters',
+    example: 'Ada',
+    minLength: 1,
+    maxLength: 32,
+  })
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1, { message: 'name must not be empty' })
-  @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxNameLength])
-  @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
+  @Validate(DisplayNameRule)
   name: string;
 }
 
