@@ -119,6 +119,9 @@ export class ProductTarget {
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       // The bench logs in 1,000+ users from one address: lift the per-address login/room-creation limit.
       HTTP_RATE_LIMIT_PER_MIN: '10000000',
+      // The get-or-start load runs as one user at 1,000 calls/s: lift the per-user quotas too.
+      ROOMS_PER_USER_PER_HOUR: '10000000',
+      SESSIONS_PER_USER_PER_MIN: '10000000',
       // Any free port for session servers: never collide with a dev instance on 8001+.
       SESSION_BASE_PORT: '0',
       ...(this.redis ? { REDIS_URL: this.redis.url } : {}),

@@ -105,7 +105,7 @@ describe('web client against the real product', () => {
     const host = view.servers.find((s) => s.rooms.includes(roomId));
     expect(host).toBeDefined();
     expect(await alice.textContent('[data-testid="server-id"]')).toContain(host!.id);
-    const port = Number(new URL(host!.url).port);
+    const port = Number(new URL(host!.url!).port);
     const pid = pidListeningOn(port, descendantsOf(backend.pid));
     if (pid === undefined) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
 

@@ -1,7 +1,7 @@
 import { LoginRequest, LoginResponse, UserRef } from '@app/shared';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { Validate } from 'class-validator';
+import { IsOptional, IsString, MaxLength, Validate } from 'class-validator';
 import { DisplayNameRule } from '../../validation/text-rule.validator';
 
 export class LoginDto implements LoginRequest {
@@ -14,6 +14,14 @@ export class LoginDto implements LoginRequest {
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
   @Validate(DisplayNameRule)
   name: string;
+
+  @ApiPropertyOptional({
+    description: 'The still-valid access token this browser got before for the same name: the new token keeps its user id. Ignored when invalid, expired or for another name.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  previousToken?: string;
 }
 
 export class UserDto implements UserRef {
