@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
+import { PingLiveness } from './gateway/ping-liveness';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { SessionMetrics } from './metrics/session-metrics';
@@ -37,6 +38,7 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
       now: () => clock.now(),
       admit: (req) => admission.check(req),
       meter: app.get(SessionMetrics),
+      liveness: new PingLiveness(config.PING_INTERVAL_MS, clock),
     }),
   );
   await app.listen(config.PORT, config.HOST);
