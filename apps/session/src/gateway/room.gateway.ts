@@ -14,6 +14,7 @@ import {
   CloseCode,
   DEFAULT_LIMITS,
   FrameErrorCode,
+  TOO_MANY_SOCKETS_REASON,
 } from '@app/shared';
 import { SessionConfig } from '../config/session.config';
 import type { FrameRejectionMeter } from '../metrics/session-metrics';
@@ -61,7 +62,7 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     }
     const budget = this.quotas.admit(socket, admission.roomId, admission.user.id);
     if (!budget) {
-      socket.close(CloseCode.RateLimited, 'too many connections of this user to this room');
+      socket.close(CloseCode.RateLimited, TOO_MANY_SOCKETS_REASON);
       return null;
     }
     this.rooms.connect(socket, admission, req.socket);
