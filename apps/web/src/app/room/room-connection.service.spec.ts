@@ -1,6 +1,5 @@
-import { TOO_MANY_SOCKETS_REASON } from '@app/shared';
 import { TestBed } from '@angular/core/testing';
-import type { Message, RoomSessionResponse, WelcomePayload } from '@app/shared';
+import { TOO_MANY_SOCKETS_REASON, type Message, type RoomSessionResponse, type WelcomePayload } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
