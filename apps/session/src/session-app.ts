@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
+import { PingLiveness } from './gateway/ping-liveness';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { MetricsListener } from './metrics/metrics-listener';
@@ -30,6 +32,7 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
   const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  applyHttpTimeouts(app.getHttpServer(), config);
   const clock = app.get<Clock>(CLOCK);
   const admission = app.get(ConnectionAdmission);
   app.useWebSocketAdapter(
@@ -40,6 +43,7 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
       now: () => clock.now(),
       admit: (req) => admission.check(req),
       meter: app.get(SessionMetrics),
+      liveness: new PingLiveness(config.PING_INTERVAL_MS, clock),
     }),
   );
   await app.listen(config.PORT, config.HOST);
@@ -49,4 +53,20 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
   if (config.PORT === 0 && !config.PUBLIC_URL) config.PUBLIC_URL = `ws://127.0.0.1:${port}`;
   app.get(HeartbeatService).start();
   return { app, port, metricsPort };
+}
+
+/**
+ * Node's HTTP timeouts, none by default: a client sending a request (or an upgrade) a byte at a time
+ * held a connection for as long as it liked. The whole request must arrive within
+ * HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes); idle keep-alive and silent connections are
+ * closed. `ws` clears the socket timeout when it upgrades, so WebSockets are not cut by it (their
+ * liveness is the ping). Node looks for late requests every `connectionsCheckingInterval` (30 s by
+ * default): a quarter of the timeout. Set before `listen`, which starts that check.
+ */
+function applyHttpTimeouts(server: Server, config: SessionConfig): void {
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.setTimeout(config.HTTP_IDLE_TIMEOUT_MS);
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.floor(config.HTTP_REQUEST_TIMEOUT_MS / 4));
 }

@@ -5,6 +5,7 @@ import { sessionTokenVerifierProvider } from './auth/session-token.provider';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
+import { UserRoomQuotas } from './gateway/user-room-quotas';
 import { HealthController } from './health/health.controller';
 import { RoomStoreHealthIndicator } from './health/room-store.indicator';
 import { SessionStateHealthIndicator } from './health/session-state.indicator';
@@ -54,6 +55,12 @@ export class SessionModule {
         ServerState,
         RoomsService,
         ConnectionAdmission,
+        {
+          provide: UserRoomQuotas,
+          inject: [CLOCK],
+          useFactory: (clock: Clock) =>
+            new UserRoomQuotas({ maxSockets: config.MAX_SOCKETS_PER_USER, perSecond: config.RATE_PER_SECOND, burst: config.RATE_BURST }, () => clock.now()),
+        },
         RoomGateway,
         HeartbeatService,
         DrainService,

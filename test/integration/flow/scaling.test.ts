@@ -53,10 +53,9 @@ describe('local provisioner: spread, scale out, scale in, no orphans', () => {
   });
 
   it('leaves no session process behind when the backend is stopped', async () => {
-    const { token } = await product.login('Ops');
-    const pids = (await product.cluster(token)).servers
+    const pids = (await product.adminCluster()).servers
       .filter((s) => s.alive)
-      .map((s) => pidListeningOn(Number(new URL(s.url).port)))
+      .map((s) => pidListeningOn(Number(new URL(s.url!).port)))
       .filter((p): p is number => p !== undefined);
     expect(pids.length).toBe(2);
     await product.stop();

@@ -2,10 +2,10 @@ import { readEnvConfig } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { BackendConfig, DEV_JWT_SECRET } from './backend.config';
 
-const OPTIONAL_KEYS = ['SESSION_TOKEN_PRIVATE_KEY', 'REDIS_URL', 'SESSION_ENTRY', 'WEB_ROOT', 'METRICS_PORT'];
+const OPTIONAL_KEYS = ['SESSION_TOKEN_PRIVATE_KEY', 'REDIS_URL', 'SESSION_ENTRY', 'WEB_ROOT', 'METRICS_PORT', 'ADMIN_SECRET'];
 
 // METRICS_PORT too: local session servers would all try to bind the backend's metrics port.
-const NOT_FOR_SESSIONS = new Set(['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'PORT', 'HOST', 'METRICS_PORT', 'WEB_ROOT', 'SESSION_ENTRY']);
+const NOT_FOR_SESSIONS = new Set(['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'ADMIN_SECRET', 'PORT', 'HOST', 'METRICS_PORT', 'WEB_ROOT', 'SESSION_ENTRY']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

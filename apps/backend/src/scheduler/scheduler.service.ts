@@ -90,16 +90,19 @@ export class SchedulerService implements OnApplicationShutdown {
     return (await this.directory.servers(now)).filter((s) => isAlive(s, now, this.config.HEARTBEAT_TTL_MS));
   }
 
+  /** Every server and every room: an admin's view (ClusterService narrows it for anyone else). */
   async cluster(): Promise<ClusterView> {
     const now = this.clock.now();
     const [servers, placements] = await Promise.all([this.directory.servers(now), this.directory.placements()]);
     return {
       at: now,
+      scope: 'all',
       servers: servers
         .map((s) => ({
           id: s.id,
           url: s.url,
           capacity: s.capacity,
+          roomCount: placements.get(s.id)?.length ?? 0,
           rooms: (placements.get(s.id) ?? []).sort(),
           connections: s.connections,
           draining: s.draining,

@@ -84,8 +84,33 @@ export class SessionConfig {
   @Type(() => Number) @IsInt() @Min(0)
   TYPING_THROTTLE_MS = 1000;
 
+  /**
+   * A room with no socket for this long is released: it stores what it holds, leaves memory and
+   * stops being reported, so the backend frees its slot; the next get-or-start places it again and
+   * it is loaded from the store.
+   */
   @Type(() => Number) @IsInt() @Min(0)
   ROOM_IDLE_MS = 30_000;
+
+  /** Open sockets one user may have in one room on this server; one more is closed with 4429. */
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_SOCKETS_PER_USER: number = DEFAULT_LIMITS.maxSocketsPerUser;
+
+  /** Every socket is pinged this often; one that misses two pongs in a row is closed. */
+  @Type(() => Number) @IsInt() @Min(50)
+  PING_INTERVAL_MS = 15_000;
+
+  /** An HTTP request (or WebSocket upgrade) whose headers and body have not all arrived within this time is answered 408 and closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+  /** An idle keep-alive HTTP connection is closed after this long without a new request. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** An HTTP connection (not yet a WebSocket) silent both ways for this long is closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 120_000;
 
   @Type(() => Number) @IsInt() @Min(1024)
   SEND_BUFFER_LIMIT_BYTES = 1024 * 1024;

@@ -6,6 +6,7 @@ import type { RejectReason } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
 import type { Admission, ConnectionAdmission } from './connection-admission';
 import { RoomGateway } from './room.gateway';
+import { UserRoomQuotas } from './user-room-quotas';
 import { RoomWsAdapter } from './room-ws.adapter';
 
 /** A socket as `ws` presents it to the adapter: an EventEmitter with send/close. */
@@ -53,7 +54,8 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
     const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1' };
-    const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter);
+    const quotas = new UserRoomQuotas({ maxSockets: 5, perSecond: 10, burst: 5 }, () => now);
+    const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter, quotas);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
       gateway,
       maxFrameBytes: 1024,

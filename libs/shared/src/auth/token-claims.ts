@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   sub: string;
   /** Display name. */
   name: string;
+  /** `admin` on the token of `POST /api/admin/login`: sees every room in the cluster view, may drain and move. */
+  role?: 'admin';
 }
 
 /** Claims of a session token from `POST /api/rooms/:roomId`: one room, one session server. */

@@ -1,6 +1,8 @@
 import { HttpClient } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import type {
+  AdminLoginRequest,
+  AdminLoginResponse,
   ClusterView,
   CreateRoomRequest,
   CreateRoomResponse,
@@ -19,9 +21,15 @@ import { ApiError } from './api-error';
 export class ApiClient {
   private readonly http = inject(HttpClient);
 
-  login(name: string): Promise<LoginResponse> {
-    const body: LoginRequest = { name };
+  /** `previousToken`: the access token this browser holds, so logging in again as the same name keeps the user id. */
+  login(name: string, previousToken?: string | null): Promise<LoginResponse> {
+    const body: LoginRequest = previousToken ? { name, previousToken } : { name };
     return this.call(this.http.post<LoginResponse>('/api/login', body));
+  }
+
+  adminLogin(secret: string): Promise<AdminLoginResponse> {
+    const body: AdminLoginRequest = { secret };
+    return this.call(this.http.post<AdminLoginResponse>('/api/admin/login', body));
   }
 
   createRoom(name?: string): Promise<CreateRoomResponse> {
@@ -34,8 +42,10 @@ export class ApiClient {
     return this.call(this.http.post<RoomSessionResponse>(`/api/rooms/${encodeURIComponent(roomId)}`, null));
   }
 
-  cluster(): Promise<ClusterView> {
-    return this.call(this.http.get<ClusterView>('/api/cluster'));
+  /** The cluster view: with an admin token every room, else only the user's own. */
+  cluster(adminToken?: string | null): Promise<ClusterView> {
+    const headers = adminToken ? { Authorization: `Bearer ${adminToken}` } : undefined;
+    return this.call(this.http.get<ClusterView>('/api/cluster', { headers }));
   }
 
   private async call<T>(request: Observable<T>): Promise<T> {

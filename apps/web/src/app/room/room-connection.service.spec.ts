@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import type { Message, RoomSessionResponse, WelcomePayload } from '@app/shared';
+import { TOO_MANY_SOCKETS_REASON, type Message, type RoomSessionResponse, type WelcomePayload } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
@@ -294,6 +294,22 @@ describe('RoomConnection', () => {
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(1);
     expect(connection.send('hi')).not.toBeNull();
+  });
+
+  it('says why a 4429 came: too many of your tabs in the room, or too many messages; retries with back-off', async () => {
+    connection.connect('room-1');
+    await flushAsync();
+    sockets.last.open();
+    sockets.last.serverClose(4429, TOO_MANY_SOCKETS_REASON);
+    expect(connection.status()).toBe('reconnecting');
+    expect(connection.notice()).toBe('This room is open in too many of your tabs or devices: close one');
+    clock.advance(60_000);
+    await flushAsync();
+    const next = sockets.last;
+    next.open();
+    next.receive('welcome', welcome());
+    next.serverClose(4429, 'too many frames');
+    expect(connection.notice()).toBe('Too many messages too fast');
   });
 
   it('shows not-found when the backend answers 404, also during a reconnect', async () => {

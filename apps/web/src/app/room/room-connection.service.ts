@@ -6,6 +6,7 @@ import {
   DEFAULT_LIMITS,
   FrameErrorCode,
   ServerEvent,
+  TOO_MANY_SOCKETS_REASON,
   checkMessageText,
   type ClientEventMap,
   type Message,
@@ -264,7 +265,7 @@ export class RoomConnection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.socketWelcomed = false;
-      this.handleClose(event.code);
+      this.handleClose(event.code, event.reason);
     };
     // An error is always followed by a close, which decides what happens next.
     socket.onerror = () => undefined;
@@ -276,7 +277,7 @@ export class RoomConnection {
     }, WELCOME_TIMEOUT_MS);
   }
 
-  private handleClose(code: number): void {
+  private handleClose(code: number, closeReason = ''): void {
     this.clear('welcomeTimer');
     this.clear('resendTimer');
     this._typing.set([]);
@@ -285,7 +286,13 @@ export class RoomConnection {
     // A draining server or a moved room: the backend already knows the new place, so go at once.
     const immediate = code === CloseCode.ServiceRestart || code === CloseCode.RoomMoved;
     const reason =
-      code === CloseCode.RateLimited ? 'Too many messages too fast' : code === CloseCode.FrameTooLarge ? 'A message was too large' : 'Connection lost';
+      code === CloseCode.RateLimited
+        ? closeReason === TOO_MANY_SOCKETS_REASON
+          ? 'This room is open in too many of your tabs or devices: close one'
+          : 'Too many messages too fast'
+        : code === CloseCode.FrameTooLarge
+          ? 'A message was too large'
+          : 'Connection lost';
     this.scheduleReconnect(reason, immediate);
   }
 
