@@ -30,8 +30,16 @@ export class RoomsService {
 
   /** Get or start the room's session: where it lives now, and a token for that server. */
   async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
-    const server = ROOM_ID_PATTERN.test(roomId) ? await this.scheduler.openRoom(roomId) : null;
-    if (!server) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
-    return { roomId, url: server.url, token: this.signer.sign(user, roomId, server.id), serverId: server.id };
+    const opened = ROOM_ID_PATTERN.test(roomId) ? await this.scheduler.openRoom(roomId) : null;
+    if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    const { server, epoch } = opened.placement;
+    return {
+      roomId,
+      name: opened.room.name ?? null,
+      url: server.url,
+      token: this.signer.sign(user, roomId, server.id, epoch),
+      serverId: server.id,
+      epoch,
+    };
   }
 }

@@ -6,7 +6,7 @@ import { SessionTokenSigner } from '../auth/session-token.signer';
 import { Metric } from '../metrics/backend-metrics';
 import { CLOCK, Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { isAlive, Placement, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
+import { isAlive, Placement, RoomRecord, SESSION_DIRECTORY, ServerRecord, SessionDirectory } from './directory/session-directory.port';
 import { PROVISIONER, Provisioner } from './provisioner/provisioner.port';
 
 /**
@@ -47,7 +47,7 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   /** The room's server, placing the room (and starting a server) when needed. */
-  async place(roomId: string): Promise<ServerRecord> {
+  async place(roomId: string): Promise<Placement> {
     return this.timed(async () => this.settle(roomId, await this.directory.place(roomId, this.clock.now())));
   }
 
@@ -55,10 +55,10 @@ export class SchedulerService implements OnApplicationShutdown {
    * Get-or-start of an existing room: null when there is no such room (unknown or expired), else
    * its server as `place` gives it, the room marked active, in one directory call.
    */
-  async openRoom(roomId: string): Promise<ServerRecord | null> {
+  async openRoom(roomId: string): Promise<{ room: RoomRecord; placement: Placement } | null> {
     return this.timed(async () => {
       const opened = await this.directory.openRoom(roomId, this.clock.now());
-      return opened && this.settle(roomId, opened.placement);
+      return opened && { room: opened.room, placement: await this.settle(roomId, opened.placement) };
     });
   }
 
@@ -72,7 +72,7 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   /** A placement the directory gave, or capacity added and a second try; counted, and prewarmed for. */
-  private async settle(roomId: string, placement: Placement | null): Promise<ServerRecord> {
+  private async settle(roomId: string, placement: Placement | null): Promise<Placement> {
     if (!placement && (await this.provisioner.addCapacity())) {
       placement = await this.directory.place(roomId, this.clock.now());
     }
@@ -82,7 +82,7 @@ export class SchedulerService implements OnApplicationShutdown {
     }
     this.placements.inc({ outcome: placement.placedNow ? 'placed' : 'existing' });
     if (placement.placedNow) void this.prewarmIfBusy();
-    return placement.server;
+    return placement;
   }
 
   async liveServers(): Promise<ServerRecord[]> {

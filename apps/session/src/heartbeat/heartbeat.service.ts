@@ -93,19 +93,20 @@ export class HeartbeatService {
         const hint = res.status === 401 || res.status === 403 ? ' (INTERNAL_SECRET differs from the backend’s?)' : '';
         throw new Error(`backend answered ${res.status}${hint}`);
       }
-      this.apply((await res.json()) as Partial<HeartbeatReply>);
+      this.apply((await res.json()) as Partial<HeartbeatReply>, body);
       this.succeeded();
     } catch (err) {
       this.failed(err);
     }
   }
 
-  private apply(reply: Partial<HeartbeatReply>): void {
+  private apply(reply: Partial<HeartbeatReply>, sent: SessionHeartbeat): void {
     if (typeof reply.sessionTokenPublicKey === 'string' && reply.sessionTokenPublicKey) {
       if (this.verifier.offerKey(reply.sessionTokenPublicKey)) this.log.log('session token key received from the backend');
     }
     if (Array.isArray(reply.revoked) && reply.revoked.length) {
-      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'));
+      const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
+      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'), reported);
     }
   }
 

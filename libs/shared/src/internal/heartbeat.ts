@@ -18,6 +18,8 @@ export interface HeldRoom {
   connections: number;
   /** Epoch ms of the room's last message or connection change. */
   lastActivity: number;
+  /** Epoch of the placement the server holds the room under (absent from servers before fencing). */
+  epoch?: number;
 }
 
 export interface SessionHeartbeat {
@@ -36,7 +38,10 @@ export interface SessionHeartbeat {
 export interface HeartbeatReply {
   /** A heartbeat older than this makes the server dead. */
   ttlMs: number;
-  /** Rooms this server reported that the directory has placed elsewhere: close their sockets with 4404. */
+  /**
+   * Rooms this server reported that the directory has placed elsewhere (or again, under a newer
+   * epoch): close their sockets with 4404, unless the room is held under a newer epoch than reported.
+   */
   revoked: string[];
   /** PEM (SPKI) public key that verifies session tokens. */
   sessionTokenPublicKey: string;

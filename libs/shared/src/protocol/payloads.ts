@@ -32,6 +32,8 @@ export interface WelcomePayload {
   messages: Message[];
   lastSeq: number;
   limits: RoomLimits;
+  /** Epoch (fencing token) of the room's placement this server serves it under (protocol version 2). */
+  epoch: number;
 }
 
 export interface SendPayload {

@@ -19,11 +19,19 @@ interface PlacedRoom {
 /**
  * The directory of one backend process (its rooms in a `RoomCatalog`, on disk in the embedded default). JavaScript runs each method to its end before another
  * starts (no await inside), which makes every placement atomic without locks.
+ *
+ * Epochs: a placement's epoch is max(the room's previous epoch + 1, now in ms). The clock term keeps
+ * epochs growing across a restart of this process, which forgets them while the room stores (SQLite
+ * on disk) remember the newest epoch each room was served under: a room placed after a restart must
+ * not get an epoch its store has already seen. (It assumes the wall clock does not step back by more
+ * than the restart took.)
  */
 export class MemorySessionDirectory implements SessionDirectory {
   private readonly serversById = new Map<string, Omit<ServerRecord, 'placedRooms'>>();
   private readonly placement = new Map<string, PlacedRoom>();
   private readonly placedCount = new Map<string, number>();
+  /** Newest epoch of each room's placement; kept when the room is released, so the next one is newer. */
+  private readonly epochs = new Map<string, number>();
 
   constructor(private readonly timing: DirectoryTiming, private readonly rooms: RoomCatalog = new MemoryRoomCatalog()) {}
 
@@ -38,12 +46,18 @@ export class MemorySessionDirectory implements SessionDirectory {
     });
     const revoked: string[] = [];
     const reported = new Set<string>();
-    for (const { roomId } of hb.rooms) {
+    for (const { roomId, epoch } of hb.rooms) {
       reported.add(roomId);
       const placed = this.placement.get(roomId);
-      if (placed?.serverId === hb.serverId) placed.seen = now;
-      else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
-      else this.assign(roomId, hb.serverId, now);
+      const newest = this.epochs.get(roomId) ?? 0;
+      // Held under an older epoch than the newest placement: that copy is fenced off.
+      const stale = epoch !== undefined && epoch < newest;
+      if (placed?.serverId === hb.serverId) {
+        placed.seen = now;
+        if (stale) revoked.push(roomId);
+      } else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
+      else if (stale) revoked.push(roomId);
+      else if (!hb.draining) this.assign(roomId, hb.serverId, now, epoch);
     }
     // The server let these rooms go (idle, disposed): their slots are free again.
     for (const [roomId, placed] of this.placement) {
@@ -88,12 +102,12 @@ export class MemorySessionDirectory implements SessionDirectory {
     const owner = this.placement.get(roomId)?.serverId;
     // A draining server closed the room's sockets with 1012: its clients come back here to move.
     if (owner !== undefined && this.isLive(owner, now) && !this.serversById.get(owner)!.draining) {
-      return { server: this.record(owner), placedNow: false };
+      return { server: this.record(owner), placedNow: false, epoch: this.epochs.get(roomId)! };
     }
     const target = this.leastLoaded(now);
     if (!target) return null;
-    this.assign(roomId, target.id, now);
-    return { server: this.record(target.id), placedNow: true };
+    const epoch = this.assign(roomId, target.id, now);
+    return { server: this.record(target.id), placedNow: true, epoch };
   }
 
   /**
@@ -118,6 +132,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (stored.expiresAt <= now) {
       this.rooms.delete(roomId);
       this.unassign(roomId);
+      this.epochs.delete(roomId);
       return undefined;
     }
     return stored;
@@ -153,10 +168,14 @@ export class MemorySessionDirectory implements SessionDirectory {
     return { ...s, placedRooms: this.placedCount.get(serverId) ?? 0 };
   }
 
-  private assign(roomId: string, serverId: string, now: number): void {
+  /** Places the room on the server under `epoch` (a server re-adopting what it holds), else under a new one. */
+  private assign(roomId: string, serverId: string, now: number, epoch?: number): number {
     this.unassign(roomId);
     this.placement.set(roomId, { serverId, seen: now });
     this.placedCount.set(serverId, (this.placedCount.get(serverId) ?? 0) + 1);
+    const next = epoch ?? Math.max((this.epochs.get(roomId) ?? 0) + 1, Math.floor(now));
+    this.epochs.set(roomId, next);
+    return next;
   }
 
   private unassign(roomId: string): void {

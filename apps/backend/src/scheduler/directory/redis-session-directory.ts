@@ -15,6 +15,9 @@ import { DirectoryTiming, OpenedRoom, Placement, RoomRecord, ServerRecord, Sessi
  *   server-rooms:<id>       ZSET  room id → when it was placed on, or last reported by, the server;
  *                                 its cardinality is the server's placedRooms
  *   placement               HASH  room id → server id
+ *   epochs                  HASH  room id → epoch of its newest placement (HINCRBY with every
+ *                                 placement, in the script that places; kept when the room is
+ *                                 released, so the next placement is newer; gone when the room expires)
  *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection
  *
  * Time is the caller's `now`, never Redis TIME, so every replica (and every test) decides with the
@@ -57,7 +60,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         now - ttl,
         now - ttl,
         now - SWEEP_AFTER_TTLS * ttl,
-        ...hb.rooms.map((room) => room.roomId),
+        ...hb.rooms.flatMap((room) => [room.roomId, room.epoch ?? 0]),
       );
       return { revoked };
     });
@@ -199,9 +202,9 @@ function toRoom(flat: string[]): RoomRecord {
   return room;
 }
 
-/** A placement row: the '1' (placed now) or '0' flag, then the server row. */
-function toPlacement([placedNow, ...server]: ServerRow): Placement {
-  return { server: toServer(server), placedNow: placedNow === '1' };
+/** A placement row: the '1' (placed now) or '0' flag, the epoch, then the server row. */
+function toPlacement([placedNow, epoch, ...server]: ServerRow): Placement {
+  return { server: toServer(server), placedNow: placedNow === '1', epoch: Number(epoch) };
 }
 
 function failOnError(results: [Error | null, unknown][] | null): void {
@@ -214,6 +217,7 @@ function failOnError(results: [Error | null, unknown][] | null): void {
 const PRELUDE = `
 local prefix = ARGV[1]
 local placementKey = prefix .. 'placement'
+local epochsKey = prefix .. 'epochs'
 local serversKey = prefix .. 'servers'
 local function serverKey(id) return prefix .. 'server:' .. id end
 local function roomsKey(id) return prefix .. 'server-rooms:' .. id end
@@ -222,15 +226,28 @@ local function canOwn(id, minBeat)
   local h = redis.call('HMGET', serverKey(id), 'lastHeartbeat', 'draining')
   return h[1] ~= false and tonumber(h[1]) >= minBeat and h[2] ~= '1'
 end
-local function row(id, flag)
+local function row(id, flag, epoch)
   local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat')
   local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], h[4], h[5]}
-  if flag then table.insert(r, 1, flag) end
+  if flag then
+    table.insert(r, 1, tostring(epoch))
+    table.insert(r, 1, flag)
+  end
   return r
 end
-local function assign(roomId, id, score)
+local function epochOf(roomId)
+  return tonumber(redis.call('HGET', epochsKey, roomId) or '0')
+end
+-- Places the room on the server under a new epoch, or under \`epoch\` (a server re-adopting a room it
+-- holds); returns the placement's epoch.
+local function assign(roomId, id, score, epoch)
   redis.call('HSET', placementKey, roomId, id)
   redis.call('ZADD', roomsKey(id), score, roomId)
+  if epoch then
+    redis.call('HSET', epochsKey, roomId, epoch)
+    return epoch
+  end
+  return redis.call('HINCRBY', epochsKey, roomId, 1)
 end
 local function forget(id)
   local rk = roomsKey(id)
@@ -245,7 +262,7 @@ end
 local function place(roomId, now, minBeat)
   local owner = redis.call('HGET', placementKey, roomId)
   if owner then
-    if canOwn(owner, minBeat) then return row(owner, '0') end
+    if canOwn(owner, minBeat) then return row(owner, '0', epochOf(roomId)) end
     redis.call('HDEL', placementKey, roomId)
     redis.call('ZREM', roomsKey(owner), roomId)
   end
@@ -269,8 +286,8 @@ local function place(roomId, now, minBeat)
     end
   end
   if not best then return nil end
-  assign(roomId, best, now)
-  return row(best, '1')
+  local epoch = assign(roomId, best, now)
+  return row(best, '1', epoch)
 end
 -- The room's fields (HGETALL), or nil when unknown or expired (now - lastActive >= ttl); an expired
 -- room and its placement go.
@@ -280,6 +297,7 @@ local function liveRoom(roomId, now, ttl)
   if not lastActive then return nil end
   if now - tonumber(lastActive) >= ttl then
     redis.call('DEL', key)
+    redis.call('HDEL', epochsKey, roomId)
     local owner = redis.call('HGET', placementKey, roomId)
     if owner then
       redis.call('HDEL', placementKey, roomId)
@@ -306,24 +324,32 @@ const SCRIPTS: Record<keyof DirectoryCommands, string> = {
   directoryPlace: `
 return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
-  // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore, roomIds...
+  // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
+  // then roomId, epoch pairs (epoch 0: the server did not say).
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 local draining = ARGV[6] == '1'
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
 redis.call('ZADD', serversKey, now, id)
 local revoked = {}
-for i = 11, #ARGV do
+for i = 11, #ARGV, 2 do
   local roomId = ARGV[i]
+  local reported = tonumber(ARGV[i + 1])
+  -- Held under an older epoch than the newest placement: that copy is fenced off.
+  local stale = reported > 0 and reported < epochOf(roomId)
   local owner = redis.call('HGET', placementKey, roomId)
   if owner == id then
     redis.call('ZADD', roomsKey(id), now, roomId)
+    if stale then revoked[#revoked + 1] = roomId end
   elseif owner and canOwn(owner, minBeat) then
     revoked[#revoked + 1] = roomId
+  elseif stale then
+    revoked[#revoked + 1] = roomId
   elseif not draining then
-    -- Unplaced, or its owner is dead or draining: the server holding it takes it (again).
+    -- Unplaced, or its owner is dead or draining: the server holding it takes it (again), under
+    -- the epoch it holds it under.
     if owner then redis.call('ZREM', roomsKey(owner), roomId) end
-    assign(roomId, id, now)
+    if reported > 0 then assign(roomId, id, now, reported) else assign(roomId, id, now) end
   end
 end
 -- Placements this server has not reported for a whole TTL: the room is gone from it.

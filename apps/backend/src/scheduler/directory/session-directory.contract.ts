@@ -108,7 +108,7 @@ export function describeSessionDirectoryContract(
         expect(first?.placedNow).toBe(true);
         for (let i = 1; i <= 3; i++) {
           const again = await dir.place('r1', T0 + i);
-          expect(again).toEqual({ server: expect.objectContaining({ id: first?.server.id }), placedNow: false });
+          expect(again).toEqual({ server: expect.objectContaining({ id: first?.server.id }), placedNow: false, epoch: first?.epoch });
         }
         expect((await serverById(first!.server.id, T0))?.placedRooms).toBe(1);
       });
@@ -117,6 +117,7 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('s1', { capacity: 3, connections: 4 }), T0);
         expect(await dir.place('r1', T0 + 1)).toEqual({
           placedNow: true,
+          epoch: expect.any(Number),
           server: { id: 's1', url: 'ws://s1.test:8001/ws', capacity: 3, placedRooms: 1, connections: 4, draining: false, lastHeartbeat: T0 },
         });
       });
@@ -126,9 +127,9 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('b', { connections: 1 }), T0);
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
         await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
-        expect(await dir.place('r1', T0 + ttl)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false });
+        expect(await dir.place('r1', T0 + ttl)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: expect.any(Number) });
         const moved = await dir.place('r1', T0 + ttl + 1);
-        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
         expect(await placementOf('r1')).toBe('b');
         expect((await serverById('b', T0 + ttl + 1))?.placedRooms).toBe(1);
       });
@@ -152,7 +153,7 @@ export function describeSessionDirectoryContract(
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
         await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 1);
         await dir.heartbeat(hb('b'), T0 + 1);
-        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
         // The draining server still reports the room: it is told to drop it.
         expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'] });
       });
@@ -199,7 +200,7 @@ export function describeSessionDirectoryContract(
         expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [] });
         expect((await dir.placements()).get('s1')?.sort()).toEqual(['r1', 'r2']);
         expect((await serverById('s1', T0))?.placedRooms).toBe(2);
-        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false });
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false, epoch: expect.any(Number) });
       });
 
       it('re-adopts reported rooms placed on a dead server', async () => {
@@ -231,6 +232,80 @@ export function describeSessionDirectoryContract(
       });
     });
 
+    describe('epochs', () => {
+      function heldAt(roomId: string, epoch: number | undefined): HeldRoom[] {
+        return [{ roomId, connections: 1, lastActivity: T0, epoch }];
+      }
+
+      it('gives a first placement an epoch ≥ 1 and keeps it while the room stays', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = await dir.place('r1', T0);
+        expect(first?.epoch).toBeGreaterThanOrEqual(1);
+        expect((await dir.place('r1', T0 + 1))?.epoch).toBe(first?.epoch);
+        expect((await dir.openRoom('missing', T0 + 1))).toBeNull();
+      });
+
+      it('grows the epoch with every placement: after a dead server, a drain, a release', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        const e1 = (await dir.place('r1', T0))!.epoch;
+        // a dies: placed on b under a newer epoch.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
+        const moved = await dir.place('r1', T0 + ttl + 1);
+        expect(moved?.server.id).toBe('b');
+        expect(moved!.epoch).toBeGreaterThan(e1);
+        // b drains: placed on a (back) under a newer epoch still.
+        await dir.heartbeat(hb('a'), T0 + ttl + 2);
+        await dir.heartbeat(hb('b', { draining: true, rooms: heldAt('r1', moved!.epoch) }), T0 + ttl + 2);
+        const third = await dir.place('r1', T0 + ttl + 3);
+        expect(third?.server.id).toBe('a');
+        expect(third!.epoch).toBeGreaterThan(moved!.epoch);
+        // a lets it go (not reported for a TTL): the next placement is newer again.
+        await dir.heartbeat(hb('a'), T0 + 2 * ttl + 4);
+        const fourth = await dir.place('r1', T0 + 2 * ttl + 5);
+        expect(fourth?.placedNow).toBe(true);
+        expect(fourth!.epoch).toBeGreaterThan(third!.epoch);
+      });
+
+      it('gives one epoch to 50 concurrent callers of one room', async () => {
+        for (const id of ['s1', 's2']) await dir.heartbeat(hb(id), T0);
+        const results = await Promise.all(Array.from({ length: 50 }, () => dir.place('hot', T0)));
+        expect(new Set(results.map((p) => p?.epoch)).size).toBe(1);
+      });
+
+      it('re-adopts a reported room under the epoch the server holds it under', async () => {
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 7) }), T0)).toEqual({ revoked: [] });
+        expect(await dir.place('r1', T0)).toEqual(expect.objectContaining({ placedNow: false, epoch: 7 }));
+      });
+
+      it('revokes a room reported under an older epoch than its newest placement, on a dead owner too', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        const old = (await dir.place('r1', T0))!; // on a
+        // a is paused; the room moves to b; then b dies too.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
+        const newer = (await dir.place('r1', T0 + ttl + 1))!;
+        expect(newer.server.id).toBe('b');
+        // a wakes up after b died, still holding the old copy: it is not handed the room back.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', old.epoch) }), T0 + 3 * ttl)).toEqual({ revoked: ['r1'] });
+        const again = await dir.place('r1', T0 + 3 * ttl);
+        expect(again?.server.id).toBe('a');
+        expect(again!.epoch).toBeGreaterThan(newer.epoch);
+      });
+
+      it('revokes the old copy a server holds after the room was placed on it again', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = (await dir.place('r1', T0))!;
+        await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + ttl + 1);
+        // Placed again on a under a newer epoch (a missed a beat, nobody else could take it).
+        await dir.heartbeat(hb('a'), T0 + 3 * ttl);
+        const second = (await dir.place('r1', T0 + 3 * ttl + 1))!;
+        expect(second.epoch).toBeGreaterThan(first.epoch);
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3 * ttl + 2)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', second.epoch) }), T0 + 3 * ttl + 3)).toEqual({ revoked: [] });
+      });
+    });
+
     describe('removeServer', () => {
       it('forgets the server at once and makes its rooms placeable elsewhere', async () => {
         await dir.heartbeat(hb('a'), T0);
@@ -239,7 +314,7 @@ export function describeSessionDirectoryContract(
         await dir.removeServer('a');
         expect((await dir.servers(T0)).map((s) => s.id)).toEqual(['b']);
         expect((await dir.placements()).has('a')).toBe(false);
-        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
       });
 
       it('ignores an unknown server', async () => {
@@ -308,9 +383,9 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0);
         await dir.createRoom(room, T0);
         const first = await dir.openRoom('room-1', T0 + 1);
-        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: true } });
+        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: "a", placedRooms: 1 }), placedNow: true, epoch: expect.any(Number) } });
         const again = await dir.openRoom('room-1', T0 + 2);
-        expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false });
+        expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false, epoch: expect.any(Number) });
       });
 
       it('returns the room with a null placement when no server can take it', async () => {

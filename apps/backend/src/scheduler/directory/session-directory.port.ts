@@ -27,6 +27,11 @@ export interface Placement {
   server: ServerRecord;
   /** True when this call placed the room (it was unplaced or its server was dead). */
   placedNow: boolean;
+  /**
+   * The placement's fencing token: it grows with every placement of the room (atomically with it),
+   * and stays while the room stays where it is. The session server serves the room under it.
+   */
+  epoch: number;
 }
 
 /** What `openRoom` finds: the room, and where it lives (null when no server can take it). */
@@ -43,10 +48,12 @@ export interface OpenedRoom {
 export interface SessionDirectory {
   /**
    * Records a heartbeat. Rooms the server reports that are unplaced (or placed on a dead server)
-   * are placed on it again, so a restarted backend rebuilds its placements. A room placed on this
-   * server that it has not reported for a whole heartbeat TTL (it let the room go) is released, so
-   * its slot is free again. Returns the reported rooms that are placed on another live server: the
-   * caller tells the server to drop them.
+   * are placed on it again under the epoch it reports, so a restarted backend rebuilds its
+   * placements; a room reported under an older epoch than the directory's newest was placed again
+   * since, and is revoked instead. A room placed on this server that it has not reported for a whole
+   * heartbeat TTL (it let the room go) is released, so its slot is free again. Returns the reported
+   * rooms that are placed on another live server (or were placed again since): the caller tells the
+   * server to drop them.
    */
   heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }>;
   /** Forgets a server at once (it said it is gone); its rooms become placeable. */
