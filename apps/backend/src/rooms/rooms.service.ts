@@ -1,5 +1,5 @@
 import { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { Metric } from '../metrics/backend-metrics';
@@ -28,10 +28,15 @@ export class RoomsService {
     return { roomId };
   }
 
-  /** Get or start the room's session: where it lives now, and a token for that server. */
+  /**
+   * Get or start the room's session: where it lives now, and a token for that server. A room its
+   * server last reported full is refused (409) to anyone not connected to it, before a socket opens;
+   * the server still closes with 4413 a socket that finds it full (two callers racing for the last place).
+   */
   async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
     const opened = ROOM_ID_PATTERN.test(roomId) ? await this.scheduler.openRoom(roomId) : null;
     if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
     const { server, epoch } = opened.placement;
     return {
       roomId,

@@ -55,10 +55,10 @@ export class SchedulerService implements OnApplicationShutdown {
    * Get-or-start of an existing room: null when there is no such room (unknown or expired), else
    * its server as `place` gives it, the room marked active, in one directory call.
    */
-  async openRoom(roomId: string): Promise<{ room: RoomRecord; placement: Placement } | null> {
+  async openRoom(roomId: string): Promise<{ room: RoomRecord; placement: Placement; fullWith?: string[] } | null> {
     return this.timed(async () => {
       const opened = await this.directory.openRoom(roomId, this.clock.now());
-      return opened && { room: opened.room, placement: await this.settle(roomId, opened.placement) };
+      return opened && { room: opened.room, placement: await this.settle(roomId, opened.placement), fullWith: opened.fullWith };
     });
   }
 

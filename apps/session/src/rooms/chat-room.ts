@@ -176,6 +176,16 @@ export class ChatRoom {
     return this.users.size;
   }
 
+  /** True while a new user would be refused (`maxMembers` unique users connected). */
+  get isFull(): boolean {
+    return this.users.size >= this.limits.maxMembers;
+  }
+
+  /** Ids of the users connected now. */
+  memberIds(): string[] {
+    return [...this.users.keys()];
+  }
+
   get lastActivity(): number {
     return this.lastActivityAt;
   }

@@ -90,7 +90,11 @@ export class RoomsService {
   heldRooms(): HeldRoom[] {
     const held: HeldRoom[] = [];
     for (const room of this.rooms.values()) {
-      if (room.isOpen) held.push({ roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity, epoch: room.epoch });
+      if (!room.isOpen) continue;
+      const entry: HeldRoom = { roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity, epoch: room.epoch, members: room.memberCount };
+      // Ids only for a full room: the backend refuses everyone else before a socket opens.
+      if (room.isFull) entry.memberIds = room.memberIds();
+      held.push(entry);
     }
     return held;
   }

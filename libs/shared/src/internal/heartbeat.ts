@@ -20,6 +20,13 @@ export interface HeldRoom {
   lastActivity: number;
   /** Epoch of the placement the server holds the room under (absent from servers before fencing). */
   epoch?: number;
+  /** Unique users connected now. */
+  members?: number;
+  /**
+   * Ids of the users connected, only while the room is full (`members` ≥ the server's maxMembers):
+   * the backend answers get-or-start with 409 to anyone else. Absent otherwise, so heartbeats stay small.
+   */
+  memberIds?: string[];
 }
 
 export interface SessionHeartbeat {

@@ -66,6 +66,9 @@ export interface HistoryPayload {
   hasMore: boolean;
 }
 
+/** `moved`: the room lives elsewhere now; the socket closes with 1012 right after. */
+export type MovedPayload = Record<string, never>;
+
 export interface ErrorPayload {
   code: FrameErrorCode;
   message: string;

@@ -32,6 +32,8 @@ export class MemorySessionDirectory implements SessionDirectory {
   private readonly placedCount = new Map<string, number>();
   /** Newest epoch of each room's placement; kept when the room is released, so the next one is newer. */
   private readonly epochs = new Map<string, number>();
+  /** Rooms their server last reported full, with the users then connected. */
+  private readonly full = new Map<string, string[]>();
 
   constructor(private readonly timing: DirectoryTiming, private readonly rooms: RoomCatalog = new MemoryRoomCatalog()) {}
 
@@ -46,7 +48,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     });
     const revoked: string[] = [];
     const reported = new Set<string>();
-    for (const { roomId, epoch } of hb.rooms) {
+    for (const { roomId, epoch, memberIds } of hb.rooms) {
       reported.add(roomId);
       const placed = this.placement.get(roomId);
       const newest = this.epochs.get(roomId) ?? 0;
@@ -58,6 +60,10 @@ export class MemorySessionDirectory implements SessionDirectory {
       } else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
       else if (stale) revoked.push(roomId);
       else if (!hb.draining) this.assign(roomId, hb.serverId, now, epoch);
+      if (this.placement.get(roomId)?.serverId === hb.serverId) {
+        if (memberIds) this.full.set(roomId, memberIds);
+        else this.full.delete(roomId);
+      }
     }
     // The server let these rooms go (idle, disposed): their slots are free again.
     for (const [roomId, placed] of this.placement) {
@@ -122,7 +128,9 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (!entry) return null;
     const ttl = this.timing.roomTtlMs;
     if (entry.expiresAt - now < ttl) this.rooms.touch([roomId], now, now + ttl + touchStepMs(ttl));
-    return { room: entry.record, placement: await this.place(roomId, now) };
+    const placement = await this.place(roomId, now);
+    const fullWith = placement && !placement.placedNow ? this.full.get(roomId) : undefined;
+    return fullWith ? { room: entry.record, placement, fullWith } : { room: entry.record, placement };
   }
 
   /** The room's catalog entry unless it expired (an expired room is forgotten, and its slot freed). */
@@ -179,6 +187,7 @@ export class MemorySessionDirectory implements SessionDirectory {
   }
 
   private unassign(roomId: string): void {
+    this.full.delete(roomId);
     const previous = this.placement.get(roomId)?.serverId;
     if (previous === undefined) return;
     this.placement.delete(roomId);

@@ -15,6 +15,8 @@ import { DirectoryTiming, OpenedRoom, Placement, RoomRecord, ServerRecord, Sessi
  *   server-rooms:<id>       ZSET  room id → when it was placed on, or last reported by, the server;
  *                                 its cardinality is the server's placedRooms
  *   placement               HASH  room id → server id
+ *   full                    HASH  room id → JSON list of the users connected, for rooms their server
+ *                                 last reported full (cleared by any other report and any placement)
  *   epochs                  HASH  room id → epoch of its newest placement (HINCRBY with every
  *                                 placement, in the script that places; kept when the room is
  *                                 released, so the next placement is newer; gone when the room expires)
@@ -60,7 +62,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         now - ttl,
         now - ttl,
         now - SWEEP_AFTER_TTLS * ttl,
-        ...hb.rooms.flatMap((room) => [room.roomId, room.epoch ?? 0]),
+        ...hb.rooms.flatMap((room) => [room.roomId, room.epoch ?? 0, room.memberIds ? JSON.stringify(room.memberIds) : '']),
       );
       return { revoked };
     });
@@ -131,8 +133,10 @@ export class RedisSessionDirectory implements SessionDirectory {
     return this.guard(async () => {
       const reply = await this.commands.directoryOpenRoom(this.prefix, roomId, now, this.timing.roomTtlMs, now - this.timing.heartbeatTtlMs);
       if (!reply) return null;
-      const [room, row] = reply;
-      return { room: toRoom(room), placement: row ? toPlacement(row) : null };
+      const [room, row, full] = reply;
+      const opened: OpenedRoom = { room: toRoom(room), placement: row ? toPlacement(row) : null };
+      if (full) opened.fullWith = JSON.parse(full) as string[];
+      return opened;
     });
   }
 
@@ -178,7 +182,7 @@ interface DirectoryCommands {
   directoryPlace(...args: Arg[]): Promise<ServerRow | null>;
   directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
   directoryTouchRooms(...args: Arg[]): Promise<void>;
-  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null] | null>;
+  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null, string | null] | null>;
 }
 
 function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
@@ -218,6 +222,7 @@ const PRELUDE = `
 local prefix = ARGV[1]
 local placementKey = prefix .. 'placement'
 local epochsKey = prefix .. 'epochs'
+local fullKey = prefix .. 'full'
 local serversKey = prefix .. 'servers'
 local function serverKey(id) return prefix .. 'server:' .. id end
 local function roomsKey(id) return prefix .. 'server-rooms:' .. id end
@@ -241,6 +246,7 @@ end
 -- Places the room on the server under a new epoch, or under \`epoch\` (a server re-adopting a room it
 -- holds); returns the placement's epoch.
 local function assign(roomId, id, score, epoch)
+  redis.call('HDEL', fullKey, roomId)
   redis.call('HSET', placementKey, roomId, id)
   redis.call('ZADD', roomsKey(id), score, roomId)
   if epoch then
@@ -298,6 +304,7 @@ local function liveRoom(roomId, now, ttl)
   if now - tonumber(lastActive) >= ttl then
     redis.call('DEL', key)
     redis.call('HDEL', epochsKey, roomId)
+    redis.call('HDEL', fullKey, roomId)
     local owner = redis.call('HGET', placementKey, roomId)
     if owner then
       redis.call('HDEL', placementKey, roomId)
@@ -325,16 +332,17 @@ const SCRIPTS: Record<keyof DirectoryCommands, string> = {
 return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
   // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
-  // then roomId, epoch pairs (epoch 0: the server did not say).
+  // then roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is full) triples.
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 local draining = ARGV[6] == '1'
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
 redis.call('ZADD', serversKey, now, id)
 local revoked = {}
-for i = 11, #ARGV, 2 do
+for i = 11, #ARGV, 3 do
   local roomId = ARGV[i]
   local reported = tonumber(ARGV[i + 1])
+  local full = ARGV[i + 2]
   -- Held under an older epoch than the newest placement: that copy is fenced off.
   local stale = reported > 0 and reported < epochOf(roomId)
   local owner = redis.call('HGET', placementKey, roomId)
@@ -350,6 +358,9 @@ for i = 11, #ARGV, 2 do
     -- the epoch it holds it under.
     if owner then redis.call('ZREM', roomsKey(owner), roomId) end
     if reported > 0 then assign(roomId, id, now, reported) else assign(roomId, id, now) end
+  end
+  if redis.call('HGET', placementKey, roomId) == id then
+    if full ~= '' then redis.call('HSET', fullKey, roomId, full) else redis.call('HDEL', fullKey, roomId) end
   end
 end
 -- Placements this server has not reported for a whole TTL: the room is gone from it.
@@ -389,6 +400,9 @@ local roomId, now = ARGV[2], ARGV[3]
 local room = liveRoom(roomId, tonumber(now), tonumber(ARGV[4]))
 if not room then return nil end
 touch(roomId, now, ARGV[4])
-return {room, place(roomId, now, tonumber(ARGV[5])) or false}
+local placed = place(roomId, now, tonumber(ARGV[5]))
+local full = false
+if placed and placed[1] == '0' then full = redis.call('HGET', fullKey, roomId) end
+return {room, placed or false, full}
 `,
 };

@@ -402,6 +402,29 @@ export function describeSessionDirectoryContract(
         expect(await dir.getRoom('room-1', opened + roomTtl - 1)).toEqual(room);
       });
 
+      it('tells who is in a room its server reported full, until a report says otherwise or it moves', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        await dir.createRoom(room, T0);
+        const placed = (await dir.openRoom('room-1', T0))!.placement!;
+        expect(placed.server.id).toBe('a');
+        const held = (memberIds?: string[]): HeldRoom[] => [{ roomId: 'room-1', connections: 2, lastActivity: T0, epoch: placed.epoch, members: 2, memberIds }];
+        await dir.heartbeat(hb('a', { rooms: held(['u1', 'u2']) }), T0 + 1);
+        expect((await dir.openRoom('room-1', T0 + 2))?.fullWith).toEqual(['u1', 'u2']);
+        // Another server reporting it full (a stale copy) changes nothing.
+        await dir.heartbeat(hb('b', { connections: 1, rooms: held(['x']) }), T0 + 3);
+        expect((await dir.openRoom('room-1', T0 + 4))?.fullWith).toEqual(['u1', 'u2']);
+        await dir.heartbeat(hb('a', { rooms: held() }), T0 + 5);
+        expect((await dir.openRoom('room-1', T0 + 6))?.fullWith).toBeUndefined();
+        await dir.heartbeat(hb('a', { rooms: held(['u1', 'u2']) }), T0 + 7);
+        // a dies: the room is placed on b, where nobody is yet.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 8);
+        const moved = await dir.openRoom('room-1', T0 + ttl + 8);
+        expect(moved?.placement?.server.id).toBe('b');
+        expect(moved?.fullWith).toBeUndefined();
+        expect((await dir.openRoom('room-1', T0 + ttl + 9))?.fullWith).toBeUndefined();
+      });
+
       it('treats an expired room as gone, and frees its slot', async () => {
         await dir.heartbeat(hb('a'), T0);
         await dir.createRoom(room, T0);

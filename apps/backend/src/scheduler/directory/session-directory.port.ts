@@ -38,6 +38,12 @@ export interface Placement {
 export interface OpenedRoom {
   room: RoomRecord;
   placement: Placement | null;
+  /**
+   * When the room's server last reported it full (its heartbeat listed `memberIds`), the users then
+   * connected: anyone else is refused before a socket opens. Absent when the room was not full, or
+   * was placed by this call.
+   */
+  fullWith?: string[];
 }
 
 /**

@@ -7,6 +7,8 @@ export class HeldRoomDto implements HeldRoom {
   @IsInt() @Min(0) connections: number;
   @IsInt() @Min(0) lastActivity: number;
   @IsOptional() @IsInt() @Min(1) epoch?: number;
+  @IsOptional() @IsInt() @Min(0) members?: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true }) @MaxLength(128, { each: true }) memberIds?: string[];
 }
 
 export class HeartbeatDto implements SessionHeartbeat {
