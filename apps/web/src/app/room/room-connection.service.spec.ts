@@ -353,7 +353,7 @@ describe('RoomConnection', () => {
 
     // The room expires while the client is away.
     roomSession.mockReset();
-    roomSession.mockResolvedValueOnce({ roomId: 'room-2', url: servers[0], token: 't', serverId: 's1' });
+    roomSession.mockResolvedValueOnce({ roomId: 'room-2', name: null, url: servers[0], token: 't', serverId: 's1', epoch: 1 });
     roomSession.mockRejectedValueOnce(new ApiError(404, 'Room not found'));
     connection.connect('room-2');
     await flushAsync();
