@@ -155,7 +155,7 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('b'), T0 + 1);
         expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
         // The draining server still reports the room: it is told to drop it.
-        expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'], moved: [], drain: false });
       });
 
       it('respects capacity: null when every live server is full', async () => {
@@ -197,7 +197,7 @@ export function describeSessionDirectoryContract(
 
     describe('heartbeat placements', () => {
       it('re-adopts reported rooms that are unplaced', async () => {
-        expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [], moved: [], drain: false });
         expect((await dir.placements()).get('s1')?.sort()).toEqual(['r1', 'r2']);
         expect((await serverById('s1', T0))?.placedRooms).toBe(2);
         expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false, epoch: expect.any(Number) });
@@ -206,7 +206,7 @@ export function describeSessionDirectoryContract(
       it('re-adopts reported rooms placed on a dead server', async () => {
         await dir.heartbeat(hb('a'), T0);
         await dir.place('r1', T0);
-        expect(await dir.heartbeat(hb('b', { rooms: held('r1') }), T0 + ttl + 1)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1') }), T0 + ttl + 1)).toEqual({ revoked: [], moved: [], drain: false });
         expect(await placementOf('r1')).toBe('b');
       });
 
@@ -214,7 +214,7 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0);
         await dir.heartbeat(hb('b', { connections: 1 }), T0);
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
-        expect(await dir.heartbeat(hb('b', { rooms: held('r1', 'r2') }), T0 + 1)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1', 'r2') }), T0 + 1)).toEqual({ revoked: ['r1'], moved: [], drain: false });
         expect(await placementOf('r1')).toBe('a');
         expect(await placementOf('r2')).toBe('b');
       });
@@ -274,7 +274,7 @@ export function describeSessionDirectoryContract(
       });
 
       it('re-adopts a reported room under the epoch the server holds it under', async () => {
-        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 7) }), T0)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 7) }), T0)).toEqual({ revoked: [], moved: [], drain: false });
         expect(await dir.place('r1', T0)).toEqual(expect.objectContaining({ placedNow: false, epoch: 7 }));
       });
 
@@ -287,7 +287,7 @@ export function describeSessionDirectoryContract(
         const newer = (await dir.place('r1', T0 + ttl + 1))!;
         expect(newer.server.id).toBe('b');
         // a wakes up after b died, still holding the old copy: it is not handed the room back.
-        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', old.epoch) }), T0 + 3 * ttl)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', old.epoch) }), T0 + 3 * ttl)).toEqual({ revoked: ['r1'], moved: [], drain: false });
         const again = await dir.place('r1', T0 + 3 * ttl);
         expect(again?.server.id).toBe('a');
         expect(again!.epoch).toBeGreaterThan(newer.epoch);
@@ -301,8 +301,78 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0 + 3 * ttl);
         const second = (await dir.place('r1', T0 + 3 * ttl + 1))!;
         expect(second.epoch).toBeGreaterThan(first.epoch);
-        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3 * ttl + 2)).toEqual({ revoked: ['r1'] });
-        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', second.epoch) }), T0 + 3 * ttl + 3)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3 * ttl + 2)).toEqual({ revoked: ['r1'], moved: [], drain: false });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', second.epoch) }), T0 + 3 * ttl + 3)).toEqual({ revoked: [], moved: [], drain: false });
+      });
+    });
+
+    describe('moves and drains', () => {
+      function heldAt(roomId: string, epoch: number): HeldRoom[] {
+        return [{ roomId, connections: 1, lastActivity: T0, epoch }];
+      }
+
+      it('moves a room to the least loaded other server under a new epoch, and tells the former owner once', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        await dir.heartbeat(hb('c', { connections: 9 }), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(first.server.id).toBe('a');
+        const moved = await dir.move('r1', T0 + 1);
+        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
+        expect(moved!.epoch).toBeGreaterThan(first.epoch);
+        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: false, epoch: moved!.epoch });
+        // a still reports the room: it is told to move its members (not revoked), once.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3)).toEqual({ revoked: [], moved: ['r1'], drain: false });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 4)).toEqual({ revoked: ['r1'], moved: [], drain: false });
+        expect((await serverById('a', T0 + 4))?.placedRooms).toBe(0);
+      });
+
+      it('moves a room to a given server, refuses a dead or draining one, and keeps it where it is when asked to', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        await dir.heartbeat(hb('c', { connections: 9, draining: true }), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(await dir.move('r1', T0 + 1, 'c')).toBeNull();
+        expect(await dir.move('r1', T0 + 1, 'nobody')).toBeNull();
+        expect(await dir.move('r1', T0 + 1, 'a')).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: first.epoch });
+        const toB = await dir.move('r1', T0 + 2, 'b');
+        expect(toB?.server.id).toBe('b');
+        expect(await placementOf('r1')).toBe('b');
+      });
+
+      it('returns null when no other server can take the room, leaving it where it is', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(await dir.move('r1', T0 + 1)).toBeNull();
+        expect(await dir.place('r1', T0 + 1)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: first.epoch });
+      });
+
+      it('drains a server: its rooms placed elsewhere under new epochs, no new room for it, its heartbeats told', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        const r1 = (await dir.place('r1', T0))!;
+        await dir.heartbeat(hb('a'), T0);
+        const r2 = (await dir.place('r2', T0))!;
+        expect([r1.server.id, r2.server.id]).toEqual(['a', 'b']);
+        expect(await dir.drain('a', T0 + 1)).toEqual(['r1']);
+        const after = await dir.place('r1', T0 + 2);
+        expect(after?.server.id).toBe('b');
+        expect(after?.placedNow).toBe(false);
+        expect(after!.epoch).toBeGreaterThan(r1.epoch);
+        expect((await serverById('a', T0 + 2))?.draining).toBe(true);
+        expect((await dir.place('r3', T0 + 2))?.server.id).toBe('b');
+        // Its heartbeat (still saying draining: false) gets the moves and the order to drain.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', r1.epoch) }), T0 + 3)).toEqual({ revoked: [], moved: ['r1'], drain: true });
+        expect((await serverById('a', T0 + 3))?.draining).toBe(true);
+        expect(await dir.drain('nobody', T0)).toBeNull();
+      });
+
+      it('leaves a drained room unplaced when no server can take it', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.place('r1', T0);
+        expect(await dir.drain('a', T0 + 1)).toEqual(['r1']);
+        expect(await dir.place('r1', T0 + 2)).toBeNull();
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 1) }), T0 + 3)).toEqual(expect.objectContaining({ moved: ['r1'], drain: true }));
       });
     });
 

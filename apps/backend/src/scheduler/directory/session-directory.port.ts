@@ -61,7 +61,21 @@ export interface SessionDirectory {
    * rooms that are placed on another live server (or were placed again since): the caller tells the
    * server to drop them.
    */
-  heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }>;
+  heartbeat(hb: SessionHeartbeat, now: number): Promise<HeartbeatOutcome>;
+  /**
+   * Live move of one room: places it on `to` (live, not draining) or, without `to`, on the least
+   * loaded live, non-draining server other than its owner, under a new epoch; the former owner's next
+   * heartbeat gets the room in `moved`. Null when no such server can take it; `to` equal to the
+   * owner changes nothing.
+   */
+  move(roomId: string, now: number, to?: string): Promise<Placement | null>;
+  /**
+   * Drains a server: it takes no more rooms (also when its heartbeats do not say so, for an
+   * operator's order), and each room placed on it is placed elsewhere now under a new epoch (or left
+   * unplaced when no server can take it); its next heartbeat gets them in `moved` (and `drain`).
+   * Returns the rooms moved, or null for an unknown server.
+   */
+  drain(serverId: string, now: number): Promise<string[] | null>;
   /** Forgets a server at once (it said it is gone); its rooms become placeable. */
   removeServer(serverId: string): Promise<void>;
   /** Every known server, live or not (dead ones until they are swept). */
@@ -89,6 +103,16 @@ export interface SessionDirectory {
   openRoom(roomId: string, now: number): Promise<OpenedRoom | null>;
 
   close(): Promise<void>;
+}
+
+/** What a heartbeat tells its server. */
+export interface HeartbeatOutcome {
+  /** Reported rooms placed on another live server or under a newer epoch: give them up at once (4404). */
+  revoked: string[];
+  /** Reported rooms moved away by a drain or an operator: store what was accepted, then `moved` and 1012. */
+  moved: string[];
+  /** An operator drained this server: stop taking rooms. */
+  drain: boolean;
 }
 
 /** Timing the directory needs; from the backend's config. */
