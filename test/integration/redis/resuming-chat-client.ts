@@ -16,7 +16,16 @@ export class ResumingChatClient {
   readonly violations: string[] = [];
   /** Server id of every welcome, in order. */
   readonly servers: string[] = [];
+  /**
+   * Every switch to another server: ms from the last frame received on the old socket to the
+   * welcome on the new one (the client-visible switch-over), and whether `moved` announced it.
+   */
+  readonly switches: Array<{ from: string; to: string; ms: number; moved: boolean; closeCode: number }> = [];
+  /** Close codes of every socket that closed after its welcome. */
+  readonly closeCodes: number[] = [];
   lastSeq = 0;
+  private lastFrameAt = 0;
+  private lastClose: { code: number; moved: boolean } | null = null;
 
   private ws?: WebSocket;
   private closing = false;
@@ -92,16 +101,29 @@ export class ResumingChatClient {
     return new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(url);
       let welcomed = false;
+      let moved = false;
       ws.on('message', (raw) => {
         const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
         if (frame.event === ServerEvent.Welcome) {
           welcomed = true;
           this.ws = ws;
-          this.onWelcome(frame.data as WelcomePayload, since);
+          const previous = this.servers.at(-1);
+          const welcome = frame.data as WelcomePayload;
+          if (previous !== undefined && this.lastClose) {
+            this.switches.push({ from: previous, to: welcome.serverId, ms: Date.now() - this.lastFrameAt, moved: this.lastClose.moved, closeCode: this.lastClose.code });
+          }
+          this.lastClose = null;
+          this.lastFrameAt = Date.now();
+          this.onWelcome(welcome, since);
           resolve();
+        } else if (frame.event === ServerEvent.Moved) {
+          moved = true;
+          this.lastFrameAt = Date.now();
         } else if (frame.event === ServerEvent.Message) {
+          this.lastFrameAt = Date.now();
           this.onMessage(frame.data as Message);
         } else if (frame.event === ServerEvent.Ack) {
+          this.lastFrameAt = Date.now();
           const { clientMsgId, seq } = frame.data as AckPayload;
           this.acks.set(clientMsgId, seq);
           this.pending.delete(clientMsgId);
@@ -112,6 +134,8 @@ export class ResumingChatClient {
       });
       ws.once('close', (code) => {
         if (!welcomed) return reject(new Error(`closed with ${code} before the welcome`));
+        this.closeCodes.push(code);
+        this.lastClose = { code, moved };
         if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));
       });
     });

@@ -41,9 +41,26 @@ export class SchedulerService implements OnApplicationShutdown {
   async heartbeat(hb: SessionHeartbeat): Promise<HeartbeatReply> {
     this.heartbeats.inc();
     const now = this.clock.now();
-    const { revoked } = await this.directory.heartbeat(hb, now);
+    // A server draining on its own (SIGTERM) has its rooms placed elsewhere first: this reply tells it
+    // which ones to move. (After the first such beat there is nothing left placed on it.)
+    if (hb.draining) await this.directory.drain(hb.serverId, now);
+    const { revoked, moved, drain } = await this.directory.heartbeat(hb, now);
     if (hb.rooms.length) await this.directory.touchRooms(hb.rooms.map((r) => r.roomId), now);
-    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, sessionTokenPublicKey: this.signer.publicKeyPem };
+    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, moved, drain, sessionTokenPublicKey: this.signer.publicKeyPem };
+  }
+
+  /** An operator's drain: the server's rooms are placed elsewhere now; null for an unknown server. */
+  async drainServer(serverId: string): Promise<string[] | null> {
+    const moved = await this.directory.drain(serverId, this.clock.now());
+    if (moved) this.log.warn(`server ${serverId} drained by an operator: ${moved.length} room(s) moved`);
+    return moved;
+  }
+
+  /** An operator's move of a room (to `to`, or the least loaded other server); null when nothing can take it. */
+  async moveRoom(roomId: string, to?: string): Promise<Placement | null> {
+    const placement = await this.directory.move(roomId, this.clock.now(), to);
+    if (placement?.placedNow) this.log.warn(`room ${roomId} moved by an operator to ${placement.server.id} (epoch ${placement.epoch})`);
+    return placement;
   }
 
   /** The room's server, placing the room (and starting a server) when needed. */

@@ -125,9 +125,15 @@ export class HeartbeatService {
     if (typeof reply.sessionTokenPublicKey === 'string' && reply.sessionTokenPublicKey) {
       if (this.verifier.offerKey(reply.sessionTokenPublicKey)) this.log.log('session token key received from the backend');
     }
+    const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
     if (Array.isArray(reply.revoked) && reply.revoked.length) {
-      const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
       this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'), reported);
+    }
+    if (reply.drain === true && this.state.startDraining(this.clock.now())) {
+      this.log.warn('drained by an operator: taking no more rooms');
+    }
+    if (Array.isArray(reply.moved) && reply.moved.length) {
+      void this.rooms.moveOut(reply.moved.filter((id): id is string => typeof id === 'string'), reported);
     }
   }
 

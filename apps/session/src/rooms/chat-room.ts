@@ -315,13 +315,15 @@ export class ChatRoom {
 
   /**
    * Stops taking messages, stores what was accepted (so its acks go out), then closes every
-   * connection with `code`. Used for draining (1012) and idle disposal.
+   * connection with `code`, after `farewell` when given (`moved`). Used for draining and moves
+   * (1012) and idle disposal.
    */
-  async drain(code: number = CloseCode.ServiceRestart, reason = 'server restarting'): Promise<void> {
+  async drain(code: number = CloseCode.ServiceRestart, reason = 'server restarting', farewell?: EncodedFrame): Promise<void> {
     if (this.state !== 'open') return this.closed;
     this.state = 'closing';
     this.clearIdleTimer();
     await this.settled();
+    if (farewell && this.state === 'closing') for (const member of this.connections) this.sendTo(member, farewell);
     this.close(code, reason);
   }
 

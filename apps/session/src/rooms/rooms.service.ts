@@ -30,6 +30,9 @@ class Connection implements RoomMember {
   ) {}
 }
 
+/** `moved` `{}`: the room lives elsewhere now; the 1012 close follows. */
+const MOVED_FRAME = encodeFrame(ServerEvent.Moved, {});
+
 /** Most frames kept for a connection whose room is loading (the rate limit bounds them anyway). */
 const MAX_WAITING_FRAMES = 64;
 
@@ -153,12 +156,31 @@ export class RoomsService {
   }
 
   /**
-   * Stops for good: every room stores what it accepted (acks go out), then all sockets are closed
-   * with 1012. Call after ServerState started draining, so no room or connection is added.
+   * Rooms placed on another server by a drain or an operator's move (live move): each stores what it
+   * accepted (acks go out), then sends every member `moved` and closes with 1012, so they ask the
+   * backend at once and resume on the new owner. A room held under a newer epoch than reported is
+   * not the one moved.
+   */
+  moveOut(roomIds: readonly string[], reported: ReadonlyMap<string, number | undefined> = new Map()): Promise<void> {
+    const moving: Promise<void>[] = [];
+    for (const roomId of roomIds) {
+      const room = this.rooms.get(roomId);
+      if (!room) continue;
+      const epoch = reported.get(roomId);
+      if (epoch !== undefined && room.epoch > epoch) continue;
+      this.log.log(`room ${roomId} (epoch ${room.epoch}) moves to another server`);
+      moving.push(room.drain(CloseCode.ServiceRestart, 'room moved', MOVED_FRAME));
+    }
+    return Promise.allSettled(moving).then(() => undefined);
+  }
+
+  /**
+   * Stops for good: every room stores what it accepted (acks go out), then all sockets get `moved`
+   * and are closed with 1012. Call after ServerState started draining, so no room or connection is added.
    */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.loading.values()].map((l) => l.room));
-    await Promise.allSettled([...this.rooms.values()].map((room) => room.drain(CloseCode.ServiceRestart, 'server draining')));
+    await Promise.allSettled([...this.rooms.values()].map((room) => room.drain(CloseCode.ServiceRestart, 'server draining', MOVED_FRAME)));
     for (const conn of this.connections.values()) conn.socket.close(CloseCode.ServiceRestart, 'server draining');
   }
 

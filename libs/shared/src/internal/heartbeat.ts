@@ -50,6 +50,13 @@ export interface HeartbeatReply {
    * epoch): close their sockets with 4404, unless the room is held under a newer epoch than reported.
    */
   revoked: string[];
+  /**
+   * Rooms this server reported that were placed on another server by a drain or an operator's move:
+   * store what was accepted, then send each member `moved` and close with 1012.
+   */
+  moved?: string[];
+  /** An operator drained this server: take no more rooms (as after SIGTERM), but keep running. */
+  drain?: boolean;
   /** PEM (SPKI) public key that verifies session tokens. */
   sessionTokenPublicKey: string;
 }

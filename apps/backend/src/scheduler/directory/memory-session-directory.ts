@@ -51,6 +51,9 @@ export class MemorySessionDirectory implements SessionDirectory {
       draining: hb.draining,
       lastHeartbeat: now,
     });
+    const drain = this.drained.has(hb.serverId);
+    // The server says so itself from now on; a restarted process with this id takes rooms again.
+    if (hb.draining) this.drained.delete(hb.serverId);
     const revoked: string[] = [];
     const moved: string[] = [];
     const reported = new Set<string>();
@@ -71,7 +74,7 @@ export class MemorySessionDirectory implements SessionDirectory {
         if (stale) revoked.push(roomId);
       } else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
       else if (stale) revoked.push(roomId);
-      else if (!hb.draining && !this.drained.has(hb.serverId)) this.assign(roomId, hb.serverId, now, epoch);
+      else if (!hb.draining && !drain) this.assign(roomId, hb.serverId, now, epoch);
       if (this.placement.get(roomId)?.serverId === hb.serverId) {
         if (memberIds) this.full.set(roomId, memberIds);
         else this.full.delete(roomId);
@@ -81,7 +84,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     for (const [roomId, placed] of this.placement) {
       if (placed.serverId === hb.serverId && !reported.has(roomId) && now - placed.seen > this.timing.heartbeatTtlMs) this.unassign(roomId);
     }
-    return { revoked, moved, drain: this.drained.has(hb.serverId) };
+    return { revoked, moved, drain };
   }
 
   async move(roomId: string, now: number, to?: string): Promise<Placement | null> {

@@ -12,7 +12,7 @@ import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, S
  * Keys, all under the prefix:
  *   servers                 ZSET  server id → last heartbeat (live ones are a score range)
  *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat; drained = '1'
- *                                 once an operator drained it (heartbeats do not overwrite it)
+ *                                 once an operator drained it, until its heartbeats say draining
  *   moved:<id>              SET   rooms moved away from the server (drain, operator's move) that its
  *                                 next heartbeat is told about
  *   server-rooms:<id>       ZSET  room id → when it was placed on, or last reported by, the server;
@@ -367,6 +367,8 @@ local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
 redis.call('ZADD', serversKey, now, id)
 local drained = redis.call('HGET', serverKey(id), 'drained') == '1'
+-- The server says so itself from now on; a restarted process with this id takes rooms again.
+if ARGV[6] == '1' then redis.call('HDEL', serverKey(id), 'drained') end
 local draining = ARGV[6] == '1' or drained
 local notices = {}
 for _, roomId in ipairs(redis.call('SMEMBERS', movedKey(id))) do notices[roomId] = true end

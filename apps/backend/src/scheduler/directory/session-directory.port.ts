@@ -70,8 +70,8 @@ export interface SessionDirectory {
    */
   move(roomId: string, now: number, to?: string): Promise<Placement | null>;
   /**
-   * Drains a server: it takes no more rooms (also when its heartbeats do not say so, for an
-   * operator's order), and each room placed on it is placed elsewhere now under a new epoch (or left
+   * Drains a server: it takes no more rooms (also while its heartbeats do not say so yet, for an
+   * operator's order: until one says `draining`), and each room placed on it is placed elsewhere now under a new epoch (or left
    * unplaced when no server can take it); its next heartbeat gets them in `moved` (and `drain`).
    * Returns the rooms moved, or null for an unknown server.
    */
