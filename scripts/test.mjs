@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: checks what the tests need, builds, starts a private Redis, runs every tier
-// (unit, web components, integration with real processes, browser in real Chromium, a benchmark
+// (unit, web components, integration with real processes, chaos (faults in the cluster topology),
+// browser in real Chromium, a benchmark
 // smoke run) and ends with one summary line.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -53,6 +54,7 @@ console.log(`tests use Redis at ${env.REDIS_URL}`);
 try {
   await jest('unit', ['--selectProjects', 'unit', 'web'], env);
   await jest('integration', ['--selectProjects', 'integration', '--runInBand'], env);
+  await jest('chaos', ['--selectProjects', 'chaos', '--runInBand'], env);
   await jest('browser', ['--selectProjects', 'browser', '--runInBand'], env);
   if (existsSync(join(root, 'bench', 'run.mjs'))) {
     console.log('\n=== bench smoke ===');

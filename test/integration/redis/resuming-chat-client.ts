@@ -13,6 +13,8 @@ export class ResumingChatClient {
   readonly acks = new Map<string, number>();
   /** Messages sent without an ack yet, by clientMsgId. */
   readonly pending = new Map<string, string>();
+  /** Every clientMsgId this client sent. */
+  readonly sent = new Set<string>();
   readonly violations: string[] = [];
   /** Server id of every welcome, in order. */
   readonly servers: string[] = [];
@@ -54,6 +56,7 @@ export class ResumingChatClient {
   send(text: string): string {
     const clientMsgId = `${this.name}-${++this.sentCount}`;
     this.pending.set(clientMsgId, text);
+    this.sent.add(clientMsgId);
     this.transmit(clientMsgId, text);
     return clientMsgId;
   }
@@ -144,6 +147,9 @@ export class ResumingChatClient {
   private onWelcome(welcome: WelcomePayload, since: number | undefined): void {
     this.servers.push(welcome.serverId);
     const seqs = welcome.messages.map((m) => m.seq);
+    if (since !== undefined && welcome.lastSeq < since) {
+      this.violations.push(`stale welcome on ${welcome.serverId}: lastSeq ${welcome.lastSeq} after this client saw seq ${since}`);
+    }
     if (since !== undefined) {
       const expected = Array.from({ length: welcome.lastSeq - since }, (_, i) => since + 1 + i);
       if (JSON.stringify(seqs) !== JSON.stringify(expected)) {
