@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signa
 import { RouterLink } from '@angular/router';
 import type { ClusterView } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
+import { AuthSession } from '../core/auth-session';
 import { ApiError } from '../core/api-error';
 import { CLOCK, type TimerHandle } from '../core/clock';
 import { sortCards, toServerCard } from './server-card';
@@ -21,6 +22,12 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 export class ClusterComponent {
   private readonly api = inject(ApiClient);
   private readonly clock = inject(CLOCK);
+  private readonly auth = inject(AuthSession);
+
+  /** Operator actions are shown to an access token with the admin role (the backend checks it again). */
+  protected readonly isAdmin = computed(() => tokenRole(this.auth.token()) === 'admin');
+  /** What an operator's last action did, or why it failed. */
+  protected readonly actionNotice = signal<string | null>(null);
 
   protected readonly view = signal<ClusterView | null>(null);
   protected readonly error = signal<string | null>(null);
@@ -53,6 +60,26 @@ export class ClusterComponent {
     });
   }
 
+  protected async drain(serverId: string): Promise<void> {
+    await this.act(() => this.api.drainServer(serverId), `Draining ${serverId}: its rooms move to other servers`);
+  }
+
+  protected async move(roomId: string): Promise<void> {
+    await this.act(() => this.api.moveRoom(roomId), `Moving room ${roomId} to the least loaded other server`);
+  }
+
+  private async act(action: () => Promise<unknown>, done: string): Promise<void> {
+    try {
+      await action();
+      this.actionNotice.set(done);
+    } catch (error) {
+      this.actionNotice.set(ApiError.from(error).message);
+    }
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.stopped) void this.refresh();
+  }
+
   /** One request at a time: the next one is scheduled when this one settles. */
   private async refresh(): Promise<void> {
     try {
@@ -62,5 +89,16 @@ export class ClusterComponent {
       this.error.set(ApiError.from(error).message);
     }
     if (!this.stopped) this.timer = this.clock.setTimeout(() => void this.refresh(), CLUSTER_REFRESH_MS);
+  }
+}
+
+/** The `role` claim of a JWT, read without verifying it (only to choose what to show). */
+function tokenRole(token: string | null): unknown {
+  const payload = token?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    return (JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { role?: unknown }).role;
+  } catch {
+    return undefined;
   }
 }

@@ -38,6 +38,16 @@ export class ApiClient {
     return this.call(this.http.get<ClusterView>('/api/cluster'));
   }
 
+  /** Operator: the server takes no more rooms and its rooms move to other servers (admin role). */
+  drainServer(serverId: string): Promise<unknown> {
+    return this.call(this.http.post(`/api/admin/servers/${encodeURIComponent(serverId)}/drain`, null));
+  }
+
+  /** Operator: moves a room to `to`, or to the least loaded other server (admin role). */
+  moveRoom(roomId: string, to?: string): Promise<unknown> {
+    return this.call(this.http.post(`/api/admin/rooms/${encodeURIComponent(roomId)}/move`, to ? { to } : {}));
+  }
+
   private async call<T>(request: Observable<T>): Promise<T> {
     try {
       return await firstValueFrom(request);
