@@ -133,7 +133,7 @@ export class ChaosCluster {
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
-    return new Workload(this, roomIds, clients);
+    return new Workload((roomId) => this.history(roomId), roomIds, clients);
   }
 
   signalSession(id: string, signal: NodeJS.Signals): void {
@@ -164,26 +164,48 @@ export class ChaosCluster {
   }
 
   /** Every message of a room as a new client gets it (since=0). */
-  async history(roomId: string): Promise<{ serverId: string; lastSeq: number; messages: Message[] }> {
-    return eventually(async () => {
-      const session = await this.call<{ url: string; token: string }>('POST', `/api/rooms/${roomId}`, this.token);
-      if (session.status !== 200) return null;
-      const ws = new WebSocket(`${session.body.url}?token=${encodeURIComponent(session.body.token)}&since=0`);
-      try {
-        const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
-          ws.on('message', (raw) => {
-            const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-            if (frame.event === ServerEvent.Welcome) resolve(frame.data);
-          });
-          ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-          ws.once('error', reject);
-        });
-        return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-      } finally {
-        ws.close();
-      }
-    }, 20_000, `the history of room ${roomId}`);
+  history(roomId: string): Promise<RoomHistory> {
+    return roomHistory(this.backends.filter((b) => !this.stopped.has(b.name)).map((b) => b.url), this.token, roomId);
   }
+}
+
+export interface RoomHistory {
+  serverId: string;
+  lastSeq: number;
+  messages: Message[];
+}
+
+/** A room's whole history as a new client gets it (since=0), through the first backend that answers. */
+export async function roomHistory(backends: string[], token: string, roomId: string): Promise<RoomHistory> {
+  return eventually(async () => {
+    let session: { url: string; token: string } | null = null;
+    for (const backend of backends) {
+      try {
+        const res = await fetch(`${backend}/api/rooms/${roomId}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+        if (res.status === 200) {
+          session = (await res.json()) as { url: string; token: string };
+          break;
+        }
+      } catch {
+        // the next backend
+      }
+    }
+    if (!session) return null;
+    const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
+    try {
+      const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
+        ws.on('message', (raw) => {
+          const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
+          if (frame.event === ServerEvent.Welcome) resolve(frame.data);
+        });
+        ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
+        ws.once('error', reject);
+      });
+      return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
+    } finally {
+      ws.close();
+    }
+  }, 20_000, `the history of room ${roomId}`);
 }
 
 /** Clients chatting in rooms while faults happen, and the checker over what they and the rooms saw. */
@@ -191,7 +213,11 @@ export class Workload {
   private talking = false;
   private talk: Promise<void> | null = null;
 
-  constructor(readonly cluster: ChaosCluster, readonly roomIds: string[], readonly clients: ResumingChatClient[]) {}
+  constructor(
+    private readonly history: (roomId: string) => Promise<RoomHistory>,
+    readonly roomIds: string[],
+    readonly clients: ResumingChatClient[],
+  ) {}
 
   /** Every client sends one message every `everyMs`, until `quiet`. */
   chat(everyMs = 200): void {
@@ -237,7 +263,7 @@ export class Workload {
     const problems: string[] = [];
     const sentByAnyone = new Set(this.clients.flatMap((c) => [...c.sent]));
     for (const roomId of this.roomIds) {
-      const { messages } = await this.cluster.history(roomId);
+      const { messages } = await this.history(roomId);
       messages.forEach((m, i) => {
         if (m.seq !== i + 1) problems.push(`room ${roomId}: seq ${m.seq} at position ${i + 1}`);
         if (!sentByAnyone.has(m.id)) problems.push(`room ${roomId}: seq ${m.seq} (${m.id}) was sent by nobody`);
