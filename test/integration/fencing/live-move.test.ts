@@ -191,6 +191,7 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
       p99: percentile(ms, 99),
       max: Math.max(...ms),
       messages: clients.reduce((n, c) => n + c.acks.size, 0),
+      failedAttempts: clients.flatMap((c) => c.failedAttempts).slice(0, 5),
     };
     console.log(`live moves: ${JSON.stringify(report)}`);
     // Every client moved twice or three times (drain; the moved room; SIGTERM of its server).

@@ -23,6 +23,8 @@ export class ResumingChatClient {
    * welcome on the new one (the client-visible switch-over), and whether `moved` announced it.
    */
   readonly switches: Array<{ from: string; to: string; ms: number; moved: boolean; closeCode: number }> = [];
+  /** Why each failed connection attempt failed (it is retried 100 ms later). */
+  readonly failedAttempts: string[] = [];
   /** Close codes of every socket that closed after its welcome. */
   readonly closeCodes: number[] = [];
   lastSeq = 0;
@@ -86,6 +88,7 @@ export class ResumingChatClient {
         return;
       } catch (err) {
         lastError = (err as Error).message;
+        this.failedAttempts.push(lastError);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -120,8 +123,13 @@ export class ResumingChatClient {
           this.onWelcome(welcome, since);
           resolve();
         } else if (frame.event === ServerEvent.Moved) {
+          // The room lives elsewhere now: go at once, without waiting for the 1012 close handshake.
           moved = true;
           this.lastFrameAt = Date.now();
+          this.closeCodes.push(1012);
+          this.lastClose = { code: 1012, moved: true };
+          ws.terminate();
+          if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));
         } else if (frame.event === ServerEvent.Message) {
           this.lastFrameAt = Date.now();
           this.onMessage(frame.data as Message);
@@ -137,6 +145,7 @@ export class ResumingChatClient {
       });
       ws.once('close', (code) => {
         if (!welcomed) return reject(new Error(`closed with ${code} before the welcome`));
+        if (moved) return; // already on its way to the new owner
         this.closeCodes.push(code);
         this.lastClose = { code, moved };
         if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));

@@ -266,7 +266,8 @@ describe('RoomConnection', () => {
     const first = await connectLive(welcome({ messages: [msg(1), msg(2)] }));
     expect(connection.send('during the move')).toBeNull();
     first.receive('moved', {});
-    first.serverClose(1012);
+    // It goes at once: the old socket is closed by the client, without waiting for the server's 1012.
+    expect(first.closedByClient).not.toBeNull();
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(2);
     const second = sockets.last;
@@ -286,7 +287,6 @@ describe('RoomConnection', () => {
   it('shows "reconnecting" when a move takes longer than MOVE_GRACE_MS', async () => {
     const first = await connectLive();
     first.receive('moved', {});
-    first.serverClose(1012);
     await flushAsync();
     clock.advance(MOVE_GRACE_MS);
     expect(connection.status()).toBe('reconnecting');

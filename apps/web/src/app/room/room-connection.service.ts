@@ -383,9 +383,10 @@ export class RoomConnection {
       case ServerEvent.Error:
         return this.onError(frame.data);
       case ServerEvent.Moved:
-        // The 1012 close follows; it is a move.
+        // The room lives elsewhere now: go at once, without waiting for the 1012 close handshake.
         this.movedAnnounced = true;
-        return;
+        this.dropSocket(CloseCode.Normal, 'room moved');
+        return this.handleClose(CloseCode.ServiceRestart);
     }
   }
 
