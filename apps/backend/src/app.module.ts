@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { BackendConfig } from './config/backend.config';
@@ -35,6 +36,7 @@ export class AppModule {
         SchedulerModule,
         RoomsModule,
         ClusterModule,
+        AdminModule,
         HealthModule,
       ],
     };

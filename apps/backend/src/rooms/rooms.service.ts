@@ -1,5 +1,5 @@
 import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { Metric } from '../metrics/backend-metrics';
@@ -39,15 +39,26 @@ export class RoomsService {
 
   /**
    * Get or start the room's session: where it lives now, and a token for that server. Counts against
-   * the user's per-minute quota first (429 beyond it); the room joins the user's room list.
+   * the user's per-minute quota first (429 beyond it); the room joins the user's room list. A room its
+   * server last reported full is refused (409) to anyone not connected to it, before a socket opens;
+   * the server still closes with 4413 a socket that finds it full (two callers racing for the last place).
    */
   async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
     await this.quotas.sessionOpened(user.id);
     if (!ROOM_ID_PATTERN.test(roomId)) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
     // Remembered while the room is opened (one round trip less with Redis): an id that names no room
     // is harmless in the list, since the cluster view only names rooms that are placed.
-    const [server] = await Promise.all([this.scheduler.openRoom(roomId), this.userRooms.remember(user.id, roomId, this.clock.now())]);
-    if (!server) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
-    return { roomId, url: server.url, token: this.signer.sign(user, roomId, server.id), serverId: server.id };
+    const [opened] = await Promise.all([this.scheduler.openRoom(roomId), this.userRooms.remember(user.id, roomId, this.clock.now())]);
+    if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
+    const { server, epoch } = opened.placement;
+    return {
+      roomId,
+      name: opened.room.name ?? null,
+      url: server.url,
+      token: this.signer.sign(user, roomId, server.id, epoch),
+      serverId: server.id,
+      epoch,
+    };
   }
 }

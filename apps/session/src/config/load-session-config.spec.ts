@@ -6,7 +6,7 @@ describe('loadSessionConfig', () => {
     expect(config).toMatchObject({
       PORT: 8001,
       HOST: '127.0.0.1',
-      BACKEND_URL: 'http://127.0.0.1:8080',
+      BACKEND_URL: ['http://127.0.0.1:8080'],
       HEARTBEAT_INTERVAL_MS: 1000,
       MAX_ROOMS: 50,
       MAX_MEMBERS: 100,
@@ -60,6 +60,17 @@ describe('loadSessionConfig', () => {
   it('refuses to start in production with the dev internal secret', () => {
     expect(() => loadSessionConfig({ NODE_ENV: 'production' })).toThrow(/INTERNAL_SECRET must be set/);
     expect(loadSessionConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'a-real-long-secret' }).production).toBe(true);
+  });
+
+  it('takes a comma-separated list of backends and refuses one that is not an http(s) URL', () => {
+    expect(loadSessionConfig({ BACKEND_URL: 'http://b1:8080, https://b2.example/ ,http://10.0.0.3:3000' }).BACKEND_URL).toEqual([
+      'http://b1:8080',
+      'https://b2.example/',
+      'http://10.0.0.3:3000',
+    ]);
+    expect(() => loadSessionConfig({ BACKEND_URL: 'http://b1:8080,b2:8080' })).toThrow(/BACKEND_URL/);
+    expect(() => loadSessionConfig({ BACKEND_URL: 'ftp://b1' })).toThrow(/BACKEND_URL/);
+    expect(() => loadSessionConfig({ BACKEND_URL: ' , ' })).toThrow(/BACKEND_URL/);
   });
 
   it('needs REDIS_URL for the Redis store', () => {

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { commaList } from '@app/config';
 import { DEFAULT_LIMITS, DEV_INTERNAL_SECRET } from '@app/shared';
 
@@ -40,8 +40,13 @@ export class SessionConfig {
   @IsOptional() @IsString()
   PUBLIC_URL?: string;
 
-  @IsString()
-  BACKEND_URL = 'http://127.0.0.1:8080';
+  /**
+   * Backends that take heartbeats, comma-separated (the replicas, or one Service/load-balancer URL).
+   * Heartbeats go to one of them and fail over to the next when it does not answer.
+   */
+  @Transform(commaList) @IsArray() @ArrayMinSize(1, { message: 'BACKEND_URL must name at least one backend' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { each: true, message: 'BACKEND_URL must be comma-separated http(s) URLs' })
+  BACKEND_URL: string[] = ['http://127.0.0.1:8080'];
 
   /** Shared secret of the internal heartbeat endpoint. Secret: never logged. */
   @IsString() @MinLength(8)

@@ -25,6 +25,8 @@ export interface SessionTokenClaims {
   room: string;
   /** Id of the session server that must accept it. */
   aud: string;
+  /** Epoch of the room's placement on that server: it serves the room under this epoch only. */
+  epoch: number;
 }
 
 /** Algorithm of session tokens: the backend alone holds the private key, session servers only verify. */

@@ -48,6 +48,10 @@ export interface RoomSessionResponse {
   /** Session token: short-lived, for this room on this server only. */
   token: string;
   serverId: string;
+  /** Epoch of the room's placement (grows with every placement); the token carries it too. */
+  epoch: number;
+  /** The room's name, or null. */
+  name: string | null;
 }
 
 /** Nest's error body shape. */

@@ -26,4 +26,7 @@ export class RoomSessionResponseDto implements RoomSessionResponse {
   url: string;
   @ApiProperty({ description: 'Session token: about a minute, for this room on this server only' }) token: string;
   @ApiProperty({ example: 'session-8001-1' }) serverId: string;
+  @ApiProperty({ description: "Epoch of the room's placement: grows with every placement (fencing token; the session token carries it too)", example: 3 })
+  epoch: number;
+  @ApiProperty({ description: 'The room name, or null', type: String, nullable: true, example: 'Design review' }) name: string | null;
 }

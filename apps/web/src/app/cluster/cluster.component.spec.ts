@@ -2,6 +2,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { ClusterView } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
+import { AdminSession } from '../core/admin-session';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
 import { FakeClock } from '../testing/fake-clock';
@@ -105,6 +106,48 @@ describe('ClusterComponent', () => {
     await flushAsync();
     await fixture.whenStable();
     expect(el.querySelector('.admin .error')?.textContent).toContain('wrong admin secret');
+    fixture.destroy();
+  });
+
+  it('shows an operator drain and move buttons in the admin view, calling the admin API with the admin token', async () => {
+    const drainServer = jest.fn().mockResolvedValue({});
+    const moveRoom = jest.fn().mockResolvedValue({});
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [
+        provideRouter([]),
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'], 'all')), drainServer, moveRoom } },
+      ],
+    });
+    TestBed.inject(AdminSession).signIn('admin-jwt');
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    // The dead server has no drain button.
+    expect(el.querySelectorAll('[data-testid="drain"]')).toHaveLength(1);
+    (el.querySelector('[data-testid="drain"]') as HTMLButtonElement).click();
+    await flushAsync();
+    expect(drainServer).toHaveBeenCalledWith('sess-a', 'admin-jwt');
+    (el.querySelector('[data-testid="move"]') as HTMLButtonElement).click();
+    await flushAsync();
+    await fixture.whenStable();
+    expect(moveRoom).toHaveBeenCalledWith('room-1', 'admin-jwt');
+    expect(el.querySelector('[data-testid="admin-notice"]')?.textContent).toContain('Moving room room-1');
+    fixture.destroy();
+  });
+
+  it('shows no operator buttons outside the admin view', async () => {
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } }],
+    });
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelectorAll('[data-testid="drain"], [data-testid="move"]')).toHaveLength(0);
     fixture.destroy();
   });
 });

@@ -29,6 +29,9 @@ export class ClusterComponent {
   private readonly clock = inject(CLOCK);
   protected readonly admin = inject(AdminSession);
 
+  /** What an operator's last action did, or why it failed. */
+  protected readonly actionNotice = signal<string | null>(null);
+
   protected readonly view = signal<ClusterView | null>(null);
   /** The admin's view: every room, no links (they are other people's). */
   protected readonly allRooms = computed(() => this.view()?.scope === 'all');
@@ -84,6 +87,26 @@ export class ClusterComponent {
   async adminLogout(): Promise<void> {
     this.admin.signOut();
     await this.load();
+  }
+
+  protected async drain(serverId: string): Promise<void> {
+    await this.act(() => this.api.drainServer(serverId, this.admin.token()), `Draining ${serverId}: its rooms move to other servers`);
+  }
+
+  protected async move(roomId: string): Promise<void> {
+    await this.act(() => this.api.moveRoom(roomId, this.admin.token()), `Moving room ${roomId} to the least loaded other server`);
+  }
+
+  private async act(action: () => Promise<unknown>, done: string): Promise<void> {
+    try {
+      await action();
+      this.actionNotice.set(done);
+    } catch (error) {
+      this.actionNotice.set(ApiError.from(error).message);
+    }
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.stopped) void this.refresh();
   }
 
   /** One request at a time: the next one is scheduled when this one settles. */

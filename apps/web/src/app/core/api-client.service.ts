@@ -44,8 +44,17 @@ export class ApiClient {
 
   /** The cluster view: with an admin token every room, else only the user's own. */
   cluster(adminToken?: string | null): Promise<ClusterView> {
-    const headers = adminToken ? { Authorization: `Bearer ${adminToken}` } : undefined;
-    return this.call(this.http.get<ClusterView>('/api/cluster', { headers }));
+    return this.call(this.http.get<ClusterView>('/api/cluster', { headers: bearer(adminToken) }));
+  }
+
+  /** Operator: the server takes no more rooms and its rooms move to other servers (admin token). */
+  drainServer(serverId: string, adminToken: string | null): Promise<unknown> {
+    return this.call(this.http.post(`/api/admin/servers/${encodeURIComponent(serverId)}/drain`, null, { headers: bearer(adminToken) }));
+  }
+
+  /** Operator: moves a room to `to`, or to the least loaded other server (admin token). */
+  moveRoom(roomId: string, adminToken: string | null, to?: string): Promise<unknown> {
+    return this.call(this.http.post(`/api/admin/rooms/${encodeURIComponent(roomId)}/move`, to ? { to } : {}, { headers: bearer(adminToken) }));
   }
 
   private async call<T>(request: Observable<T>): Promise<T> {
@@ -55,4 +64,9 @@ export class ApiClient {
       throw ApiError.from(error);
     }
   }
+}
+
+/** An Authorization header for a token other than the user's (the auth interceptor leaves it alone). */
+function bearer(token: string | null | undefined): Record<string, string> | undefined {
+  return token ? { Authorization: `Bearer ${token}` } : undefined;
 }
