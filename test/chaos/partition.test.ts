@@ -1,11 +1,10 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
-import { ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { ResumingChatClient } from '../integration/redis/resuming-chat-client';
 import { startBackend, startSession } from '../integration/redis/distributed-servers';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
+import { type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { SESSION_ENTRY, ServerProcess } from '../support/server-process';
 import { roomHistory, Workload } from './support/chaos-cluster';
 import { NetNamespace } from './support/net-namespace';
@@ -22,7 +21,7 @@ const describeIfNetns = NetNamespace.available() ? describe : describe.skip;
 
 describeIfNetns('chaos: a session server partitioned from Redis and the backends', () => {
   let ns: NetNamespace;
-  let redis: ChildProcess;
+  let redis: RedisServerHandle | undefined;
   const procs: ServerProcess[] = [];
   let backendUrls: string[] = [];
   let token = '';
@@ -30,17 +29,8 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
 
   beforeAll(async () => {
     ns = NetNamespace.create();
-    const redisPort = await freePort();
-    redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', ns.serviceHostAddress, '--protected-mode', 'no', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await eventually(async () => {
-      const probe = new Redis(redisPort, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    }, 10_000, 'redis-server');
+    redis = await startRedisServer({ alsoBind: [ns.serviceHostAddress] });
+    const redisPort = redis.port;
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
     const prefix = `chaos-partition:${randomBytes(3).toString('hex')}:`;
@@ -88,7 +78,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    redis?.kill('SIGKILL');
+    await redis?.stop();
     ns?.destroy();
   });
 

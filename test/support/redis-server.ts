@@ -39,6 +39,8 @@ export async function acquireRedisUrl(): Promise<{ url: string; release: () => P
 export interface RedisServerOptions {
   /** Keep data across `stop`/`start` (append-only file, fsync on every write, in a temp dir). */
   persistent?: boolean;
+  /** More addresses to listen on besides 127.0.0.1 (a test's network namespace host side). */
+  alsoBind?: string[];
 }
 
 /** Always a private server: for tests that stop and restart Redis. */
@@ -47,10 +49,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const persistence = options.persistent
     ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', mkdtempSync(join(tmpdir(), 'redis-test-'))]
     : ['--appendonly', 'no'];
+  // Other addresses than loopback are reached from a test's own namespaces only; protected mode
+  // would refuse those clients (no password).
+  const extraBind = options.alsoBind ?? [];
+  const bind = ['--bind', '127.0.0.1', ...extraBind, ...(extraBind.length ? ['--protected-mode', 'no'] : [])];
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     try {
-      return await launch(binary, port, persistence);
+      return await launch(binary, port, [...bind, ...persistence]);
     } catch (err) {
       // Another process may have taken the port between probing and binding it.
       if (attempt >= 3 || (err as Error).message === MISSING) throw err;
@@ -66,10 +72,10 @@ function findRedisServer(): string {
   return found;
 }
 
-async function launch(binary: string, port: number, persistence: string[]): Promise<RedisServerHandle> {
+async function launch(binary: string, port: number, args: string[]): Promise<RedisServerHandle> {
   let child: ChildProcess | undefined;
   const spawnOne = async (): Promise<void> => {
-    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    const proc = spawn(binary, ['--port', String(port), '--save', '', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
