@@ -3,6 +3,7 @@ const moduleNameMapper = {
   '^@app/shared$': '<rootDir>/libs/shared/src',
   '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
   '^@app/redis$': '<rootDir>/libs/redis/src',
+  '^@app/metrics$': '<rootDir>/libs/metrics/src',
   '^@app/config$': '<rootDir>/libs/config/src',
 };
 // Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.

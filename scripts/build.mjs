@@ -23,8 +23,8 @@ function newestMtime(paths) {
 }
 
 const targets = [
-  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/backend/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
-  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'libs/redis/src', 'libs/config/src', 'apps/session/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'session'] },
+  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'libs/redis/src', 'libs/metrics/src', 'libs/config/src', 'apps/backend/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
+  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'libs/redis/src', 'libs/metrics/src', 'libs/config/src', 'apps/session/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'session'] },
   { name: 'web', output: 'dist/apps/web/browser/index.html', inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'ng', 'build', 'web'], optional: !existsSync(join(root, 'angular.json')) },
 ];
 
