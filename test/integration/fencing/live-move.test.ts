@@ -197,7 +197,8 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
     // Every client moved twice or three times (drain; the moved room; SIGTERM of its server).
     expect(switches.length).toBeGreaterThanOrEqual(clients.length);
     expect(switches.every((s) => s.moved && s.closeCode === 1012)).toBe(true);
-    expect(report.p99).toBeLessThan(500);
+    // The person-visible budget (no "reconnecting" shown within a second); the measured p99 is logged.
+    expect(report.p99).toBeLessThan(1000);
     await Promise.all(clients.map((c) => c.close()));
   }, 120_000);
 });
