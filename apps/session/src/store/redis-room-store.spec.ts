@@ -2,7 +2,7 @@ import type { Message } from '@app/shared';
 import Redis from 'ioredis';
 import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../test/support/redis-server';
 import { createRedisClient } from '@app/redis';
-import { RedisRoomStore } from './redis-room-store';
+import { epochKey, RedisRoomStore } from './redis-room-store';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SeqConflictError } from './room-store.port';
 
@@ -33,6 +33,28 @@ describe('RedisRoomStore', () => {
   }
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  it('keeps a room’s epoch in the hash slot of its history key', () => {
+    // The tag is the whole history key, or the tag the history key already has.
+    expect(epochKey('rooms:history:abc')).toBe('{rooms:history:abc}:epoch');
+    expect(epochKey('{rooms}:history:abc')).toBe('{rooms}:history:abc:epoch');
+    // Braces in the prefix that are no hash tag would put the two keys in different slots: refused.
+    const client = { defineCommand: () => undefined } as unknown as Redis;
+    expect(() => new RedisRoomStore(client, { keyPrefix: 'rooms{}:', maxMessages: 10 })).toThrow(/hash tag/);
+    expect(() => new RedisRoomStore(client, { keyPrefix: 'rooms}:', maxMessages: 10 })).toThrow(/hash tag/);
+  });
+
+  it('keeps the epoch key of a room under its prefix', async () => {
+    const keyPrefix = uniqueKeyPrefix('epoch-key');
+    const store = open({ keyPrefix });
+    await store.load('r', 10, 3);
+    const probe = new Redis(url);
+    try {
+      expect(await probe.get(`{${keyPrefix}history:r}:epoch`)).toBe('3');
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('trims to the newest maxMessages and keeps counting seq', async () => {

@@ -38,6 +38,11 @@ export class RedisRoomStore implements RoomStore {
       throw new Error(`maxMessages must be a positive integer, got ${options.maxMessages}`);
     }
     const prefix = options.keyPrefix;
+    const brace = prefix.indexOf('{');
+    if ((brace !== -1 || prefix.includes('}')) && !(brace !== -1 && prefix.indexOf('}', brace + 1) > brace + 1)) {
+      // The epoch key must share the history key's hash slot (see epochKey).
+      throw new Error(`REDIS_KEY_PREFIX "${prefix}": braces in it must form a Redis hash tag, like "{rooms}:"`);
+    }
     this.prefix = prefix === '' || prefix.endsWith(':') ? prefix : `${prefix}:`;
     redis.defineCommand('roomStoreAppend', { numberOfKeys: 2, lua: APPEND });
     redis.defineCommand('roomStoreLoad', { numberOfKeys: 2, lua: LOAD });

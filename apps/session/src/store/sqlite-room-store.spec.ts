@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeqConflictError } from './room-store.port';
+import { SeqConflictError, StaleEpochError } from './room-store.port';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SqliteRoomStore } from './sqlite-room-store';
 
@@ -25,6 +25,31 @@ describe('SqliteRoomStore over one file shared by two owners', () => {
       // The first owner still believes seq 3 is free.
       await expect(first.append('r', [msg(3)], 1)).rejects.toBeInstanceOf(SeqConflictError);
       expect((await first.load('r', 10)).messages.map((m) => m.text)).toEqual(['t1', 't2', 't3']);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('fences the first owner once the second claimed a newer epoch, also in a group commit with other rooms', async () => {
+    const first = new SqliteRoomStore(join(dir, 'fenced.sqlite'));
+    const second = new SqliteRoomStore(join(dir, 'fenced.sqlite'));
+    try {
+      await first.load('r', 10, 1);
+      await first.append('r', [msg(1)], 1);
+      expect((await second.load('r', 10, 2)).lastSeq).toBe(1);
+      // The first owner's next batch goes in one transaction with another room's: only it is refused.
+      const results = await Promise.allSettled([first.append('r', [msg(2)], 1), first.append('other', [msg(1)], 1)]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+      expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(StaleEpochError);
+      expect(await second.fence('r')).toEqual({ epoch: 2, lastSeq: 1 });
+      // Also when the same flush hits a seq conflict and falls back to one savepoint per batch.
+      await second.append('r', [msg(2)], 2);
+      const slow = await Promise.allSettled([first.append('r', [msg(3)], 1), first.append('other', [msg(1)], 1), first.append('third', [msg(1)], 1)]);
+      expect(slow.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+      expect((slow[0] as PromiseRejectedResult).reason).toBeInstanceOf(StaleEpochError);
+      expect((slow[1] as PromiseRejectedResult).reason).toBeInstanceOf(SeqConflictError);
+      expect(await second.fence('r')).toEqual({ epoch: 2, lastSeq: 2 });
     } finally {
       await first.close();
       await second.close();
