@@ -4,6 +4,7 @@ const moduleNameMapper = {
   '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
   '^@app/redis$': '<rootDir>/libs/redis/src',
   '^@app/config$': '<rootDir>/libs/config/src',
+  '^@app/client$': '<rootDir>/libs/client/src',
 };
 // Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
