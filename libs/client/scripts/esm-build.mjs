@@ -54,7 +54,11 @@ export function buildEsm({ tsconfig, outDir, mounts, quiet = false }) {
   const tsc = createRequire(join(REPO_ROOT, 'package.json')).resolve('typescript/bin/tsc');
   const tmp = mkdtempSync(join(tmpdir(), 'esm-build-'));
   try {
-    const r = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, tsconfig), '--outDir', tmp], { cwd: REPO_ROOT, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, tsconfig), '--outDir', tmp], {
+      cwd: REPO_ROOT,
+      stdio: quiet ? 'pipe' : 'inherit',
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(`tsc -p ${tsconfig} failed${quiet ? `:\n${r.stdout}${r.stderr}` : ''}`);
 
     const mountOf = (repoRel) => {
