@@ -64,6 +64,32 @@ describe('RoomConnection', () => {
     expect(socket.sentOf('send')).toEqual([]);
   });
 
+  it('refuses a clientMsgId already waiting, and a frame larger than maxFrameBytes (a 1009 would repeat forever)', async () => {
+    const t = setup();
+    const socket = await live(t);
+    void t.room.send('a', { clientMsgId: 'same' });
+    await expect(t.room.send('b', { clientMsgId: 'same' })).rejects.toMatchObject({ code: 'invalid' });
+    socket.welcome({ limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 1000 } });
+    await expect(t.room.send('€'.repeat(400))).rejects.toMatchObject({ code: 'too_long' });
+    expect(socket.sentOf('send').map((d) => d.text)).toEqual(['a', 'a']);
+  });
+
+  it('takes the HTTP status from any error of the session source (a host may bring its own API client)', async () => {
+    const t = setup();
+    jest.spyOn(t.sessions, 'roomSession').mockRejectedValueOnce(Object.assign(new Error('gone'), { status: 404 }));
+    await expect(t.room.connect()).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('retryNow() skips the back-off wait', async () => {
+    const t = setup(1);
+    const first = await live(t);
+    first.serverClose(1006);
+    expect(t.room.state).toMatchObject({ status: 'reconnecting', delayMs: 500 });
+    t.room.retryNow();
+    await flush();
+    expect(t.sessions.calls).toBe(2);
+  });
+
   it('rejects the send the server refused when it is the only one in flight', async () => {
     const t = setup();
     const socket = await live(t);

@@ -7,6 +7,7 @@ import {
   ServerEvent,
   ServerEventV2,
   checkMessageText,
+  clientMsgIdProblem,
   type AckPayload,
   type ClientEventMap,
   type ClientEventMapV2,
@@ -87,6 +88,13 @@ export interface RoomConnectionOptions {
   typingThrottleMs?: number;
   /** How long a `typing` event keeps a member in `typingUsers` (default 4 s). */
   typingShowMs?: number;
+  /** In a browser, retry at once when the device comes back online (default true). */
+  retryOnOnline?: boolean;
+}
+
+interface OnlineEvents {
+  addEventListener?(type: 'online', listener: () => void): void;
+  removeEventListener?(type: 'online', listener: () => void): void;
 }
 
 /** A message sent and not yet acknowledged. */
@@ -131,6 +139,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private readonly rateLimitResendMs: number;
   private readonly typingThrottleMs: number;
   private readonly typingShowMs: number;
+  private readonly retryOnOnline: boolean;
+  private readonly onOnline = () => this.retryNow();
 
   private _state: ConnectionState = { status: 'idle' };
   private readonly log = new MessageLog();
@@ -178,6 +188,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.rateLimitResendMs = options.rateLimitResendMs ?? 1500;
     this.typingThrottleMs = options.typingThrottleMs ?? 2500;
     this.typingShowMs = options.typingShowMs ?? 4000;
+    this.retryOnOnline = options.retryOnOnline ?? true;
   }
 
   // --- what a UI reads -----------------------------------------------------------------------------
@@ -272,6 +283,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       this.connectWaiters.push({ resolve, reject });
     });
     if (this._state.status === 'idle') {
+      if (this.retryOnOnline) (globalThis as OnlineEvents).addEventListener?.('online', this.onOnline);
       this.setState({ status: 'connecting' });
       void this.openSession(this.generation);
     }
@@ -288,6 +300,14 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     const check = checkMessageText(text, this._limits.maxMessageLength);
     if (!check.ok) return Promise.reject(new RoomClientError(check.tooLong ? FrameErrorCode.TooLong : FrameErrorCode.Invalid, check.reason));
     const clientMsgId = options.clientMsgId ?? this.env.randomId();
+    const problem = clientMsgIdProblem(clientMsgId);
+    if (problem) return Promise.reject(new RoomClientError(FrameErrorCode.Invalid, problem));
+    if (this.pending.has(clientMsgId))
+      return Promise.reject(new RoomClientError(FrameErrorCode.Invalid, `clientMsgId ${clientMsgId} is already waiting for its ack`));
+    // A frame over the limit closes the socket (1009), and re-sending it would do so again forever.
+    if (utf8Length(JSON.stringify({ event: ClientEvent.Send, data: { text, clientMsgId } })) > this._limits.maxFrameBytes) {
+      return Promise.reject(new RoomClientError(FrameErrorCode.TooLong, `message larger than ${this._limits.maxFrameBytes} bytes`));
+    }
     return new Promise<AckPayload>((resolve, reject) => {
       const entry: PendingEntry = { clientMsgId, text, resolve, reject, sentOn: null };
       this.pending.set(clientMsgId, entry);
@@ -356,14 +376,14 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       session = await this.sessions.roomSession(this.roomId);
     } catch (err) {
       if (generation !== this.generation) return;
-      if (err instanceof ApiError) {
-        // 400: an id that cannot name a room; 404: unknown or expired. Retrying helps neither.
-        if (err.status === 404 || err.status === 400) return this.finish({ status: 'not_found' });
-        if (err.status === 401) return this.finish({ status: 'closed', reason: 'unauthorized' });
-        if (err.status === 409) return this.finish({ status: 'full' });
-        return this.scheduleReconnect(err.serverMessage ?? err.message, false, err.retryAfterMs ?? 0);
-      }
-      return this.scheduleReconnect(err instanceof Error ? err.message : String(err));
+      // Any error with an HTTP `status` counts, so a host's own API client can be the session source.
+      const { status, retryAfterMs } = err as { status?: unknown; retryAfterMs?: unknown };
+      const reason = err instanceof ApiError ? (err.serverMessage ?? err.message) : err instanceof Error ? err.message : String(err);
+      // 400: an id that cannot name a room; 404: unknown or expired. Retrying helps neither.
+      if (status === 404 || status === 400) return this.finish({ status: 'not_found' });
+      if (status === 401) return this.finish({ status: 'closed', reason: 'unauthorized' });
+      if (status === 409) return this.finish({ status: 'full' });
+      return this.scheduleReconnect(reason, false, typeof retryAfterMs === 'number' ? retryAfterMs : 0);
     }
     if (generation !== this.generation) return;
     if (session.name !== undefined) this._name = session.name;
@@ -438,6 +458,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private finish(state: ConnectionState): void {
     if (this.isTerminal()) return;
     this.generation++;
+    (globalThis as OnlineEvents).removeEventListener?.('online', this.onOnline);
     this.clearTimer('retryTimer');
     this.clearTimer('welcomeTimer');
     this.clearTimer('resendTimer');
@@ -684,6 +705,21 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     if (handle !== null) this.env.clock.clearTimeout(handle);
     this[timer] = null;
   }
+}
+
+/** Bytes of `text` in UTF-8 (what a frame costs on the wire). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function uniqueUsers(users: readonly UserRef[]): UserRef[] {
