@@ -45,6 +45,13 @@ describe('RoomConnection', () => {
     expect(t.room.lastSeq).toBe(2);
   });
 
+  it('connect() while live resolves with the current welcome', async () => {
+    const t = setup();
+    await live(t);
+    await expect(t.room.connect()).resolves.toMatchObject({ serverId: 's1', resumed: false });
+    expect(t.sessions.calls).toBe(1);
+  });
+
   it('settles the send promise with its ack', async () => {
     const t = setup();
     const socket = await live(t);

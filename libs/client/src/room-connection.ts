@@ -157,6 +157,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private _readSeq = 0;
   private readonly _reads = new Map<string, number>();
   private _hasMoreHistory = false;
+  private lastWelcome: RoomWelcome | null = null;
   private readonly typingUntil = new Map<string, { user: UserRef; until: number }>();
 
   private socket: WebSocketLike | null = null;
@@ -280,6 +281,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   connect(): Promise<RoomWelcome> {
     const promise = new Promise<RoomWelcome>((resolve, reject) => {
       if (this.isTerminal()) return reject(this.terminalError());
+      if (this.socketWelcomed && this.lastWelcome) return resolve(this.lastWelcome);
       this.connectWaiters.push({ resolve, reject });
     });
     if (this._state.status === 'idle') {
@@ -561,6 +563,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       // what we hold belongs to a timeline that is gone.
       this.log.clear();
       this.lastSeenSeq = 0;
+      this._hasMoreHistory = data.lastSeq > 0;
     }
     const first = incoming[0]?.seq;
     if (!resumed) this._hasMoreHistory = first !== undefined && first > 1;
@@ -590,6 +593,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.movedAnnounced = false;
     this.setState({ status: 'live', serverId: data.serverId });
     const welcome: RoomWelcome = { ...data, resumed, fresh };
+    this.lastWelcome = welcome;
     this.emit('welcome', welcome);
     for (const m of fresh) this.emit('message', m);
     // Our messages stored before the loss come back in the welcome: they count as acknowledged.
