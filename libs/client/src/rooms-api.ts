@@ -99,7 +99,7 @@ export class RoomsApi implements SessionSource {
   private async request<T>(method: string, path: string, body?: object, auth = true): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (auth && this.token) headers.authorization = `Bearer ${this.token}`;
+    if (auth && this.token) headers['authorization'] = `Bearer ${this.token}`;
     const signal = (globalThis as AbortSignalHost).AbortSignal?.timeout(this.timeoutMs);
     let res;
     let text: string;
