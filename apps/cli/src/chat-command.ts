@@ -62,7 +62,8 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
     rl.close();
     return exitCodeOf(room);
   }
-  print(`* you are ${welcome.you.name}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
+  const roomName = room.name ? ` in "${room.name}"` : '';
+  print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
   if (tty) {
     emitKeypressEvents(io.input, rl);
     io.input.on('keypress', () => room.typing());
@@ -115,6 +116,16 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
       if (tty) rl.prompt();
     });
     rl.on('close', () => void end());
+    // Ctrl-C leaves like /quit (unsent lines still go out); a second one leaves at once.
+    let interrupted = false;
+    const interrupt = () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      void end();
+    };
+    rl.on('SIGINT', interrupt);
+    process.on('SIGINT', interrupt);
+    process.once('SIGTERM', () => void end());
     room.on('state', (s) => {
       if (s.status === 'not_found' || s.status === 'full' || s.status === 'closed') resolve();
     });

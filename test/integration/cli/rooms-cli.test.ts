@@ -50,7 +50,7 @@ describe('the rooms CLI', () => {
 
     // Ada joins by the share link: the newest five are shown, and Bob sees her come.
     const ada = CliProcess.start(['chat', link], env);
-    await ada.waitFor(/you are Ada; here: /);
+    await ada.waitFor(/you are Ada( in "Lobby")?; here: /);
     await ada.waitFor(/Bob: early 7$/);
     expect(ada.count(/Bob: early [3-7]$/)).toBe(5);
     expect(ada.count(/Bob: early [12]$/)).toBe(0);
