@@ -55,23 +55,9 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
     if (line) print(line);
   });
 
-  let welcome;
-  try {
-    welcome = await room.connect();
-  } catch {
-    rl.close();
-    return exitCodeOf(room);
-  }
-  const roomName = room.name ? ` in "${room.name}"` : '';
-  print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
-  if (tty) {
-    emitKeypressEvents(io.input, rl);
-    io.input.on('keypress', () => room.typing());
-    rl.prompt();
-  }
-
   const sends = new Set<Promise<unknown>>();
   const send = (text: string) => {
+    // Before the first welcome, and while the connection is down, the SDK keeps the line and sends it later.
     const p = room.send(text).catch((err: Error) => {
       failures++;
       print(`! not sent: ${err.message}`);
@@ -80,59 +66,74 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
     void p.finally(() => sends.delete(p));
   };
 
-  const done = new Promise<void>((resolve) => {
-    let ending = false;
-    const end = async () => {
-      if (ending) return;
-      ending = true;
-      // Every line typed must be stored before we go, even the ones typed during an outage.
-      const flushed = Promise.allSettled([...sends]);
-      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), FLUSH_TIMEOUT_MS).unref());
-      if ((await Promise.race([flushed, timeout])) === 'timeout') {
-        failures += room.pendingSends.length;
-        print(`! ${room.pendingSends.length} line(s) could not be delivered`);
-      }
-      resolve();
-    };
-    rl.on('line', (line) => {
-      const text = line.trim();
-      if (text === '') return;
-      if (text === '/quit' || text === '/exit') return void end();
-      if (text === '/help') return print(HELP);
-      if (text === '/who') return print(`* here: ${room.members.map((m) => m.name).join(', ')}`);
-      if (text === '/history') {
-        if (!room.hasMoreHistory) return print('* no older messages');
-        room.history().then(
-          (page) => {
-            print('--- older messages ---');
-            for (const m of page.messages) print(formatMessage(m));
-            print(page.hasMore ? '--- /history for more ---' : '--- start of the room ---');
-          },
-          (err: Error) => print(`! history: ${err.message}`),
-        );
-        return;
-      }
-      send(line);
-      if (tty) rl.prompt();
-    });
-    rl.on('close', () => void end());
-    // Ctrl-C leaves like /quit (unsent lines still go out); a second one leaves at once.
-    let interrupted = false;
-    const interrupt = () => {
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      void end();
-    };
-    rl.on('SIGINT', interrupt);
-    process.on('SIGINT', interrupt);
-    process.once('SIGTERM', () => void end());
-    room.on('state', (s) => {
-      if (s.status === 'not_found' || s.status === 'full' || s.status === 'closed') resolve();
-    });
+  // Input is listened to from the start: lines piped in arrive before the room answers.
+  let ending = false;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const end = async () => {
+    if (ending) return;
+    ending = true;
+    // Every line typed must be stored before we go, even the ones typed during an outage.
+    const flushed = Promise.allSettled([...sends]);
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), FLUSH_TIMEOUT_MS).unref());
+    if ((await Promise.race([flushed, timeout])) === 'timeout') {
+      failures += room.pendingSends.length;
+      print(`! ${room.pendingSends.length} line(s) could not be delivered`);
+    }
+    finished();
+  };
+  rl.on('line', (line) => {
+    const text = line.trim();
+    if (text === '') return;
+    if (text === '/quit' || text === '/exit') return void end();
+    if (text === '/help') return print(HELP);
+    if (text === '/who') return print(`* here: ${room.members.map((m) => m.name).join(', ')}`);
+    if (text === '/history') return showHistory();
+    send(line);
+    if (tty) rl.prompt();
   });
+  const showHistory = () => {
+    if (!room.isLive) return print('* not connected right now: try again in a moment');
+    if (!room.hasMoreHistory) return print('* no older messages');
+    room.history().then(
+      (page) => {
+        print('--- older messages ---');
+        for (const m of page.messages) print(formatMessage(m));
+        print(page.hasMore ? '--- /history for more ---' : '--- start of the room ---');
+      },
+      (err: Error) => print(`! history: ${err.message}`),
+    );
+  };
+  rl.on('close', () => void end());
+  // Ctrl-C leaves like /quit (unsent lines still go out); a second one leaves at once.
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    void end();
+  };
+  rl.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
+  process.once('SIGTERM', () => void end());
+  room.on('state', (s) => {
+    if (s.status === 'not_found' || s.status === 'full' || s.status === 'closed') finished();
+  });
+
+  void room.connect().then(
+    (welcome) => {
+      const roomName = room.name ? ` in "${room.name}"` : '';
+      print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
+      if (tty) {
+        emitKeypressEvents(io.input, rl);
+        io.input.on('keypress', () => room.typing());
+        rl.prompt();
+      }
+    },
+    () => undefined,
+  );
   await done;
-  const code =
-    room.state.status === 'live' || room.state.status === 'reconnecting' || room.state.status === 'moved' ? (failures > 0 ? 1 : 0) : exitCodeOf(room);
+  const s = room.state.status;
+  const code = s === 'live' || s === 'reconnecting' || s === 'moved' || s === 'connecting' ? (failures > 0 ? 1 : 0) : exitCodeOf(room);
   room.close();
   rl.close();
   return code;

@@ -83,7 +83,9 @@ describe('the rooms CLI', () => {
     await ada.waitFor(/\* connection lost/);
     for (let i = 1; i <= 3; i++) ada.write(`during the outage ${i}`);
     void bob.send('bob during the outage');
-    await eventually(() => ada.count(/\* connected \(server /) >= 2, 15_000, `ada back live:\n${ada.transcript()}`);
+    await eventually(() => ada.count(/^\* connected \(server /) >= 2, 15_000, 'ada back live').catch((err: Error) => {
+      throw new Error(`${err.message}:\n${ada.transcript()}`);
+    });
     expect(ada.stdoutLines.filter((l) => l.startsWith('* connected')).at(-1)).not.toContain(doomed);
     await ada.waitFor(/Bob: bob during the outage$/, 15_000);
     await eventually(
@@ -107,6 +109,19 @@ describe('the rooms CLI', () => {
     const tailSeqs = tail.stdoutLines.map((l) => (JSON.parse(l) as MessageV2).seq);
     expect(tailSeqs).toEqual(Array.from({ length: tailSeqs.length }, (_, i) => tailSeqs[0] + i));
     bob.close();
+  });
+
+  it('sends lines piped in before the room answered, and waits for them at the end of input', async () => {
+    const created = await CliProcess.run(['create'], env);
+    const roomId = /^room: (\S+)$/m.exec(created.stdout)![1];
+    const piped = CliProcess.start(['chat', roomId], env);
+    piped.child.stdin!.end('first piped\nsecond piped\n');
+    expect(await piped.exited).toBe(0);
+    const tail = CliProcess.start(['tail', roomId], env);
+    await tail.waitFor(/"text":"second piped"/);
+    tail.kill('SIGTERM');
+    expect(await tail.exited).toBe(0);
+    expect(tail.stdoutLines.map((l) => (JSON.parse(l) as MessageV2).text)).toEqual(['first piped', 'second piped']);
   });
 
   it('says what is wrong: unknown room (exit 2), not logged in (exit 4), bad usage (exit 64)', async () => {

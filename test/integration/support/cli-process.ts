@@ -45,8 +45,12 @@ export class CliProcess {
   }
 
   /** Waits for a stdout line matching `pattern` and returns it. */
-  waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
-    return eventually(() => this.stdoutLines.find((l) => pattern.test(l)), timeoutMs, `a line matching ${pattern}; stdout so far:\n${this.transcript()}`);
+  async waitFor(pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+    try {
+      return await eventually(() => this.stdoutLines.find((l) => pattern.test(l)), timeoutMs, `a line matching ${pattern}`);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; output:\n${this.transcript()}`, { cause: err });
+    }
   }
 
   count(pattern: RegExp): number {
