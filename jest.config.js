@@ -16,7 +16,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testEnvironment: 'node',
-      roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/libs'],
+      roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/apps/cli', '<rootDir>/libs'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],

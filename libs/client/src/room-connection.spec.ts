@@ -335,6 +335,27 @@ describe('RoomConnection', () => {
     expect(b.room.state).toEqual({ status: 'closed', reason: 'unauthorized' });
   });
 
+  it('ends in `full` on 409 from a version-2 backend', async () => {
+    const t = setup();
+    t.sessions.fail(409);
+    await expect(t.room.connect()).rejects.toMatchObject({ code: 'full' });
+    expect(t.room.state).toEqual({ status: 'full' });
+  });
+
+  it('reports a gap when a resume carries fewer messages than were missed, and offers history', async () => {
+    const t = setup();
+    const gaps = jest.fn();
+    t.room.on('gap', gaps);
+    const first = await live(t, [msg(1), msg(2), msg(3)]);
+    first.serverClose(1006);
+    t.clock.advance(10_000);
+    await flush();
+    t.transport.last.welcome({ messages: [msg(1500), msg(1501)], lastSeq: 1501 });
+    expect(gaps).toHaveBeenCalledWith({ afterSeq: 3, nextSeq: 1500 });
+    expect(t.room.hasMoreHistory).toBe(true);
+    expect(t.room.lastSeq).toBe(1501);
+  });
+
   it('gives up on a socket that sends no welcome in time and tries again through the backend', async () => {
     const t = setup(0);
     void t.room.connect();
