@@ -87,12 +87,17 @@ describe('RoomConnection', () => {
     await expect(t.room.connect()).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('retryNow() skips the back-off wait', async () => {
+  it('retryNow() skips the back-off wait, once: a second call while the backend answers opens no second socket', async () => {
     const t = setup(1);
     const first = await live(t);
     first.serverClose(1006);
     expect(t.room.state).toMatchObject({ status: 'reconnecting', delayMs: 500 });
     t.room.retryNow();
+    t.room.retryNow();
+    await flush();
+    expect(t.sessions.calls).toBe(2);
+    expect(t.transport.sockets).toHaveLength(2);
+    t.clock.advance(10_000);
     await flush();
     expect(t.sessions.calls).toBe(2);
   });

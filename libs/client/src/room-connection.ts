@@ -162,6 +162,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
 
   private socket: WebSocketLike | null = null;
   private socketWelcomed = false;
+  /** A get-or-start call is under way: a second one (retryNow, 'online') would open a second socket. */
+  private opening = false;
   /** Bumped by `close()` so that answers for an ended connection are ignored. */
   private generation = 0;
   private everWelcomed = false;
@@ -360,7 +362,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
 
   /** Skips the back-off wait (a "retry now" button, the device back online). */
   retryNow(): void {
-    if (this._state.status !== 'reconnecting' || this.socket) return;
+    if (this._state.status !== 'reconnecting' || this.socket || this.opening) return;
     this.clearTimer('retryTimer');
     void this.openSession(this.generation);
   }
@@ -374,10 +376,12 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
 
   private async openSession(generation: number): Promise<void> {
     let session;
+    this.opening = true;
     try {
       session = await this.sessions.roomSession(this.roomId);
     } catch (err) {
       if (generation !== this.generation) return;
+      this.opening = false;
       // Any error with an HTTP `status` counts, so a host's own API client can be the session source.
       const { status, retryAfterMs } = err as { status?: unknown; retryAfterMs?: unknown };
       const reason = err instanceof ApiError ? (err.serverMessage ?? err.message) : err instanceof Error ? err.message : String(err);
@@ -388,6 +392,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       return this.scheduleReconnect(reason, false, typeof retryAfterMs === 'number' ? retryAfterMs : 0);
     }
     if (generation !== this.generation) return;
+    this.opening = false;
     if (session.name !== undefined) this._name = session.name;
 
     const url = new URL(session.url);
@@ -460,6 +465,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private finish(state: ConnectionState): void {
     if (this.isTerminal()) return;
     this.generation++;
+    this.opening = false;
     (globalThis as OnlineEvents).removeEventListener?.('online', this.onOnline);
     this.clearTimer('retryTimer');
     this.clearTimer('welcomeTimer');
