@@ -50,12 +50,15 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       // ws hands frames as RawData; tests stringify them as the text frames they are.
       '@typescript-eslint/no-base-to-string': 'off',
+      // expect(mock.method).toHaveBeenCalled() names methods without calling them.
+      '@typescript-eslint/unbound-method': 'off',
     },
   },
   {
     files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }] },
   },
   {
     files: ['**/*.cjs', 'jest.config.js'],

@@ -1,4 +1,4 @@
-// One Jest run, four tiers. `npm test` (scripts/test.mjs) picks the tiers and prepares what they need.
+// One Jest run, five tiers. `npm test` (scripts/test.mjs) picks the tiers and prepares what they need.
 const moduleNameMapper = {
   '^@app/shared$': '<rootDir>/libs/shared/src',
   '^@app/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
@@ -41,6 +41,19 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       roots: ['<rootDir>/test/integration'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
+      testMatch: ['**/*.test.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      setupFiles: ['reflect-metadata'],
+      moduleNameMapper,
+    },
+    {
+      // Fault injection with real processes in the start:cluster topology (SIGKILL, SIGSTOP, drains,
+      // a backend killed, Redis restarted): `npx jest --selectProjects chaos --runInBand`.
+      displayName: 'chaos',
+      rootDir: __dirname,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/chaos'],
       setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },

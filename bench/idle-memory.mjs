@@ -85,7 +85,7 @@ async function gcWay(which) {
   const sockets = [];
   for (let i = 0; i < GC_N; i++) {
     const room = `room-${String(i % GC_ROOMS).padStart(4, '0')}`;
-    const token = jwt.sign({ typ: 'session', sub: `u${i}`, name: `user ${i}`, room, aud: 'idle' }, privateKey, { algorithm: 'ES256', expiresIn: 60 });
+    const token = jwt.sign({ typ: 'session', sub: `u${i}`, name: `user ${i}`, room, aud: 'idle', epoch: 1 }, privateKey, { algorithm: 'ES256', expiresIn: 60 });
     const url = which === 'raw' ? `ws://127.0.0.1:${port}/${room}?user=u${i}` : `ws://127.0.0.1:${port}/?token=${token}`;
     const ws = new WebSocket(url, { perMessageDeflate: false });
     await new Promise((resolve, reject) => (ws.once('message', resolve), ws.once('error', reject)));

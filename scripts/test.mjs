@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: checks what the tests need, typechecks and lints, builds, starts a private Redis, runs
-// every tier (unit, web components, integration with real processes, browser in real Chromium, a benchmark
+// every tier (unit, web components, integration with real processes, chaos (faults in the cluster
+// topology), browser in real Chromium, a benchmark
 // smoke run) and ends with one summary line.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -71,6 +72,7 @@ try {
   await jest('unit', ['--selectProjects', 'unit'], env);
   await jest('web', ['--selectProjects', 'web'], env, { vmModules: false });
   await jest('integration', ['--selectProjects', 'integration', '--runInBand'], env);
+  await jest('chaos', ['--selectProjects', 'chaos', '--runInBand'], env);
   await jest('browser', ['--selectProjects', 'browser', '--runInBand'], env);
   if (existsSync(join(root, 'bench', 'run.mjs'))) {
     console.log('\n=== bench smoke ===');

@@ -36,6 +36,10 @@ export class BackendApi {
   login(name) {
     return this.request('POST', '/api/login', { body: { name } });
   }
+  /** An access token with the admin role: the cluster view then names every room and each server's address. */
+  adminLogin(secret) {
+    return this.request('POST', '/api/admin/login', { body: { secret } });
+  }
   /** → { roomId } */
   createRoom(token, name) {
     return this.request('POST', '/api/rooms', { token, body: name ? { name } : {} });

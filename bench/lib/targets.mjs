@@ -9,6 +9,9 @@ import { pidListeningOn, memKb } from './proc-stats.mjs';
 import { BackendApi } from './http-api.mjs';
 import { gcTotals } from './server-gc.mjs';
 
+/** ADMIN_SECRET of the backends the bench starts (their cluster view is read as admin). */
+const BENCH_ADMIN_SECRET = 'bench-admin-secret-0123456789';
+
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BACKEND_MAIN = join(ROOT, 'dist/apps/backend/main.js');
 /** The backend's Node flags as `npm start` (package.json) and the Kubernetes Deployment give them. */
@@ -119,6 +122,11 @@ export class ProductTarget {
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       // The bench logs in 1,000+ users from one address: lift the per-address login/room-creation limit.
       HTTP_RATE_LIMIT_PER_MIN: '10000000',
+      // The bench reads session servers' addresses (pids, GC figures) from the admin's cluster view.
+      ADMIN_SECRET: BENCH_ADMIN_SECRET,
+      // The get-or-start load runs as one user at 1,000 calls/s: lift the per-user quotas too.
+      ROOMS_PER_USER_PER_HOUR: '10000000',
+      SESSIONS_PER_USER_PER_MIN: '10000000',
       // Any free port for session servers: never collide with a dev instance on 8001+.
       SESSION_BASE_PORT: '0',
       ...(this.redis ? { REDIS_URL: this.redis.url } : {}),
@@ -135,7 +143,7 @@ export class ProductTarget {
       if (Date.now() > deadline) throw new Error(`backend /health not 200 within 45 s. Output:\n${this.output.text}`);
       await sleep(100);
     }
-    this.admin = (await this.api.login('bench-admin')).token;
+    this.admin = (await this.api.adminLogin(BENCH_ADMIN_SECRET)).token;
     // Wait until the provisioner's first session servers have registered.
     let servers = [];
     while (Date.now() < deadline) {

@@ -10,6 +10,7 @@ import { eventually } from '../support/eventually';
 import { descendantsOf, isAlive, pidListeningOn } from '../support/processes';
 import { ROOT } from '../support/server-process';
 import { startBackend, type RunningBackend } from './support/backend-process';
+import { PRODUCT_ADMIN_SECRET } from '../integration/support/product';
 import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
@@ -105,15 +106,22 @@ describe('web client against the real product', () => {
     const host = view.servers.find((s) => s.rooms.includes(roomId));
     expect(host).toBeDefined();
     expect(await alice.textContent('[data-testid="server-id"]')).toContain(host!.id);
-    const port = Number(new URL(host!.url).port);
+    const port = Number(new URL(host!.url!).port);
     const pid = pidListeningOn(port, descendantsOf(backend.pid));
     if (pid === undefined) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
 
-    // The cluster view shows the room on that server.
+    // The cluster view shows another user the servers and their load, but not Alice's room; as
+    // admin, the room on that server (unlinked: it is someone else's).
     const observer = await openPage({ viewport: { width: 1280, height: 800 } });
     await observer.goto('/cluster');
     await logIn(observer, 'Observer');
-    await observer.waitForSelector(`li.server[data-server-id="${host!.id}"] a[href="/rooms/${roomId}"]`);
+    await observer.waitForSelector(`li.server[data-server-id="${host!.id}"]`);
+    expect(await observer.locator(`text=${roomId}`).count()).toBe(0);
+    await observer.click('.admin summary');
+    await observer.fill('#admin-secret', PRODUCT_ADMIN_SECRET);
+    await observer.click('.admin button[type="submit"]');
+    await observer.waitForSelector(`li.server[data-server-id="${host!.id}"] .rooms code:text-is("${roomId}")`);
+    expect(await observer.locator(`a[href="/rooms/${roomId}"]`).count()).toBe(0);
     await shot(observer, 'cluster');
 
     // Kill it without warning.

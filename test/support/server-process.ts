@@ -12,6 +12,8 @@ export const BACKEND_READY = /open (http:\/\/[^\s/]+)\//;
 export interface ServerProcessOptions {
   /** Also write the server's output to this file (kept after the test, unlike `logs()`). */
   logFile?: string;
+  /** A command the server runs under, e.g. `['ip', 'netns', 'exec', name]` (it must exec, keeping the pid). */
+  prefix?: string[];
 }
 
 /**
@@ -43,7 +45,8 @@ export class ServerProcess {
     options: ServerProcessOptions = {},
   ): Promise<{ proc: ServerProcess; match: RegExpExecArray }> {
     if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build" first`);
-    const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, ...args] = [...(options.prefix ?? []), process.execPath, entry];
+    const child = spawn(command, args, { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const proc = new ServerProcess(name, child, options.logFile);
     try {
       const match = await new Promise<RegExpExecArray>((resolve, reject) => {

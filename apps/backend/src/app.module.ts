@@ -2,12 +2,14 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { BackendConfig } from './config/backend.config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { humanDuration } from './quotas/quota-exceeded.exception';
 import { RoomsModule } from './rooms/rooms.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
@@ -23,12 +25,18 @@ export class AppModule {
           forRoutes: [],
           pinoHttp: { logger, autoLogging: false },
         }),
-        ThrottlerModule.forRoot([{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }]),
-        MetricsModule,
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }],
+          // A message a person can read (the default is "ThrottlerException: Too Many Requests").
+          errorMessage: (_context, { limit, timeToBlockExpire }) =>
+            `Too many requests from this address: at most ${limit} per minute. Try again in ${humanDuration(timeToBlockExpire * 1000)}.`,
+        }),
+        MetricsModule.forRoot(config),
         AuthModule,
         SchedulerModule,
         RoomsModule,
         ClusterModule,
+        AdminModule,
         HealthModule,
       ],
     };

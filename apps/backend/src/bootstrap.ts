@@ -10,8 +10,10 @@ import { echoRequestId, requestIdOf } from './request-id';
 import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
 import { proxyHops } from './config/trusted-proxies.validator';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
+import { JSON_MAX_DEPTH, jsonDepth } from './validation/json-depth';
 import { serveWebApp, webRoot } from './web/web-app';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -37,7 +39,12 @@ export interface BackendAppOptions {
  * almost nothing (README, performance section).
  */
 export async function createBackendApp(config: BackendConfig, options: BackendAppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, genReqId: requestIdOf, trustProxy: trustedProxies(config.TRUST_PROXY) });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+    trustProxy: trustedProxies(config.TRUST_PROXY),
+    ...httpTimeouts(config),
+  });
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
@@ -66,12 +73,38 @@ export function trustedProxies(list: readonly string[]): boolean | string[] | ((
   return hops === null ? [...list] : (_address, hop) => hop < hops;
 }
 
-/** JSON bodies parsed with the prototype-key guard; an empty body is no body (the get-or-start call has none). */
+/**
+ * Fastify's (Node's) timeouts, all 0 (none) by default: a client sending its body a byte at a time
+ * held a connection and a file descriptor for as long as it liked.
+ * - `requestTimeout`: the whole request (headers and body) must arrive within HTTP_REQUEST_TIMEOUT_MS,
+ *   else Node answers 408 and closes; `headersTimeout` may not exceed it;
+ * - `keepAliveTimeout`: an idle keep-alive connection is closed after HTTP_KEEP_ALIVE_TIMEOUT_MS;
+ * - `connectionTimeout`: a connection silent both ways for HTTP_IDLE_TIMEOUT_MS is closed.
+ * Node looks for late requests every `connectionsCheckingInterval` (30 s by default, which would let
+ * a 10 s timeout run to 40 s): a quarter of the timeout, so a request is cut within 1.25 times it.
+ */
+function httpTimeouts(config: BackendConfig) {
+  const requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  return {
+    requestTimeout,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    http: { headersTimeout: requestTimeout, connectionsCheckingInterval: Math.max(50, Math.floor(requestTimeout / 4)) },
+  };
+}
+
+/**
+ * JSON bodies parsed with the prototype-key guard and a nesting bound (both 400 before any code
+ * sees the body); an empty body is no body (the get-or-start call has none).
+ */
 function useStrictJsonParser(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => {
     if (body === '') return done(null, undefined);
+    if (jsonDepth(body as string) > JSON_MAX_DEPTH) {
+      return done(new BadRequestException(`invalid JSON body: nested deeper than ${JSON_MAX_DEPTH} levels`), undefined);
+    }
     try {
       done(null, JSON.parse(body as string, refusePrototypeKeys));
     } catch (err) {
@@ -80,9 +113,13 @@ function useStrictJsonParser(app: NestFastifyApplication): void {
   });
 }
 
-/** Listens, then starts the scheduler (its session servers register at the URL now known). */
+/**
+ * Listens (and on METRICS_PORT when set), then starts the scheduler (its session servers register
+ * at the URL now known).
+ */
 export async function listenBackend(app: NestFastifyApplication, config: BackendConfig): Promise<string> {
   await app.listen(config.PORT, config.HOST);
+  await app.get(MetricsListener).listen();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AdminSecret } from './auth/admin-secret';
 import { createBackendApp, listenBackend } from './bootstrap';
 import { BackendConfig } from './config/backend.config';
 import { ConfigError, loadBackendConfig } from './config/load-config';
@@ -25,9 +26,13 @@ async function main(): Promise<void> {
 
   const url = await listenBackend(app, config);
   const servers = await app.get(SchedulerService).liveServers();
+  // Printed once on the console, never into the log: a development convenience like the banner.
+  const admin = app.get(AdminSecret).generated;
   process.stdout.write(
     `\n  Rooms is ready: open ${url}/   (API docs: ${url}/docs)\n` +
-      `  provisioner ${provisioner.kind}, ${servers.length} live session server(s), directory ${config.REDIS_URL ? 'redis' : 'memory'}. Ctrl-C stops everything.\n\n`,
+      `  provisioner ${provisioner.kind}, ${servers.length} live session server(s), directory ${config.REDIS_URL ? 'redis' : 'memory'}. Ctrl-C stops everything.\n` +
+      (admin ? `  No ADMIN_SECRET set: the admin secret of this run is ${admin}  (cluster page, "Admin login").\n` : '') +
+      '\n',
   );
 }
 

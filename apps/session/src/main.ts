@@ -15,12 +15,16 @@ function loadConfigOrExit(): SessionConfig {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const { app, port } = await startSessionApp(config);
+  const { app, port, metricsPort } = await startSessionApp(config);
   // SIGTERM/SIGINT drain (DrainService) and exit 0; a failing drain exits 1.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   // Started by a backend (local provisioner, IPC channel): drain the same way when it is gone.
   if (process.send) process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
 
+  // The line other processes wait for (tests, scripts reading a pipe); on a terminal it is an info
+  // line like any other, shown only when LOG_LEVEL asks for info.
+  const infoEnabled = ['info', 'debug', 'trace'].includes(config.LOG_LEVEL);
+  if (process.stdout.isTTY && !infoEnabled) return;
   process.stdout.write(
     `${JSON.stringify({
       level: 30,
@@ -29,6 +33,7 @@ async function main(): Promise<void> {
       serverId: config.serverId,
       url: config.publicUrl,
       port,
+      metricsPort,
       store: config.ROOM_STORE,
     })}\n`,
   );

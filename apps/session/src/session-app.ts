@@ -1,13 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
+import { PingLiveness } from './gateway/ping-liveness';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
 import { SessionModule, type SessionModuleOptions } from './session.module';
 import { CLOCK, type Clock } from './time/clock';
@@ -16,16 +19,20 @@ export interface SessionApp {
   app: INestApplication;
   /** The port actually bound (differs from PORT when PORT is 0). */
   port: number;
+  /** The metrics port actually bound, when METRICS_PORT is set. */
+  metricsPort?: number;
 }
 
 /**
  * Builds, starts and registers a session server: HTTP (health, metrics) and the room WebSocket share one
- * port. Used by main.ts and by integration tests (with PORT 0 and their own config).
+ * port (with METRICS_PORT, metrics get a listener of their own). Used by main.ts and by integration
+ * tests (with PORT 0 and their own config).
  */
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
   const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  applyHttpTimeouts(app.getHttpServer(), config);
   const clock = app.get<Clock>(CLOCK);
   const admission = app.get(ConnectionAdmission);
   app.useWebSocketAdapter(
@@ -36,12 +43,30 @@ export async function startSessionApp(config: SessionConfig, options: SessionMod
       now: () => clock.now(),
       admit: (req) => admission.check(req),
       meter: app.get(SessionMetrics),
+      liveness: new PingLiveness(config.PING_INTERVAL_MS, clock),
     }),
   );
   await app.listen(config.PORT, config.HOST);
   const port = (app.getHttpServer().address() as AddressInfo).port;
+  const metricsPort = await app.get(MetricsListener).listen();
   // With PORT 0 (tests) the default public URL can only name the port once it is bound.
   if (config.PORT === 0 && !config.PUBLIC_URL) config.PUBLIC_URL = `ws://127.0.0.1:${port}`;
   app.get(HeartbeatService).start();
-  return { app, port };
+  return { app, port, metricsPort };
+}
+
+/**
+ * Node's HTTP timeouts, none by default: a client sending a request (or an upgrade) a byte at a time
+ * held a connection for as long as it liked. The whole request must arrive within
+ * HTTP_REQUEST_TIMEOUT_MS (Node answers 408 and closes); idle keep-alive and silent connections are
+ * closed. `ws` clears the socket timeout when it upgrades, so WebSockets are not cut by it (their
+ * liveness is the ping). Node looks for late requests every `connectionsCheckingInterval` (30 s by
+ * default): a quarter of the timeout. Set before `listen`, which starts that check.
+ */
+function applyHttpTimeouts(server: Server, config: SessionConfig): void {
+  server.requestTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = config.HTTP_REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.setTimeout(config.HTTP_IDLE_TIMEOUT_MS);
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.floor(config.HTTP_REQUEST_TIMEOUT_MS / 4));
 }

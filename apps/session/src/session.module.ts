@@ -5,6 +5,7 @@ import { sessionTokenVerifierProvider } from './auth/session-token.provider';
 import { SessionConfig } from './config/session.config';
 import { ConnectionAdmission } from './gateway/connection-admission';
 import { RoomGateway } from './gateway/room.gateway';
+import { UserRoomQuotas } from './gateway/user-room-quotas';
 import { HealthController } from './health/health.controller';
 import { RoomStoreHealthIndicator } from './health/room-store.indicator';
 import { SessionStateHealthIndicator } from './health/session-state.indicator';
@@ -12,6 +13,7 @@ import { HeartbeatService } from './heartbeat/heartbeat.service';
 import { DrainService } from './lifecycle/drain.service';
 import { ServerState } from './lifecycle/server-state';
 import { MetricsController } from './metrics/metrics.controller';
+import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
 import { RoomsService } from './rooms/rooms.service';
 import { roomStoreProvider } from './store/room-store.factory';
@@ -41,16 +43,24 @@ export class SessionModule {
         }),
         TerminusModule.forRoot({ logger: false }),
       ],
-      controllers: [HealthController, MetricsController],
+      // With METRICS_PORT, /metrics is served by MetricsListener on that port only.
+      controllers: config.METRICS_PORT === undefined ? [HealthController, MetricsController] : [HealthController],
       providers: [
         { provide: SessionConfig, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         SessionMetrics,
+        MetricsListener,
         sessionTokenVerifierProvider,
         roomStoreProvider,
         ServerState,
         RoomsService,
         ConnectionAdmission,
+        {
+          provide: UserRoomQuotas,
+          inject: [CLOCK],
+          useFactory: (clock: Clock) =>
+            new UserRoomQuotas({ maxSockets: config.MAX_SOCKETS_PER_USER, perSecond: config.RATE_PER_SECOND, burst: config.RATE_BURST }, () => clock.now()),
+        },
         RoomGateway,
         HeartbeatService,
         DrainService,

@@ -50,7 +50,8 @@ export async function startBackend(logFile: string): Promise<RunningBackend> {
   try {
     await eventually(async () => (await fetch(`${product.url}/health`)).ok, 45_000, `GET ${product.url}/health to answer 200 (log: ${logFile})`, 200);
     const { token } = await product.login('e2e-observer');
-    const cluster = () => product.cluster(token);
+    const adminToken = await product.adminToken();
+    const cluster = () => product.cluster(adminToken);
     await eventually(async () => (await cluster()).servers.some((s) => s.alive && !s.draining), 45_000, 'a live session server in GET /api/cluster', 200);
     return { baseUrl: product.url, pid, token, cluster, stop };
   } catch (error) {

@@ -2,30 +2,22 @@ import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HEARTBEAT_PATH } from '@app/shared';
 import { loadAll } from 'js-yaml';
 import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { WEB_APP_ROUTES } from '../../../apps/backend/src/web/web-app';
 import { loadSessionConfig } from '../../../apps/session/src/config/load-session-config';
 
 /**
- * Static checks of deploy/kubernetes: no cluster and no schema download, just the mistakes that
- * make a rollout fail or misroute: dangling references, selectors that select nothing, ports that
- * do not exist, env a server would refuse at start-up, a per-pod address without its route.
+ * Static checks of deploy/kubernetes, without a cluster: every object against the Kubernetes API's
+ * and Gateway API's own schemas (offline, kubernetes-schemas.mjs), then the mistakes a schema cannot
+ * see that make a rollout fail, misroute or expose too much: dangling references, selectors that
+ * select nothing, ports that do not exist, env a server would refuse at start-up, a per-pod address
+ * without its route, a public route to /metrics or /docs, a replica count that fights its autoscaler.
  */
 
 const DIR = join(__dirname, '../../../deploy/kubernetes');
 const NAMESPACE = 'rooms';
-const KNOWN_KINDS: Record<string, string> = {
-  Namespace: 'v1',
-  Secret: 'v1',
-  Service: 'v1',
-  ConfigMap: 'v1',
-  Deployment: 'apps/v1',
-  StatefulSet: 'apps/v1',
-  HorizontalPodAutoscaler: 'autoscaling/v2',
-  Ingress: 'networking.k8s.io/v1',
-  NetworkPolicy: 'networking.k8s.io/v1',
-  PodDisruptionBudget: 'policy/v1',
-};
 const DNS_1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 // Minimal shapes of what the checks read.
@@ -68,6 +60,26 @@ interface Workload extends Doc {
     selector: { matchLabels: Labels };
     template: { metadata: { labels: Labels }; spec: { containers: Container[] } };
   };
+}
+
+interface PathMatch {
+  type?: 'Exact' | 'PathPrefix' | 'RegularExpression';
+  value?: string;
+}
+interface RouteRule {
+  matches?: { path?: PathMatch; headers?: unknown; queryParams?: unknown; method?: string }[];
+  filters?: { type: string }[];
+  backendRefs?: { name: string; port?: number; kind?: string; group?: string; namespace?: string }[];
+}
+interface HttpRoute extends Doc {
+  spec: { parentRefs: { name: string; sectionName?: string; kind?: string; namespace?: string }[]; hostnames?: string[]; rules: RouteRule[] };
+}
+interface Listener {
+  name: string;
+  protocol: string;
+  port: number;
+  hostname?: string;
+  tls?: { mode?: string; certificateRefs?: { kind?: string; name: string }[] };
 }
 
 const manifestFiles = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
@@ -130,16 +142,34 @@ function tlsCovers(pattern: string, host: string): boolean {
 }
 
 describe('Kubernetes manifests (deploy/kubernetes)', () => {
-  it('parses every file into objects of known kinds, named and namespaced', () => {
+  it('parses every file into objects that the API schemas accept, named and namespaced', () => {
     expect(docs.length).toBeGreaterThan(10);
+    expect(schemaProblems(docs)).toEqual([]);
     for (const d of docs) {
-      expect(KNOWN_KINDS[d.kind]).toBe(d.apiVersion);
       expect(d.metadata.name).toMatch(DNS_1123);
       if (d.kind === 'Namespace') expect(d.metadata.name).toBe(NAMESPACE);
       else expect(d.metadata.namespace).toBe(NAMESPACE);
     }
     const keys = docs.map((d) => `${d.kind}/${d.metadata.name}`);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('catches, through the schemas, a misspelt field, a wrong type and an unknown kind', () => {
+    // The validator itself, on broken copies: a schema check that passes everything is no check.
+    const backend = named<Workload>('Deployment', 'backend')!;
+    const container = containersOf(backend)[0];
+    const typo = { ...backend, spec: { ...backend.spec, template: { ...backend.spec.template, spec: { ...backend.spec.template.spec, containers: [{ ...container, readinesProbe: { periodSeconds: 5 } }] } } } };
+    const route = named<HttpRoute>('HTTPRoute', 'backend')!;
+    const badType = { ...route, spec: { ...route.spec, rules: [{ matches: [{ path: { type: 'Prefix', value: '/' } }] }] } };
+    const unknownKind = { ...route, apiVersion: 'networking.k8s.io/v1', kind: 'Ingres' };
+    const problems = schemaProblems([typo, badType, unknownKind]);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Deployment/backend (backend.yaml): unknown field spec.template.spec.containers[0].readinesProbe'),
+        expect.stringMatching(/^HTTPRoute\/backend .*path\/type must be equal to one of the allowed values/),
+        expect.stringContaining('no kind Ingres in networking.k8s.io/v1'),
+      ]),
+    );
   });
 
   it('lists every manifest in kustomization.yaml except the Secret template', () => {
@@ -176,37 +206,6 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
         }
       }
     }
-  });
-
-  it('uses only known fields where a typo would be silently ignored', () => {
-    // No schema download at test time: a short list of the fields these manifests may use, so that
-    // "readinesProbe" or "containerport" fails here instead of being dropped by the API server.
-    const allowed = {
-      container: ['name', 'image', 'command', 'args', 'ports', 'env', 'envFrom', 'readinessProbe', 'livenessProbe', 'startupProbe', 'resources', 'securityContext', 'volumeMounts', 'imagePullPolicy', 'lifecycle'],
-      podSpec: ['containers', 'initContainers', 'volumes', 'securityContext', 'terminationGracePeriodSeconds', 'topologySpreadConstraints', 'affinity', 'nodeSelector', 'tolerations', 'serviceAccountName', 'imagePullSecrets'],
-      workloadSpec: ['replicas', 'selector', 'template', 'strategy', 'serviceName', 'podManagementPolicy', 'volumeClaimTemplates', 'updateStrategy', 'minReadySeconds'],
-      probe: ['httpGet', 'tcpSocket', 'exec', 'initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'],
-      port: ['name', 'containerPort', 'protocol'],
-      servicePort: ['name', 'port', 'targetPort', 'protocol'],
-      serviceSpec: ['selector', 'ports', 'clusterIP', 'publishNotReadyAddresses', 'type'],
-    };
-    const unknown = (obj: object, known: string[], where: string) => Object.keys(obj).filter((k) => !known.includes(k)).map((k) => `${where}: ${k}`);
-    const problems: string[] = [];
-    for (const w of workloads()) {
-      const at = `${w.kind}/${w.metadata.name}`;
-      problems.push(...unknown(w.spec, allowed.workloadSpec, at));
-      problems.push(...unknown(w.spec.template.spec, allowed.podSpec, `${at} pod`));
-      for (const c of containersOf(w)) {
-        problems.push(...unknown(c, allowed.container, `${at} container ${c.name}`));
-        for (const p of c.ports ?? []) problems.push(...unknown(p, allowed.port, `${at} port`));
-        for (const probe of [c.readinessProbe, c.livenessProbe]) if (probe) problems.push(...unknown(probe, allowed.probe, `${at} probe`));
-      }
-    }
-    for (const svc of ofKind('Service')) {
-      problems.push(...unknown(svc.spec, allowed.serviceSpec, `Service/${svc.metadata.name}`));
-      for (const p of svc.spec.ports) problems.push(...unknown(p, allowed.servicePort, `Service/${svc.metadata.name} port`));
-    }
-    expect(problems).toEqual([]);
   });
 
   it('probes the health endpoints the servers serve', () => {
@@ -259,7 +258,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
 
   it('sets a backend environment the backend accepts, every variable reaching its config', () => {
     const backend = named<Workload>('Deployment', 'backend')!;
-    expect(backend.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(ofKind('HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name === 'backend')?.spec.minReplicas).toBeGreaterThanOrEqual(2);
     const env = resolveEnv(containersOf(backend)[0], 'backend-abc');
     const config = loadBackendConfig(env) as unknown as Record<string, unknown>;
     for (const [name, value] of Object.entries(env)) {
@@ -331,36 +330,123 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const sts = named<Workload>('StatefulSet', 'session')!;
     const max = hpaMax('session');
     expect(max).toBeGreaterThanOrEqual(sts.spec.replicas ?? 1);
-    const rules = ofKind('Ingress').flatMap(
-      (ing) => ing.spec.rules as { host: string; http: { paths: { backend: { service: { name: string; port: { name: string } } } }[] } }[],
-    );
     for (let i = 0; i < (max ?? 0); i++) {
       const pod = `session-${i}`;
       const env = resolveEnv(containersOf(sts)[0], pod);
-      const host = new URL(env.PUBLIC_URL).hostname;
-      const rule = rules.find((r) => r.host === host);
-      expect({ pod, host, routed: !!rule }).toEqual({ pod, host, routed: true });
-      const backend = rule!.http.paths[0].backend.service;
-      const svc = named('Service', backend.name)!;
-      // The Service behind the host selects exactly this pod.
+      const url = new URL(env.PUBLIC_URL);
+      expect(url.protocol).toBe('wss:');
+      // Where the client connects: PUBLIC_URL with ?token=..., over an HTTPS listener.
+      const refs = forwardedTo(url.hostname, url.pathname, 'HTTPS');
+      expect({ pod, host: url.hostname, routedTo: refs.map((r) => r.name) }).toEqual({ pod, host: url.hostname, routedTo: [expect.any(String)] });
+      const svc = named('Service', refs[0].name)!;
+      // The Service behind the host selects exactly this pod, on its WebSocket port.
       expect(svc.spec.selector['statefulset.kubernetes.io/pod-name']).toBe(pod);
-      expect((svc.spec.ports as { name: string }[]).map((p) => p.name)).toContain(backend.port.name);
+      expect(workloadsSelectedBy(svc.spec.selector).map((w) => w.metadata.name)).toEqual(['session']);
+      const port = (svc.spec.ports as { port: number; targetPort: string }[]).find((p) => p.port === refs[0].port);
+      expect(port?.targetPort).toBe('ws');
     }
   });
 
-  it('sends the public hosts to Services and ports that exist, under TLS', () => {
-    for (const ing of ofKind('Ingress')) {
-      const tlsHosts: string[] = (ing.spec.tls ?? []).flatMap((t: { hosts: string[] }) => t.hosts);
-      for (const rule of ing.spec.rules as { host: string; http: { paths: { backend: { service: { name: string; port: { name: string } } } }[] } }[]) {
-        const covered = tlsHosts.some((pattern) => tlsCovers(pattern, rule.host));
-        expect({ host: rule.host, covered }).toEqual({ host: rule.host, covered: true });
-        for (const path of rule.http.paths) {
-          const svc = named('Service', path.backend.service.name);
-          expect(svc).toBeDefined();
-          expect((svc?.spec.ports as { name: string }[]).map((p) => p.name)).toContain(path.backend.service.port.name);
+  it('attaches every route to a Gateway listener that takes its hosts, under TLS, and sends it to Services that exist', () => {
+    expect(ofKind('HTTPRoute').length).toBeGreaterThan(0);
+    for (const route of ofKind<HttpRoute>('HTTPRoute')) {
+      const at = `HTTPRoute/${route.metadata.name}`;
+      for (const parent of route.spec.parentRefs) {
+        expect([at, parent.kind ?? 'Gateway', parent.namespace ?? NAMESPACE]).toEqual([at, 'Gateway', NAMESPACE]);
+        const gateway = named('Gateway', parent.name);
+        expect([at, parent.name, gateway !== undefined]).toEqual([at, parent.name, true]);
+        const listeners = (gateway!.spec.listeners as Listener[]).filter((l) => parent.sectionName === undefined || l.name === parent.sectionName);
+        expect([at, parent.sectionName, listeners.length > 0]).toEqual([at, parent.sectionName, true]);
+        for (const listener of listeners) {
+          for (const host of route.spec.hostnames ?? []) {
+            expect([at, host, listener.name, listenerTakes(listener, host)]).toEqual([at, host, listener.name, true]);
+            if (listener.protocol !== 'HTTPS') continue;
+            // The certificate must cover the host (a certificate's wildcard covers one label).
+            expect(listener.tls?.certificateRefs?.length).toBeGreaterThan(0);
+            const covered = tlsCovers(listener.hostname ?? '', host);
+            expect({ at, host, covered }).toEqual({ at, host, covered: true });
+          }
+        }
+      }
+      for (const rule of route.spec.rules) {
+        for (const ref of rule.backendRefs ?? []) {
+          expect([at, ref.kind ?? 'Service', ref.group ?? '', ref.namespace ?? NAMESPACE]).toEqual([at, 'Service', '', NAMESPACE]);
+          const svc = named('Service', ref.name);
+          expect([at, ref.name, svc !== undefined]).toEqual([at, ref.name, true]);
+          expect((svc!.spec.ports as { port: number }[]).map((p) => p.port)).toContain(ref.port);
         }
       }
     }
+    // Plain HTTP only redirects to HTTPS: no route on an HTTP listener forwards anywhere.
+    for (const gateway of ofKind('Gateway')) {
+      for (const listener of (gateway.spec.listeners as Listener[]).filter((l) => l.protocol === 'HTTP')) {
+        const rules = routesOn(gateway.metadata.name, listener.name).flatMap((r) => r.spec.rules);
+        expect(rules.length).toBeGreaterThan(0);
+        for (const rule of rules) {
+          expect(rule.backendRefs ?? []).toEqual([]);
+          expect(rule.filters?.map((f) => f.type)).toEqual(['RequestRedirect']);
+        }
+      }
+    }
+  });
+
+  it('routes the API and the web app to the backend, and keeps /metrics, /docs and the internal endpoints off every public route', () => {
+    // The web app's origin, the one browsers may open sockets from.
+    const sts = named<Workload>('StatefulSet', 'session')!;
+    const webHost = new URL(resolveEnv(containersOf(sts)[0], 'session-0').ALLOWED_ORIGINS).hostname;
+    const publicPaths = [
+      ...WEB_APP_ROUTES.map((r) => r.replace(':roomId', 'room-1')),
+      '/api/login',
+      '/api/rooms',
+      '/api/rooms/room-1',
+      '/api/cluster',
+      // The web app's files, at the root under hashed names.
+      '/main-2KQ3FJ7M.js',
+      '/styles-HX4P3L2Q.css',
+      '/favicon.ico',
+    ];
+    for (const path of publicPaths) {
+      expect({ path, to: forwardedTo(webHost, path, 'HTTPS').map((r) => r.name) }).toEqual({ path, to: ['backend'] });
+    }
+    // Swagger UI (and its files), the OpenAPI document, metrics, the heartbeat endpoint, health.
+    const privatePaths = ['/docs', '/docs/', '/docs/swagger-ui-init.js', '/docs-json', '/docs-yaml', '/metrics', '/metrics/', HEARTBEAT_PATH, '/internal', '/health', '/health/live'];
+    const hosts = [webHost, ...Array.from({ length: hpaMax('session') ?? 0 }, (_, i) => new URL(resolveEnv(containersOf(sts)[0], `session-${i}`).PUBLIC_URL).hostname)];
+    for (const host of hosts) {
+      for (const protocol of ['HTTP', 'HTTPS'] as const) {
+        for (const path of privatePaths) {
+          expect({ host, protocol, path, to: forwardedTo(host, path, protocol) }).toEqual({ host, protocol, path, to: [] });
+        }
+      }
+    }
+  });
+
+  it('serves metrics on a port of their own that no Service names, and tells Prometheus where', () => {
+    const servicePorts = ofKind('Service').flatMap((svc) => (svc.spec.ports as { targetPort: string | number }[]).map((p) => ({ svc: svc.metadata.name, target: p.targetPort })));
+    for (const [kind, name] of [['Deployment', 'backend'], ['StatefulSet', 'session']] as const) {
+      const w = named<Workload>(kind, name)!;
+      const container = containersOf(w)[0];
+      const env = resolveEnv(container, `${name}-0`);
+      const metricsPort = container.ports?.find((p) => p.name === 'metrics');
+      expect([name, env.METRICS_PORT]).toEqual([name, String(metricsPort?.containerPort)]);
+      expect(env.METRICS_PORT).not.toBe(env.PORT);
+      // No Service, so no route, reaches it; Prometheus scrapes the pods.
+      const exposing = servicePorts.filter((p) => p.target === 'metrics' || p.target === metricsPort?.containerPort);
+      expect([name, exposing]).toEqual([name, []]);
+      const annotations = (w.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+      expect([name, annotations['prometheus.io/scrape'], annotations['prometheus.io/port'], annotations['prometheus.io/path']]).toEqual([
+        name,
+        'true',
+        env.METRICS_PORT,
+        '/metrics',
+      ]);
+    }
+  });
+
+  it('leaves the replica count of every autoscaled workload to its autoscaler', () => {
+    // A count in the manifest would reset the autoscaler's choice on every `kubectl apply`.
+    const targets = ofKind('HorizontalPodAutoscaler').map((h) => named<Workload>(h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name)!);
+    expect(targets.map((w) => `${w.kind}/${w.metadata.name}`).sort()).toEqual(['Deployment/backend', 'StatefulSet/session']);
+    for (const w of targets) expect([w.metadata.name, w.spec.replicas]).toEqual([w.metadata.name, undefined]);
   });
 
   it('aims autoscalers, disruption budgets and network policies at workloads that exist', () => {
@@ -385,4 +471,65 @@ function nodeFlags(container: Container, entry: string): string[] {
   const command = container.command ?? [];
   expect([command[0], command.at(-1)]).toEqual(['node', entry]);
   return command.slice(1, -1);
+}
+
+/** Problems the API schemas find in these objects (see kubernetes-schemas.mjs); empty when they all validate. */
+function schemaProblems(objects: object[]): string[] {
+  const run = spawnSync(process.execPath, [join(__dirname, 'kubernetes-schemas.mjs')], { input: JSON.stringify(objects), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`kubernetes-schemas.mjs failed: ${run.stderr}`);
+  return (JSON.parse(run.stdout) as { problems: string[] }).problems;
+}
+
+/** Gateway API's listener hostname rule: exact, or `*.domain` for any name (of one or more labels) under it; none = any. */
+function listenerTakes(listener: Listener, host: string): boolean {
+  if (!listener.hostname) return true;
+  if (listener.hostname.startsWith('*.')) return host.endsWith(listener.hostname.slice(1));
+  return listener.hostname === host;
+}
+
+/** HTTPRoutes attached to one listener of a Gateway. */
+function routesOn(gateway: string, listener: string): HttpRoute[] {
+  return ofKind<HttpRoute>('HTTPRoute').filter((r) => r.spec.parentRefs.some((p) => p.name === gateway && (p.sectionName === undefined || p.sectionName === listener)));
+}
+
+/** A route's hostname (exact or `*.domain`) matches a request's host; a route without hostnames takes every host. */
+function routeTakes(route: HttpRoute, host: string): boolean {
+  const names = route.spec.hostnames ?? [];
+  return names.length === 0 || names.some((n) => (n.startsWith('*.') ? host.endsWith(n.slice(1)) : n === host));
+}
+
+/**
+ * Where the Gateways send a GET of `path` on `host` over listeners of `protocol`: the backendRefs of
+ * the winning rule (none when no rule matches, or when it only redirects or forwards nowhere).
+ * Gateway API's precedence among the rules of all routes on a listener: an Exact path over a prefix,
+ * then the longest prefix. Only path matches are modelled, so any other kind of match fails here.
+ */
+function forwardedTo(host: string, path: string, protocol: 'HTTP' | 'HTTPS'): NonNullable<RouteRule['backendRefs']> {
+  const forwarded: NonNullable<RouteRule['backendRefs']> = [];
+  for (const gateway of ofKind('Gateway')) {
+    for (const listener of (gateway.spec.listeners as Listener[]).filter((l) => l.protocol === protocol && listenerTakes(l, host))) {
+      let best: { rule: RouteRule; rank: number } | undefined;
+      for (const route of routesOn(gateway.metadata.name, listener.name).filter((r) => routeTakes(r, host))) {
+        for (const rule of route.spec.rules) {
+          for (const match of rule.matches ?? [{}]) {
+            expect(Object.keys(match).filter((k) => k !== 'path')).toEqual([]);
+            const rank = pathRank(match.path ?? { type: 'PathPrefix', value: '/' }, path);
+            if (rank !== undefined && (!best || rank > best.rank)) best = { rule, rank };
+          }
+        }
+      }
+      forwarded.push(...(best?.rule.backendRefs ?? []));
+    }
+  }
+  return forwarded;
+}
+
+/** How specific a path match is for `path` (higher wins), or undefined when it does not match. */
+function pathRank(match: PathMatch, path: string): number | undefined {
+  const value = match.value ?? '/';
+  if (match.type === 'Exact') return path === value ? Number.MAX_SAFE_INTEGER : undefined;
+  expect(match.type ?? 'PathPrefix').toBe('PathPrefix');
+  // A prefix matches whole segments: /docs matches /docs and /docs/x, not /docs-json.
+  const prefix = value.replace(/\/+$/, '');
+  return prefix === '' || path === prefix || path.startsWith(`${prefix}/`) ? prefix.length : undefined;
 }

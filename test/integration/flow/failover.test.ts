@@ -62,8 +62,8 @@ describe.each(PRODUCT_MODES)('a session server killed with SIGKILL, $name', (mod
     await eventually(() => b.lastSeq === 10, 5000, 'bob to see 10 messages');
 
     const doomed = a.serverId;
-    const cluster = await product.cluster(ada.token);
-    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url).port);
+    const cluster = await product.adminCluster();
+    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
     const pid = pidListeningOn(port);
     expect(pid).toBeDefined();
     expect(pid).not.toBe(product.pid);

@@ -70,6 +70,9 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: prefix,
       HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
+      // One user makes hundreds of get-or-start calls here: the per-user quotas are tested apart.
+      ROOMS_PER_USER_PER_HOUR: '100000',
+      SESSIONS_PER_USER_PER_MIN: '100000',
     };
     sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200' };
 

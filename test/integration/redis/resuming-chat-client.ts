@@ -13,10 +13,23 @@ export class ResumingChatClient {
   readonly acks = new Map<string, number>();
   /** Messages sent without an ack yet, by clientMsgId. */
   readonly pending = new Map<string, string>();
+  /** Every clientMsgId this client sent. */
+  readonly sent = new Set<string>();
   readonly violations: string[] = [];
   /** Server id of every welcome, in order. */
   readonly servers: string[] = [];
+  /**
+   * Every switch to another server: ms from the last frame received on the old socket to the
+   * welcome on the new one (the client-visible switch-over), and whether `moved` announced it.
+   */
+  readonly switches: Array<{ from: string; to: string; ms: number; moved: boolean; closeCode: number }> = [];
+  /** Why each failed connection attempt failed (it is retried 100 ms later). */
+  readonly failedAttempts: string[] = [];
+  /** Close codes of every socket that closed after its welcome. */
+  readonly closeCodes: number[] = [];
   lastSeq = 0;
+  private lastFrameAt = 0;
+  private lastClose: { code: number; moved: boolean } | null = null;
 
   private ws?: WebSocket;
   private closing = false;
@@ -45,6 +58,7 @@ export class ResumingChatClient {
   send(text: string): string {
     const clientMsgId = `${this.name}-${++this.sentCount}`;
     this.pending.set(clientMsgId, text);
+    this.sent.add(clientMsgId);
     this.transmit(clientMsgId, text);
     return clientMsgId;
   }
@@ -74,6 +88,7 @@ export class ResumingChatClient {
         return;
       } catch (err) {
         lastError = (err as Error).message;
+        this.failedAttempts.push(lastError);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -92,16 +107,34 @@ export class ResumingChatClient {
     return new Promise<void>((resolve, reject) => {
       const ws = new WebSocket(url);
       let welcomed = false;
+      let moved = false;
       ws.on('message', (raw) => {
         const frame = JSON.parse(raw.toString()) as { event: string; data: unknown };
         if (frame.event === ServerEvent.Welcome) {
           welcomed = true;
           this.ws = ws;
-          this.onWelcome(frame.data as WelcomePayload, since);
+          const previous = this.servers.at(-1);
+          const welcome = frame.data as WelcomePayload;
+          if (previous !== undefined && this.lastClose) {
+            this.switches.push({ from: previous, to: welcome.serverId, ms: Date.now() - this.lastFrameAt, moved: this.lastClose.moved, closeCode: this.lastClose.code });
+          }
+          this.lastClose = null;
+          this.lastFrameAt = Date.now();
+          this.onWelcome(welcome, since);
           resolve();
+        } else if (frame.event === ServerEvent.Moved) {
+          // The room lives elsewhere now: go at once, without waiting for the 1012 close handshake.
+          moved = true;
+          this.lastFrameAt = Date.now();
+          this.closeCodes.push(1012);
+          this.lastClose = { code: 1012, moved: true };
+          ws.terminate();
+          if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));
         } else if (frame.event === ServerEvent.Message) {
+          this.lastFrameAt = Date.now();
           this.onMessage(frame.data as Message);
         } else if (frame.event === ServerEvent.Ack) {
+          this.lastFrameAt = Date.now();
           const { clientMsgId, seq } = frame.data as AckPayload;
           this.acks.set(clientMsgId, seq);
           this.pending.delete(clientMsgId);
@@ -112,6 +145,9 @@ export class ResumingChatClient {
       });
       ws.once('close', (code) => {
         if (!welcomed) return reject(new Error(`closed with ${code} before the welcome`));
+        if (moved) return; // already on its way to the new owner
+        this.closeCodes.push(code);
+        this.lastClose = { code, moved };
         if (!this.closing) void this.connect().catch((err: Error) => this.violations.push(err.message));
       });
     });
@@ -120,6 +156,9 @@ export class ResumingChatClient {
   private onWelcome(welcome: WelcomePayload, since: number | undefined): void {
     this.servers.push(welcome.serverId);
     const seqs = welcome.messages.map((m) => m.seq);
+    if (since !== undefined && welcome.lastSeq < since) {
+      this.violations.push(`stale welcome on ${welcome.serverId}: lastSeq ${welcome.lastSeq} after this client saw seq ${since}`);
+    }
     if (since !== undefined) {
       const expected = Array.from({ length: welcome.lastSeq - since }, (_, i) => since + 1 + i);
       if (JSON.stringify(seqs) !== JSON.stringify(expected)) {

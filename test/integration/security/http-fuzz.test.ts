@@ -53,7 +53,7 @@ function randomBody(r: () => number): string {
 }
 
 beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: '100000', HEARTBEAT_TTL_MS: '600000' });
+  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: '100000', ROOMS_PER_USER_PER_HOUR: '100000', SESSIONS_PER_USER_PER_MIN: '100000', HEARTBEAT_TTL_MS: '600000' });
   app = await createBackendApp(config);
   base = await listenBackend(app, config);
   await fetch(base + HEARTBEAT_PATH, {

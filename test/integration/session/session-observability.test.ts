@@ -152,4 +152,27 @@ describe('session server: /health and /metrics', () => {
     await other.close();
     await server.close();
   });
+
+  it('serves /metrics only on METRICS_PORT when it is set, and nothing else there', async () => {
+    const server = await env.start({ ROOM_STORE: 'memory', METRICS_PORT: '0' });
+    expect(server.metricsUrl).toBeDefined();
+    const room = newRoomId();
+    await join(server, room, 'ann');
+
+    const res = await fetch(`${server.metricsUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    const text = await res.text();
+    expect(sampleValue(text, 'rooms_session_connections')).toBe(1);
+    expect(sampleValue(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    // The public port (WebSocket, health) no longer has it; the metrics port has nothing else.
+    expect((await fetch(`${server.httpUrl}/metrics`)).status).toBe(404);
+    expect((await fetch(`${server.httpUrl}/health/live`)).status).toBe(200);
+    expect((await fetch(`${server.metricsUrl}/health`)).status).toBe(404);
+    expect((await fetch(`${server.metricsUrl}/metrics`, { method: 'POST' })).status).toBe(404);
+
+    await server.close();
+    // Closing the app closes the metrics listener too.
+    await expect(fetch(`${server.metricsUrl}/metrics`)).rejects.toThrow();
+  });
 });

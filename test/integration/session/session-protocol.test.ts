@@ -50,6 +50,7 @@ describe('session server: protocol', () => {
       messages: [],
       lastSeq: 0,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+      epoch: 1,
     });
 
     const { client: bob, welcome: bobWelcome } = await join(room, { sub: 'u-bob', name: 'Bob' });
@@ -110,6 +111,39 @@ describe('session server: protocol', () => {
     const { client: again, welcome } = await join(room, { sub: 'u-ann', name: 'Ann' }, 2);
     expect(welcome.messages).toEqual([]);
     expect(await again.say('once', 'dup-1')).toBe(1);
+  });
+
+  it('serves a room under one epoch: a newer token fences the copy held here (4404) and reloads it; an older one gets 4404', async () => {
+    const room = newRoomId();
+    const ann = { sub: 'u-ann', name: 'Ann' };
+    const first = await WsTestClient.join(server.urlFor(server.token({ ...ann, room, epoch: 3 })));
+    clients.push(first.client);
+    expect(first.welcome.epoch).toBe(3);
+    expect(await first.client.say('under three', 'e3-1')).toBe(1);
+
+    // The room was placed here again (a newer epoch): the old copy's sockets go, the new one continues the seq.
+    const second = await WsTestClient.join(server.urlFor(server.token({ ...ann, room, epoch: 5 }), 1));
+    clients.push(second.client);
+    expect(await first.client.closed).toEqual({ code: 4404, reason: expect.any(String) });
+    expect(second.welcome).toMatchObject({ epoch: 5, lastSeq: 1, messages: [] });
+    expect(await second.client.say('under five', 'e5-1')).toBe(2);
+
+    // A token from before that placement is stale: 4404 before any room data.
+    const stale = await WsTestClient.connect(server.urlFor(server.token({ ...ann, room, epoch: 4 })));
+    clients.push(stale);
+    expect(await stale.closed).toEqual({ code: 4404, reason: expect.any(String) });
+    expect(stale.received).toEqual([]);
+    // Another server (sharing the SQLite store) that never held the room refuses the old epoch too:
+    // the store remembers epoch 5.
+    const elsewhere = await env.start();
+    try {
+      const staleThere = await WsTestClient.connect(elsewhere.urlFor(elsewhere.token({ ...ann, room, epoch: 4 })));
+      clients.push(staleThere);
+      expect((await staleThere.closed).code).toBe(4404);
+      expect(staleThere.received).toEqual([]);
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('pages history backwards with hasMore', async () => {

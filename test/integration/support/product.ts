@@ -1,8 +1,11 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
+import type { AdminLoginResponse, ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BACKEND_ENTRY, BACKEND_READY, ServerProcess, type ServerProcessOptions } from '../../support/server-process';
+
+/** ADMIN_SECRET of a Product unless its env names another. */
+export const PRODUCT_ADMIN_SECRET = 'product-test-admin-secret';
 
 /**
  * The whole product as `npm start` runs it: the built backend as a process, starting its own
@@ -17,7 +20,7 @@ export class Product {
       const { proc, match } = await ServerProcess.start(
         'backend',
         BACKEND_ENTRY,
-        { PORT: '0', SESSION_BASE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '10000', ...env },
+        { PORT: '0', SESSION_BASE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '10000', ROOMS_PER_USER_PER_HOUR: '10000', SESSIONS_PER_USER_PER_MIN: '10000', ADMIN_SECRET: PRODUCT_ADMIN_SECRET, ...env },
         BACKEND_READY,
         options,
       );
@@ -67,6 +70,18 @@ export class Product {
     const r = await this.request<RoomSessionResponse>('POST', `/api/rooms/${roomId}`, token);
     if (r.status !== 200) throw new Error(`session failed: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body;
+  }
+
+  /** An access token with the admin role (`POST /api/admin/login`). */
+  async adminToken(secret = PRODUCT_ADMIN_SECRET): Promise<string> {
+    const r = await this.request<AdminLoginResponse>('POST', '/api/admin/login', undefined, { secret });
+    if (r.status !== 201) throw new Error(`admin login failed: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body.token;
+  }
+
+  /** The admin's cluster view: every room, and the servers' addresses. */
+  async adminCluster(): Promise<ClusterView> {
+    return this.cluster(await this.adminToken());
   }
 
   async cluster(token: string): Promise<ClusterView> {

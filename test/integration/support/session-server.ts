@@ -20,6 +20,8 @@ export interface TestSessionServer {
   /** `ws://127.0.0.1:<port>` */
   wsUrl: string;
   httpUrl: string;
+  /** `http://127.0.0.1:<port>` of the metrics listener, when the env set METRICS_PORT. */
+  metricsUrl?: string;
   /** Connect URL for a token (and optional `since`). */
   urlFor(token: string, since?: number): string;
   /** Session token for this server (`aud` defaults to its id). */
@@ -65,7 +67,7 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
         HEARTBEAT_INTERVAL_MS: '200',
         ...env,
       });
-      const { app, port } = await startSessionApp(config);
+      const { app, port, metricsPort } = await startSessionApp(config);
       const wsUrl = `ws://127.0.0.1:${port}`;
       // Ready once the first heartbeat brought the key (unless the env pinned one).
       if (options.waitForKey !== false) {
@@ -82,6 +84,7 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
         serverId,
         wsUrl,
         httpUrl: `http://127.0.0.1:${port}`,
+        metricsUrl: metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}`,
         urlFor: (token, since) => `${wsUrl}/?token=${encodeURIComponent(token)}${since === undefined ? '' : `&since=${since}`}`,
         token: (input) => mintSessionToken(keys, { aud: serverId, ...input }),
         async close() {

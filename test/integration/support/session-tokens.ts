@@ -28,6 +28,8 @@ export interface SessionTokenInput {
   typ?: string;
   /** Seconds from now until expiry (negative: already expired). Default 60. */
   expiresIn?: number;
+  /** Epoch of the room's placement. Default 1. */
+  epoch?: number;
 }
 
 const jwt = new JwtService();
@@ -35,9 +37,9 @@ const jwt = new JwtService();
 /** Signs a session token the way the backend does (ES256), or a deliberately wrong one. */
 export function mintSessionToken(keys: SessionTokenKeys, input: SessionTokenInput): string {
   const now = Math.floor(Date.now() / 1000);
-  const { expiresIn = 60, typ = TokenType.Session, ...claims } = input;
+  const { expiresIn = 60, typ = TokenType.Session, epoch = 1, ...claims } = input;
   return jwt.sign(
-    { ...claims, typ, iat: now, exp: now + expiresIn },
+    { ...claims, typ, epoch, iat: now, exp: now + expiresIn },
     { privateKey: keys.privateKeyPem, algorithm: SESSION_TOKEN_ALGORITHM },
   );
 }

@@ -20,6 +20,6 @@ export class AuthController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'The name breaks a rule (empty, too long, control characters, not a string).' })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many logins from this address.' })
   login(@Body() body: LoginDto): LoginResponse {
-    return this.auth.login(body.name);
+    return this.auth.login(body.name, body.previousToken);
   }
 }

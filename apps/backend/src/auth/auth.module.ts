@@ -3,6 +3,9 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { BackendConfig } from '../config/backend.config';
+import { AdminController } from './admin.controller';
+import { AdminGuard } from './admin.guard';
+import { AdminSecret } from './admin-secret';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -21,8 +24,8 @@ import { SessionTokenSigner } from './session-token.signer';
       }),
     }),
   ],
-  controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, SessionTokenSigner, { provide: APP_GUARD, useClass: JwtAuthGuard }],
-  exports: [SessionTokenSigner],
+  controllers: [AuthController, AdminController],
+  providers: [AuthService, JwtStrategy, SessionTokenSigner, AdminSecret, AdminGuard, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  exports: [SessionTokenSigner, AdminSecret, AdminGuard],
 })
 export class AuthModule {}

@@ -5,16 +5,45 @@ import { Counter } from 'prom-client';
 import { Metric } from '../metrics/backend-metrics';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
+import { BackendConfig } from '../config/backend.config';
+import { accessTokenKey } from './access-token.key';
 
 @Injectable()
 export class AuthService {
-  constructor(private readonly jwt: JwtService, @InjectMetric(Metric.Logins) private readonly logins: Counter) {}
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: BackendConfig,
+    @InjectMetric(Metric.Logins) private readonly logins: Counter,
+  ) {}
 
-  /** Guest login: a fresh user id for the display name; the name was validated by the DTO. */
-  login(name: string): LoginResponse {
-    const user = { id: `u_${randomBytes(9).toString('base64url')}`, name };
+  /**
+   * Guest login; the name was validated by the DTO. The user id is a fresh one, unless
+   * `previousToken` is a valid, unexpired guest access token of this backend for the same name: then
+   * it is that token's id (the browser logging in again, or another of its tabs), so one person
+   * stays one user. A client can thus only keep an id it was given, never choose one.
+   */
+  login(name: string, previousToken?: string): LoginResponse {
+    const id = this.previousUserId(name, previousToken) ?? `u_${randomBytes(9).toString('base64url')}`;
+    const user = { id, name };
     this.logins.inc();
     const claims: AccessTokenClaims = { typ: TokenType.Access, sub: user.id, name };
     return { token: this.jwt.sign(claims), user };
+  }
+
+  /** An access token with the admin role (the caller checked ADMIN_SECRET). */
+  adminToken(): string {
+    const claims: AccessTokenClaims = { typ: TokenType.Access, sub: 'admin', name: 'admin', role: 'admin' };
+    return this.jwt.sign(claims);
+  }
+
+  private previousUserId(name: string, token: string | undefined): string | null {
+    if (!token) return null;
+    try {
+      const claims = this.jwt.verify<Partial<AccessTokenClaims>>(token, { algorithms: ['HS256'], secret: accessTokenKey(this.config) as unknown as string });
+      const ok = claims.typ === TokenType.Access && claims.role === undefined && typeof claims.sub === 'string' && claims.name === name;
+      return ok ? claims.sub! : null;
+    } catch {
+      return null;
+    }
   }
 }

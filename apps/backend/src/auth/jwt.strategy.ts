@@ -1,9 +1,10 @@
-import { AccessTokenClaims, TokenType, UserRef } from '@app/shared';
+import { AccessTokenClaims, TokenType } from '@app/shared';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { BackendConfig } from '../config/backend.config';
 import { accessTokenKey } from './access-token.key';
+import type { AuthUser } from './auth-user';
 
 /** Accepts access tokens only: a session token (another type, another key) is refused. */
 @Injectable()
@@ -18,10 +19,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  validate(claims: Partial<AccessTokenClaims>): UserRef {
+  validate(claims: Partial<AccessTokenClaims>): AuthUser {
     if (claims.typ !== TokenType.Access || typeof claims.sub !== 'string' || typeof claims.name !== 'string') {
       throw new UnauthorizedException('an access token is required');
     }
-    return { id: claims.sub, name: claims.name };
+    return claims.role === 'admin' ? { id: claims.sub, name: claims.name, role: 'admin' } : { id: claims.sub, name: claims.name };
   }
 }

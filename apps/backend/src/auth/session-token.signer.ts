@@ -31,8 +31,8 @@ export class SessionTokenSigner {
     });
   }
 
-  sign(user: UserRef, roomId: string, serverId: string): string {
-    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId };
+  sign(user: UserRef, roomId: string, serverId: string, epoch: number): string {
+    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId, epoch };
     return this.jwt.sign(claims);
   }
 }

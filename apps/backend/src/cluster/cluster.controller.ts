@@ -1,21 +1,27 @@
 import { ClusterView } from '@app/shared';
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { SchedulerService } from '../scheduler/scheduler.service';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { ErrorBodyDto } from '../validation/error-body.dto';
 import { ClusterViewDto } from './cluster.dto';
+import { ClusterService } from './cluster.service';
 
 @ApiTags('cluster')
 @ApiBearerAuth()
 @Controller('api/cluster')
 export class ClusterController {
-  constructor(private readonly scheduler: SchedulerService) {}
+  constructor(private readonly cluster: ClusterService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Which room lives where, and the load of each session server' })
+  @ApiOperation({
+    summary: 'The session servers, their load, and your rooms',
+    description:
+      "Every server with its capacity, rooms placed and connections. An admin's token sees every room and each server's address; any other user sees only the ids of rooms they opened a session for, and no addresses.",
+  })
   @ApiOkResponse({ type: ClusterViewDto })
   @ApiUnauthorizedResponse({ type: ErrorBodyDto })
-  view(): Promise<ClusterView> {
-    return this.scheduler.cluster();
+  view(@CurrentUser() user: AuthUser): Promise<ClusterView> {
+    return this.cluster.view(user);
   }
 }

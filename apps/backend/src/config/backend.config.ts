@@ -25,6 +25,14 @@ export class BackendConfig {
   @IsString()
   HOST = '127.0.0.1';
 
+  /**
+   * Port of a second listener (on HOST) that serves only `GET /metrics`, and then PORT does not:
+   * in a cluster the scrapers reach it and the public route to PORT cannot. Unset: `/metrics` on
+   * PORT. 0 = any free port.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
   /** Secret for access tokens (HS256). Marked secret: never logged. */
   @IsString() @MinLength(16)
   JWT_SECRET = DEV_JWT_SECRET;
@@ -128,6 +136,33 @@ export class BackendConfig {
   @Type(() => Number) @IsInt() @Min(1)
   HTTP_RATE_LIMIT_PER_MIN = 120;
 
+  /** Rooms one user (access token `sub`) may create per hour; one more is answered 429. */
+  @Type(() => Number) @IsInt() @Min(1)
+  ROOMS_PER_USER_PER_HOUR = 20;
+
+  /** Get-or-start calls one user may make per minute; one more is answered 429. */
+  @Type(() => Number) @IsInt() @Min(1)
+  SESSIONS_PER_USER_PER_MIN = 120;
+
+  /**
+   * Secret of `POST /api/admin/login` (an access token with the admin role). Unset: in production
+   * there is no admin; in development one is generated and printed once at start.
+   */
+  @IsOptional() @IsString() @MinLength(16)
+  ADMIN_SECRET?: string;
+
+  /** A request whose headers and body have not all arrived within this time is answered 408 and closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+  /** An idle keep-alive connection is closed after this long without a new request. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
+  /** A connection on which nothing at all is received or sent for this long is closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 120_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'warn';
 
@@ -143,4 +178,4 @@ export class BackendConfig {
 }
 
 /** Keys never printed, in logs or in error messages. */
-export const SECRET_KEYS: readonly (keyof BackendConfig)[] = ['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'INTERNAL_SECRET'];
+export const SECRET_KEYS: readonly (keyof BackendConfig)[] = ['JWT_SECRET', 'SESSION_TOKEN_PRIVATE_KEY', 'INTERNAL_SECRET', 'ADMIN_SECRET'];

@@ -52,4 +52,16 @@ describe('loadBackendConfig', () => {
     expect(config.sessionEnv.JWT_SECRET).toBeUndefined();
     expect(config.sessionEnv.PORT).toBeUndefined();
   });
+
+  it('serves metrics on PORT unless METRICS_PORT names another port, which local session servers do not inherit', () => {
+    expect(loadBackendConfig({}).METRICS_PORT).toBeUndefined();
+    expect(loadBackendConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    const config = loadBackendConfig({ METRICS_PORT: '9464' });
+    expect(config.METRICS_PORT).toBe(9464);
+    // Every local session server would try to bind the same port.
+    expect(config.sessionEnv.METRICS_PORT).toBeUndefined();
+    expect(loadBackendConfig({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    for (const bad of ['abc', '-1', '70000', '1.5']) expect(() => loadBackendConfig({ METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
+    expect(() => loadBackendConfig({ PORT: '8080', METRICS_PORT: '8080' })).toThrow(/METRICS_PORT must differ from PORT/);
+  });
 });

@@ -4,7 +4,10 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 
-/** `/metrics` for Prometheus (the module sets the path): public like `/health`; restrict it at the network edge. */
+/**
+ * `/metrics` for Prometheus on PORT (the module sets the path) when METRICS_PORT is unset. No
+ * authentication, like `/health`; keep it off the public route.
+ */
 @Public()
 @Controller()
 export class MetricsController extends PrometheusController {

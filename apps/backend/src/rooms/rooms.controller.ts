@@ -3,6 +3,7 @@ import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/comm
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -44,6 +45,7 @@ export class RoomsController {
   })
   @ApiOkResponse({ type: RoomSessionResponseDto })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or expired room.' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: 'The room is full: its server last reported maxMembers users connected, and the caller is not one of them.' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'No session server can take the room now.' })
   session(@CurrentUser() user: UserRef, @Param('roomId') roomId: string): Promise<RoomSessionResponse> {
     return this.rooms.session(user, roomId);

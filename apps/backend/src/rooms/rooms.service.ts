@@ -1,5 +1,5 @@
 import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
 import { Metric } from '../metrics/backend-metrics';
@@ -7,6 +7,8 @@ import { SessionTokenSigner } from '../auth/session-token.signer';
 import { CLOCK, type Clock } from '../clock/clock';
 import { SESSION_DIRECTORY, type SessionDirectory } from '../scheduler/directory/session-directory.port';
 import { SchedulerService } from '../scheduler/scheduler.service';
+import { UserQuotas } from '../quotas/user-quotas.service';
+import { USER_ROOMS, type UserRooms } from '../user-rooms/user-rooms.port';
 import { newRoomId, ROOM_ID_PATTERN } from './room-id';
 
 @Injectable()
@@ -16,22 +18,47 @@ export class RoomsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly scheduler: SchedulerService,
     private readonly signer: SessionTokenSigner,
+    private readonly quotas: UserQuotas,
+    @Inject(USER_ROOMS) private readonly userRooms: UserRooms,
     @InjectMetric(Metric.RoomsCreated) private readonly created: Counter,
   ) {}
 
-  /** Creates a room and places it at once, so a room that exists always has somewhere to live. */
+  /**
+   * Creates a room and places it at once, so a room that exists always has somewhere to live. Counts
+   * against the user's hourly quota first (429 beyond it); the creator's room list gets it.
+   */
   async create(user: UserRef, name: string | undefined): Promise<CreateRoomResponse> {
+    await this.quotas.roomCreated(user.id);
     const roomId = newRoomId();
     await this.scheduler.place(roomId);
     await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
+    await this.userRooms.remember(user.id, roomId, this.clock.now());
     this.created.inc();
     return { roomId };
   }
 
-  /** Get or start the room's session: where it lives now, and a token for that server. */
+  /**
+   * Get or start the room's session: where it lives now, and a token for that server. Counts against
+   * the user's per-minute quota first (429 beyond it); the room joins the user's room list. A room its
+   * server last reported full is refused (409) to anyone not connected to it, before a socket opens;
+   * the server still closes with 4413 a socket that finds it full (two callers racing for the last place).
+   */
   async session(user: UserRef, roomId: string): Promise<RoomSessionResponse> {
-    const server = ROOM_ID_PATTERN.test(roomId) ? await this.scheduler.openRoom(roomId) : null;
-    if (!server) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
-    return { roomId, url: server.url, token: this.signer.sign(user, roomId, server.id), serverId: server.id };
+    await this.quotas.sessionOpened(user.id);
+    if (!ROOM_ID_PATTERN.test(roomId)) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    // Remembered while the room is opened (one round trip less with Redis): an id that names no room
+    // is harmless in the list, since the cluster view only names rooms that are placed.
+    const [opened] = await Promise.all([this.scheduler.openRoom(roomId), this.userRooms.remember(user.id, roomId, this.clock.now())]);
+    if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
+    if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
+    const { server, epoch } = opened.placement;
+    return {
+      roomId,
+      name: opened.room.name ?? null,
+      url: server.url,
+      token: this.signer.sign(user, roomId, server.id, epoch),
+      serverId: server.id,
+      epoch,
+    };
   }
 }

@@ -59,15 +59,15 @@ describe('SchedulerService', () => {
     const reply = await scheduler.heartbeat(hb('a', 5));
     expect(reply.ttlMs).toBe(5000);
     expect(reply.sessionTokenPublicKey).toContain('BEGIN PUBLIC KEY');
-    expect((await scheduler.place('r1')).id).toBe('a');
-    expect((await scheduler.place('r1')).id).toBe('a');
+    expect((await scheduler.place('r1')).server.id).toBe('a');
+    expect((await scheduler.place('r1')).server.id).toBe('a');
   });
 
   it('asks the provisioner for a server when every live one is full, then places there', async () => {
     const { scheduler, provisioner, m } = setup(1);
     await scheduler.heartbeat(hb('a', 1));
     await scheduler.place('r1');
-    expect((await scheduler.place('r2')).id).toBe('new-1');
+    expect((await scheduler.place('r2')).server.id).toBe('new-1');
     expect(provisioner.added).toBe(1);
     expect((await m.placements.get()).values.map((v) => [v.labels.outcome, v.value])).toEqual(expect.arrayContaining([['placed', 2]]));
   });
@@ -77,7 +77,7 @@ describe('SchedulerService', () => {
     await scheduler.heartbeat(hb('a', 5));
     await directory.createRoom({ roomId: 'r1', createdAt: now(), createdBy: 'u' }, now());
     expect(await scheduler.openRoom('nope')).toBeNull();
-    expect((await scheduler.openRoom('r1'))?.id).toBe('a');
+    expect((await scheduler.openRoom('r1'))?.placement.server.id).toBe('a');
     expect((await directory.placements()).get('a')).toEqual(['r1']);
   });
 
@@ -86,7 +86,7 @@ describe('SchedulerService', () => {
     await scheduler.heartbeat(hb('a', 1));
     await scheduler.place('r0');
     await directory.createRoom({ roomId: 'r1', createdAt: now(), createdBy: 'u' }, now());
-    expect((await scheduler.openRoom('r1'))?.id).toBe('new-1');
+    expect((await scheduler.openRoom('r1'))?.placement.server.id).toBe('new-1');
     expect(provisioner.added).toBe(1);
   });
 
@@ -113,10 +113,10 @@ describe('SchedulerService', () => {
   it('moves a dead server’s room on the next placement and reports a revoked room to a stale owner', async () => {
     const { scheduler, advance } = setup(0);
     await scheduler.heartbeat(hb('a', 5));
-    expect((await scheduler.place('r1')).id).toBe('a');
+    expect((await scheduler.place('r1')).server.id).toBe('a');
     advance(6000);
     await scheduler.heartbeat(hb('b', 5));
-    expect((await scheduler.place('r1')).id).toBe('b');
+    expect((await scheduler.place('r1')).server.id).toBe('b');
     // `a` comes back still holding r1: it must drop it.
     const reply = await scheduler.heartbeat({ ...hb('a', 5), rooms: [{ roomId: 'r1', connections: 1, lastActivity: 0 }] });
     expect(reply.revoked).toEqual(['r1']);

@@ -6,7 +6,7 @@ import { SessionTokenSigner } from '../auth/session-token.signer';
 import { Metric } from '../metrics/backend-metrics';
 import { CLOCK, type Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { isAlive, type Placement, SESSION_DIRECTORY, type ServerRecord, type SessionDirectory } from './directory/session-directory.port';
+import { isAlive, type Placement, type RoomRecord, SESSION_DIRECTORY, type ServerRecord, type SessionDirectory } from './directory/session-directory.port';
 import { PROVISIONER, type Provisioner } from './provisioner/provisioner.port';
 
 /**
@@ -41,13 +41,30 @@ export class SchedulerService implements OnApplicationShutdown {
   async heartbeat(hb: SessionHeartbeat): Promise<HeartbeatReply> {
     this.heartbeats.inc();
     const now = this.clock.now();
-    const { revoked } = await this.directory.heartbeat(hb, now);
+    // A server draining on its own (SIGTERM) has its rooms placed elsewhere first: this reply tells it
+    // which ones to move. (After the first such beat there is nothing left placed on it.)
+    if (hb.draining) await this.directory.drain(hb.serverId, now);
+    const { revoked, moved, drain } = await this.directory.heartbeat(hb, now);
     if (hb.rooms.length) await this.directory.touchRooms(hb.rooms.map((r) => r.roomId), now);
-    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, sessionTokenPublicKey: this.signer.publicKeyPem };
+    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, moved, drain, sessionTokenPublicKey: this.signer.publicKeyPem };
+  }
+
+  /** An operator's drain: the server's rooms are placed elsewhere now; null for an unknown server. */
+  async drainServer(serverId: string): Promise<string[] | null> {
+    const moved = await this.directory.drain(serverId, this.clock.now());
+    if (moved) this.log.warn(`server ${serverId} drained by an operator: ${moved.length} room(s) moved`);
+    return moved;
+  }
+
+  /** An operator's move of a room (to `to`, or the least loaded other server); null when nothing can take it. */
+  async moveRoom(roomId: string, to?: string): Promise<Placement | null> {
+    const placement = await this.directory.move(roomId, this.clock.now(), to);
+    if (placement?.placedNow) this.log.warn(`room ${roomId} moved by an operator to ${placement.server.id} (epoch ${placement.epoch})`);
+    return placement;
   }
 
   /** The room's server, placing the room (and starting a server) when needed. */
-  async place(roomId: string): Promise<ServerRecord> {
+  async place(roomId: string): Promise<Placement> {
     return this.timed(async () => this.settle(roomId, await this.directory.place(roomId, this.clock.now())));
   }
 
@@ -55,10 +72,10 @@ export class SchedulerService implements OnApplicationShutdown {
    * Get-or-start of an existing room: null when there is no such room (unknown or expired), else
    * its server as `place` gives it, the room marked active, in one directory call.
    */
-  async openRoom(roomId: string): Promise<ServerRecord | null> {
+  async openRoom(roomId: string): Promise<{ room: RoomRecord; placement: Placement; fullWith?: string[] } | null> {
     return this.timed(async () => {
       const opened = await this.directory.openRoom(roomId, this.clock.now());
-      return opened && this.settle(roomId, opened.placement);
+      return opened && { room: opened.room, placement: await this.settle(roomId, opened.placement), fullWith: opened.fullWith };
     });
   }
 
@@ -72,7 +89,7 @@ export class SchedulerService implements OnApplicationShutdown {
   }
 
   /** A placement the directory gave, or capacity added and a second try; counted, and prewarmed for. */
-  private async settle(roomId: string, placement: Placement | null): Promise<ServerRecord> {
+  private async settle(roomId: string, placement: Placement | null): Promise<Placement> {
     if (!placement && (await this.provisioner.addCapacity())) {
       placement = await this.directory.place(roomId, this.clock.now());
     }
@@ -82,7 +99,7 @@ export class SchedulerService implements OnApplicationShutdown {
     }
     this.placements.inc({ outcome: placement.placedNow ? 'placed' : 'existing' });
     if (placement.placedNow) void this.prewarmIfBusy();
-    return placement.server;
+    return placement;
   }
 
   async liveServers(): Promise<ServerRecord[]> {
@@ -90,16 +107,19 @@ export class SchedulerService implements OnApplicationShutdown {
     return (await this.directory.servers(now)).filter((s) => isAlive(s, now, this.config.HEARTBEAT_TTL_MS));
   }
 
+  /** Every server and every room: an admin's view (ClusterService narrows it for anyone else). */
   async cluster(): Promise<ClusterView> {
     const now = this.clock.now();
     const [servers, placements] = await Promise.all([this.directory.servers(now), this.directory.placements()]);
     return {
       at: now,
+      scope: 'all',
       servers: servers
         .map((s) => ({
           id: s.id,
           url: s.url,
           capacity: s.capacity,
+          roomCount: placements.get(s.id)?.length ?? 0,
           rooms: (placements.get(s.id) ?? []).sort(),
           connections: s.connections,
           draining: s.draining,

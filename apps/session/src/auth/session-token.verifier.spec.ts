@@ -15,7 +15,7 @@ describe('SessionTokenVerifier', () => {
   const jwt = new JwtService();
   const now = 1_800_000_000;
   const sign = (claims: Record<string, unknown>, privatePem = keys.privatePem) => {
-    const payload: Record<string, unknown> = { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', exp: now + 60, ...claims };
+    const payload: Record<string, unknown> = { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4, exp: now + 60, ...claims };
     for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
     return jwt.sign(payload, { privateKey: privatePem, algorithm: 'ES256' });
   };
@@ -24,7 +24,7 @@ describe('SessionTokenVerifier', () => {
   it('accepts a valid session token and returns its claims', () => {
     expect(verifier().verify(sign({}))).toEqual({
       ok: true,
-      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a' },
+      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4 },
     });
   });
 
@@ -35,6 +35,10 @@ describe('SessionTokenVerifier', () => {
     ['a token without room', { room: undefined }],
     ['a token with an empty subject', { sub: '' }],
     ['a token without expiry', { exp: undefined }],
+    ['a token without epoch', { epoch: undefined }],
+    ['a token with epoch 0', { epoch: 0 }],
+    ['a token with a fractional epoch', { epoch: 1.5 }],
+    ['a token with a string epoch', { epoch: '3' }],
   ])('refuses %s', (_label, claims) => {
     const check = verifier().verify(sign(claims));
     expect(check.ok).toBe(false);

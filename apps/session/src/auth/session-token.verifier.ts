@@ -63,6 +63,8 @@ export class SessionTokenVerifier {
       const value = payload[claim];
       if (typeof value !== 'string' || value.length === 0) return { ok: false, reason: `claim ${claim} missing` };
     }
+    const epoch = payload.epoch;
+    if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 1) return { ok: false, reason: 'claim epoch missing' };
     return {
       ok: true,
       claims: {
@@ -71,6 +73,7 @@ export class SessionTokenVerifier {
         name: payload.name as string,
         room: payload.room as string,
         aud: this.serverId,
+        epoch,
       },
     };
   }

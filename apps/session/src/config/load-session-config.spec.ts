@@ -6,7 +6,7 @@ describe('loadSessionConfig', () => {
     expect(config).toMatchObject({
       PORT: 8001,
       HOST: '127.0.0.1',
-      BACKEND_URL: 'http://127.0.0.1:8080',
+      BACKEND_URL: ['http://127.0.0.1:8080'],
       HEARTBEAT_INTERVAL_MS: 1000,
       MAX_ROOMS: 50,
       MAX_MEMBERS: 100,
@@ -62,7 +62,27 @@ describe('loadSessionConfig', () => {
     expect(loadSessionConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'a-real-long-secret' }).production).toBe(true);
   });
 
+  it('takes a comma-separated list of backends and refuses one that is not an http(s) URL', () => {
+    expect(loadSessionConfig({ BACKEND_URL: 'http://b1:8080, https://b2.example/ ,http://10.0.0.3:3000' }).BACKEND_URL).toEqual([
+      'http://b1:8080',
+      'https://b2.example/',
+      'http://10.0.0.3:3000',
+    ]);
+    expect(() => loadSessionConfig({ BACKEND_URL: 'http://b1:8080,b2:8080' })).toThrow(/BACKEND_URL/);
+    expect(() => loadSessionConfig({ BACKEND_URL: 'ftp://b1' })).toThrow(/BACKEND_URL/);
+    expect(() => loadSessionConfig({ BACKEND_URL: ' , ' })).toThrow(/BACKEND_URL/);
+  });
+
   it('needs REDIS_URL for the Redis store', () => {
     expect(() => loadSessionConfig({ ROOM_STORE: 'redis' })).toThrow(/REDIS_URL/);
+  });
+
+  it('serves metrics on PORT unless METRICS_PORT names another port', () => {
+    expect(loadSessionConfig({}).METRICS_PORT).toBeUndefined();
+    expect(loadSessionConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    expect(loadSessionConfig({ METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+    expect(loadSessionConfig({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    for (const bad of ['abc', '-1', '70000', '1.5']) expect(() => loadSessionConfig({ METRICS_PORT: bad })).toThrow(/METRICS_PORT/);
+    expect(() => loadSessionConfig({ PORT: '8001', METRICS_PORT: '8001' })).toThrow(/METRICS_PORT must differ from PORT/);
   });
 });

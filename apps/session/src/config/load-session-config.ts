@@ -2,7 +2,7 @@ import { readEnvConfig } from '@app/config';
 import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { SessionConfig } from './session.config';
 
-const OPTIONAL_KEYS = ['SERVER_ID', 'PUBLIC_URL', 'SESSION_TOKEN_PUBLIC_KEY', 'REDIS_URL', 'ALLOWED_ORIGINS'];
+const OPTIONAL_KEYS = ['SERVER_ID', 'PUBLIC_URL', 'SESSION_TOKEN_PUBLIC_KEY', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_PORT'];
 
 export class SessionConfigError extends Error {
   override name = 'SessionConfigError';
@@ -18,6 +18,9 @@ export function loadSessionConfig(env: Record<string, string | undefined>): Sess
     problems.push('INTERNAL_SECRET must be set to a real secret in production');
   }
   if (config.ROOM_STORE === 'redis' && !config.REDIS_URL) problems.push('ROOM_STORE=redis needs REDIS_URL');
+  if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
+    problems.push('METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)');
+  }
   if (problems.length) throw new SessionConfigError(`Invalid session server configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { commaList } from '@app/config';
 import { DEFAULT_LIMITS, DEV_INTERNAL_SECRET } from '@app/shared';
 
@@ -24,6 +24,14 @@ export class SessionConfig {
   @IsString()
   HOST = '127.0.0.1';
 
+  /**
+   * Port of a second listener (on HOST) that serves only `GET /metrics`, and then PORT does not:
+   * clients reach PORT through the public route, scrapers reach this one. Unset: `/metrics` on
+   * PORT. 0 = any free port.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT?: number;
+
   /** Defaults to `session-${PORT}`. */
   @IsOptional() @IsString() @MinLength(1)
   SERVER_ID?: string;
@@ -32,8 +40,13 @@ export class SessionConfig {
   @IsOptional() @IsString()
   PUBLIC_URL?: string;
 
-  @IsString()
-  BACKEND_URL = 'http://127.0.0.1:8080';
+  /**
+   * Backends that take heartbeats, comma-separated (the replicas, or one Service/load-balancer URL).
+   * Heartbeats go to one of them and fail over to the next when it does not answer.
+   */
+  @Transform(commaList) @IsArray() @ArrayMinSize(1, { message: 'BACKEND_URL must name at least one backend' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { each: true, message: 'BACKEND_URL must be comma-separated http(s) URLs' })
+  BACKEND_URL: string[] = ['http://127.0.0.1:8080'];
 
   /** Shared secret of the internal heartbeat endpoint. Secret: never logged. */
   @IsString() @MinLength(8)
@@ -76,8 +89,33 @@ export class SessionConfig {
   @Type(() => Number) @IsInt() @Min(0)
   TYPING_THROTTLE_MS = 1000;
 
+  /**
+   * A room with no socket for this long is released: it stores what it holds, leaves memory and
+   * stops being reported, so the backend frees its slot; the next get-or-start places it again and
+   * it is loaded from the store.
+   */
   @Type(() => Number) @IsInt() @Min(0)
   ROOM_IDLE_MS = 30_000;
+
+  /** Open sockets one user may have in one room on this server; one more is closed with 4429. */
+  @Type(() => Number) @IsInt() @Min(1)
+  MAX_SOCKETS_PER_USER: number = DEFAULT_LIMITS.maxSocketsPerUser;
+
+  /** Every socket is pinged this often; one that misses two pongs in a row is closed. */
+  @Type(() => Number) @IsInt() @Min(50)
+  PING_INTERVAL_MS = 15_000;
+
+  /** An HTTP request (or WebSocket upgrade) whose headers and body have not all arrived within this time is answered 408 and closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_REQUEST_TIMEOUT_MS = 10_000;
+
+  /** An idle keep-alive HTTP connection is closed after this long without a new request. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+
+  /** An HTTP connection (not yet a WebSocket) silent both ways for this long is closed. */
+  @Type(() => Number) @IsInt() @Min(100)
+  HTTP_IDLE_TIMEOUT_MS = 120_000;
 
   @Type(() => Number) @IsInt() @Min(1024)
   SEND_BUFFER_LIMIT_BYTES = 1024 * 1024;

@@ -8,6 +8,8 @@ import { SessionConfig } from '../config/session.config';
 export interface Admission {
   user: UserRef;
   roomId: string;
+  /** Epoch of the room's placement the token was issued for. */
+  epoch: number;
   /** Seq the client saw last (`?since=`), when it resumes. */
   since?: number;
 }
@@ -52,6 +54,7 @@ export class ConnectionAdmission {
     this.admitted.set(req, {
       user: { id: claims.sub, name: claims.name },
       roomId: claims.room,
+      epoch: claims.epoch,
       since: sinceText === null ? undefined : Number(sinceText),
     });
     return { ok: true };

@@ -10,7 +10,8 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, FrameErrorCode, ServerEvent } from '@app/shared';
 import type { FrameRejectionMeter, RejectReason } from '../metrics/session-metrics';
 import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
-import { FrameRateLimiter, type FrameRateOptions } from './frame-rate-limiter';
+import { FrameRateLimiter, type FrameRateOptions, type TokenBucket } from './frame-rate-limiter';
+import type { PingLiveness } from './ping-liveness';
 import type { AdmissionCheck } from './connection-admission';
 
 /** A gateway method bound to its instance: `(socket, data)`. */
@@ -18,7 +19,8 @@ type FrameHandler = (socket: WebSocket, data: Record<string, unknown>) => void;
 
 /** What the adapter calls on the gateway besides its `@SubscribeMessage` methods. */
 export interface RoomGatewayHooks {
-  handleConnection(socket: WebSocket, req: IncomingMessage): void;
+  /** Takes the socket; returns the frame budget its user shares in the room (none: the socket was refused). */
+  handleConnection(socket: WebSocket, req: IncomingMessage): TokenBucket | null | void;
   handleDisconnect(socket: WebSocket): void;
 }
 
@@ -33,6 +35,8 @@ export interface RoomWsAdapterOptions {
   admit(req: IncomingMessage): AdmissionCheck;
   /** Counts refused frames (metrics). */
   meter: FrameRejectionMeter;
+  /** Pings every socket and closes those that stop answering; none in unit tests. */
+  liveness?: PingLiveness;
 }
 
 const BAD_JSON = errorFrame(FrameErrorCode.BadJson, 'frame is not valid JSON');
@@ -79,7 +83,9 @@ export class RoomWsAdapter extends WsAdapter {
     }
     this.handlers = handlers;
     const hooks = options.gateway;
+    const liveness = options.liveness;
     this.onSocketClose = function (this: WebSocket) {
+      liveness?.forget(this);
       hooks.handleDisconnect(this);
     };
     const meter = options.meter;
@@ -94,6 +100,7 @@ export class RoomWsAdapter extends WsAdapter {
   }
 
   override create(port: number, options: Record<string, unknown> & { path?: string } = {}): WebSocketServer {
+    this.options.liveness?.start();
     return super.create(port, {
       ...options,
       maxPayload: this.options.maxFrameBytes,
@@ -116,8 +123,9 @@ export class RoomWsAdapter extends WsAdapter {
   override bindClientConnect(server: WebSocketServer, _nestCallback: unknown): void {
     server.on('connection', (client: WebSocket, req: IncomingMessage) => {
       client.on('error', this.onSocketError);
-      this.options.gateway.handleConnection(client, req);
-      this.bindFrames(client);
+      const budget = this.options.gateway.handleConnection(client, req);
+      this.bindFrames(client, budget ?? undefined);
+      this.options.liveness?.watch(client);
       client.on('close', this.onSocketClose);
     });
   }
@@ -137,8 +145,15 @@ export class RoomWsAdapter extends WsAdapter {
     return server;
   }
 
-  private bindFrames(client: WebSocket): void {
-    const limiter = new FrameRateLimiter(this.options.rate, this.options.now);
+  /** Stops the pings with the server (Nest closes it on app.close()). */
+  override async close(server: WebSocketServer): Promise<void> {
+    this.options.liveness?.stop();
+    await super.close(server);
+  }
+
+  /** `budget`: the frame budget the socket's user shares in its room; a socket of its own without. */
+  private bindFrames(client: WebSocket, budget?: TokenBucket): void {
+    const limiter = new FrameRateLimiter(this.options.rate, this.options.now, budget);
     client.on('message', (raw: RawData, isBinary: boolean) => this.dispatch(client, limiter, raw, isBinary));
   }
 

@@ -6,6 +6,7 @@ import type { RejectReason } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
 import type { Admission, ConnectionAdmission } from './connection-admission';
 import { RoomGateway } from './room.gateway';
+import { UserRoomQuotas } from './user-room-quotas';
 import { RoomWsAdapter } from './room-ws.adapter';
 
 /** A socket as `ws` presents it to the adapter: an EventEmitter with send/close. */
@@ -52,8 +53,9 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
       history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1' };
-    const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter);
+    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1 };
+    const quotas = new UserRoomQuotas({ maxSockets: 5, perSecond: 10, burst: 5 }, () => now);
+    const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter, quotas);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
       gateway,
       maxFrameBytes: 1024,

@@ -14,6 +14,7 @@ import {
   CloseCode,
   DEFAULT_LIMITS,
   FrameErrorCode,
+  TOO_MANY_SOCKETS_REASON,
 } from '@app/shared';
 import { SessionConfig } from '../config/session.config';
 import type { FrameRejectionMeter } from '../metrics/session-metrics';
@@ -21,6 +22,8 @@ import { SessionMetrics } from '../metrics/session-metrics';
 import { errorFrame, TEXT_FRAME } from '../protocol/server-frame';
 import { RoomsService } from '../rooms/rooms.service';
 import { ConnectionAdmission } from './connection-admission';
+import type { TokenBucket } from './frame-rate-limiter';
+import { UserRoomQuotas } from './user-room-quotas';
 
 /**
  * The session protocol's edge: takes admitted sockets to their room and turns client frames into
@@ -41,18 +44,33 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     private readonly admission: ConnectionAdmission,
     config: SessionConfig,
     @Inject(SessionMetrics) private readonly meter: FrameRejectionMeter,
+    private readonly quotas: UserRoomQuotas,
   ) {
     this.maxMessageLength = config.MAX_MESSAGE_LENGTH;
   }
 
-  handleConnection(socket: WebSocket, req: IncomingMessage): void {
+  /**
+   * Takes an admitted socket to its room, unless its user already has MAX_SOCKETS_PER_USER sockets
+   * open in that room (closed with 4429). Returns the frame budget the user shares in the room.
+   */
+  handleConnection(socket: WebSocket, req: IncomingMessage): TokenBucket | null {
     const admission = this.admission.take(req);
     // Cannot happen through RoomWsAdapter (verifyClient admits first); kept as a guard.
-    if (!admission) return socket.close(CloseCode.Unauthorized, 'unauthorized');
+    if (!admission) {
+      socket.close(CloseCode.Unauthorized, 'unauthorized');
+      return null;
+    }
+    const budget = this.quotas.admit(socket, admission.roomId, admission.user.id);
+    if (!budget) {
+      socket.close(CloseCode.RateLimited, TOO_MANY_SOCKETS_REASON);
+      return null;
+    }
     this.rooms.connect(socket, admission, req.socket);
+    return budget;
   }
 
   handleDisconnect(socket: WebSocket): void {
+    this.quotas.release(socket);
     this.rooms.disconnect(socket);
   }
 

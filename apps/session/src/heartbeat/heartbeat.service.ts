@@ -20,6 +20,10 @@ const FAILURE_LOG_INTERVAL_MS = 30_000;
  * then every HEARTBEAT_INTERVAL_MS (never two at once). The reply brings the key that verifies
  * session tokens and the rooms the directory placed elsewhere. Failures are logged (rate-limited)
  * and retried on the next beat; they never stop the server.
+ *
+ * BACKEND_URL may list several backends (replicas sharing one directory): a beat goes to the one
+ * that answered last and, when it fails (refused, timed out, not 2xx), to the next ones in the same
+ * beat, so losing one replica does not make this server look dead to the others.
  */
 @Injectable()
 export class HeartbeatService {
@@ -31,6 +35,8 @@ export class HeartbeatService {
   private failures = 0;
   private lastFailureLog = 0;
   private beats = 0;
+  /** Index in BACKEND_URL of the backend that answered last: beats go there first. */
+  private current = 0;
 
   constructor(
     private readonly config: SessionConfig,
@@ -82,30 +88,52 @@ export class HeartbeatService {
       connections: this.rooms.connectionCount,
       draining: this.state.draining,
     };
-    try {
-      const res = await fetch(new URL(HEARTBEAT_PATH, this.config.BACKEND_URL), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: this.config.INTERNAL_SECRET },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(Math.min(5000, Math.max(1000, this.config.HEARTBEAT_INTERVAL_MS))),
-      });
-      if (!res.ok) {
-        const hint = res.status === 401 || res.status === 403 ? ' (INTERNAL_SECRET differs from the backend’s?)' : '';
-        throw new Error(`backend answered ${res.status}${hint}`);
+    const backends = this.config.BACKEND_URL;
+    const json = JSON.stringify(body);
+    const errors: string[] = [];
+    for (let attempt = 0; attempt < backends.length; attempt++) {
+      const index = (this.current + attempt) % backends.length;
+      try {
+        const reply = await this.post(backends[index], json);
+        if (index !== this.current && backends.length > 1) this.log.warn(`heartbeats now go to ${backends[index]}`);
+        this.current = index;
+        this.apply(reply, body);
+        this.succeeded();
+        return;
+      } catch (err) {
+        errors.push(`${backends[index]}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      this.apply((await res.json()) as Partial<HeartbeatReply>);
-      this.succeeded();
-    } catch (err) {
-      this.failed(err);
     }
+    this.failed(new Error(errors.join('; ')));
   }
 
-  private apply(reply: Partial<HeartbeatReply>): void {
+  private async post(backend: string, json: string): Promise<Partial<HeartbeatReply>> {
+    const res = await fetch(new URL(HEARTBEAT_PATH, backend), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: this.config.INTERNAL_SECRET },
+      body: json,
+      signal: AbortSignal.timeout(Math.min(5000, Math.max(1000, this.config.HEARTBEAT_INTERVAL_MS))),
+    });
+    if (!res.ok) {
+      const hint = res.status === 401 || res.status === 403 ? ' (INTERNAL_SECRET differs from the backend’s?)' : '';
+      throw new Error(`backend answered ${res.status}${hint}`);
+    }
+    return (await res.json()) as Partial<HeartbeatReply>;
+  }
+
+  private apply(reply: Partial<HeartbeatReply>, sent: SessionHeartbeat): void {
     if (typeof reply.sessionTokenPublicKey === 'string' && reply.sessionTokenPublicKey) {
       if (this.verifier.offerKey(reply.sessionTokenPublicKey)) this.log.log('session token key received from the backend');
     }
+    const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
     if (Array.isArray(reply.revoked) && reply.revoked.length) {
-      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'));
+      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'), reported);
+    }
+    if (reply.drain === true && this.state.startDraining(this.clock.now())) {
+      this.log.warn('drained by an operator: taking no more rooms');
+    }
+    if (Array.isArray(reply.moved) && reply.moved.length) {
+      void this.rooms.moveOut(reply.moved.filter((id): id is string => typeof id === 'string'), reported);
     }
   }
 
@@ -113,7 +141,7 @@ export class HeartbeatService {
     this.beats++;
     this.metrics.heartbeatSent();
     if (this.failingSince !== null) {
-      this.log.warn(`heartbeat to ${this.config.BACKEND_URL} works again after ${this.failures} failure(s)`);
+      this.log.warn(`heartbeat to ${this.config.BACKEND_URL[this.current]} works again after ${this.failures} failure(s)`);
     }
     this.failingSince = null;
     this.failures = 0;
@@ -127,7 +155,7 @@ export class HeartbeatService {
     if (this.failingSince === null) {
       this.failingSince = now;
       this.lastFailureLog = now;
-      this.log.warn(`heartbeat to ${this.config.BACKEND_URL} failed: ${reason}; retrying every ${this.config.HEARTBEAT_INTERVAL_MS} ms`);
+      this.log.warn(`heartbeat failed on every backend: ${reason}; retrying every ${this.config.HEARTBEAT_INTERVAL_MS} ms`);
     } else if (now - this.lastFailureLog >= FAILURE_LOG_INTERVAL_MS) {
       this.lastFailureLog = now;
       this.log.warn(`heartbeat still failing (${this.failures} attempts since ${new Date(this.failingSince).toISOString()}): ${reason}`);

@@ -10,13 +10,16 @@ const CLOSE_HANDSHAKE_GRACE_MS = 2000;
 
 /**
  * Graceful stop (SIGTERM, SIGINT, app.close()): stop taking rooms and tell the backend (heartbeat
- * with `draining: true`), store every accepted message so its ack goes out, close all sockets with
- * 1012 so clients ask the backend for a new server at once, report no rooms, close the store.
+ * with `draining: true`), which places this server's rooms elsewhere first and answers with them;
+ * each room stores every accepted message so its ack goes out, then sends `moved` and closes its
+ * sockets with 1012 so clients ask the backend for the new server at once; report no rooms, close
+ * the store.
  * Runs before Nest closes the HTTP and ws servers (which would cut sockets without a close code).
  */
 @Injectable()
 export class DrainService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly log = new Logger(DrainService.name);
+  private stopping = false;
 
   constructor(
     private readonly state: ServerState,
@@ -27,7 +30,10 @@ export class DrainService implements BeforeApplicationShutdown, OnApplicationShu
   ) {}
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    if (!this.state.startDraining(this.clock.now())) return;
+    // Already draining on an operator's order still stops here: the rooms left go, the sockets close.
+    if (this.stopping) return;
+    this.stopping = true;
+    this.state.startDraining(this.clock.now());
     this.log.warn(
       `draining${signal ? ` on ${signal}` : ''}: ${this.rooms.roomCount} room(s), ${this.rooms.connectionCount} connection(s)`,
     );

@@ -3,8 +3,9 @@ import type { Response } from 'express';
 import { SessionMetrics } from './session-metrics';
 
 /**
- * `GET /metrics` in the Prometheus text format, on the same port as the WebSocket. Public like
- * `/health`: it holds counts, no room ids or user data; restrict it at the network edge.
+ * `GET /metrics` in the Prometheus text format, on the same port as the WebSocket, unless
+ * METRICS_PORT moves it to a port of its own (MetricsListener). Without authentication, like
+ * `/health`: it holds counts, no room ids or user data; keep it off the public route.
  * (Not @willsoto/nestjs-prometheus's controller as in the backend: that one serves prom-client's
  * global registry, and this server keeps a registry per instance, see SessionMetrics.)
  */

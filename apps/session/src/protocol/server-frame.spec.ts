@@ -22,6 +22,7 @@ describe('encodeWelcomeFrame', () => {
     members: [{ id: 'u1', name: 'Zoë "Z"' }],
     lastSeq: 2,
     limits: { maxMessageLength: 2000, maxMembers: 100, maxFrameBytes: 65536 },
+    epoch: 3,
   };
   const messages: Message[] = [
     { seq: 1, id: 'a', userId: 'u1', name: 'Zoë "Z"', text: 'one 🎉', ts: 1 },

@@ -57,10 +57,11 @@ describe('ChatRoom', () => {
   let store: RoomStore;
   let closed: ChatRoom[];
 
-  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [] }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
+  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1 }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
     return new ChatRoom({
       roomId: 'room-1',
       serverId: 'srv-1',
+      epoch: 1,
       snapshot,
       store,
       clock,
@@ -72,7 +73,7 @@ describe('ChatRoom', () => {
 
   async function filledRoom(count: number, limits: Partial<ChatRoomLimits> = {}) {
     const messages = Array.from({ length: count }, (_, i) => stored(i + 1));
-    await store.append('room-1', messages);
+    await store.append('room-1', messages, 1);
     return makeRoom(await store.load('room-1', Math.max(LIMITS.resumeLimit, limits.resumeLimit ?? 0)), limits);
   }
 
@@ -96,6 +97,7 @@ describe('ChatRoom', () => {
         messages: [3, 4, 5, 6, 7].map((s) => stored(s)),
         lastSeq: 7,
         limits: { maxMessageLength: 4000, maxMembers: 3, maxFrameBytes: 65536 },
+        epoch: 1,
       });
       expect(alice.socket.frames).toHaveLength(1);
     });
@@ -176,7 +178,8 @@ describe('ChatRoom', () => {
       const appended: Message[][] = [];
       const slowStore: RoomStore = {
         ...new MemoryRoomStore(),
-        load: async () => ({ lastSeq: 0, messages: [] }),
+        load: async () => ({ lastSeq: 0, messages: [], epoch: 1 }),
+        fence: async () => ({ epoch: 1, lastSeq: 0 }),
         append: (_room, messages) => {
           appended.push([...messages]);
           return new Promise<void>((resolve) => (release = resolve));
@@ -263,13 +266,33 @@ describe('ChatRoom', () => {
       const room = makeRoom();
       const alice = member('alice');
       room.join(alice);
-      await store.append('room-1', [stored(1, 'intruder')]);
+      await store.append('room-1', [stored(1, 'intruder')], 1);
       room.send(alice, 'mine', 'c');
       await room.closed;
       expect(alice.socket.closedWith).toBe(CloseCode.RoomMoved);
       expect(alice.socket.events('ack')).toEqual([]);
       expect(closed).toEqual([room]);
       expect(room.isOpen).toBe(false);
+    });
+
+    it('gives the room up with 4404, acking and broadcasting nothing, once a newer owner claimed the room', async () => {
+      const room = makeRoom(); // epoch 1
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      alice.socket.take();
+      bob.socket.take();
+      // The room was placed elsewhere: the new owner loaded it under epoch 2. No seq was written.
+      await store.load('room-1', 10, 2);
+      room.send(alice, 'into a zombie', 'z');
+      await room.closed;
+      expect(alice.socket.closedWith).toBe(CloseCode.RoomMoved);
+      expect(bob.socket.closedWith).toBe(CloseCode.RoomMoved);
+      expect(alice.socket.events('ack')).toEqual([]);
+      expect(alice.socket.events('message')).toEqual([]);
+      expect(bob.socket.events('message')).toEqual([]);
+      expect((await store.load('room-1', 10)).lastSeq).toBe(0);
     });
 
     it('closes the room with 1012 when the store fails otherwise', async () => {

@@ -8,7 +8,7 @@ import {
   TEXT_FRAME,
   type EncodedFrame,
 } from '../protocol/server-frame';
-import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
+import { type RoomSnapshot, type RoomStore, SeqConflictError, StaleEpochError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
 import { NO_ROOM_METER, type RoomMeter } from './room-meter';
 import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
@@ -44,6 +44,11 @@ export interface ChatRoomLog {
 export interface ChatRoomOptions {
   roomId: string;
   serverId: string;
+  /**
+   * Epoch of the placement this server holds the room under (the session token's): every write is
+   * made under it, so the store refuses them once a newer owner has loaded the room.
+   */
+  epoch: number;
   /** What the store holds of the room: its newest messages (at least `resumeLimit` when there are). */
   snapshot: RoomSnapshot;
   store: RoomStore;
@@ -98,6 +103,7 @@ const silentLog: ChatRoomLog = { warn: () => undefined, error: () => undefined }
  */
 export class ChatRoom {
   readonly roomId: string;
+  readonly epoch: number;
   private state: RoomState = 'open';
   private readonly connections = new Set<RoomMember>();
   private readonly users = new Map<string, Presence>();
@@ -133,6 +139,7 @@ export class ChatRoom {
 
   constructor(options: ChatRoomOptions) {
     this.roomId = options.roomId;
+    this.epoch = options.epoch;
     this.serverId = options.serverId;
     this.limits = options.limits;
     this.store = options.store;
@@ -167,6 +174,16 @@ export class ChatRoom {
 
   get memberCount(): number {
     return this.users.size;
+  }
+
+  /** True while a new user would be refused (`maxMembers` unique users connected). */
+  get isFull(): boolean {
+    return this.users.size >= this.limits.maxMembers;
+  }
+
+  /** Ids of the users connected now. */
+  memberIds(): string[] {
+    return [...this.users.keys()];
   }
 
   get lastActivity(): number {
@@ -205,6 +222,7 @@ export class ChatRoom {
             maxMembers: this.limits.maxMembers,
             maxFrameBytes: this.limits.maxFrameBytes,
           },
+          epoch: this.epoch,
         },
         messages,
       ),
@@ -297,13 +315,15 @@ export class ChatRoom {
 
   /**
    * Stops taking messages, stores what was accepted (so its acks go out), then closes every
-   * connection with `code`. Used for draining (1012) and idle disposal.
+   * connection with `code`, after `farewell` when given (`moved`). Used for draining and moves
+   * (1012) and idle disposal.
    */
-  async drain(code: number = CloseCode.ServiceRestart, reason = 'server restarting'): Promise<void> {
+  async drain(code: number = CloseCode.ServiceRestart, reason = 'server restarting', farewell?: EncodedFrame): Promise<void> {
     if (this.state !== 'open') return this.closed;
     this.state = 'closing';
     this.clearIdleTimer();
     await this.settled();
+    if (farewell && this.state === 'closing') for (const member of this.connections) this.sendTo(member, farewell);
     this.close(code, reason);
   }
 
@@ -340,7 +360,7 @@ export class ChatRoom {
     this.queue = [];
     this.inFlight = batch;
     const messages = batch.map((p) => p.message);
-    this.store.append(this.roomId, messages).then(
+    this.store.append(this.roomId, messages, this.epoch).then(
       () => this.stored(batch),
       (err: unknown) => this.writeFailed(err),
     );
@@ -368,6 +388,12 @@ export class ChatRoom {
   private writeFailed(err: unknown): void {
     this.inFlight = null;
     if (this.state === 'closed') return;
+    if (err instanceof StaleEpochError) {
+      // Nothing of the batch was stored: no ack, no broadcast; the clients resume on the new owner.
+      this.log.warn(`room ${this.roomId}: the store has seen epoch ${err.storedEpoch} (this server holds ${this.epoch}): the room was placed elsewhere, giving it up`);
+      this.close(CloseCode.RoomMoved, 'room moved to another server');
+      return;
+    }
     if (err instanceof SeqConflictError) {
       this.log.warn(`room ${this.roomId}: seq ${err.seq} already stored by another server, giving the room up`);
       this.close(CloseCode.RoomMoved, 'room moved to another server');

@@ -6,7 +6,7 @@ import type { Admission } from '../gateway/connection-admission';
 import { ServerState } from '../lifecycle/server-state';
 import { SessionMetrics } from '../metrics/session-metrics';
 import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
-import { ROOM_STORE, type RoomStore } from '../store/room-store.port';
+import { ROOM_STORE, StaleEpochError, type RoomStore } from '../store/room-store.port';
 import { CLOCK, type Clock } from '../time/clock';
 import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
 import type { RoomMember } from './member-socket';
@@ -23,13 +23,23 @@ class Connection implements RoomMember {
     readonly socket: WebSocket,
     readonly user: UserRef,
     readonly roomId: string,
+    /** Epoch of the placement the token was issued for: the room is served to it under this one only. */
+    readonly epoch: number,
     readonly since: number | undefined,
     readonly transport: Corkable | undefined,
   ) {}
 }
 
+/** `moved` `{}`: the room lives elsewhere now; the 1012 close follows. */
+const MOVED_FRAME = encodeFrame(ServerEvent.Moved, {});
+
 /** Most frames kept for a connection whose room is loading (the rate limit bounds them anyway). */
 const MAX_WAITING_FRAMES = 64;
+
+interface Loading {
+  epoch: number;
+  room: Promise<ChatRoom | null>;
+}
 
 /**
  * The rooms this server holds, by id. Creates a room on its first valid connection by loading it
@@ -40,7 +50,7 @@ const MAX_WAITING_FRAMES = 64;
 export class RoomsService {
   private readonly log = new Logger(RoomsService.name);
   private readonly rooms = new Map<string, ChatRoom>();
-  private readonly loading = new Map<string, Promise<ChatRoom | null>>();
+  private readonly loading = new Map<string, Loading>();
   private readonly connections = new Map<WebSocket, Connection>();
   private readonly limits: ChatRoomLimits;
   private readonly roomLog: ChatRoomLog;
@@ -83,7 +93,11 @@ export class RoomsService {
   heldRooms(): HeldRoom[] {
     const held: HeldRoom[] = [];
     for (const room of this.rooms.values()) {
-      if (room.isOpen) held.push({ roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity });
+      if (!room.isOpen) continue;
+      const entry: HeldRoom = { roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity, epoch: room.epoch, members: room.memberCount };
+      // Ids only for a full room: the backend refuses everyone else before a socket opens.
+      if (room.isFull) entry.memberIds = room.memberIds();
+      held.push(entry);
     }
     return held;
   }
@@ -91,7 +105,7 @@ export class RoomsService {
   /** `transport` is the TCP socket under `socket` (the upgrade request's), whose writes rooms hold. */
   connect(socket: WebSocket, admission: Admission, transport?: Corkable): void {
     if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
-    const conn = new Connection(socket, admission.user, admission.roomId, admission.since, transport);
+    const conn = new Connection(socket, admission.user, admission.roomId, admission.epoch, admission.since, transport);
     this.connections.set(socket, conn);
     this.enter(conn);
   }
@@ -125,23 +139,48 @@ export class RoomsService {
     });
   }
 
-  /** Rooms the directory placed elsewhere: their sockets are closed with 4404, their state dropped. */
-  revoke(roomIds: readonly string[]): void {
+  /**
+   * Rooms the directory placed elsewhere: their sockets are closed with 4404, their state dropped.
+   * `reported` is the epoch each room was reported under in the heartbeat that got this answer: a
+   * room held under a newer epoch since (placed here again meanwhile) is not the one revoked.
+   */
+  revoke(roomIds: readonly string[], reported: ReadonlyMap<string, number | undefined> = new Map()): void {
     for (const roomId of roomIds) {
       const room = this.rooms.get(roomId);
       if (!room) continue;
-      this.log.warn(`room ${roomId} was placed on another server: closing it here`);
+      const epoch = reported.get(roomId);
+      if (epoch !== undefined && room.epoch > epoch) continue;
+      this.log.warn(`room ${roomId} (epoch ${room.epoch}) was placed on another server: closing it here`);
       room.close(CloseCode.RoomMoved, 'room moved to another server');
     }
   }
 
   /**
-   * Stops for good: every room stores what it accepted (acks go out), then all sockets are closed
-   * with 1012. Call after ServerState started draining, so no room or connection is added.
+   * Rooms placed on another server by a drain or an operator's move (live move): each stores what it
+   * accepted (acks go out), then sends every member `moved` and closes with 1012, so they ask the
+   * backend at once and resume on the new owner. A room held under a newer epoch than reported is
+   * not the one moved.
+   */
+  moveOut(roomIds: readonly string[], reported: ReadonlyMap<string, number | undefined> = new Map()): Promise<void> {
+    const moving: Promise<void>[] = [];
+    for (const roomId of roomIds) {
+      const room = this.rooms.get(roomId);
+      if (!room) continue;
+      const epoch = reported.get(roomId);
+      if (epoch !== undefined && room.epoch > epoch) continue;
+      this.log.log(`room ${roomId} (epoch ${room.epoch}) moves to another server`);
+      moving.push(room.drain(CloseCode.ServiceRestart, 'room moved', MOVED_FRAME));
+    }
+    return Promise.allSettled(moving).then(() => undefined);
+  }
+
+  /**
+   * Stops for good: every room stores what it accepted (acks go out), then all sockets get `moved`
+   * and are closed with 1012. Call after ServerState started draining, so no room or connection is added.
    */
   async drain(): Promise<void> {
-    await Promise.allSettled([...this.loading.values()]);
-    await Promise.allSettled([...this.rooms.values()].map((room) => room.drain(CloseCode.ServiceRestart, 'server draining')));
+    await Promise.allSettled([...this.loading.values()].map((l) => l.room));
+    await Promise.allSettled([...this.rooms.values()].map((room) => room.drain(CloseCode.ServiceRestart, 'server draining', MOVED_FRAME)));
     for (const conn of this.connections.values()) conn.socket.close(CloseCode.ServiceRestart, 'server draining');
   }
 
@@ -152,11 +191,29 @@ export class RoomsService {
     if (conn.waiting.length < MAX_WAITING_FRAMES) conn.waiting.push((room) => action(conn, room));
   }
 
-  /** Joins the connection to its room, loading the room first when it is not in memory. */
+  /**
+   * Joins the connection to its room under the token's epoch, loading the room first when it is not
+   * in memory. The room held here under an older epoch was placed again since (here or elsewhere):
+   * it is fenced off, its sockets closed with 4404, and loaded anew. A token older than the epoch
+   * held gets 4404: its holder asks the backend again.
+   */
   private enter(conn: Connection): void {
+    if (conn.closed) return;
     const room = this.rooms.get(conn.roomId);
-    if (room?.isOpen) return this.join(conn, room);
-    const next = this.load(conn.roomId);
+    if (room?.isOpen) {
+      if (room.epoch === conn.epoch) return this.joinChecked(conn, room);
+      if (room.epoch > conn.epoch) return conn.socket.close(CloseCode.RoomMoved, 'room moved: get a new session');
+      this.log.warn(`room ${conn.roomId}: a token for epoch ${conn.epoch} arrived while it is held under ${room.epoch}: reloading it`);
+      room.close(CloseCode.RoomMoved, 'room moved');
+    }
+    const pending = this.loading.get(conn.roomId);
+    if (pending && pending.epoch !== conn.epoch) {
+      // Another epoch is loading: decide once it is in memory (or failed).
+      const again = () => this.enter(conn);
+      pending.room.then(again, again);
+      return;
+    }
+    const next = pending?.room ?? this.load(conn.roomId, conn.epoch);
     if (next === 'full') {
       this.log.warn(`refusing room ${conn.roomId}: this server holds MAX_ROOMS=${this.config.MAX_ROOMS} rooms`);
       return conn.socket.close(CloseCode.ServiceRestart, 'server full');
@@ -167,7 +224,36 @@ export class RoomsService {
         else conn.socket.close(CloseCode.ServiceRestart, 'server draining');
       },
       (err: unknown) => {
+        if (err instanceof StaleEpochError) {
+          this.log.warn(`room ${conn.roomId}: token epoch ${conn.epoch} is older than the store's ${err.storedEpoch}: the room lives elsewhere`);
+          return conn.socket.close(CloseCode.RoomMoved, 'room moved: get a new session');
+        }
         this.log.error(`loading room ${conn.roomId} failed`, err instanceof Error ? err.stack : String(err));
+        conn.socket.close(CloseCode.InternalError, 'room unavailable');
+      },
+    );
+  }
+
+  /**
+   * Joins a room that was in memory already: first one cheap store read proves the room was not
+   * placed elsewhere since it was loaded (a newer epoch), so this welcome is not older than what a
+   * newer owner acknowledged. (A room loaded for this connection needs none: its load claimed the
+   * epoch and read the history in one step.) Frames the client sends meanwhile wait.
+   */
+  private joinChecked(conn: Connection, room: ChatRoom): void {
+    this.store.fence(room.roomId).then(
+      (fence) => {
+        if (fence.epoch > room.epoch) {
+          this.log.warn(`room ${room.roomId}: the store has seen epoch ${fence.epoch} (held under ${room.epoch}): giving it up`);
+          room.close(CloseCode.RoomMoved, 'room moved to another server');
+          return conn.socket.close(CloseCode.RoomMoved, 'room moved: get a new session');
+        }
+        // The room may have closed meanwhile (idle, drained): enter again decides anew.
+        if (room.isOpen) this.join(conn, room);
+        else this.enter(conn);
+      },
+      (err: unknown) => {
+        this.log.error(`checking room ${room.roomId} before a join failed`, err instanceof Error ? err.stack : String(err));
         conn.socket.close(CloseCode.InternalError, 'room unavailable');
       },
     );
@@ -176,6 +262,7 @@ export class RoomsService {
   private join(conn: Connection, room: ChatRoom): void {
     if (conn.closed) return;
     if (this.state.draining) return conn.socket.close(CloseCode.ServiceRestart, 'server draining');
+    if (room.epoch !== conn.epoch) return this.enter(conn);
     const outcome = room.join(conn, conn.since);
     if (outcome === 'full') return conn.socket.close(CloseCode.RoomFull, 'room full');
     // The room closed between load and join (idle, moved): load it again.
@@ -186,19 +273,19 @@ export class RoomsService {
     for (const action of waiting) action(room);
   }
 
-  private load(roomId: string): Promise<ChatRoom | null> | 'full' {
-    const pending = this.loading.get(roomId);
-    if (pending) return pending;
+  private load(roomId: string, epoch: number): Promise<ChatRoom | null> | 'full' {
     const closing = this.rooms.get(roomId);
     if (!closing && this.rooms.size + this.loading.size >= this.config.MAX_ROOMS) return 'full';
     const load = (async () => {
       // A room still closing here stores its last messages first, so the new one continues its seq.
       if (closing) await closing.closed;
-      const snapshot = await this.store.load(roomId, Math.max(this.limits.resumeLimit, this.limits.historyLimit));
+      // Claims the epoch: from here on no write under an older one is stored, and the snapshot holds every earlier one.
+      const snapshot = await this.store.load(roomId, Math.max(this.limits.resumeLimit, this.limits.historyLimit), epoch);
       if (this.state.draining) return null;
       const room = new ChatRoom({
         roomId,
         serverId: this.config.serverId,
+        epoch,
         snapshot,
         store: this.store,
         clock: this.clock,
@@ -213,9 +300,10 @@ export class RoomsService {
       this.rooms.set(roomId, room);
       return room;
     })();
-    this.loading.set(roomId, load);
+    const entry: Loading = { epoch, room: load };
+    this.loading.set(roomId, entry);
     const forget = () => {
-      if (this.loading.get(roomId) === load) this.loading.delete(roomId);
+      if (this.loading.get(roomId) === entry) this.loading.delete(roomId);
     };
     load.then(forget, forget);
     return load;

@@ -1,6 +1,6 @@
 import type { Message } from '@app/shared';
 import { MessageLog } from '../history/message-log';
-import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
+import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 /**
  * History in this process only: for tests and single-process demos. Nothing survives a restart, so
@@ -10,17 +10,22 @@ import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
  */
 export class MemoryRoomStore implements RoomStore {
   private readonly rooms = new Map<string, MessageLog>();
+  /** Newest epoch seen per room (claimed by a load or an append). */
+  private readonly epochs = new Map<string, number>();
 
   constructor(private readonly maxMessages = Number.POSITIVE_INFINITY) {}
 
-  async load(roomId: string, limit: number): Promise<RoomSnapshot> {
+  async load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot> {
+    const epoch = claim === undefined ? this.epochOf(roomId) : this.claim(roomId, claim);
     const log = this.rooms.get(roomId);
-    if (!log) return { lastSeq: 0, messages: [] };
-    return { lastSeq: log.newestSeq, messages: log.newest(limit) };
+    if (!log) return { lastSeq: 0, messages: [], epoch };
+    return { lastSeq: log.newestSeq, messages: log.newest(limit), epoch };
   }
 
-  async append(roomId: string, messages: readonly Message[]): Promise<void> {
+  async append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
     if (messages.length === 0) return;
+    const newest = this.epochOf(roomId);
+    if (epoch < newest) throw new StaleEpochError(roomId, epoch, newest);
     let log = this.rooms.get(roomId);
     const lastSeq = log?.newestSeq ?? 0;
     // All or nothing: a batch with one stored seq stores none of its messages, nor one with a gap.
@@ -32,6 +37,11 @@ export class MemoryRoomStore implements RoomStore {
     }
     if (!log) this.rooms.set(roomId, (log = new MessageLog(this.maxMessages)));
     for (const m of messages) log.push(m.seq, JSON.stringify(m));
+    if (epoch > newest) this.epochs.set(roomId, epoch);
+  }
+
+  async fence(roomId: string): Promise<RoomFence> {
+    return { epoch: this.epochOf(roomId), lastSeq: this.rooms.get(roomId)?.newestSeq ?? 0 };
   }
 
   async before(roomId: string, before: number, limit: number): Promise<Message[]> {
@@ -44,5 +54,17 @@ export class MemoryRoomStore implements RoomStore {
 
   async close(): Promise<void> {
     this.rooms.clear();
+    this.epochs.clear();
+  }
+
+  private epochOf(roomId: string): number {
+    return this.epochs.get(roomId) ?? 0;
+  }
+
+  private claim(roomId: string, epoch: number): number {
+    const newest = this.epochOf(roomId);
+    if (epoch < newest) throw new StaleEpochError(roomId, epoch, newest);
+    this.epochs.set(roomId, epoch);
+    return epoch;
   }
 }

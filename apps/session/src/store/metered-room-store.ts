@@ -1,5 +1,5 @@
 import type { Message } from '@app/shared';
-import type { RoomSnapshot, RoomStore } from './room-store.port';
+import type { RoomFence, RoomSnapshot, RoomStore } from './room-store.port';
 
 export interface AppendMeter {
   storeAppended(seconds: number): void;
@@ -16,14 +16,18 @@ export class MeteredRoomStore implements RoomStore {
     if (inner.ping) this.ping = () => inner.ping!();
   }
 
-  load(roomId: string, limit: number): Promise<RoomSnapshot> {
-    return this.inner.load(roomId, limit);
+  load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot> {
+    return this.inner.load(roomId, limit, claim);
   }
 
-  async append(roomId: string, messages: readonly Message[]): Promise<void> {
+  fence(roomId: string): Promise<RoomFence> {
+    return this.inner.fence(roomId);
+  }
+
+  async append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
     const started = performance.now();
     try {
-      await this.inner.append(roomId, messages);
+      await this.inner.append(roomId, messages, epoch);
     } finally {
       this.meter.storeAppended((performance.now() - started) / 1000);
     }

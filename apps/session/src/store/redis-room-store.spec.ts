@@ -37,25 +37,25 @@ describe('RedisRoomStore', () => {
 
   it('trims to the newest maxMessages and keeps counting seq', async () => {
     const store = open({ keyPrefix: uniqueKeyPrefix('trim'), maxMessages: 5 });
-    await store.append('r', range(1, 4));
-    await store.append('r', range(5, 8));
-    expect(await store.load('r', 100)).toEqual({ lastSeq: 8, messages: range(4, 8) });
+    await store.append('r', range(1, 4), 1);
+    await store.append('r', range(5, 8), 1);
+    expect(await store.load('r', 100)).toEqual({ lastSeq: 8, messages: range(4, 8), epoch: 1 });
     expect(seqs(await store.before('r', 6, 100))).toEqual([4, 5]);
-    await expect(store.append('r', [msg(3)])).rejects.toBeInstanceOf(SeqConflictError);
-    await store.append('r', range(9, 20));
-    expect(await store.load('r', 100)).toEqual({ lastSeq: 20, messages: range(16, 20) });
+    await expect(store.append('r', [msg(3)], 1)).rejects.toBeInstanceOf(SeqConflictError);
+    await store.append('r', range(9, 20), 1);
+    expect(await store.load('r', 100)).toEqual({ lastSeq: 20, messages: range(16, 20), epoch: 1 });
   });
 
   it('stops a stale owner: the second server to write a seq gets SeqConflictError', async () => {
     const keyPrefix = uniqueKeyPrefix('stale');
     const oldOwner = open({ keyPrefix });
     const newOwner = open({ keyPrefix });
-    await oldOwner.append('r', range(1, 10));
+    await oldOwner.append('r', range(1, 10), 1);
     // The room moved: the new owner loads it and continues.
     const snap = await newOwner.load('r', 100);
-    await newOwner.append('r', [msg(snap.lastSeq + 1, 'new owner')]);
+    await newOwner.append('r', [msg(snap.lastSeq + 1, 'new owner')], 1);
     // The old owner, partitioned away, still believes it is at seq 10.
-    const err = await oldOwner.append('r', [msg(11, 'stale'), msg(12, 'stale')]).catch((e: unknown) => e);
+    const err = await oldOwner.append('r', [msg(11, 'stale'), msg(12, 'stale')], 1).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SeqConflictError);
     expect(err).toMatchObject({ roomId: 'r', seq: 11 });
     expect(await newOwner.after('r', 10, 10)).toEqual([msg(11, 'new owner')]);
@@ -65,7 +65,7 @@ describe('RedisRoomStore', () => {
     const keyPrefix = uniqueKeyPrefix('race');
     const writers = [open({ keyPrefix }), open({ keyPrefix }), open({ keyPrefix })];
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) => writers[i % 3].append('r', [msg(1, `writer ${i}`), msg(2, `writer ${i}`)])),
+      Array.from({ length: 30 }, (_, i) => writers[i % 3].append('r', [msg(1, `writer ${i}`), msg(2, `writer ${i}`)], 1)),
     );
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(SeqConflictError);
@@ -78,7 +78,7 @@ describe('RedisRoomStore', () => {
     const store = open({ keyPrefix: uniqueKeyPrefix('batch') });
     const spy = jest.spyOn(Redis.prototype, 'sendCommand');
     try {
-      await store.append('r', range(1, 50));
+      await store.append('r', range(1, 50), 1);
       const sent = spy.mock.calls.map(([command]) => (command as { name: string }).name);
       expect(sent.filter((name) => name === 'evalsha' || name === 'eval').length).toBeGreaterThanOrEqual(1);
       expect(sent.filter((name) => name === 'zadd')).toHaveLength(0);
@@ -90,14 +90,14 @@ describe('RedisRoomStore', () => {
 
   it('rejects a batch whose seqs are not consecutive without writing', async () => {
     const store = open({ keyPrefix: uniqueKeyPrefix('gap') });
-    await expect(store.append('r', [msg(1), msg(3)])).rejects.toThrow(/consecutive/);
+    await expect(store.append('r', [msg(1), msg(3)], 1)).rejects.toThrow(/consecutive/);
     expect((await store.load('r', 10)).lastSeq).toBe(0);
   });
 
   it('expires history after historyTtlMs when set', async () => {
     const keyPrefix = uniqueKeyPrefix('ttl');
     const store = open({ keyPrefix, historyTtlMs: 60_000 });
-    await store.append('r', range(1, 2));
+    await store.append('r', range(1, 2), 1);
     const probe = new Redis(url);
     try {
       const pttl = await probe.pttl(`${keyPrefix}history:r`);
@@ -112,9 +112,9 @@ describe('RedisRoomStore', () => {
     const server = await startRedisServer();
     const store = open({ keyPrefix: uniqueKeyPrefix('outage') }, server.url);
     try {
-      await store.append('r', range(1, 3));
+      await store.append('r', range(1, 3), 1);
       await server.stop();
-      for (const call of [() => store.append('r', [msg(4)]), () => store.load('r', 10), () => store.after('r', 0, 10)]) {
+      for (const call of [() => store.append('r', [msg(4)], 1), () => store.load('r', 10), () => store.after('r', 0, 10)]) {
         const started = Date.now();
         await expect(call()).rejects.toThrow();
         expect(Date.now() - started).toBeLessThan(2000);
@@ -124,13 +124,13 @@ describe('RedisRoomStore', () => {
       const deadline = Date.now() + 10_000;
       let stored = false;
       while (!stored && Date.now() < deadline) {
-        stored = await store.append('r', [msg(1)]).then(
+        stored = await store.append('r', [msg(1)], 1).then(
           () => true,
           () => new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 100)),
         );
       }
       expect(stored).toBe(true);
-      expect(await store.load('r', 10)).toEqual({ lastSeq: 1, messages: [msg(1)] });
+      expect(await store.load('r', 10)).toEqual({ lastSeq: 1, messages: [msg(1)], epoch: 1 });
     } finally {
       await server.stop();
     }

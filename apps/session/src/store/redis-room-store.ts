@@ -1,7 +1,7 @@
 import type { Message } from '@app/shared';
 import type Redis from 'ioredis';
 import { closeRedisClient } from '@app/redis';
-import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
+import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 export interface RedisRoomStoreOptions {
   keyPrefix: string;
@@ -19,8 +19,12 @@ export interface RedisRoomStoreOptions {
  * `append` is one Lua script per batch: it checks that the batch starts after the stored last seq,
  * adds the whole batch and trims to `maxMessages`, atomically. A server that lost the room (a
  * partition, a stale owner) and tries to write a seq the new owner already wrote gets
- * `SeqConflictError` and nothing of its batch is stored. Each room is one key, so this also runs on
- * Redis Cluster.
+ * `SeqConflictError` and nothing of its batch is stored.
+ *
+ * Fencing: the newest epoch seen for a room is a string key beside its history, in the same hash
+ * slot (`epochKey`), so the scripts read and write both atomically, also on Redis Cluster. `load`
+ * with a claim raises the epoch and reads the history in one script; `append` refuses a batch under
+ * an older epoch in the same script that stores it.
  */
 export class RedisRoomStore implements RoomStore {
   private readonly prefix: string;
@@ -35,27 +39,38 @@ export class RedisRoomStore implements RoomStore {
     }
     const prefix = options.keyPrefix;
     this.prefix = prefix === '' || prefix.endsWith(':') ? prefix : `${prefix}:`;
-    redis.defineCommand('roomStoreAppend', { numberOfKeys: 1, lua: APPEND });
-    redis.defineCommand('roomStoreLoad', { numberOfKeys: 1, lua: LOAD });
+    redis.defineCommand('roomStoreAppend', { numberOfKeys: 2, lua: APPEND });
+    redis.defineCommand('roomStoreLoad', { numberOfKeys: 2, lua: LOAD });
+    redis.defineCommand('roomStoreFence', { numberOfKeys: 2, lua: FENCE });
     this.commands = redis as unknown as StoreCommands;
   }
 
-  async load(roomId: string, limit: number): Promise<RoomSnapshot> {
-    const [lastSeq, members] = await this.commands.roomStoreLoad(this.key(roomId), Math.max(0, Math.floor(limit)));
-    return { lastSeq: Number(lastSeq), messages: members.map(parse) };
+  async load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot> {
+    const key = this.key(roomId);
+    const [lastSeq, members, epoch] = await this.commands.roomStoreLoad(key, epochKey(key), Math.max(0, Math.floor(limit)), claim ?? 0);
+    if (claim !== undefined && Number(epoch) > claim) throw new StaleEpochError(roomId, claim, Number(epoch));
+    return { lastSeq: Number(lastSeq), messages: members.map(parse), epoch: Number(epoch) };
   }
 
-  async append(roomId: string, messages: readonly Message[]): Promise<void> {
+  async fence(roomId: string): Promise<RoomFence> {
+    const key = this.key(roomId);
+    const [epoch, lastSeq] = await this.commands.roomStoreFence(key, epochKey(key));
+    return { epoch: Number(epoch), lastSeq: Number(lastSeq) };
+  }
+
+  async append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
     if (messages.length === 0) return;
     for (let i = 1; i < messages.length; i++) {
       if (messages[i].seq !== messages[i - 1].seq + 1) {
         throw new Error(`append to room ${roomId}: seqs must be consecutive, got ${messages[i - 1].seq} then ${messages[i].seq}`);
       }
     }
-    const args: (string | number)[] = [this.options.maxMessages, this.options.historyTtlMs ?? 0];
+    const key = this.key(roomId);
+    const args: (string | number)[] = [this.options.maxMessages, this.options.historyTtlMs ?? 0, epoch];
     for (const m of messages) args.push(m.seq, JSON.stringify(m));
-    const lastSeq = await this.commands.roomStoreAppend(this.key(roomId), ...args);
-    if (lastSeq !== -1) throw new SeqConflictError(roomId, messages[0].seq);
+    const [outcome, value] = await this.commands.roomStoreAppend(key, epochKey(key), ...args);
+    if (outcome === 'epoch') throw new StaleEpochError(roomId, epoch, Number(value));
+    if (outcome !== 'ok') throw new SeqConflictError(roomId, messages[0].seq);
   }
 
   async before(roomId: string, before: number, limit: number): Promise<Message[]> {
@@ -84,22 +99,38 @@ export class RedisRoomStore implements RoomStore {
 }
 
 interface StoreCommands {
-  roomStoreAppend(key: string, ...args: (string | number)[]): Promise<number>;
-  roomStoreLoad(key: string, limit: number): Promise<[string, string[]]>;
+  roomStoreAppend(key: string, epochKey: string, ...args: (string | number)[]): Promise<[string, number]>;
+  roomStoreLoad(key: string, epochKey: string, limit: number, claim: number): Promise<[string, string[], string]>;
+  roomStoreFence(key: string, epochKey: string): Promise<[string, string]>;
+}
+
+/**
+ * The key of a room's newest epoch, in the same hash slot as its history key: the history key itself
+ * as the hash tag, or, when the history key already has a tag (a prefix like `{rooms}:`), that tag.
+ */
+export function epochKey(historyKey: string): string {
+  const open = historyKey.indexOf('{');
+  const close = open === -1 ? -1 : historyKey.indexOf('}', open + 1);
+  if (close > open + 1) return `${historyKey}:epoch`;
+  return `{${historyKey}}:epoch`;
 }
 
 function parse(member: string): Message {
   return JSON.parse(member) as Message;
 }
 
-// KEYS[1] history; ARGV: maxMessages, ttlMs (0 = none), then seq, json pairs in seq order.
-// Returns -1 when stored, else the stored last seq (the batch does not continue it).
+// KEYS[1] history, KEYS[2] epoch; ARGV: maxMessages, ttlMs (0 = none), epoch, then seq, json pairs in
+// seq order. Returns {'ok', 0} when stored, {'epoch', newest epoch} when the writer's epoch is older
+// than the newest seen, {'seq', stored last seq} when the batch does not continue the history.
 const APPEND = `
+local epoch = tonumber(ARGV[3])
+local newest = tonumber(redis.call('GET', KEYS[2]) or '0')
+if epoch < newest then return {'epoch', newest} end
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local last = 0
 if top[2] then last = tonumber(top[2]) end
-if tonumber(ARGV[3]) <= last then return last end
-local i = 3
+if tonumber(ARGV[4]) <= last then return {'seq', last} end
+local i = 4
 while i <= #ARGV do
   local chunk = {}
   while i <= #ARGV and #chunk < 400 do
@@ -110,16 +141,36 @@ while i <= #ARGV do
   redis.call('ZADD', KEYS[1], unpack(chunk))
 end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[1]) + 1))
-if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return -1
+if epoch > newest then redis.call('SET', KEYS[2], epoch) end
+if tonumber(ARGV[2]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
+return {'ok', 0}
 `;
 
-// KEYS[1] history; ARGV: limit. Returns {lastSeq, newest `limit` members oldest first}.
+// KEYS[1] history, KEYS[2] epoch; ARGV: limit, claim (0 = none). Returns {lastSeq, newest `limit`
+// members oldest first, newest epoch}. A claim older than the newest epoch changes nothing (the
+// caller sees the newer epoch and refuses); a newer one becomes the newest.
 const LOAD = `
+local newest = tonumber(redis.call('GET', KEYS[2]) or '0')
+local claim = tonumber(ARGV[2])
+if claim > newest then
+  redis.call('SET', KEYS[2], claim)
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+  newest = claim
+end
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local last = top[2] or '0'
 local limit = tonumber(ARGV[1])
 local members = {}
 if limit > 0 then members = redis.call('ZRANGE', KEYS[1], -limit, -1) end
-return {last, members}
+return {last, members, tostring(newest)}
+`;
+
+// KEYS[1] history, KEYS[2] epoch. Returns {newest epoch, last seq}.
+const FENCE = `
+local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+return {redis.call('GET', KEYS[2]) or '0', top[2] or '0'}
 `;

@@ -8,19 +8,44 @@ export interface RoomSnapshot {
   lastSeq: number;
   /** The newest stored messages, oldest first (at most the `limit` asked for). */
   messages: Message[];
+  /** The newest epoch the store has seen for the room (after the load's claim), 0 if none. */
+  epoch: number;
+}
+
+/** What the store holds of a room right now, in one cheap read: whether an owner is still current. */
+export interface RoomFence {
+  /** The newest epoch the store has seen for the room, 0 if none. */
+  epoch: number;
+  /** Seq of the newest stored message, 0 if none. */
+  lastSeq: number;
 }
 
 /**
  * Durable history of rooms. A room has one writer at a time (its owning session server); after a
  * crash another server loads the room and continues its seq.
+ *
+ * Fencing: every placement of a room has an epoch (from the backend's directory, carried by the
+ * session token). The store remembers, per room, the newest epoch it has seen (claimed by `load`,
+ * or by an `append`) and refuses any write made under an older one, in the same atomic step as the
+ * write. So a former owner that lost the room (paused, partitioned, slow) can never store, and so
+ * never acknowledge, a message once a newer owner has loaded the room.
  */
 export interface RoomStore {
-  load(roomId: string, limit: number): Promise<RoomSnapshot>;
   /**
-   * Persists messages with consecutive seqs, oldest first, before they are acknowledged. Rejects
-   * with `SeqConflictError` when one of these seqs is already stored: another server owns the room.
+   * The room's newest `limit` messages and last seq. With `claim`, first claims that epoch for the
+   * room, atomically with the read: rejects with `StaleEpochError` when the store has seen a newer
+   * one, else the claim becomes the room's newest epoch. Every write stored before the claim is in
+   * the snapshot; none under an older epoch can be stored after it.
    */
-  append(roomId: string, messages: readonly Message[]): Promise<void>;
+  load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot>;
+  /**
+   * Persists messages with consecutive seqs, oldest first, before they are acknowledged, under the
+   * writer's `epoch`. Rejects with `StaleEpochError` (nothing stored) when the store has seen a newer
+   * epoch for the room, and with `SeqConflictError` when one of these seqs is already stored.
+   */
+  append(roomId: string, messages: readonly Message[], epoch: number): Promise<void>;
+  /** The room's newest epoch and last seq, in one cheap read (no claim). */
+  fence(roomId: string): Promise<RoomFence>;
   /** Messages with seq < `before`, the newest `limit` of them, oldest first. */
   before(roomId: string, before: number, limit: number): Promise<Message[]>;
   /** Messages with seq > `after`, the newest `limit` of them, oldest first. */
@@ -38,5 +63,13 @@ export class SeqConflictError extends Error {
   constructor(readonly roomId: string, readonly seq: number) {
     super(`seq ${seq} of room ${roomId} is already stored by another owner`);
     this.name = 'SeqConflictError';
+  }
+}
+
+/** The store has seen a newer epoch for the room than the writer's: the room was placed elsewhere since. */
+export class StaleEpochError extends Error {
+  constructor(readonly roomId: string, readonly epoch: number, readonly storedEpoch: number) {
+    super(`room ${roomId}: epoch ${epoch} is older than the store's ${storedEpoch}; the room was placed elsewhere`);
+    this.name = 'StaleEpochError';
   }
 }

@@ -18,12 +18,12 @@ describe('SqliteRoomStore over one file shared by two owners', () => {
     const first = new SqliteRoomStore(file);
     const second = new SqliteRoomStore(file);
     try {
-      await first.append('r', [msg(1), msg(2)]);
+      await first.append('r', [msg(1), msg(2)], 1);
       const snap = await second.load('r', 10);
       expect(snap.lastSeq).toBe(2);
-      await second.append('r', [msg(3)]);
+      await second.append('r', [msg(3)], 1);
       // The first owner still believes seq 3 is free.
-      await expect(first.append('r', [msg(3)])).rejects.toBeInstanceOf(SeqConflictError);
+      await expect(first.append('r', [msg(3)], 1)).rejects.toBeInstanceOf(SeqConflictError);
       expect((await first.load('r', 10)).messages.map((m) => m.text)).toEqual(['t1', 't2', 't3']);
     } finally {
       await first.close();
@@ -34,7 +34,7 @@ describe('SqliteRoomStore over one file shared by two owners', () => {
   it('creates its directory and survives being reopened', async () => {
     const nested = join(dir, 'a', 'b', 'rooms.sqlite');
     const store = new SqliteRoomStore(nested);
-    await store.append('r', [msg(1)]);
+    await store.append('r', [msg(1)], 1);
     await store.close();
     const again = new SqliteRoomStore(nested);
     expect((await again.load('r', 10)).lastSeq).toBe(1);
@@ -48,11 +48,11 @@ describe('SqliteRoomStore group commit', () => {
   it('writes the appends of several rooms made in one turn, failing only the conflicting room', async () => {
     const store = new SqliteRoomStore(join(dir, 'group.sqlite'));
     try {
-      await store.append('b', [msg(1, 'b')]);
+      await store.append('b', [msg(1, 'b')], 1);
       const results = await Promise.allSettled([
-        store.append('a', [msg(1, 'a'), msg(2, 'a')]),
-        store.append('b', [msg(1, 'b')]), // conflicts
-        store.append('c', [msg(1, 'c')]),
+        store.append('a', [msg(1, 'a'), msg(2, 'a')], 1),
+        store.append('b', [msg(1, 'b')], 1), // conflicts
+        store.append('c', [msg(1, 'c')], 1),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(SeqConflictError);
@@ -67,12 +67,12 @@ describe('SqliteRoomStore group commit', () => {
   it('stores appends still pending when closed', async () => {
     const file = join(dir, 'close-flush.sqlite');
     const store = new SqliteRoomStore(file);
-    const appended = store.append('r', [msg(1)]);
+    const appended = store.append('r', [msg(1)], 1);
     await store.close();
     await appended;
     const again = new SqliteRoomStore(file);
     expect((await again.load('r', 10)).lastSeq).toBe(1);
     await again.close();
-    await expect(store.append('r', [msg(2)])).rejects.toThrow(/closed/);
+    await expect(store.append('r', [msg(2)], 1)).rejects.toThrow(/closed/);
   });
 });

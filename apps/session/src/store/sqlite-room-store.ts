@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Message } from '@app/shared';
-import { RoomSnapshot, RoomStore, SeqConflictError } from './room-store.port';
+import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 interface MessageRow {
   seq: number;
@@ -16,6 +16,7 @@ interface MessageRow {
 interface PendingAppend {
   roomId: string;
   messages: readonly Message[];
+  epoch: number;
   resolve: () => void;
   reject: (err: unknown) => void;
   error?: unknown;
@@ -38,6 +39,10 @@ export interface SqliteRoomStoreOptions {
  * room rejects that room's append only). A commit costs a WAL write whatever its size, so this
  * turns thousands of commits per second into a few hundred. better-sqlite3 is synchronous; a commit
  * takes microseconds, which is cheaper than a hop to a worker thread.
+ *
+ * Fencing: `room_epochs` holds the newest epoch seen per room. A load's claim is checked and written
+ * in the same IMMEDIATE transaction that reads the history; each batch's epoch is checked (and
+ * raised) in the transaction that inserts it, so a batch under an older epoch stores nothing.
  */
 export class SqliteRoomStore implements RoomStore {
   private readonly db: Database.Database;
@@ -46,7 +51,10 @@ export class SqliteRoomStore implements RoomStore {
   private readonly selectLastSeq: Database.Statement;
   private readonly selectBefore: Database.Statement;
   private readonly selectAfter: Database.Statement;
-  private readonly insertBatch: (roomId: string, messages: readonly Message[]) => void;
+  private readonly selectEpoch: Database.Statement;
+  private readonly upsertEpoch: Database.Statement;
+  private readonly loadClaiming: Database.Transaction<(roomId: string, limit: number, claim: number) => RoomSnapshot>;
+  private readonly insertBatch: (roomId: string, messages: readonly Message[], epoch: number) => void;
   private readonly writeAll: Database.Transaction<(batches: PendingAppend[]) => void>;
   private readonly writeEach: Database.Transaction<(batches: PendingAppend[]) => void>;
   private pending: PendingAppend[] = [];
@@ -70,6 +78,10 @@ export class SqliteRoomStore implements RoomStore {
         text    TEXT NOT NULL,
         ts      INTEGER NOT NULL,
         PRIMARY KEY (room_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS room_epochs (
+        room_id TEXT PRIMARY KEY,
+        epoch   INTEGER NOT NULL
       ) WITHOUT ROWID`);
     const cols = 'seq, id, user_id, name, text, ts';
     this.insert = this.db.prepare(
@@ -83,21 +95,37 @@ export class SqliteRoomStore implements RoomStore {
     this.selectAfter = this.db.prepare(
       `SELECT ${cols} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
     );
+    this.selectEpoch = this.db.prepare('SELECT epoch FROM room_epochs WHERE room_id = ?');
+    this.upsertEpoch = this.db.prepare(
+      'INSERT INTO room_epochs (room_id, epoch) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET epoch = excluded.epoch WHERE excluded.epoch > epoch',
+    );
+    this.loadClaiming = this.db.transaction((roomId: string, limit: number, claim: number) => {
+      const newest = this.epochOf(roomId);
+      if (claim < newest) throw new StaleEpochError(roomId, claim, newest);
+      if (claim > newest) this.upsertEpoch.run(roomId, claim);
+      return { ...this.read(roomId, limit), epoch: claim };
+    });
     // A room's batch: all of it or (on a seq conflict) none of it. Nested in writeEach, it is a savepoint.
-    this.insertBatch = this.db.transaction((roomId: string, messages: readonly Message[]) => {
+    this.insertBatch = this.db.transaction((roomId: string, messages: readonly Message[], epoch: number) => {
       for (const m of messages) this.insert.run(roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+      this.upsertEpoch.run(roomId, epoch);
     });
     // Fast path: every batch in one transaction without savepoints (conflicts are rare: a takeover).
+    // A batch under an older epoch is refused before it inserts anything.
     this.writeAll = this.db.transaction((batches: PendingAppend[]) => {
       for (const batch of batches) {
+        if (this.refusedEpoch(batch)) continue;
         for (const m of batch.messages) this.insert.run(batch.roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+        this.upsertEpoch.run(batch.roomId, batch.epoch);
       }
     });
     // Slow path after a conflict: each batch in its own savepoint, so only the conflicting ones fail.
     this.writeEach = this.db.transaction((batches: PendingAppend[]) => {
       for (const batch of batches) {
+        batch.error = undefined;
+        if (this.refusedEpoch(batch)) continue;
         try {
-          this.insertBatch(batch.roomId, batch.messages);
+          this.insertBatch(batch.roomId, batch.messages, batch.epoch);
         } catch (err) {
           batch.error = err;
         }
@@ -105,18 +133,22 @@ export class SqliteRoomStore implements RoomStore {
     });
   }
 
-  async load(roomId: string, limit: number): Promise<RoomSnapshot> {
-    const row = this.selectLastSeq.get(roomId) as { seq: number | null };
-    const lastSeq = row.seq ?? 0;
-    const messages = limit > 0 && lastSeq > 0 ? toMessages(this.selectNewest.all(roomId, limit) as MessageRow[]) : [];
-    return { lastSeq, messages };
+  async load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot> {
+    // IMMEDIATE: the claim is a write; another process must not claim or append between its check and the read.
+    if (claim !== undefined) return this.loadClaiming.immediate(roomId, limit, claim);
+    return { ...this.read(roomId, limit), epoch: this.epochOf(roomId) };
   }
 
-  append(roomId: string, messages: readonly Message[]): Promise<void> {
+  async fence(roomId: string): Promise<RoomFence> {
+    const row = this.selectLastSeq.get(roomId) as { seq: number | null };
+    return { epoch: this.epochOf(roomId), lastSeq: row.seq ?? 0 };
+  }
+
+  append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (!this.db.open) return Promise.reject(new Error('room store is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ roomId, messages, resolve, reject });
+      this.pending.push({ roomId, messages, epoch, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -160,6 +192,25 @@ export class SqliteRoomStore implements RoomStore {
       if (batch.error === undefined) batch.resolve();
       else batch.reject(this.storeError(batch, batch.error));
     }
+  }
+
+  private read(roomId: string, limit: number): Omit<RoomSnapshot, 'epoch'> {
+    const row = this.selectLastSeq.get(roomId) as { seq: number | null };
+    const lastSeq = row.seq ?? 0;
+    const messages = limit > 0 && lastSeq > 0 ? toMessages(this.selectNewest.all(roomId, limit) as MessageRow[]) : [];
+    return { lastSeq, messages };
+  }
+
+  private epochOf(roomId: string): number {
+    return (this.selectEpoch.get(roomId) as { epoch: number } | undefined)?.epoch ?? 0;
+  }
+
+  /** Inside a write transaction: marks a batch under an older epoch than the room's newest as refused. */
+  private refusedEpoch(batch: PendingAppend): boolean {
+    const newest = this.epochOf(batch.roomId);
+    if (batch.epoch >= newest) return false;
+    batch.error = new StaleEpochError(batch.roomId, batch.epoch, newest);
+    return true;
   }
 
   private storeError(batch: PendingAppend, err: unknown): unknown {

@@ -12,6 +12,8 @@ export interface AccessTokenClaims {
   sub: string;
   /** Display name. */
   name: string;
+  /** `admin` on the token of `POST /api/admin/login`: sees every room in the cluster view, may drain and move. */
+  role?: 'admin';
 }
 
 /** Claims of a session token from `POST /api/rooms/:roomId`: one room, one session server. */
@@ -23,6 +25,8 @@ export interface SessionTokenClaims {
   room: string;
   /** Id of the session server that must accept it. */
   aud: string;
+  /** Epoch of the room's placement on that server: it serves the room under this epoch only. */
+  epoch: number;
 }
 
 /** Algorithm of session tokens: the backend alone holds the private key, session servers only verify. */

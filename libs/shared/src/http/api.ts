@@ -4,6 +4,23 @@ import type { UserRef } from '../protocol/payloads';
 export interface LoginRequest {
   /** Display name, 1–32 code points after trimming, no control characters. */
   name: string;
+  /**
+   * The still-valid access token this browser got before for the same name: the new token keeps its
+   * user id, so one person stays one user across tabs and logins. Ignored when invalid, expired or
+   * for another name (the login then gets a new id); a client can never choose an id.
+   */
+  previousToken?: string;
+}
+
+/** `POST /api/admin/login` body. */
+export interface AdminLoginRequest {
+  /** The backend's ADMIN_SECRET. */
+  secret: string;
+}
+
+/** `POST /api/admin/login` success (201): an access token with `role: "admin"`. */
+export interface AdminLoginResponse {
+  token: string;
 }
 
 /** `POST /api/login` success (201). */
@@ -31,6 +48,10 @@ export interface RoomSessionResponse {
   /** Session token: short-lived, for this room on this server only. */
   token: string;
   serverId: string;
+  /** Epoch of the room's placement (grows with every placement); the token carries it too. */
+  epoch: number;
+  /** The room's name, or null. */
+  name: string | null;
 }
 
 /** Nest's error body shape. */
@@ -43,8 +64,12 @@ export interface ApiErrorBody {
 /** One session server as the cluster view shows it. */
 export interface ClusterServer {
   id: string;
-  url: string;
+  /** Its public WebSocket address: only in an admin's view. */
+  url?: string;
   capacity: number;
+  /** Rooms placed on it now. */
+  roomCount: number;
+  /** Room ids placed on it: every one for an admin, else only those the caller opened a session for. */
   rooms: string[];
   connections: number;
   draining: boolean;
@@ -55,6 +80,8 @@ export interface ClusterServer {
 /** `GET /api/cluster`: which room lives where, load per server. */
 export interface ClusterView {
   servers: ClusterServer[];
+  /** `all`: an admin's view, every room; `own`: only the caller's rooms are named. */
+  scope: 'all' | 'own';
   /** When this view was taken, epoch ms. */
   at: number;
 }

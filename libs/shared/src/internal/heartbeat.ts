@@ -18,6 +18,15 @@ export interface HeldRoom {
   connections: number;
   /** Epoch ms of the room's last message or connection change. */
   lastActivity: number;
+  /** Epoch of the placement the server holds the room under (absent from servers before fencing). */
+  epoch?: number;
+  /** Unique users connected now. */
+  members?: number;
+  /**
+   * Ids of the users connected, only while the room is full (`members` ≥ the server's maxMembers):
+   * the backend answers get-or-start with 409 to anyone else. Absent otherwise, so heartbeats stay small.
+   */
+  memberIds?: string[];
 }
 
 export interface SessionHeartbeat {
@@ -36,8 +45,18 @@ export interface SessionHeartbeat {
 export interface HeartbeatReply {
   /** A heartbeat older than this makes the server dead. */
   ttlMs: number;
-  /** Rooms this server reported that the directory has placed elsewhere: close their sockets with 4404. */
+  /**
+   * Rooms this server reported that the directory has placed elsewhere (or again, under a newer
+   * epoch): close their sockets with 4404, unless the room is held under a newer epoch than reported.
+   */
   revoked: string[];
+  /**
+   * Rooms this server reported that were placed on another server by a drain or an operator's move:
+   * store what was accepted, then send each member `moved` and close with 1012.
+   */
+  moved?: string[];
+  /** An operator drained this server: take no more rooms (as after SIGTERM), but keep running. */
+  drain?: boolean;
   /** PEM (SPKI) public key that verifies session tokens. */
   sessionTokenPublicKey: string;
 }

@@ -16,9 +16,12 @@ export const CloseCode = {
   RoomMoved: 4404,
   /** Room full: tell the user. */
   RoomFull: 4413,
-  /** Too many frames too fast, after warnings: back off, then reconnect. */
+  /** Too many frames too fast, after warnings, or one socket more than a user may have in a room: back off, then reconnect. */
   RateLimited: 4429,
 } as const;
+
+/** Close reason of a 4429 for a user's socket beyond `maxSocketsPerUser` in a room (too many tabs or devices). */
+export const TOO_MANY_SOCKETS_REASON = 'too many connections of this user to this room';
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Close codes after which a client should ask the backend for a (possibly moved) session and reconnect. */

@@ -5,6 +5,7 @@ import type {
   HistoryPayload,
   HistoryRequest,
   Message,
+  MovedPayload,
   PresencePayload,
   SendPayload,
   TypingPayload,
@@ -29,6 +30,7 @@ export interface ServerEventMap {
   [ServerEvent.Typing]: TypingPayload;
   [ServerEvent.History]: HistoryPayload;
   [ServerEvent.Error]: ErrorPayload;
+  [ServerEvent.Moved]: MovedPayload;
 }
 
 /** Nest's ws envelope: every frame, both ways, is `{ event, data }` as JSON text. */

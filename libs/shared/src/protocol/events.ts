@@ -16,6 +16,8 @@ export const ServerEvent = {
   Typing: 'typing',
   History: 'history',
   Error: 'error',
+  /** The room was placed on another server (drain, operator's move): ask the backend again at once. Version 2. */
+  Moved: 'moved',
 } as const;
 export type ServerEventName = (typeof ServerEvent)[keyof typeof ServerEvent];
 

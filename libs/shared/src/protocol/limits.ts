@@ -10,11 +10,13 @@ export const DEFAULT_LIMITS = {
   historyLimit: 100,
   /** Most messages in a `welcome` with `since`; also how many `clientMsgId`s a room remembers at least. */
   resumeLimit: 1000,
-  /** Sustained frames per second per connection. */
+  /** Sustained frames per second per user per room (summed over that user's sockets in the room). */
   ratePerSecond: 10,
-  /** Burst of frames per connection. */
+  /** Burst of frames per user per room. */
   rateBurst: 40,
-  /** Rejected frames in a row after which the socket is closed with 4429. */
+  /** Most open sockets of one user in one room; one more is closed with 4429. */
+  maxSocketsPerUser: 5,
+  /** Rejected frames in a row on one socket after which it is closed with 4429. */
   floodCloseAfter: 50,
   /** Default and largest `limit` of a `history` request. */
   historyPageDefault: 50,

@@ -32,6 +32,8 @@ export interface WelcomePayload {
   messages: Message[];
   lastSeq: number;
   limits: RoomLimits;
+  /** Epoch (fencing token) of the room's placement this server serves it under (protocol version 2). */
+  epoch: number;
 }
 
 export interface SendPayload {
@@ -63,6 +65,9 @@ export interface HistoryPayload {
   messages: Message[];
   hasMore: boolean;
 }
+
+/** `moved`: the room lives elsewhere now; the socket closes with 1012 right after. */
+export type MovedPayload = Record<string, never>;
 
 export interface ErrorPayload {
   code: FrameErrorCode;

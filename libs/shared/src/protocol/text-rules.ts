@@ -10,6 +10,26 @@ import { DEFAULT_LIMITS } from './limits';
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROL_EXCEPT_LF_TAB = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 /* eslint-enable no-control-regex */
+/**
+ * Bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates) and
+ * zero-width characters (U+200B–U+200D, U+2060 word joiner, U+FEFF): invisible, so "Alice" and
+ * "Alice\u200B" would pass for one person, and an override can reverse how a name reads.
+ */
+const BIDI_OR_ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]/;
+/**
+ * A character that shows something: not whitespace or a separator, not a control, format, private
+ * use or unassigned code point, not a lone combining mark, and not one of the letters that render
+ * blank (Hangul fillers, the braille blank).
+ */
+const VISIBLE = /[^\s\p{Z}\p{C}\p{M}\u115f\u1160\u3164\uffa0\u2800]/u;
+
+/** Why a name is refused for its characters (after the length rules), or null. */
+function nameCharactersProblem(trimmed: string): string | null {
+  if (CONTROL.test(trimmed)) return 'name must not contain control characters';
+  if (BIDI_OR_ZERO_WIDTH.test(trimmed)) return 'name must not contain bidirectional control or zero-width characters';
+  if (!VISIBLE.test(trimmed)) return 'name must contain at least one visible character';
+  return null;
+}
 
 /** Length in Unicode code points (a surrogate pair counts once). */
 export function codePointLength(text: string): number {
@@ -31,16 +51,19 @@ export function displayNameProblem(name: unknown, max: number = DEFAULT_LIMITS.m
   const trimmed = name.trim();
   if (trimmed.length === 0) return 'name must not be empty';
   if (codePointLength(trimmed) > max) return `name must be at most ${max} characters`;
-  if (CONTROL.test(trimmed)) return 'name must not contain control characters';
-  return null;
+  return nameCharactersProblem(trimmed);
 }
 
-/** Why a room name is refused, or null. */
+/**
+ * Why a room name is refused, or null. A name that is empty after trimming is no name (the room has
+ * none); any other must follow the display name's character rules.
+ */
 export function roomNameProblem(name: unknown, max: number = DEFAULT_LIMITS.maxRoomNameLength): string | null {
   if (typeof name !== 'string') return 'name must be a string';
-  if (codePointLength(name.trim()) > max) return `name must be at most ${max} characters`;
+  const trimmed = name.trim();
+  if (codePointLength(trimmed) > max) return `name must be at most ${max} characters`;
   if (CONTROL.test(name)) return 'name must not contain control characters';
-  return null;
+  return trimmed.length === 0 ? null : nameCharactersProblem(trimmed);
 }
 
 /** Outcome of checking a message text: `too_long` is reported apart from other problems. */

@@ -1,18 +1,27 @@
-import { DEFAULT_LIMITS, LoginRequest, LoginResponse, UserRef } from '@app/shared';
-import { ApiProperty } from '@nestjs/swagger';
+import { LoginRequest, LoginResponse, UserRef } from '@app/shared';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Matches, MinLength, Validate } from 'class-validator';
-import { MaxCodePoints } from '../../validation/max-code-points.validator';
+import { IsOptional, IsString, MaxLength, Validate } from 'class-validator';
+import { DisplayNameRule } from '../../validation/text-rule.validator';
 
 export class LoginDto implements LoginRequest {
-  @ApiProperty({ description: 'Display name: 1–32 characters after trimming, no control characters', example: 'Ada', minLength: 1, maxLength: 32 })
+  @ApiProperty({
+    description: 'Display name: 1–32 characters after trimming, at least one visible; no control, bidirectional control or zero-width characters',
+    example: 'Ada',
+    minLength: 1,
+    maxLength: 32,
+  })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @MinLength(1, { message: 'name must not be empty' })
-  @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxNameLength])
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
+  @Validate(DisplayNameRule)
   name: string;
+
+  @ApiPropertyOptional({
+    description: 'The still-valid access token this browser got before for the same name: the new token keeps its user id. Ignored when invalid, expired or for another name.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  previousToken?: string;
 }
 
 export class UserDto implements UserRef {

@@ -1,17 +1,18 @@
-import { CreateRoomRequest, CreateRoomResponse, DEFAULT_LIMITS, RoomSessionResponse } from '@app/shared';
+import { CreateRoomRequest, CreateRoomResponse, RoomSessionResponse } from '@app/shared';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Matches, Validate } from 'class-validator';
-import { MaxCodePoints } from '../../validation/max-code-points.validator';
+import { IsOptional, Validate } from 'class-validator';
+import { RoomNameRule } from '../../validation/text-rule.validator';
 
 export class CreateRoomDto implements CreateRoomRequest {
-  @ApiPropertyOptional({ description: 'Optional room name, at most 64 characters', maxLength: 64, example: 'Design review' })
+  @ApiPropertyOptional({
+    description: 'Optional room name, at most 64 characters, at least one visible; no control, bidirectional control or zero-width characters',
+    maxLength: 64,
+    example: 'Design review',
+  })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString()
-  @Validate(MaxCodePoints, [DEFAULT_LIMITS.maxRoomNameLength])
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  @Matches(/^[^\u0000-\u001f\u007f-\u009f]*$/, { message: 'name must not contain control characters' })
+  @Validate(RoomNameRule)
   name?: string;
 }
 
@@ -25,4 +26,7 @@ export class RoomSessionResponseDto implements RoomSessionResponse {
   url: string;
   @ApiProperty({ description: 'Session token: about a minute, for this room on this server only' }) token: string;
   @ApiProperty({ example: 'session-8001-1' }) serverId: string;
+  @ApiProperty({ description: "Epoch of the room's placement: grows with every placement (fencing token; the session token carries it too)", example: 3 })
+  epoch: number;
+  @ApiProperty({ description: 'The room name, or null', type: String, nullable: true, example: 'Design review' }) name: string | null;
 }

@@ -2,6 +2,7 @@ import type { SessionHeartbeat } from '@app/shared';
 import { CatalogEntry, MemoryRoomCatalog, RoomCatalog } from './room-catalog';
 import {
   DirectoryTiming,
+  HeartbeatOutcome,
   isAlive,
   OpenedRoom,
   Placement,
@@ -19,15 +20,29 @@ interface PlacedRoom {
 /**
  * The directory of one backend process (its rooms in a `RoomCatalog`, on disk in the embedded default). JavaScript runs each method to its end before another
  * starts (no await inside), which makes every placement atomic without locks.
+ *
+ * Epochs: a placement's epoch is max(the room's previous epoch + 1, now in ms). The clock term keeps
+ * epochs growing across a restart of this process, which forgets them while the room stores (SQLite
+ * on disk) remember the newest epoch each room was served under: a room placed after a restart must
+ * not get an epoch its store has already seen. (It assumes the wall clock does not step back by more
+ * than the restart took.)
  */
 export class MemorySessionDirectory implements SessionDirectory {
   private readonly serversById = new Map<string, Omit<ServerRecord, 'placedRooms'>>();
   private readonly placement = new Map<string, PlacedRoom>();
   private readonly placedCount = new Map<string, number>();
+  /** Newest epoch of each room's placement; kept when the room is released, so the next one is newer. */
+  private readonly epochs = new Map<string, number>();
+  /** Rooms their server last reported full, with the users then connected. */
+  private readonly full = new Map<string, string[]>();
+  /** Servers an operator drained (sticky while the server is known). */
+  private readonly drained = new Set<string>();
+  /** Per server, rooms moved away from it that its next heartbeat is told about. */
+  private readonly movedAway = new Map<string, Set<string>>();
 
   constructor(private readonly timing: DirectoryTiming, private readonly rooms: RoomCatalog = new MemoryRoomCatalog()) {}
 
-  async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
+  async heartbeat(hb: SessionHeartbeat, now: number): Promise<HeartbeatOutcome> {
     this.serversById.set(hb.serverId, {
       id: hb.serverId,
       url: hb.url,
@@ -36,30 +51,77 @@ export class MemorySessionDirectory implements SessionDirectory {
       draining: hb.draining,
       lastHeartbeat: now,
     });
+    const drain = this.drained.has(hb.serverId);
+    // The server says so itself from now on; a restarted process with this id takes rooms again.
+    if (hb.draining) this.drained.delete(hb.serverId);
     const revoked: string[] = [];
+    const moved: string[] = [];
     const reported = new Set<string>();
-    for (const { roomId } of hb.rooms) {
+    const notices = this.movedAway.get(hb.serverId);
+    this.movedAway.delete(hb.serverId);
+    for (const { roomId, epoch, memberIds } of hb.rooms) {
       reported.add(roomId);
+      if (notices?.has(roomId) && this.placement.get(roomId)?.serverId !== hb.serverId) {
+        moved.push(roomId);
+        continue;
+      }
       const placed = this.placement.get(roomId);
-      if (placed?.serverId === hb.serverId) placed.seen = now;
-      else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
-      else this.assign(roomId, hb.serverId, now);
+      const newest = this.epochs.get(roomId) ?? 0;
+      // Held under an older epoch than the newest placement: that copy is fenced off.
+      const stale = epoch !== undefined && epoch < newest;
+      if (placed?.serverId === hb.serverId) {
+        placed.seen = now;
+        if (stale) revoked.push(roomId);
+      } else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
+      else if (stale) revoked.push(roomId);
+      else if (!hb.draining && !drain) this.assign(roomId, hb.serverId, now, epoch);
+      if (this.placement.get(roomId)?.serverId === hb.serverId) {
+        if (memberIds) this.full.set(roomId, memberIds);
+        else this.full.delete(roomId);
+      }
     }
     // The server let these rooms go (idle, disposed): their slots are free again.
     for (const [roomId, placed] of this.placement) {
       if (placed.serverId === hb.serverId && !reported.has(roomId) && now - placed.seen > this.timing.heartbeatTtlMs) this.unassign(roomId);
     }
-    return { revoked };
+    return { revoked, moved, drain };
+  }
+
+  async move(roomId: string, now: number, to?: string): Promise<Placement | null> {
+    const owner = this.placement.get(roomId)?.serverId;
+    if (to !== undefined && to === owner) return { server: this.record(to), placedNow: false, epoch: this.epochs.get(roomId)! };
+    const target = to !== undefined ? this.takerById(to, now) : this.leastLoaded(now, owner);
+    if (!target) return null;
+    const epoch = this.assign(roomId, target.id, now);
+    if (owner !== undefined) this.noticeMoved(owner, roomId);
+    return { server: this.record(target.id), placedNow: true, epoch };
+  }
+
+  async drain(serverId: string, now: number): Promise<string[] | null> {
+    if (!this.serversById.has(serverId)) return null;
+    this.drained.add(serverId);
+    const moved: string[] = [];
+    for (const [roomId, placed] of [...this.placement]) {
+      if (placed.serverId !== serverId) continue;
+      const target = this.leastLoaded(now, serverId);
+      if (target) this.assign(roomId, target.id, now);
+      else this.unassign(roomId);
+      this.noticeMoved(serverId, roomId);
+      moved.push(roomId);
+    }
+    return moved;
   }
 
   async removeServer(serverId: string): Promise<void> {
     this.serversById.delete(serverId);
+    this.drained.delete(serverId);
+    this.movedAway.delete(serverId);
     for (const [roomId, placed] of this.placement) if (placed.serverId === serverId) this.placement.delete(roomId);
     this.placedCount.delete(serverId);
   }
 
   async servers(): Promise<ServerRecord[]> {
-    return [...this.serversById.values()].map((s) => ({ ...s, placedRooms: this.placedCount.get(s.id) ?? 0 }));
+    return [...this.serversById.values()].map((s) => this.record(s.id));
   }
 
   async placements(): Promise<Map<string, string[]>> {
@@ -87,13 +149,13 @@ export class MemorySessionDirectory implements SessionDirectory {
   async place(roomId: string, now: number): Promise<Placement | null> {
     const owner = this.placement.get(roomId)?.serverId;
     // A draining server closed the room's sockets with 1012: its clients come back here to move.
-    if (owner !== undefined && this.isLive(owner, now) && !this.serversById.get(owner)!.draining) {
-      return { server: this.record(owner), placedNow: false };
+    if (owner !== undefined && this.isLive(owner, now) && !this.isDraining(owner)) {
+      return { server: this.record(owner), placedNow: false, epoch: this.epochs.get(roomId)! };
     }
     const target = this.leastLoaded(now);
     if (!target) return null;
-    this.assign(roomId, target.id, now);
-    return { server: this.record(target.id), placedNow: true };
+    const epoch = this.assign(roomId, target.id, now);
+    return { server: this.record(target.id), placedNow: true, epoch };
   }
 
   /**
@@ -108,7 +170,9 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (!entry) return null;
     const ttl = this.timing.roomTtlMs;
     if (entry.expiresAt - now < ttl) this.rooms.touch([roomId], now, now + ttl + touchStepMs(ttl));
-    return { room: entry.record, placement: await this.place(roomId, now) };
+    const placement = await this.place(roomId, now);
+    const fullWith = placement && !placement.placedNow ? this.full.get(roomId) : undefined;
+    return fullWith ? { room: entry.record, placement, fullWith } : { room: entry.record, placement };
   }
 
   /** The room's catalog entry unless it expired (an expired room is forgotten, and its slot freed). */
@@ -118,6 +182,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (stored.expiresAt <= now) {
       this.rooms.delete(roomId);
       this.unassign(roomId);
+      this.epochs.delete(roomId);
       return undefined;
     }
     return stored;
@@ -127,11 +192,12 @@ export class MemorySessionDirectory implements SessionDirectory {
     this.rooms.close();
   }
 
-  private leastLoaded(now: number): ServerRecord | undefined {
+  /** The least loaded live, non-draining server with a free slot (other than `except`). */
+  private leastLoaded(now: number, except?: string): ServerRecord | undefined {
     let best: ServerRecord | undefined;
     let bestLoad = Infinity;
     for (const s of this.serversById.values()) {
-      if (s.draining || !isAlive(s, now, this.timing.heartbeatTtlMs)) continue;
+      if (s.id === except || this.isDraining(s.id) || !isAlive(s, now, this.timing.heartbeatTtlMs)) continue;
       const placed = this.placedCount.get(s.id) ?? 0;
       if (placed >= s.capacity) continue;
       const load = placed / s.capacity;
@@ -143,6 +209,21 @@ export class MemorySessionDirectory implements SessionDirectory {
     return best;
   }
 
+  /** The server `id` when it may take a room now: live and not draining (an operator's choice may exceed its capacity). */
+  private takerById(id: string, now: number): ServerRecord | undefined {
+    return this.isLive(id, now) && !this.isDraining(id) ? this.record(id) : undefined;
+  }
+
+  private isDraining(serverId: string): boolean {
+    return this.drained.has(serverId) || this.serversById.get(serverId)?.draining === true;
+  }
+
+  private noticeMoved(serverId: string, roomId: string): void {
+    let rooms = this.movedAway.get(serverId);
+    if (!rooms) this.movedAway.set(serverId, (rooms = new Set()));
+    rooms.add(roomId);
+  }
+
   private isLive(serverId: string, now: number): boolean {
     const s = this.serversById.get(serverId);
     return s !== undefined && isAlive(s, now, this.timing.heartbeatTtlMs);
@@ -150,16 +231,21 @@ export class MemorySessionDirectory implements SessionDirectory {
 
   private record(serverId: string): ServerRecord {
     const s = this.serversById.get(serverId)!;
-    return { ...s, placedRooms: this.placedCount.get(serverId) ?? 0 };
+    return { ...s, draining: s.draining || this.drained.has(serverId), placedRooms: this.placedCount.get(serverId) ?? 0 };
   }
 
-  private assign(roomId: string, serverId: string, now: number): void {
+  /** Places the room on the server under `epoch` (a server re-adopting what it holds), else under a new one. */
+  private assign(roomId: string, serverId: string, now: number, epoch?: number): number {
     this.unassign(roomId);
     this.placement.set(roomId, { serverId, seen: now });
     this.placedCount.set(serverId, (this.placedCount.get(serverId) ?? 0) + 1);
+    const next = epoch ?? Math.max((this.epochs.get(roomId) ?? 0) + 1, Math.floor(now));
+    this.epochs.set(roomId, next);
+    return next;
   }
 
   private unassign(roomId: string): void {
+    this.full.delete(roomId);
     const previous = this.placement.get(roomId)?.serverId;
     if (previous === undefined) return;
     this.placement.delete(roomId);

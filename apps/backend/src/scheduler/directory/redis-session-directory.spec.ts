@@ -80,7 +80,7 @@ describe('RedisSessionDirectory', () => {
     try {
       const keys = await probe.keys(`${prefix}*`);
       expect(keys.sort()).toEqual(
-        [`${prefix}placement`, `${prefix}room:r1`, `${prefix}server-rooms:s1`, `${prefix}server:s1`, `${prefix}servers`].sort(),
+        [`${prefix}epochs`, `${prefix}placement`, `${prefix}room:r1`, `${prefix}server-rooms:s1`, `${prefix}server:s1`, `${prefix}servers`].sort(),
       );
       // Rooms carry a real expiry as well, so abandoned ones leave Redis.
       const pttl = await probe.pttl(`${prefix}room:r1`);
@@ -135,7 +135,7 @@ describe('RedisSessionDirectory', () => {
       }
       expect(revoked).toEqual([]);
       // The heartbeat rebuilt the placement of the room the server holds.
-      expect(await dir.place('r1', T0 + 1)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false });
+      expect(await dir.place('r1', T0 + 1)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false, epoch: 1 });
     } finally {
       await dir.close();
       await server.stop();

@@ -2,7 +2,7 @@ import type { SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedisClient } from '@app/redis';
-import { DirectoryTiming, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
+import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
 /**
  * The directory in Redis, shared by any number of backend replicas. Every decision that reads and
@@ -11,10 +11,18 @@ import { DirectoryTiming, OpenedRoom, Placement, RoomRecord, ServerRecord, Sessi
  *
  * Keys, all under the prefix:
  *   servers                 ZSET  server id → last heartbeat (live ones are a score range)
- *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat
+ *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat; drained = '1'
+ *                                 once an operator drained it, until its heartbeats say draining
+ *   moved:<id>              SET   rooms moved away from the server (drain, operator's move) that its
+ *                                 next heartbeat is told about
  *   server-rooms:<id>       ZSET  room id → when it was placed on, or last reported by, the server;
  *                                 its cardinality is the server's placedRooms
  *   placement               HASH  room id → server id
+ *   full                    HASH  room id → JSON list of the users connected, for rooms their server
+ *                                 last reported full (cleared by any other report and any placement)
+ *   epochs                  HASH  room id → epoch of its newest placement (HINCRBY with every
+ *                                 placement, in the script that places; kept when the room is
+ *                                 released, so the next placement is newer; gone when the room expires)
  *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection
  *
  * Time is the caller's `now`, never Redis TIME, so every replica (and every test) decides with the
@@ -43,10 +51,10 @@ export class RedisSessionDirectory implements SessionDirectory {
     this.commands = redis as unknown as DirectoryCommands;
   }
 
-  async heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }> {
+  async heartbeat(hb: SessionHeartbeat, now: number): Promise<HeartbeatOutcome> {
     return this.guard(async () => {
       const ttl = this.timing.heartbeatTtlMs;
-      const revoked = await this.commands.directoryHeartbeat(
+      const [revoked, moved, drain] = await this.commands.directoryHeartbeat(
         this.prefix,
         hb.serverId,
         hb.url,
@@ -57,9 +65,23 @@ export class RedisSessionDirectory implements SessionDirectory {
         now - ttl,
         now - ttl,
         now - SWEEP_AFTER_TTLS * ttl,
-        ...hb.rooms.map((room) => room.roomId),
+        ...hb.rooms.flatMap((room) => [room.roomId, room.epoch ?? 0, room.memberIds ? JSON.stringify(room.memberIds) : '']),
       );
-      return { revoked };
+      return { revoked, moved, drain: drain === 1 };
+    });
+  }
+
+  async move(roomId: string, now: number, to?: string): Promise<Placement | null> {
+    return this.guard(async () => {
+      const row = await this.commands.directoryMove(this.prefix, roomId, now, now - this.timing.heartbeatTtlMs, to ?? '');
+      return row ? toPlacement(row) : null;
+    });
+  }
+
+  async drain(serverId: string, now: number): Promise<string[] | null> {
+    return this.guard(async () => {
+      const moved = await this.commands.directoryDrain(this.prefix, serverId, now, now - this.timing.heartbeatTtlMs);
+      return moved === 0 ? null : moved;
     });
   }
 
@@ -128,8 +150,10 @@ export class RedisSessionDirectory implements SessionDirectory {
     return this.guard(async () => {
       const reply = await this.commands.directoryOpenRoom(this.prefix, roomId, now, this.timing.roomTtlMs, now - this.timing.heartbeatTtlMs);
       if (!reply) return null;
-      const [room, row] = reply;
-      return { room: toRoom(room), placement: row ? toPlacement(row) : null };
+      const [room, row, full] = reply;
+      const opened: OpenedRoom = { room: toRoom(room), placement: row ? toPlacement(row) : null };
+      if (full) opened.fullWith = JSON.parse(full) as string[];
+      return opened;
     });
   }
 
@@ -169,13 +193,15 @@ type Arg = string | number;
 type ServerRow = string[];
 
 interface DirectoryCommands {
-  directoryHeartbeat(...args: Arg[]): Promise<string[]>;
+  directoryHeartbeat(...args: Arg[]): Promise<[string[], string[], number]>;
+  directoryMove(...args: Arg[]): Promise<ServerRow | null>;
+  directoryDrain(...args: Arg[]): Promise<string[] | 0>;
   directoryRemoveServer(...args: Arg[]): Promise<void>;
   directoryServers(...args: Arg[]): Promise<ServerRow[]>;
   directoryPlace(...args: Arg[]): Promise<ServerRow | null>;
   directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
   directoryTouchRooms(...args: Arg[]): Promise<void>;
-  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null] | null>;
+  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null, string | null] | null>;
 }
 
 function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
@@ -199,9 +225,9 @@ function toRoom(flat: string[]): RoomRecord {
   return room;
 }
 
-/** A placement row: the '1' (placed now) or '0' flag, then the server row. */
-function toPlacement([placedNow, ...server]: ServerRow): Placement {
-  return { server: toServer(server), placedNow: placedNow === '1' };
+/** A placement row: the '1' (placed now) or '0' flag, the epoch, then the server row. */
+function toPlacement([placedNow, epoch, ...server]: ServerRow): Placement {
+  return { server: toServer(server), placedNow: placedNow === '1', epoch: Number(epoch) };
 }
 
 function failOnError(results: [Error | null, unknown][] | null): void {
@@ -214,47 +240,58 @@ function failOnError(results: [Error | null, unknown][] | null): void {
 const PRELUDE = `
 local prefix = ARGV[1]
 local placementKey = prefix .. 'placement'
+local epochsKey = prefix .. 'epochs'
+local fullKey = prefix .. 'full'
 local serversKey = prefix .. 'servers'
 local function serverKey(id) return prefix .. 'server:' .. id end
 local function roomsKey(id) return prefix .. 'server-rooms:' .. id end
+local function movedKey(id) return prefix .. 'moved:' .. id end
 -- A server that may keep a room: known, heartbeat not older than the TTL, not draining.
 local function canOwn(id, minBeat)
-  local h = redis.call('HMGET', serverKey(id), 'lastHeartbeat', 'draining')
-  return h[1] ~= false and tonumber(h[1]) >= minBeat and h[2] ~= '1'
+  local h = redis.call('HMGET', serverKey(id), 'lastHeartbeat', 'draining', 'drained')
+  return h[1] ~= false and tonumber(h[1]) >= minBeat and h[2] ~= '1' and h[3] ~= '1'
 end
-local function row(id, flag)
-  local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat')
-  local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], h[4], h[5]}
-  if flag then table.insert(r, 1, flag) end
+local function row(id, flag, epoch)
+  local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat', 'drained')
+  local draining = h[4]
+  if h[6] == '1' then draining = '1' end
+  local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], draining, h[5]}
+  if flag then
+    table.insert(r, 1, tostring(epoch))
+    table.insert(r, 1, flag)
+  end
   return r
 end
-local function assign(roomId, id, score)
+local function epochOf(roomId)
+  return tonumber(redis.call('HGET', epochsKey, roomId) or '0')
+end
+-- Places the room on the server under a new epoch, or under \`epoch\` (a server re-adopting a room it
+-- holds); returns the placement's epoch.
+local function assign(roomId, id, score, epoch)
+  redis.call('HDEL', fullKey, roomId)
   redis.call('HSET', placementKey, roomId, id)
   redis.call('ZADD', roomsKey(id), score, roomId)
+  if epoch then
+    redis.call('HSET', epochsKey, roomId, epoch)
+    return epoch
+  end
+  return redis.call('HINCRBY', epochsKey, roomId, 1)
 end
 local function forget(id)
   local rk = roomsKey(id)
   for _, roomId in ipairs(redis.call('ZRANGE', rk, 0, -1)) do
     if redis.call('HGET', placementKey, roomId) == id then redis.call('HDEL', placementKey, roomId) end
   end
-  redis.call('DEL', rk, serverKey(id))
+  redis.call('DEL', rk, serverKey(id), movedKey(id))
   redis.call('ZREM', serversKey, id)
 end
--- Get-or-place (SessionDirectory.place): the row with a leading '1' when placed now, '0' when it
--- already was; nil when no server can take the room.
-local function place(roomId, now, minBeat)
-  local owner = redis.call('HGET', placementKey, roomId)
-  if owner then
-    if canOwn(owner, minBeat) then return row(owner, '0') end
-    redis.call('HDEL', placementKey, roomId)
-    redis.call('ZREM', roomsKey(owner), roomId)
-  end
-  -- Least loaded live, non-draining server with a free slot: placed/capacity compared by cross
-  -- multiplication (exact), then fewer connections, then the smaller id.
+-- Least loaded live, non-draining server with a free slot, other than \`except\`: placed/capacity
+-- compared by cross multiplication (exact), then fewer connections, then the smaller id.
+local function leastLoaded(minBeat, except)
   local best, bestPlaced, bestCap, bestConn
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', serversKey, minBeat, '+inf')) do
-    local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining')
-    if h[1] and h[3] ~= '1' then
+    local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining', 'drained')
+    if h[1] and h[3] ~= '1' and h[4] ~= '1' and id ~= except then
       local cap = tonumber(h[1])
       local placed = redis.call('ZCARD', roomsKey(id))
       if placed < cap then
@@ -268,9 +305,24 @@ local function place(roomId, now, minBeat)
       end
     end
   end
+  return best
+end
+local function unplace(roomId, owner)
+  redis.call('HDEL', placementKey, roomId)
+  redis.call('ZREM', roomsKey(owner), roomId)
+end
+-- Get-or-place (SessionDirectory.place): the row with a leading '1' when placed now, '0' when it
+-- already was; nil when no server can take the room.
+local function place(roomId, now, minBeat)
+  local owner = redis.call('HGET', placementKey, roomId)
+  if owner then
+    if canOwn(owner, minBeat) then return row(owner, '0', epochOf(roomId)) end
+    unplace(roomId, owner)
+  end
+  local best = leastLoaded(minBeat, nil)
   if not best then return nil end
-  assign(roomId, best, now)
-  return row(best, '1')
+  local epoch = assign(roomId, best, now)
+  return row(best, '1', epoch)
 end
 -- The room's fields (HGETALL), or nil when unknown or expired (now - lastActive >= ttl); an expired
 -- room and its placement go.
@@ -280,6 +332,8 @@ local function liveRoom(roomId, now, ttl)
   if not lastActive then return nil end
   if now - tonumber(lastActive) >= ttl then
     redis.call('DEL', key)
+    redis.call('HDEL', epochsKey, roomId)
+    redis.call('HDEL', fullKey, roomId)
     local owner = redis.call('HGET', placementKey, roomId)
     if owner then
       redis.call('HDEL', placementKey, roomId)
@@ -306,24 +360,44 @@ const SCRIPTS: Record<keyof DirectoryCommands, string> = {
   directoryPlace: `
 return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
-  // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore, roomIds...
+  // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
+  // then roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is full) triples.
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
-local draining = ARGV[6] == '1'
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
 redis.call('ZADD', serversKey, now, id)
-local revoked = {}
-for i = 11, #ARGV do
+local drained = redis.call('HGET', serverKey(id), 'drained') == '1'
+-- The server says so itself from now on; a restarted process with this id takes rooms again.
+if ARGV[6] == '1' then redis.call('HDEL', serverKey(id), 'drained') end
+local draining = ARGV[6] == '1' or drained
+local notices = {}
+for _, roomId in ipairs(redis.call('SMEMBERS', movedKey(id))) do notices[roomId] = true end
+redis.call('DEL', movedKey(id))
+local revoked, moved = {}, {}
+for i = 11, #ARGV, 3 do
   local roomId = ARGV[i]
+  local reported = tonumber(ARGV[i + 1])
+  local full = ARGV[i + 2]
+  -- Held under an older epoch than the newest placement: that copy is fenced off.
+  local stale = reported > 0 and reported < epochOf(roomId)
   local owner = redis.call('HGET', placementKey, roomId)
-  if owner == id then
+  if notices[roomId] and owner ~= id then
+    moved[#moved + 1] = roomId
+  elseif owner == id then
     redis.call('ZADD', roomsKey(id), now, roomId)
+    if stale then revoked[#revoked + 1] = roomId end
   elseif owner and canOwn(owner, minBeat) then
     revoked[#revoked + 1] = roomId
+  elseif stale then
+    revoked[#revoked + 1] = roomId
   elseif not draining then
-    -- Unplaced, or its owner is dead or draining: the server holding it takes it (again).
+    -- Unplaced, or its owner is dead or draining: the server holding it takes it (again), under
+    -- the epoch it holds it under.
     if owner then redis.call('ZREM', roomsKey(owner), roomId) end
-    assign(roomId, id, now)
+    if reported > 0 then assign(roomId, id, now, reported) else assign(roomId, id, now) end
+  end
+  if redis.call('HGET', placementKey, roomId) == id then
+    if full ~= '' then redis.call('HSET', fullKey, roomId, full) else redis.call('HDEL', fullKey, roomId) end
   end
 end
 -- Placements this server has not reported for a whole TTL: the room is gone from it.
@@ -334,7 +408,47 @@ end
 for _, dead in ipairs(redis.call('ZRANGEBYSCORE', serversKey, '-inf', '(' .. ARGV[10])) do
   forget(dead)
 end
-return revoked
+if drained then return {revoked, moved, 1} end
+return {revoked, moved, 0}
+`,
+  // ARGV: prefix, roomId, now, minBeat, to ('' for the least loaded other than the owner). The placement
+  // row, or nil when no server can take the room.
+  directoryMove: `
+local roomId, now, minBeat, to = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local owner = redis.call('HGET', placementKey, roomId)
+if to ~= '' and to == owner then return row(owner, '0', epochOf(roomId)) end
+local target
+if to ~= '' then
+  if canOwn(to, minBeat) then target = to end
+else
+  target = leastLoaded(minBeat, owner or nil)
+end
+if not target then return nil end
+if owner then
+  unplace(roomId, owner)
+  redis.call('SADD', movedKey(owner), roomId)
+end
+local epoch = assign(roomId, target, now)
+return row(target, '1', epoch)
+`,
+  // ARGV: prefix, serverId, now, minBeat. The rooms moved away (each placed elsewhere, or unplaced
+  // when no server can take it), or 0 for an unknown server.
+  directoryDrain: `
+local id, now, minBeat = ARGV[2], ARGV[3], tonumber(ARGV[4])
+if redis.call('EXISTS', serverKey(id)) == 0 then return 0 end
+redis.call('HSET', serverKey(id), 'drained', '1')
+local moved = {}
+for _, roomId in ipairs(redis.call('ZRANGE', roomsKey(id), 0, -1)) do
+  redis.call('ZREM', roomsKey(id), roomId)
+  if redis.call('HGET', placementKey, roomId) == id then
+    redis.call('HDEL', placementKey, roomId)
+    local target = leastLoaded(minBeat, id)
+    if target then assign(roomId, target, now) end
+    redis.call('SADD', movedKey(id), roomId)
+    moved[#moved + 1] = roomId
+  end
+end
+return moved
 `,
   // ARGV: prefix, id
   directoryRemoveServer: `
@@ -363,6 +477,9 @@ local roomId, now = ARGV[2], ARGV[3]
 local room = liveRoom(roomId, tonumber(now), tonumber(ARGV[4]))
 if not room then return nil end
 touch(roomId, now, ARGV[4])
-return {room, place(roomId, now, tonumber(ARGV[5])) or false}
+local placed = place(roomId, now, tonumber(ARGV[5]))
+local full = false
+if placed and placed[1] == '0' then full = redis.call('HGET', fullKey, roomId) end
+return {room, placed or false, full}
 `,
 };

@@ -108,7 +108,7 @@ export function describeSessionDirectoryContract(
         expect(first?.placedNow).toBe(true);
         for (let i = 1; i <= 3; i++) {
           const again = await dir.place('r1', T0 + i);
-          expect(again).toEqual({ server: expect.objectContaining({ id: first?.server.id }), placedNow: false });
+          expect(again).toEqual({ server: expect.objectContaining({ id: first?.server.id }), placedNow: false, epoch: first?.epoch });
         }
         expect((await serverById(first!.server.id, T0))?.placedRooms).toBe(1);
       });
@@ -117,6 +117,7 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('s1', { capacity: 3, connections: 4 }), T0);
         expect(await dir.place('r1', T0 + 1)).toEqual({
           placedNow: true,
+          epoch: expect.any(Number),
           server: { id: 's1', url: 'ws://s1.test:8001/ws', capacity: 3, placedRooms: 1, connections: 4, draining: false, lastHeartbeat: T0 },
         });
       });
@@ -126,9 +127,9 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('b', { connections: 1 }), T0);
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
         await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
-        expect(await dir.place('r1', T0 + ttl)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false });
+        expect(await dir.place('r1', T0 + ttl)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: expect.any(Number) });
         const moved = await dir.place('r1', T0 + ttl + 1);
-        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
         expect(await placementOf('r1')).toBe('b');
         expect((await serverById('b', T0 + ttl + 1))?.placedRooms).toBe(1);
       });
@@ -152,9 +153,9 @@ export function describeSessionDirectoryContract(
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
         await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 1);
         await dir.heartbeat(hb('b'), T0 + 1);
-        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
         // The draining server still reports the room: it is told to drop it.
-        expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('a', { draining: true, rooms: held('r1') }), T0 + 3)).toEqual({ revoked: ['r1'], moved: [], drain: false });
       });
 
       it('respects capacity: null when every live server is full', async () => {
@@ -196,16 +197,16 @@ export function describeSessionDirectoryContract(
 
     describe('heartbeat placements', () => {
       it('re-adopts reported rooms that are unplaced', async () => {
-        expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('s1', { rooms: held('r1', 'r2') }), T0)).toEqual({ revoked: [], moved: [], drain: false });
         expect((await dir.placements()).get('s1')?.sort()).toEqual(['r1', 'r2']);
         expect((await serverById('s1', T0))?.placedRooms).toBe(2);
-        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false });
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 's1' }), placedNow: false, epoch: expect.any(Number) });
       });
 
       it('re-adopts reported rooms placed on a dead server', async () => {
         await dir.heartbeat(hb('a'), T0);
         await dir.place('r1', T0);
-        expect(await dir.heartbeat(hb('b', { rooms: held('r1') }), T0 + ttl + 1)).toEqual({ revoked: [] });
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1') }), T0 + ttl + 1)).toEqual({ revoked: [], moved: [], drain: false });
         expect(await placementOf('r1')).toBe('b');
       });
 
@@ -213,7 +214,7 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0);
         await dir.heartbeat(hb('b', { connections: 1 }), T0);
         expect((await dir.place('r1', T0))?.server.id).toBe('a');
-        expect(await dir.heartbeat(hb('b', { rooms: held('r1', 'r2') }), T0 + 1)).toEqual({ revoked: ['r1'] });
+        expect(await dir.heartbeat(hb('b', { rooms: held('r1', 'r2') }), T0 + 1)).toEqual({ revoked: ['r1'], moved: [], drain: false });
         expect(await placementOf('r1')).toBe('a');
         expect(await placementOf('r2')).toBe('b');
       });
@@ -231,6 +232,150 @@ export function describeSessionDirectoryContract(
       });
     });
 
+    describe('epochs', () => {
+      function heldAt(roomId: string, epoch: number | undefined): HeldRoom[] {
+        return [{ roomId, connections: 1, lastActivity: T0, epoch }];
+      }
+
+      it('gives a first placement an epoch ≥ 1 and keeps it while the room stays', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = await dir.place('r1', T0);
+        expect(first?.epoch).toBeGreaterThanOrEqual(1);
+        expect((await dir.place('r1', T0 + 1))?.epoch).toBe(first?.epoch);
+        expect((await dir.openRoom('missing', T0 + 1))).toBeNull();
+      });
+
+      it('grows the epoch with every placement: after a dead server, a drain, a release', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        const e1 = (await dir.place('r1', T0))!.epoch;
+        // a dies: placed on b under a newer epoch.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
+        const moved = await dir.place('r1', T0 + ttl + 1);
+        expect(moved?.server.id).toBe('b');
+        expect(moved!.epoch).toBeGreaterThan(e1);
+        // b drains: placed on a (back) under a newer epoch still.
+        await dir.heartbeat(hb('a'), T0 + ttl + 2);
+        await dir.heartbeat(hb('b', { draining: true, rooms: heldAt('r1', moved!.epoch) }), T0 + ttl + 2);
+        const third = await dir.place('r1', T0 + ttl + 3);
+        expect(third?.server.id).toBe('a');
+        expect(third!.epoch).toBeGreaterThan(moved!.epoch);
+        // a lets it go (not reported for a TTL): the next placement is newer again.
+        await dir.heartbeat(hb('a'), T0 + 2 * ttl + 4);
+        const fourth = await dir.place('r1', T0 + 2 * ttl + 5);
+        expect(fourth?.placedNow).toBe(true);
+        expect(fourth!.epoch).toBeGreaterThan(third!.epoch);
+      });
+
+      it('gives one epoch to 50 concurrent callers of one room', async () => {
+        for (const id of ['s1', 's2']) await dir.heartbeat(hb(id), T0);
+        const results = await Promise.all(Array.from({ length: 50 }, () => dir.place('hot', T0)));
+        expect(new Set(results.map((p) => p?.epoch)).size).toBe(1);
+      });
+
+      it('re-adopts a reported room under the epoch the server holds it under', async () => {
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 7) }), T0)).toEqual({ revoked: [], moved: [], drain: false });
+        expect(await dir.place('r1', T0)).toEqual(expect.objectContaining({ placedNow: false, epoch: 7 }));
+      });
+
+      it('revokes a room reported under an older epoch than its newest placement, on a dead owner too', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        const old = (await dir.place('r1', T0))!; // on a
+        // a is paused; the room moves to b; then b dies too.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 1);
+        const newer = (await dir.place('r1', T0 + ttl + 1))!;
+        expect(newer.server.id).toBe('b');
+        // a wakes up after b died, still holding the old copy: it is not handed the room back.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', old.epoch) }), T0 + 3 * ttl)).toEqual({ revoked: ['r1'], moved: [], drain: false });
+        const again = await dir.place('r1', T0 + 3 * ttl);
+        expect(again?.server.id).toBe('a');
+        expect(again!.epoch).toBeGreaterThan(newer.epoch);
+      });
+
+      it('revokes the old copy a server holds after the room was placed on it again', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = (await dir.place('r1', T0))!;
+        await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + ttl + 1);
+        // Placed again on a under a newer epoch (a missed a beat, nobody else could take it).
+        await dir.heartbeat(hb('a'), T0 + 3 * ttl);
+        const second = (await dir.place('r1', T0 + 3 * ttl + 1))!;
+        expect(second.epoch).toBeGreaterThan(first.epoch);
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3 * ttl + 2)).toEqual({ revoked: ['r1'], moved: [], drain: false });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', second.epoch) }), T0 + 3 * ttl + 3)).toEqual({ revoked: [], moved: [], drain: false });
+      });
+    });
+
+    describe('moves and drains', () => {
+      function heldAt(roomId: string, epoch: number): HeldRoom[] {
+        return [{ roomId, connections: 1, lastActivity: T0, epoch }];
+      }
+
+      it('moves a room to the least loaded other server under a new epoch, and tells the former owner once', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        await dir.heartbeat(hb('c', { connections: 9 }), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(first.server.id).toBe('a');
+        const moved = await dir.move('r1', T0 + 1);
+        expect(moved).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
+        expect(moved!.epoch).toBeGreaterThan(first.epoch);
+        expect(await dir.place('r1', T0 + 2)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: false, epoch: moved!.epoch });
+        // a still reports the room: it is told to move its members (not revoked), once.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 3)).toEqual({ revoked: [], moved: ['r1'], drain: false });
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', first.epoch) }), T0 + 4)).toEqual({ revoked: ['r1'], moved: [], drain: false });
+        expect((await serverById('a', T0 + 4))?.placedRooms).toBe(0);
+      });
+
+      it('moves a room to a given server, refuses a dead or draining one, and keeps it where it is when asked to', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        await dir.heartbeat(hb('c', { connections: 9, draining: true }), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(await dir.move('r1', T0 + 1, 'c')).toBeNull();
+        expect(await dir.move('r1', T0 + 1, 'nobody')).toBeNull();
+        expect(await dir.move('r1', T0 + 1, 'a')).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: first.epoch });
+        const toB = await dir.move('r1', T0 + 2, 'b');
+        expect(toB?.server.id).toBe('b');
+        expect(await placementOf('r1')).toBe('b');
+      });
+
+      it('returns null when no other server can take the room, leaving it where it is', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        const first = (await dir.place('r1', T0))!;
+        expect(await dir.move('r1', T0 + 1)).toBeNull();
+        expect(await dir.place('r1', T0 + 1)).toEqual({ server: expect.objectContaining({ id: 'a' }), placedNow: false, epoch: first.epoch });
+      });
+
+      it('drains a server: its rooms placed elsewhere under new epochs, no new room for it, its heartbeats told', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 5 }), T0);
+        const r1 = (await dir.place('r1', T0))!;
+        await dir.heartbeat(hb('a'), T0);
+        const r2 = (await dir.place('r2', T0))!;
+        expect([r1.server.id, r2.server.id]).toEqual(['a', 'b']);
+        expect(await dir.drain('a', T0 + 1)).toEqual(['r1']);
+        const after = await dir.place('r1', T0 + 2);
+        expect(after?.server.id).toBe('b');
+        expect(after?.placedNow).toBe(false);
+        expect(after!.epoch).toBeGreaterThan(r1.epoch);
+        expect((await serverById('a', T0 + 2))?.draining).toBe(true);
+        expect((await dir.place('r3', T0 + 2))?.server.id).toBe('b');
+        // Its heartbeat (still saying draining: false) gets the moves and the order to drain.
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', r1.epoch) }), T0 + 3)).toEqual({ revoked: [], moved: ['r1'], drain: true });
+        expect((await serverById('a', T0 + 3))?.draining).toBe(true);
+        expect(await dir.drain('nobody', T0)).toBeNull();
+      });
+
+      it('leaves a drained room unplaced when no server can take it', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.place('r1', T0);
+        expect(await dir.drain('a', T0 + 1)).toEqual(['r1']);
+        expect(await dir.place('r1', T0 + 2)).toBeNull();
+        expect(await dir.heartbeat(hb('a', { rooms: heldAt('r1', 1) }), T0 + 3)).toEqual(expect.objectContaining({ moved: ['r1'], drain: true }));
+      });
+    });
+
     describe('removeServer', () => {
       it('forgets the server at once and makes its rooms placeable elsewhere', async () => {
         await dir.heartbeat(hb('a'), T0);
@@ -239,7 +384,7 @@ export function describeSessionDirectoryContract(
         await dir.removeServer('a');
         expect((await dir.servers(T0)).map((s) => s.id)).toEqual(['b']);
         expect((await dir.placements()).has('a')).toBe(false);
-        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true });
+        expect(await dir.place('r1', T0)).toEqual({ server: expect.objectContaining({ id: 'b' }), placedNow: true, epoch: expect.any(Number) });
       });
 
       it('ignores an unknown server', async () => {
@@ -308,9 +453,9 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0);
         await dir.createRoom(room, T0);
         const first = await dir.openRoom('room-1', T0 + 1);
-        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: true } });
+        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: "a", placedRooms: 1 }), placedNow: true, epoch: expect.any(Number) } });
         const again = await dir.openRoom('room-1', T0 + 2);
-        expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false });
+        expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false, epoch: expect.any(Number) });
       });
 
       it('returns the room with a null placement when no server can take it', async () => {
@@ -325,6 +470,29 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), opened);
         expect(await dir.openRoom('room-1', opened)).not.toBeNull();
         expect(await dir.getRoom('room-1', opened + roomTtl - 1)).toEqual(room);
+      });
+
+      it('tells who is in a room its server reported full, until a report says otherwise or it moves', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.heartbeat(hb('b', { connections: 1 }), T0);
+        await dir.createRoom(room, T0);
+        const placed = (await dir.openRoom('room-1', T0))!.placement!;
+        expect(placed.server.id).toBe('a');
+        const held = (memberIds?: string[]): HeldRoom[] => [{ roomId: 'room-1', connections: 2, lastActivity: T0, epoch: placed.epoch, members: 2, memberIds }];
+        await dir.heartbeat(hb('a', { rooms: held(['u1', 'u2']) }), T0 + 1);
+        expect((await dir.openRoom('room-1', T0 + 2))?.fullWith).toEqual(['u1', 'u2']);
+        // Another server reporting it full (a stale copy) changes nothing.
+        await dir.heartbeat(hb('b', { connections: 1, rooms: held(['x']) }), T0 + 3);
+        expect((await dir.openRoom('room-1', T0 + 4))?.fullWith).toEqual(['u1', 'u2']);
+        await dir.heartbeat(hb('a', { rooms: held() }), T0 + 5);
+        expect((await dir.openRoom('room-1', T0 + 6))?.fullWith).toBeUndefined();
+        await dir.heartbeat(hb('a', { rooms: held(['u1', 'u2']) }), T0 + 7);
+        // a dies: the room is placed on b, where nobody is yet.
+        await dir.heartbeat(hb('b', { connections: 1 }), T0 + ttl + 8);
+        const moved = await dir.openRoom('room-1', T0 + ttl + 8);
+        expect(moved?.placement?.server.id).toBe('b');
+        expect(moved?.fullWith).toBeUndefined();
+        expect((await dir.openRoom('room-1', T0 + ttl + 9))?.fullWith).toBeUndefined();
       });
 
       it('treats an expired room as gone, and frees its slot', async () => {

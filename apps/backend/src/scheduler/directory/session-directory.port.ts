@@ -27,12 +27,23 @@ export interface Placement {
   server: ServerRecord;
   /** True when this call placed the room (it was unplaced or its server was dead). */
   placedNow: boolean;
+  /**
+   * The placement's fencing token: it grows with every placement of the room (atomically with it),
+   * and stays while the room stays where it is. The session server serves the room under it.
+   */
+  epoch: number;
 }
 
 /** What `openRoom` finds: the room, and where it lives (null when no server can take it). */
 export interface OpenedRoom {
   room: RoomRecord;
   placement: Placement | null;
+  /**
+   * When the room's server last reported it full (its heartbeat listed `memberIds`), the users then
+   * connected: anyone else is refused before a socket opens. Absent when the room was not full, or
+   * was placed by this call.
+   */
+  fullWith?: string[];
 }
 
 /**
@@ -43,12 +54,28 @@ export interface OpenedRoom {
 export interface SessionDirectory {
   /**
    * Records a heartbeat. Rooms the server reports that are unplaced (or placed on a dead server)
-   * are placed on it again, so a restarted backend rebuilds its placements. A room placed on this
-   * server that it has not reported for a whole heartbeat TTL (it let the room go) is released, so
-   * its slot is free again. Returns the reported rooms that are placed on another live server: the
-   * caller tells the server to drop them.
+   * are placed on it again under the epoch it reports, so a restarted backend rebuilds its
+   * placements; a room reported under an older epoch than the directory's newest was placed again
+   * since, and is revoked instead. A room placed on this server that it has not reported for a whole
+   * heartbeat TTL (it let the room go) is released, so its slot is free again. Returns the reported
+   * rooms that are placed on another live server (or were placed again since): the caller tells the
+   * server to drop them.
    */
-  heartbeat(hb: SessionHeartbeat, now: number): Promise<{ revoked: string[] }>;
+  heartbeat(hb: SessionHeartbeat, now: number): Promise<HeartbeatOutcome>;
+  /**
+   * Live move of one room: places it on `to` (live, not draining) or, without `to`, on the least
+   * loaded live, non-draining server other than its owner, under a new epoch; the former owner's next
+   * heartbeat gets the room in `moved`. Null when no such server can take it; `to` equal to the
+   * owner changes nothing.
+   */
+  move(roomId: string, now: number, to?: string): Promise<Placement | null>;
+  /**
+   * Drains a server: it takes no more rooms (also while its heartbeats do not say so yet, for an
+   * operator's order: until one says `draining`), and each room placed on it is placed elsewhere now under a new epoch (or left
+   * unplaced when no server can take it); its next heartbeat gets them in `moved` (and `drain`).
+   * Returns the rooms moved, or null for an unknown server.
+   */
+  drain(serverId: string, now: number): Promise<string[] | null>;
   /** Forgets a server at once (it said it is gone); its rooms become placeable. */
   removeServer(serverId: string): Promise<void>;
   /** Every known server, live or not (dead ones until they are swept). */
@@ -76,6 +103,16 @@ export interface SessionDirectory {
   openRoom(roomId: string, now: number): Promise<OpenedRoom | null>;
 
   close(): Promise<void>;
+}
+
+/** What a heartbeat tells its server. */
+export interface HeartbeatOutcome {
+  /** Reported rooms placed on another live server or under a newer epoch: give them up at once (4404). */
+  revoked: string[];
+  /** Reported rooms moved away by a drain or an operator: store what was accepted, then `moved` and 1012. */
+  moved: string[];
+  /** An operator drained this server: stop taking rooms. */
+  drain: boolean;
 }
 
 /** Timing the directory needs; from the backend's config. */

@@ -1,11 +1,14 @@
 import { HeldRoom, SessionHeartbeat } from '@app/shared';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class HeldRoomDto implements HeldRoom {
   @IsString() @MaxLength(128) roomId: string;
   @IsInt() @Min(0) connections: number;
   @IsInt() @Min(0) lastActivity: number;
+  @IsOptional() @IsInt() @Min(1) epoch?: number;
+  @IsOptional() @IsInt() @Min(0) members?: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true }) @MaxLength(128, { each: true }) memberIds?: string[];
 }
 
 export class HeartbeatDto implements SessionHeartbeat {

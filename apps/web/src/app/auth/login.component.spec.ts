@@ -11,7 +11,7 @@ describe('LoginComponent', () => {
   let el: HTMLElement;
 
   beforeEach(async () => {
-    sessionStorage.clear();
+    localStorage.clear();
     login = jest.fn();
     TestBed.configureTestingModule({
       imports: [LoginComponent],
@@ -55,14 +55,23 @@ describe('LoginComponent', () => {
     expect(el.querySelector('[data-testid="name-error"]')).toBeNull();
   });
 
-  it('logs in with the trimmed name, keeps the token for this tab and goes to the lobby', async () => {
+  it('logs in with the trimmed name, keeps the token for every tab of this browser and goes to the lobby', async () => {
     login.mockResolvedValue({ token: 'jwt', user: { id: 'u1', name: 'Ann' } });
     const navigate = jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
     await typeAndSubmit('  Ann  ');
-    expect(login).toHaveBeenCalledWith('Ann');
+    expect(login).toHaveBeenCalledWith('Ann', null);
     expect(TestBed.inject(AuthSession).token()).toBe('jwt');
-    expect(sessionStorage.getItem('chat.session')).toContain('jwt');
+    expect(localStorage.getItem('chat.session')).toContain('jwt');
     expect(navigate).toHaveBeenCalledWith('/');
+  });
+
+  it('sends the token this browser holds when logging in again, so the same name keeps its user id', async () => {
+    TestBed.inject(AuthSession).signIn({ token: 'jwt-old', user: { id: 'u1', name: 'Ann' } });
+    login.mockResolvedValue({ token: 'jwt-new', user: { id: 'u1', name: 'Ann' } });
+    jest.spyOn(TestBed.inject(Router), 'navigateByUrl').mockResolvedValue(true);
+    await typeAndSubmit('Ann');
+    expect(login).toHaveBeenCalledWith('Ann', 'jwt-old');
+    expect(TestBed.inject(AuthSession).user()).toEqual({ id: 'u1', name: 'Ann' });
   });
 
   it('returns to the page the guard came from, but never to another site', async () => {

@@ -46,7 +46,8 @@ export class LoginComponent {
     this.submitting.set(true);
     this.serverError.set(null);
     try {
-      const response = await this.api.login(this.name.value.trim());
+      // The token this browser holds (any tab): the same name keeps the same user id until logout.
+      const response = await this.api.login(this.name.value.trim(), this.session.token());
       this.session.signIn(response);
       await this.router.navigateByUrl(this.safeReturnUrl());
     } catch (error) {

@@ -2,20 +2,25 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import type { ClusterView } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
+import { AdminSession } from '../core/admin-session';
+import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
 import { FakeClock } from '../testing/fake-clock';
 import { flushAsync } from '../testing/fake-socket';
 import { CLUSTER_REFRESH_MS, ClusterComponent } from './cluster.component';
 
-const view = (rooms: string[]): ClusterView => ({
+const view = (rooms: string[], scope: 'own' | 'all' = 'own'): ClusterView => ({
   at: 5000,
+  scope,
   servers: [
-    { id: 'sess-a', url: 'ws://127.0.0.1:8001', capacity: 4, rooms, connections: 7, draining: false, alive: true, lastHeartbeat: 4000 },
-    { id: 'sess-b', url: 'ws://127.0.0.1:8002', capacity: 4, rooms: [], connections: 0, draining: false, alive: false, lastHeartbeat: 0 },
+    { id: 'sess-a', ...(scope === 'all' ? { url: 'ws://127.0.0.1:8001' } : {}), capacity: 4, roomCount: rooms.length, rooms, connections: 7, draining: false, alive: true, lastHeartbeat: 4000 },
+    { id: 'sess-b', ...(scope === 'all' ? { url: 'ws://127.0.0.1:8002' } : {}), capacity: 4, roomCount: 0, rooms: [], connections: 0, draining: false, alive: false, lastHeartbeat: 0 },
   ],
 });
 
 describe('ClusterComponent', () => {
+  beforeEach(() => sessionStorage.clear());
+
   it('shows servers as cards with load, badges and room links, refreshed every 2 s', async () => {
     const clock = new FakeClock();
     const cluster = jest.fn().mockResolvedValueOnce(view(['room-1'])).mockResolvedValueOnce(view(['room-1', 'room-2']));
@@ -45,5 +50,104 @@ describe('ClusterComponent', () => {
 
     fixture.destroy();
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('logs in as admin: every room without links (other people\'s), server addresses, and back', async () => {
+    const clock = new FakeClock();
+    const cluster = jest.fn((adminToken?: string | null) => Promise.resolve(adminToken ? view(['room-1', 'room-x'], 'all') : view(['room-1'])));
+    const adminLogin = jest.fn().mockResolvedValueOnce({ token: 'admin-jwt' });
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [provideRouter([]), { provide: CLOCK, useValue: clock }, { provide: ApiClient, useValue: { cluster, adminLogin } }],
+    });
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('.url')).toBeNull();
+    expect(el.querySelector('summary')?.textContent).toContain('Admin login');
+
+    const input = el.querySelector<HTMLInputElement>('#admin-secret')!;
+    input.value = 'the-secret';
+    input.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await flushAsync();
+    await fixture.whenStable();
+    expect(adminLogin).toHaveBeenCalledWith('the-secret');
+    expect(cluster).toHaveBeenLastCalledWith('admin-jwt');
+    const card = el.querySelectorAll('li.server')[0];
+    expect(card.querySelector('.url')?.textContent).toContain('ws://127.0.0.1:8001');
+    expect(card.querySelectorAll('.rooms li')).toHaveLength(2);
+    expect(card.querySelectorAll('.rooms a')).toHaveLength(0);
+
+    (el.querySelector('.admin button') as HTMLButtonElement).click();
+    await flushAsync();
+    await fixture.whenStable();
+    expect(cluster).toHaveBeenLastCalledWith(null);
+    expect(el.querySelectorAll('li.server')[0].querySelectorAll('.rooms a')).toHaveLength(1);
+    fixture.destroy();
+  });
+
+  it('shows the reason of a refused admin login', async () => {
+    const cluster = jest.fn().mockResolvedValue(view([]));
+    const adminLogin = jest.fn().mockRejectedValue(new ApiError(401, 'wrong admin secret'));
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster, adminLogin } }],
+    });
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    const input = el.querySelector<HTMLInputElement>('#admin-secret')!;
+    input.value = 'nope';
+    input.dispatchEvent(new Event('input'));
+    el.querySelector('form')!.dispatchEvent(new Event('submit'));
+    await flushAsync();
+    await fixture.whenStable();
+    expect(el.querySelector('.admin .error')?.textContent).toContain('wrong admin secret');
+    fixture.destroy();
+  });
+
+  it('shows an operator drain and move buttons in the admin view, calling the admin API with the admin token', async () => {
+    const drainServer = jest.fn().mockResolvedValue({});
+    const moveRoom = jest.fn().mockResolvedValue({});
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [
+        provideRouter([]),
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'], 'all')), drainServer, moveRoom } },
+      ],
+    });
+    TestBed.inject(AdminSession).signIn('admin-jwt');
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    // The dead server has no drain button.
+    expect(el.querySelectorAll('[data-testid="drain"]')).toHaveLength(1);
+    (el.querySelector('[data-testid="drain"]') as HTMLButtonElement).click();
+    await flushAsync();
+    expect(drainServer).toHaveBeenCalledWith('sess-a', 'admin-jwt');
+    (el.querySelector('[data-testid="move"]') as HTMLButtonElement).click();
+    await flushAsync();
+    await fixture.whenStable();
+    expect(moveRoom).toHaveBeenCalledWith('room-1', 'admin-jwt');
+    expect(el.querySelector('[data-testid="admin-notice"]')?.textContent).toContain('Moving room room-1');
+    fixture.destroy();
+  });
+
+  it('shows no operator buttons outside the admin view', async () => {
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } }],
+    });
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelectorAll('[data-testid="drain"], [data-testid="move"]')).toHaveLength(0);
+    fixture.destroy();
   });
 });

@@ -5,7 +5,8 @@ export type ServerHealth = 'live' | 'draining' | 'dead';
 /** What one card shows about a session server. */
 export interface ServerCard {
   id: string;
-  url: string;
+  /** Only in an admin's view. */
+  url?: string;
   health: ServerHealth;
   rooms: string[];
   roomCount: number;
@@ -20,13 +21,15 @@ export interface ServerCard {
 
 export function toServerCard(server: ClusterServer, at: number): ServerCard {
   const capacity = Math.max(0, server.capacity);
-  const loadPercent = capacity > 0 ? Math.min(100, Math.round((server.rooms.length / capacity) * 100)) : 0;
+  // roomCount counts every room placed; `rooms` names only the caller's unless they are an admin.
+  const roomCount = server.roomCount ?? server.rooms.length;
+  const loadPercent = capacity > 0 ? Math.min(100, Math.round((roomCount / capacity) * 100)) : 0;
   return {
     id: server.id,
     url: server.url,
     health: !server.alive ? 'dead' : server.draining ? 'draining' : 'live',
     rooms: [...server.rooms].sort(),
-    roomCount: server.rooms.length,
+    roomCount,
     capacity,
     connections: server.connections,
     loadPercent,

@@ -13,6 +13,7 @@ describe('ApiClient with the auth interceptor', () => {
   let session: AuthSession;
 
   beforeEach(() => {
+    localStorage.clear();
     sessionStorage.clear();
     TestBed.configureTestingModule({
       providers: [provideRouter([]), provideHttpClient(withInterceptors([authInterceptor])), provideHttpClientTesting()],
@@ -47,7 +48,7 @@ describe('ApiClient with the auth interceptor', () => {
     http.expectOne('/api/rooms').flush({ statusCode: 401, message: 'Unauthorized' }, { status: 401, statusText: 'Unauthorized' });
     await expect(result).rejects.toMatchObject({ status: 401 });
     expect(session.isLoggedIn()).toBe(false);
-    expect(sessionStorage.getItem('chat.session')).toBeNull();
+    expect(localStorage.getItem('chat.session')).toBeNull();
     expect(navigate).toHaveBeenCalledWith(['/login'], expect.anything());
   });
 

@@ -18,8 +18,18 @@ export class ApiError extends Error {
       const body = error.error as Partial<ApiErrorBody> | null;
       const raw = body && typeof body === 'object' ? body.message : undefined;
       const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' && raw ? raw : error.statusText || `HTTP ${error.status}`;
+      if (error.status === 429 && (message.startsWith('ThrottlerException') || message === 'Too Many Requests')) {
+        return new ApiError(429, tooManyRequests(error.headers.get('Retry-After')));
+      }
       return new ApiError(error.status, message);
     }
     return new ApiError(0, error instanceof Error ? error.message : 'Unexpected error');
   }
+}
+
+/** A 429 whose body has no readable message (an older backend): say it in words, with the wait if known. */
+function tooManyRequests(retryAfter: string | null): string {
+  const s = Number(retryAfter);
+  const wait = Number.isFinite(s) && s > 0 ? (s < 60 ? `${Math.ceil(s)} seconds` : `${Math.ceil(s / 60)} minutes`) : 'a moment';
+  return `Too many requests. Try again in ${wait}.`;
 }

@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import type { Message, RoomSessionResponse, WelcomePayload } from '@app/shared';
+import { TOO_MANY_SOCKETS_REASON, type Message, type RoomSessionResponse, type WelcomePayload } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
@@ -7,7 +7,7 @@ import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
 import { FakeSocketFactory, flushAsync, type FakeSocket } from '../testing/fake-socket';
 import { backoffDelay } from './backoff';
-import { RoomConnection, TYPING_SHOW_MS, TYPING_THROTTLE_MS, WELCOME_TIMEOUT_MS } from './room-connection.service';
+import { MOVE_GRACE_MS, RoomConnection, TYPING_SHOW_MS, TYPING_THROTTLE_MS, WELCOME_TIMEOUT_MS } from './room-connection.service';
 
 const ME = { id: 'u-me', name: 'Me' };
 const BOB = { id: 'u-bob', name: 'Bob' };
@@ -27,6 +27,7 @@ function welcome(partial: Partial<WelcomePayload> = {}): WelcomePayload {
     messages,
     lastSeq: messages.at(-1)?.seq ?? 0,
     limits: LIMITS,
+    epoch: 1,
     ...partial,
   };
 }
@@ -46,7 +47,7 @@ describe('RoomConnection', () => {
     roomSession = jest.fn(async (roomId: string) => {
       const url = servers[Math.min(calls, servers.length - 1)];
       calls++;
-      return { roomId, url, token: `tok${calls}`, serverId: `s${calls}` };
+      return { roomId, name: null, url, token: `tok${calls}`, serverId: `s${calls}`, epoch: calls };
     });
     TestBed.configureTestingModule({
       providers: [
@@ -248,13 +249,59 @@ describe('RoomConnection', () => {
     expect(backoffDelay(30, 0)).toBe(5_000);
   });
 
-  it('reconnects at once when the server drains (1012), then backs off', async () => {
+  it('follows a drain (1012) at once without showing "reconnecting", then backs off if the new server fails too', async () => {
     const first = await connectLive();
     first.serverClose(1012);
-    expect(connection.nextRetryAt()).toBe(clock.now());
-    clock.advance(0);
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(2);
+    expect(connection.status()).toBe('live');
+    const second = sockets.last;
+    second.open();
+    second.serverClose(1006);
+    expect(connection.status()).toBe('reconnecting');
+    expect(connection.nextRetryAt()).toBeGreaterThan(clock.now());
+  });
+
+  it('on `moved` asks the backend again at once and resumes with since, showing no "reconnecting" for a fast move', async () => {
+    const first = await connectLive(welcome({ messages: [msg(1), msg(2)] }));
+    expect(connection.send('during the move')).toBeNull();
+    first.receive('moved', {});
+    // It goes at once: the old socket is closed by the client, without waiting for the server's 1012.
+    expect(first.closedByClient).not.toBeNull();
+    await flushAsync();
+    expect(roomSession).toHaveBeenCalledTimes(2);
+    const second = sockets.last;
+    expect(second.query.get('since')).toBe('2');
+    expect(connection.status()).toBe('live');
+    clock.advance(500);
+    expect(connection.status()).toBe('live');
+    second.open();
+    second.receive('welcome', welcome({ serverId: 's2', messages: [], lastSeq: 2 }));
+    expect(connection.serverId()).toBe('s2');
+    // The pending message goes to the new server.
+    expect(second.sentOf('send').map((d) => d.text)).toEqual(['during the move']);
+    clock.advance(5_000);
+    expect(connection.status()).toBe('live');
+  });
+
+  it('shows "reconnecting" when a move takes longer than MOVE_GRACE_MS', async () => {
+    const first = await connectLive();
+    first.receive('moved', {});
+    await flushAsync();
+    clock.advance(MOVE_GRACE_MS);
+    expect(connection.status()).toBe('reconnecting');
+  });
+
+  it('tells the user a full room answered with 409 by the backend, without opening a socket', async () => {
+    roomSession.mockRejectedValueOnce(new ApiError(409, 'room is full'));
+    connection.connect('room-1');
+    await flushAsync();
+    expect(connection.status()).toBe('full');
+    expect(connection.notice()).toBe('This room is full');
+    expect(sockets.sockets).toHaveLength(0);
+    clock.advance(120_000);
+    await flushAsync();
+    expect(roomSession).toHaveBeenCalledTimes(1);
   });
 
   it('skips the backoff wait when the browser comes back online', async () => {
@@ -296,6 +343,22 @@ describe('RoomConnection', () => {
     expect(connection.send('hi')).not.toBeNull();
   });
 
+  it('says why a 4429 came: too many of your tabs in the room, or too many messages; retries with back-off', async () => {
+    connection.connect('room-1');
+    await flushAsync();
+    sockets.last.open();
+    sockets.last.serverClose(4429, TOO_MANY_SOCKETS_REASON);
+    expect(connection.status()).toBe('reconnecting');
+    expect(connection.notice()).toBe('This room is open in too many of your tabs or devices: close one');
+    clock.advance(60_000);
+    await flushAsync();
+    const next = sockets.last;
+    next.open();
+    next.receive('welcome', welcome());
+    next.serverClose(4429, 'too many frames');
+    expect(connection.notice()).toBe('Too many messages too fast');
+  });
+
   it('shows not-found when the backend answers 404, also during a reconnect', async () => {
     roomSession.mockRejectedValueOnce(new ApiError(404, 'Room not found'));
     connection.connect('room-1');
@@ -306,7 +369,7 @@ describe('RoomConnection', () => {
 
     // The room expires while the client is away.
     roomSession.mockReset();
-    roomSession.mockResolvedValueOnce({ roomId: 'room-2', url: servers[0], token: 't', serverId: 's1' });
+    roomSession.mockResolvedValueOnce({ roomId: 'room-2', name: null, url: servers[0], token: 't', serverId: 's1', epoch: 1 });
     roomSession.mockRejectedValueOnce(new ApiError(404, 'Room not found'));
     connection.connect('room-2');
     await flushAsync();

@@ -6,6 +6,7 @@ import {
   DEFAULT_LIMITS,
   FrameErrorCode,
   ServerEvent,
+  TOO_MANY_SOCKETS_REASON,
   checkMessageText,
   type ClientEventMap,
   type Message,
@@ -51,6 +52,11 @@ export const TYPING_SHOW_MS = 4000;
 export const TYPING_THROTTLE_MS = 2500;
 /** A socket that opened no `welcome` within this time is given up and retried. */
 export const WELCOME_TIMEOUT_MS = 10_000;
+/**
+ * A move (`moved`, or 1012/4404 on a live socket) is followed at once; "reconnecting" is shown only
+ * when the new server has not welcomed this client within this time.
+ */
+export const MOVE_GRACE_MS = 1000;
 /** After a `rate_limited` error, unacknowledged sends are tried again after this pause. */
 export const RATE_LIMIT_RESEND_MS = 1500;
 export const HISTORY_PAGE = 50;
@@ -145,6 +151,9 @@ export class RoomConnection {
   private welcomeTimer: TimerHandle | null = null;
   private typingTimer: TimerHandle | null = null;
   private resendTimer: TimerHandle | null = null;
+  private graceTimer: TimerHandle | null = null;
+  /** Set by `moved`: the close that follows is a move, not a loss. */
+  private movedAnnounced = false;
 
   constructor() {
     // Back online: no need to wait out the backoff.
@@ -172,6 +181,7 @@ export class RoomConnection {
     this.clearTimers();
     this.dropSocket(CloseCode.Normal, 'leaving');
     this.everWelcomed = false;
+    this.movedAnnounced = false;
     this.lastSeenSeq = 0;
     this.lastTypingSentAt = -Infinity;
     this._status.set('idle');
@@ -245,6 +255,8 @@ export class RoomConnection {
       // 400: an id that cannot name a room; 404: unknown or expired. Neither gets better by retrying.
       if (problem.status === 404 || problem.status === 400) return this.stop('not-found', problem.message);
       if (problem.status === 401) return this.stop('unauthorized', problem.message);
+      // 409: the room is full (its server last reported maxMembers users): no socket is opened.
+      if (problem.status === 409) return this.stop('full', 'This room is full');
       return this.scheduleReconnect(problem.message);
     }
     if (generation !== this.generation) return;
@@ -264,7 +276,7 @@ export class RoomConnection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.socketWelcomed = false;
-      this.handleClose(event.code);
+      this.handleClose(event.code, event.reason);
     };
     // An error is always followed by a close, which decides what happens next.
     socket.onerror = () => undefined;
@@ -276,17 +288,43 @@ export class RoomConnection {
     }, WELCOME_TIMEOUT_MS);
   }
 
-  private handleClose(code: number): void {
+  private handleClose(code: number, closeReason = ''): void {
     this.clear('welcomeTimer');
     this.clear('resendTimer');
     this._typing.set([]);
     this._loadingHistory.set(false);
     if (code === CloseCode.RoomFull) return this.stop('full', 'This room is full');
     // A draining server or a moved room: the backend already knows the new place, so go at once.
-    const immediate = code === CloseCode.ServiceRestart || code === CloseCode.RoomMoved;
+    const immediate = this.movedAnnounced || code === CloseCode.ServiceRestart || code === CloseCode.RoomMoved;
+    const wasLive = this._status() === 'live';
+    this.movedAnnounced = false;
+    if (immediate && wasLive && this._attempt() === 0) return this.followMove();
     const reason =
-      code === CloseCode.RateLimited ? 'Too many messages too fast' : code === CloseCode.FrameTooLarge ? 'A message was too large' : 'Connection lost';
+      code === CloseCode.RateLimited
+        ? closeReason === TOO_MANY_SOCKETS_REASON
+          ? 'This room is open in too many of your tabs or devices: close one'
+          : 'Too many messages too fast'
+        : code === CloseCode.FrameTooLarge
+          ? 'A message was too large'
+          : 'Connection lost';
     this.scheduleReconnect(reason, immediate);
+  }
+
+  /**
+   * The room moved: ask the backend at once and resume there, still showing "live" (sends wait as
+   * pending) unless the new server has not welcomed us within MOVE_GRACE_MS.
+   */
+  private followMove(): void {
+    this.clear('retryTimer');
+    this._attempt.set(1);
+    const generation = this.generation;
+    this.graceTimer = this.clock.setTimeout(() => {
+      this.graceTimer = null;
+      if (generation !== this.generation || this.socketWelcomed || this._status() !== 'live') return;
+      this._status.set('reconnecting');
+      this._notice.set('The room is moving to another server');
+    }, MOVE_GRACE_MS);
+    void this.openSession(generation);
   }
 
   private scheduleReconnect(reason: string, immediate = false): void {
@@ -351,11 +389,17 @@ export class RoomConnection {
         return this.onHistory(frame.data);
       case ServerEvent.Error:
         return this.onError(frame.data);
+      case ServerEvent.Moved:
+        // The room lives elsewhere now: go at once, without waiting for the 1012 close handshake.
+        this.movedAnnounced = true;
+        this.dropSocket(CloseCode.Normal, 'room moved');
+        return this.handleClose(CloseCode.ServiceRestart);
     }
   }
 
   private onWelcome(data: WelcomePayload): void {
     this.clear('welcomeTimer');
+    this.clear('graceTimer');
     const incoming = data.messages ?? [];
     const firstIncoming = incoming[0]?.seq;
     if (!this.everWelcomed) {
@@ -463,7 +507,7 @@ export class RoomConnection {
     }, Math.max(0, next - this.clock.now()));
   }
 
-  private clear(timer: 'retryTimer' | 'welcomeTimer' | 'typingTimer' | 'resendTimer'): void {
+  private clear(timer: 'retryTimer' | 'welcomeTimer' | 'typingTimer' | 'resendTimer' | 'graceTimer'): void {
     const handle = this[timer];
     if (handle !== null) this.clock.clearTimeout(handle);
     this[timer] = null;
@@ -474,6 +518,7 @@ export class RoomConnection {
     this.clear('welcomeTimer');
     this.clear('typingTimer');
     this.clear('resendTimer');
+    this.clear('graceTimer');
   }
 }
 

@@ -52,7 +52,7 @@ describe('RoomPageComponent', () => {
   });
 
   it('shows the room live with members and server, copies the share link, and leaves on destroy', async () => {
-    roomSession.mockResolvedValue({ roomId: 'abcd1234', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a' });
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: null, url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
     await open('abcd1234');
     const socket = sockets.last;
     socket.open();
@@ -63,6 +63,7 @@ describe('RoomPageComponent', () => {
       members: [{ id: 'u1', name: 'Ann' }, { id: 'u2', name: 'Bo' }],
       messages: [],
       lastSeq: 0,
+      epoch: 1,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
     });
     socket.receive('typing', { user: { id: 'u2', name: 'Bo' } });

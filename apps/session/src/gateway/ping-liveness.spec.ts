@@ -1,0 +1,76 @@
+import { ManualClock } from '../time/manual-clock';
+import { type Pingable, PingLiveness } from './ping-liveness';
+
+class FakeSocket implements Pingable {
+  pings = 0;
+  terminated = false;
+  private pong?: (this: Pingable) => void;
+  ping(): void {
+    this.pings++;
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  on(_event: 'pong', listener: (this: Pingable) => void): void {
+    this.pong = listener;
+  }
+  answer(): void {
+    this.pong?.call(this);
+  }
+}
+
+describe('PingLiveness', () => {
+  let clock: ManualClock;
+  let liveness: PingLiveness;
+  beforeEach(() => {
+    clock = new ManualClock();
+    liveness = new PingLiveness(15_000, clock);
+    liveness.start();
+  });
+  afterEach(() => liveness.stop());
+
+  it('pings every interval and keeps a socket that answers', () => {
+    const s = new FakeSocket();
+    liveness.watch(s);
+    for (let i = 1; i <= 5; i++) {
+      clock.advance(15_000);
+      expect(s.pings).toBe(i);
+      s.answer();
+    }
+    expect(s.terminated).toBe(false);
+  });
+
+  it('terminates a socket that missed two pongs in a row: gone within three intervals', () => {
+    const s = new FakeSocket();
+    liveness.watch(s);
+    clock.advance(15_000);
+    clock.advance(15_000);
+    expect(s.terminated).toBe(false);
+    clock.advance(15_000);
+    expect(s.terminated).toBe(true);
+    expect(s.pings).toBe(2);
+    expect(liveness.watched).toBe(0);
+  });
+
+  it('one missed pong is forgiven when the next comes', () => {
+    const s = new FakeSocket();
+    liveness.watch(s);
+    clock.advance(15_000);
+    clock.advance(15_000);
+    s.answer();
+    clock.advance(15_000);
+    clock.advance(15_000);
+    expect(s.terminated).toBe(false);
+  });
+
+  it('forgets a closed socket, also when its pong comes late', () => {
+    const s = new FakeSocket();
+    liveness.watch(s);
+    clock.advance(15_000);
+    liveness.forget(s);
+    s.answer();
+    expect(liveness.watched).toBe(0);
+    clock.advance(60_000);
+    expect(s.pings).toBe(1);
+  });
+});

@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// `npm run start:cluster`: the distributed mode on one machine. A private redis-server on a free port
+// (or REDIS_URL), two backend replicas sharing it (directory in Redis, no provisioner), a small
+// round-robin proxy in front of them on CLUSTER_PORT (default 8080) for HTTP and WebSocket upgrades,
+// and three session servers that heartbeat to both backends and keep history in Redis. Prints the
+// URL; Ctrl-C (or SIGTERM) stops everything: session servers first (they drain), then the backends,
+// the proxy and Redis.
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { join } from 'node:path';
+import { createProxyServer } from 'http-proxy-3';
+import { findRedisServer, startRedis } from './redis-server.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const proxyPort = Number(process.env.CLUSTER_PORT ?? 8080);
+const SESSION_IDS = ['session-a', 'session-b', 'session-c'];
+const children = new Set();
+let redis = null;
+let proxyServer = null;
+let stopping = false;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a built server; resolves with the first match of `ready` in its output. Its lines are prefixed with `name`. */
+function startProcess(name, entry, env, ready) {
+  return new Promise((resolve, reject) => {
+    // Own process group: a terminal's Ctrl-C reaches this script only, which stops the servers in order
+    // (session servers drain while the backends still answer their heartbeats).
+    const child = spawn(process.execPath, [entry], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.add(child);
+    let seen = '';
+    let resolved = false;
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+      if (resolved) return;
+      seen += text;
+      const m = ready.exec(seen);
+      if (m) {
+        resolved = true;
+        resolve({ child, match: m });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      if (!resolved) reject(new Error(`${name} exited (${code ?? signal}) before it was ready`));
+      else if (!stopping) console.error(`[${name}] exited (${code ?? signal})`);
+    });
+  });
+}
+
+function stopChild(child, signal = 'SIGTERM', graceMs = 10_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+async function stopAll(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the cluster …');
+  const sessions = [...children].filter((c) => c.roleName === 'session');
+  await Promise.all(sessions.map((c) => stopChild(c)));
+  await Promise.all([...children].map((c) => stopChild(c)));
+  await new Promise((resolve) => (proxyServer ? proxyServer.close(() => resolve()) : resolve()));
+  await redis?.stop();
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void stopAll());
+process.on('SIGTERM', () => void stopAll());
+// Should this script die some other way, its servers do not outlive it.
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function main() {
+  const build = spawn(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  const built = await new Promise((resolve) => build.once('exit', (code) => resolve(code === 0)));
+  if (!built) throw new Error('build failed');
+
+  let redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) {
+    const binary = findRedisServer();
+    if (!binary) throw new Error('redis-server not found (Debian: apt-get install redis-server), or set REDIS_URL');
+    redis = await startRedis(binary);
+    redisUrl = redis.url;
+  }
+  console.log(`redis: ${redisUrl}`);
+
+  // Secrets the replicas share: tokens from one are valid on the other.
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const shared = {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: process.env.REDIS_KEY_PREFIX ?? `cluster:${randomBytes(3).toString('hex')}:`,
+    INTERNAL_SECRET: process.env.INTERNAL_SECRET ?? randomBytes(16).toString('hex'),
+  };
+  const backendEnv = {
+    ...shared,
+    PROVISIONER: 'none',
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    SESSION_TOKEN_PRIVATE_KEY: process.env.SESSION_TOKEN_PRIVATE_KEY ?? privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+    // The proxy on loopback adds X-Forwarded-For: rate limits and logs see the real client.
+    TRUST_PROXY: 'loopback',
+    ...(process.env.ADMIN_SECRET ? { ADMIN_SECRET: process.env.ADMIN_SECRET } : {}),
+  };
+
+  const backendUrls = [];
+  for (const name of ['backend-1', 'backend-2']) {
+    const port = await freePort();
+    const { child, match } = await startProcess(name, join(root, 'dist', 'apps', 'backend', 'main.js'), { ...backendEnv, PORT: String(port) }, /open (http:\/\/[^\s/]+)\//);
+    child.roleName = 'backend';
+    backendUrls.push(match[1]);
+  }
+
+  // Round robin over the replicas, for plain HTTP and for WebSocket upgrades alike.
+  const proxy = createProxyServer({ xfwd: true, ws: true });
+  let next = 0;
+  const pick = () => backendUrls[next++ % backendUrls.length];
+  proxy.on('error', (err, _req, res) => {
+    if (res && 'writeHead' in res && !res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 502, message: 'backend unavailable', error: 'Bad Gateway' }));
+    else res?.destroy?.();
+  });
+  proxyServer = createServer((req, res) => proxy.web(req, res, { target: pick() }));
+  proxyServer.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, { target: pick() }));
+  await new Promise((resolve, reject) => {
+    proxyServer.once('error', reject);
+    proxyServer.listen(proxyPort, '127.0.0.1', resolve);
+  });
+
+  for (const id of SESSION_IDS) {
+    const { child } = await startProcess(
+      id,
+      join(root, 'dist', 'apps', 'session', 'main.js'),
+      { ...shared, PORT: '0', SERVER_ID: id, BACKEND_URL: backendUrls.join(','), ROOM_STORE: 'redis' },
+      /"msg":"session server listening".*?"port":(\d+)|session server listening/,
+    );
+    child.roleName = 'session';
+  }
+
+  console.log('');
+  console.log(`cluster ready: open http://127.0.0.1:${proxyPort}/  (Ctrl-C stops everything)`);
+  console.log(`  backends: ${backendUrls.join(', ')} behind the round-robin proxy`);
+  console.log(`  session servers: ${SESSION_IDS.join(', ')} (history and placement in Redis)`);
+}
+
+main().catch((err) => {
+  console.error(`start:cluster failed: ${err.message}`);
+  void stopAll(1);
+});

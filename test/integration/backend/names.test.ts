@@ -1,0 +1,51 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
+import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+
+// Display and room names: at least one visible character, no bidirectional controls, no
+// zero-width characters, so "Alice" and "Alice\u200B" cannot both pass for Alice (issue 15).
+let app: NestFastifyApplication;
+let base: string;
+
+beforeAll(async () => {
+  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: '10000' });
+  app = await createBackendApp(config);
+  base = await listenBackend(app, config);
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const post = async (path: string, body: unknown, token?: string) => {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { message: string[] | string; token?: string } };
+};
+
+it.each([
+  ['Alice\u200b', /zero-width/],
+  ['Al\u200dice', /zero-width/],
+  ['Ali\u2060ce', /zero-width/],
+  ['\u202eecilA', /bidirectional/],
+  ['\u2067Alice\u2069', /bidirectional/],
+  ['\u3164', /visible/],
+  ['\u2800\u2800\u2800', /visible/],
+])('login refuses the display name %j with 400 and the rule', async (name, rule) => {
+  const r = await post('/api/login', { name });
+  expect(r.status).toBe(400);
+  expect(r.body.message).toEqual([expect.stringMatching(rule)]);
+});
+
+it('login accepts ordinary names; a room name follows the same character rules', async () => {
+  const login = await post('/api/login', { name: 'Zoë 🚀' });
+  expect(login.status).toBe(201);
+  const token = login.body.token!;
+  for (const name of ['Design\u200breview', '\u202eweiver', '\u3164\u3164']) {
+    const r = await post('/api/rooms', { name }, token);
+    expect(r.status).toBe(400);
+  }
+});

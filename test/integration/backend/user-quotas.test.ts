@@ -1,0 +1,125 @@
+import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER } from '@app/shared';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
+import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
+
+// Quotas per user (contract: "Quotas per user"): rooms created per hour and get-or-start calls per
+// minute follow the access token's `sub`; beyond them a 429 with Retry-After and a message a person
+// can read. With Redis every backend replica counts in the same place.
+const SECRET = 'quota-internal-secret';
+
+async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; base: string }> {
+  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, LOG_LEVEL: 'silent', HEARTBEAT_TTL_MS: '600000', ...env });
+  const app = await createBackendApp(config);
+  const base = await listenBackend(app, config);
+  return { app, base };
+}
+
+async function call(base: string, method: string, path: string, token?: string, body?: unknown) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
+}
+
+async function register(base: string): Promise<void> {
+  const r = await fetch(base + HEARTBEAT_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: SECRET },
+    body: JSON.stringify({ serverId: 'q1', url: 'ws://127.0.0.1:1', capacity: 1000, rooms: [], connections: 0, draining: false }),
+  });
+  expect(r.status).toBeLessThan(300);
+}
+
+const login = async (base: string, name: string) => (await call(base, 'POST', '/api/login', undefined, { name })).body.token as string;
+
+describe('per-user quotas, one backend (memory)', () => {
+  let app: NestFastifyApplication;
+  let base: string;
+  beforeAll(async () => {
+    ({ app, base } = await start({ ROOMS_PER_USER_PER_HOUR: '3', SESSIONS_PER_USER_PER_MIN: '4', HTTP_RATE_LIMIT_PER_MIN: '1000' }));
+    await register(base);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('rooms created: the fourth in an hour is a 429 with Retry-After and a readable message; other users are not affected', async () => {
+    const ada = await login(base, 'Ada');
+    for (let i = 0; i < 3; i++) expect((await call(base, 'POST', '/api/rooms', ada, {})).status).toBe(201);
+    const refused = await call(base, 'POST', '/api/rooms', ada, {});
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: 'Too many rooms created: at most 3 per hour. Try again in 1 hour.' });
+    expect(Number(refused.retryAfter)).toBeGreaterThan(3590);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(3600);
+    // A new login as the same person (a new token) does not reset it when it keeps the user id.
+    const again = (await call(base, 'POST', '/api/login', undefined, { name: 'Ada', previousToken: ada })).body;
+    expect((await call(base, 'POST', '/api/rooms', again.token, {})).status).toBe(429);
+    const bob = await login(base, 'Bob');
+    expect((await call(base, 'POST', '/api/rooms', bob, {})).status).toBe(201);
+  });
+
+  it('get-or-start: the fifth in a minute is a 429 with a readable message', async () => {
+    const cleo = await login(base, 'Cleo');
+    const roomId = (await call(base, 'POST', '/api/rooms', cleo, {})).body.roomId;
+    for (let i = 0; i < 4; i++) expect((await call(base, 'POST', `/api/rooms/${roomId}`, cleo)).status).toBe(200);
+    const refused = await call(base, 'POST', `/api/rooms/${roomId}`, cleo);
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/^Too many rooms opened: at most 4 per minute\. Try again in (\d+ seconds?|1 minute)\.$/);
+    expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+    expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+  });
+
+  it('the per-address limit answers with a readable message too, not "ThrottlerException"', async () => {
+    const { app: strict, base: strictBase } = await start({ HTTP_RATE_LIMIT_PER_MIN: '2' });
+    try {
+      await login(strictBase, 'A');
+      await login(strictBase, 'B');
+      const refused = await call(strictBase, 'POST', '/api/login', undefined, { name: 'C' });
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toMatch(/^Too many requests from this address: at most 2 per minute\. Try again in (\d+ seconds?|1 minute)\.$/);
+      expect(refused.retryAfter).not.toBeNull();
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('per-user quotas, two replicas sharing Redis', () => {
+  const apps: NestFastifyApplication[] = [];
+  const bases: string[] = [];
+  let release: () => Promise<void>;
+  beforeAll(async () => {
+    const redis = await acquireRedisUrl();
+    release = redis.release;
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniqueKeyPrefix('quotas'), JWT_SECRET: 'shared-jwt-secret-for-replicas', ROOMS_PER_USER_PER_HOUR: '4', SESSIONS_PER_USER_PER_MIN: '1000' };
+    for (let i = 0; i < 2; i++) {
+      const { app, base } = await start(env);
+      apps.push(app);
+      bases.push(base);
+    }
+    await register(bases[0]);
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await release?.();
+  });
+
+  it('counts a user once across replicas, and shows them their rooms on either', async () => {
+    const ada = await login(bases[0], 'Ada');
+    const created: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await call(bases[i % 2], 'POST', '/api/rooms', ada, {});
+      expect(r.status).toBe(201);
+      created.push(r.body.roomId);
+    }
+    expect((await call(bases[0], 'POST', '/api/rooms', ada, {})).status).toBe(429);
+    expect((await call(bases[1], 'POST', '/api/rooms', ada, {})).status).toBe(429);
+    const view = (await call(bases[1], 'GET', '/api/cluster', ada)).body;
+    expect(view.servers.flatMap((s: { rooms: string[] }) => s.rooms).sort()).toEqual(created.sort());
+  });
+});

@@ -1,0 +1,155 @@
+import type { ClusterView, CreateRoomResponse, LoginResponse, Message, WelcomePayload } from '@app/shared';
+import { ServerEvent } from '@app/shared';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { eventually } from '../../support/eventually';
+import { freePort } from '../../support/processes';
+import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { ServerProcess } from '../../support/server-process';
+import { startBackend, startSession } from '../redis/distributed-servers';
+import { ResumingChatClient } from '../redis/resuming-chat-client';
+import { HoldingForwarder } from './holding-forwarder';
+
+/**
+ * The zombie owner of issue 16, with real processes: session server S1 owns a room and is frozen
+ * (SIGSTOP) past the heartbeat TTL; a client sends a message into the frozen S1 (it waits in S1's
+ * socket buffer); the room is placed on S2, where a reader loads it. S1 wakes (SIGCONT) while its
+ * backend is slow (its heartbeats are held), so it handles the queued frame before any heartbeat
+ * reply can tell it the room moved. Without fencing its Redis append passed (the seq was free), it
+ * acked the message, and S2 went on serving a history without it. With fencing the store refuses
+ * the write (S2 claimed a newer epoch): nothing is acked that the room later lacks.
+ */
+
+const HEARTBEAT_TTL_MS = 1500;
+
+async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** The room as a fresh client sees it now: a welcome with every message (since=0). */
+async function historyNow(backend: string, token: string, roomId: string): Promise<{ serverId: string; lastSeq: number; messages: Message[] }> {
+  const session = await call<{ url: string; token: string }>(backend, 'POST', `/api/rooms/${roomId}`, token);
+  if (session.status !== 200) throw new Error(`get-or-start answered ${session.status}`);
+  const ws = new WebSocket(`${session.body.url}?token=${encodeURIComponent(session.body.token)}&since=0`);
+  try {
+    const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
+      ws.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
+        if (frame.event === ServerEvent.Welcome) resolve(frame.data);
+      });
+      ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
+      ws.once('error', reject);
+    });
+    return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
+  } finally {
+    ws.close();
+  }
+}
+
+describe('fencing: a frozen owner that wakes up after its room moved (the zombie case)', () => {
+  let redis: RedisServerHandle;
+  let backend: { proc: ServerProcess; url: string };
+  let forwarder: HoldingForwarder;
+  const sessions: ServerProcess[] = [];
+  let sessionEnv: Record<string, string>;
+  let token: string;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
+    const prefix = uniqueKeyPrefix('zombie');
+    backend = await startBackend('backend', await freePort(), {
+      ...secrets,
+      JWT_SECRET: randomBytes(24).toString('hex'),
+      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: prefix,
+      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
+    });
+    forwarder = await HoldingForwarder.start(backend.url);
+    sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200', ROOM_IDLE_MS: '60000' };
+    token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of sessions) {
+      try {
+        process.kill(s.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    await Promise.all(sessions.map((s) => s.stop('SIGKILL')));
+    await forwarder?.close();
+    await backend?.proc.stop('SIGKILL');
+    await redis?.stop();
+  });
+
+  async function aliveServers(): Promise<string[]> {
+    const view = await call<ClusterView>(backend.url, 'GET', '/api/cluster', token);
+    return view.body.servers.filter((s) => s.alive).map((s) => s.id).sort();
+  }
+
+  it('acks nothing the room later lacks: the woken owner’s write is refused and its clients resume on the new owner', async () => {
+    // S1 heartbeats through the forwarder (so its backend can be made slow); S2 straight to the backend.
+    const s1 = (await startSession('s1', forwarder.url, sessionEnv)).proc;
+    sessions.push(s1);
+    await eventually(async () => (await aliveServers()).includes('s1'), 10_000, 's1 to register');
+    const roomId = (await call<CreateRoomResponse>(backend.url, 'POST', '/api/rooms', token, {})).body.roomId;
+    const users = await Promise.all(['writer', 'reader'].map(async (name) => (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name })).body.token));
+    const writer = new ResumingChatClient('writer', [backend.url], users[0], roomId);
+    await writer.connect();
+    expect(writer.servers).toEqual(['s1']);
+    for (let i = 1; i <= 5; i++) writer.send(`before ${i}`);
+    await eventually(() => writer.pending.size === 0, 10_000, 'the first messages to be acked');
+
+    const s2 = (await startSession('s2', backend.url, sessionEnv)).proc;
+    sessions.push(s2);
+    await eventually(async () => (await aliveServers()).includes('s2'), 10_000, 's2 to register');
+
+    // Freeze S1; a message goes into its socket buffer; S1 turns dead in the directory.
+    process.kill(s1.pid, 'SIGSTOP');
+    const zombieId = writer.send('into the frozen owner');
+    await eventually(async () => JSON.stringify(await aliveServers()) === '["s2"]', 15_000, 's1 to be dead in the directory');
+
+    // A reader asks for the room: it is placed on S2, which loads it (stores nothing).
+    const reader = new ResumingChatClient('reader', [backend.url], users[1], roomId);
+    await reader.connect();
+    expect(reader.servers).toEqual(['s2']);
+    expect(reader.lastSeq).toBe(5);
+
+    // S1 wakes while its backend is slow: the queued frame is handled before any heartbeat reply.
+    forwarder.hold();
+    process.kill(s1.pid, 'SIGCONT');
+    // Either S1 acks the message (unfenced) or gives the room up (fenced): the writer's socket to S1 closes.
+    await eventually(() => writer.acks.has(zombieId) || writer.servers.length > 1 || !writer.connected, 10_000, 'S1 to handle the queued frame');
+    forwarder.release();
+
+    // Everyone settles: the writer's message is acked somewhere, both clients on the room's owner.
+    await eventually(() => writer.pending.size === 0 && writer.connected, 20_000, 'the writer to have every message acked');
+    const ackedSeq = writer.acks.get(zombieId)!;
+    // The room as anyone sees it from now on holds every acked message at its acked seq.
+    const now = await eventually(async () => {
+      const seen = await historyNow(backend.url, token, roomId);
+      return seen.serverId === 's2' ? seen : null;
+    }, 15_000, 'the room to be served by s2');
+    const bySeq = new Map(now.messages.map((m) => [m.seq, m]));
+    const lost = [...writer.acks].filter(([id, seq]) => bySeq.get(seq)?.id !== id).map(([id, seq]) => `${id}@${seq}`);
+    expect({ lost, lastSeq: now.lastSeq }).toEqual({ lost: [], lastSeq: 6 });
+    expect(ackedSeq).toBe(6);
+    expect(now.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    // The reader, on S2 all along, saw the message exactly once, at its seq.
+    await eventually(() => reader.lastSeq >= 6, 10_000, 'the reader to see seq 6');
+    expect(reader.messages.get(6)?.id).toBe(zombieId);
+    expect([...writer.violations, ...reader.violations]).toEqual([]);
+    await Promise.all([writer.close(), reader.close()]);
+  }, 90_000);
+});
