@@ -79,7 +79,9 @@ async function login(server: string, store: ConfigStore, args: string[]): Promis
   const name = args.join(' ').trim();
   if (!name) throw new UsageError('login needs a name');
   const client = new RoomsClient({ baseUrl: server });
-  const res = await client.login(name);
+  // Logging in again under the same name keeps the user id while the old token is still valid.
+  const previous = store.login(server);
+  const res = await client.login(name, previous?.user.name === name ? { previousToken: previous.token } : {});
   store.saveLogin(server, { token: res.token, user: res.user, savedAt: Date.now() });
   process.stdout.write(`logged in as ${res.user.name} (${res.user.id}) on ${server}\n`);
   return 0;

@@ -280,7 +280,7 @@ describe('RoomConnection', () => {
       expect(t.room.state).toEqual({ status: 'live', serverId: 's2' });
     });
 
-    it('on a `moved` event shows `moved` at once and re-routes on the close that follows', async () => {
+    it('on a `moved` event closes the socket itself and asks the backend at once, without waiting for the 1012', async () => {
       const t = setup();
       const first = await live(t);
       const moved = jest.fn();
@@ -288,9 +288,14 @@ describe('RoomConnection', () => {
       first.receive('moved', {});
       expect(moved).toHaveBeenCalled();
       expect(t.room.state).toEqual({ status: 'moved' });
-      first.serverClose(CloseCode.ServiceRestart, 'server draining');
+      expect(first.closedWith?.code).toBe(1000);
       await flush();
       expect(t.sessions.calls).toBe(2);
+      expect(t.transport.sockets).toHaveLength(2);
+      expect(t.transport.last.query.get('since')).toBe('3');
+      first.serverClose(CloseCode.ServiceRestart, 'server draining');
+      t.transport.last.welcome({ serverId: 's2', lastSeq: 3 });
+      expect(t.room.state).toEqual({ status: 'live', serverId: 's2' });
       expect(t.transport.sockets).toHaveLength(2);
     });
 

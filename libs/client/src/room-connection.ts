@@ -65,7 +65,7 @@ export interface RoomEventMap {
   edited: ServerEventMapV2['edited'];
   deleted: ServerEventMapV2['deleted'];
   reaction: ServerEventMapV2['reaction'];
-  moved: ServerEventMapV2['moved'];
+  moved: ServerEventMap['moved'];
   /** A socket closed (a reconnect may follow, see `state`). */
   close: { code: number; reason: string };
   /** Every frame received, known or not: for logging and contract checks. */
@@ -552,11 +552,12 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     [ServerEventV2.Edited]: (d) => this.onChange('edited', d, this.log.applyEdit(d)),
     [ServerEventV2.Deleted]: (d) => this.onChange('deleted', d, this.log.applyDelete(d)),
     [ServerEventV2.Reaction]: (d) => this.onChange('reaction', d, this.log.applyReaction(d)),
-    [ServerEventV2.Moved]: (d) => {
-      // The 1012 close that follows re-routes at once; say so already.
-      this.movedAnnounced = true;
-      this.setState({ status: 'moved' });
+    [ServerEvent.Moved]: (d) => {
+      // The room lives elsewhere now: go at once, without waiting for the server's 1012 close handshake.
       this.emit('moved', d);
+      this.movedAnnounced = true;
+      this.dropSocket('room moved');
+      this.handleClose(CloseCode.ServiceRestart, 'room moved');
     },
   };
 

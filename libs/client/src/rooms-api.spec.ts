@@ -28,6 +28,12 @@ describe('RoomsApi', () => {
     expect(f.calls[1]).toMatchObject({ url: 'http://b.test/api/rooms', init: { method: 'POST', body: '{}', headers: { authorization: 'Bearer acc' } } });
   });
 
+  it('sends the previous token when asked, so the same name keeps its user id', async () => {
+    const f = fakeFetch(201, { token: 'acc2', user: { id: 'u_1', name: 'Ada' } });
+    await new RoomsApi({ baseUrl: 'http://b.test', env: { fetch: f.fetch } }).login('Ada', { previousToken: 'acc1' });
+    expect(JSON.parse(f.calls[0].init.body!)).toEqual({ name: 'Ada', previousToken: 'acc1' });
+  });
+
   it('calls every route of the contract', async () => {
     const f = fakeFetch(200, {});
     const api = new RoomsApi({ baseUrl: 'http://b.test', token: 't', env: { fetch: f.fetch } });

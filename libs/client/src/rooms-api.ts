@@ -1,4 +1,13 @@
-import type { ApiErrorBody, ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse, RoomSummariesResponse, RoomV2Fields } from '@app/shared';
+import type {
+  ApiErrorBody,
+  ClusterView,
+  CreateRoomResponse,
+  LoginRequest,
+  LoginResponse,
+  RoomSessionResponse,
+  RoomSummariesResponse,
+  CreateRoomV2Fields,
+} from '@app/shared';
 import { resolveEnvironment, type ClientEnvironment, type FetchLike } from './environment';
 
 /** A refused or failed HTTP call. `status` is 0 when no answer came (network, timeout). */
@@ -31,9 +40,9 @@ export class ApiError extends Error {
 }
 
 /** `POST /api/rooms` as a version-1 or version-2 backend answers it. */
-export type CreatedRoom = CreateRoomResponse & RoomV2Fields;
-/** `POST /api/rooms/:roomId` as a version-1 or version-2 backend answers it. */
-export type RoomSession = RoomSessionResponse & RoomV2Fields;
+export type CreatedRoom = CreateRoomResponse & CreateRoomV2Fields;
+/** `POST /api/rooms/:roomId`: where the room lives, a token to go there, its epoch and name. */
+export type RoomSession = RoomSessionResponse;
 
 /** Where a connection gets its sessions: the backend's get-or-start call. Tests fake it. */
 export interface SessionSource {
@@ -69,9 +78,13 @@ export class RoomsApi implements SessionSource {
     this.fetch = resolveEnvironment(options.env).fetch;
   }
 
-  /** `POST /api/login`: a guest login; keeps the access token for the calls after it. */
-  async login(name: string): Promise<LoginResponse> {
-    const res = await this.request<LoginResponse>('POST', '/api/login', { name }, false);
+  /**
+   * `POST /api/login`: a guest login; keeps the access token for the calls after it. With the
+   * still-valid token of an earlier login under the same name, the user keeps its id.
+   */
+  async login(name: string, options: { previousToken?: string } = {}): Promise<LoginResponse> {
+    const body: LoginRequest = options.previousToken ? { name, previousToken: options.previousToken } : { name };
+    const res = await this.request<LoginResponse>('POST', '/api/login', body, false);
     this.token = res.token;
     return res;
   }

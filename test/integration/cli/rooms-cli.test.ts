@@ -33,6 +33,9 @@ describe('the rooms CLI', () => {
     expect(statSync(configFile).mode & 0o777).toBe(0o600);
     expect(JSON.parse(readFileSync(configFile, 'utf8')).logins[product.url].user.name).toBe('Ada');
 
+    const again = await CliProcess.run(['login', 'Ada'], env);
+    expect(/\((u_[\w-]+)\)/.exec(again.stdout)![1]).toBe(/\((u_[\w-]+)\)/.exec(login.stdout)![1]);
+
     const created = await CliProcess.run(['create', 'Lobby'], env);
     expect(created.code).toBe(0);
     const roomId = /^room: (\S+)$/m.exec(created.stdout)![1];
@@ -75,8 +78,8 @@ describe('the rooms CLI', () => {
 
     // The session server holding the room dies; Ada keeps typing, Bob too.
     const doomed = bob.serverId!;
-    const cluster = await product.cluster(bobClient.token!);
-    const pid = pidListeningOn(Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url).port));
+    const cluster = await product.adminCluster();
+    const pid = pidListeningOn(Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port));
     expect(pid).toBeDefined();
     ada.write('just before');
     process.kill(pid!, 'SIGKILL');

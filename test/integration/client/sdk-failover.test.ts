@@ -67,8 +67,8 @@ describe.each(PRODUCT_MODES)('two SDK clients when the hosting session server is
 
     // Mid-conversation: messages in flight when the hosting server dies, and more typed while it is down.
     const doomed = ada.room.serverId!;
-    const cluster = await product.request('GET', '/api/cluster', ada.client.token!);
-    const port = Number(new URL(cluster.body.servers.find((s: { id: string }) => s.id === doomed).url).port);
+    const cluster = await product.adminCluster();
+    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
     const pid = pidListeningOn(port);
     expect(pid).toBeDefined();
     expect(pid).not.toBe(product.pid);

@@ -1,9 +1,10 @@
 import type { Message } from './payloads';
 
 /**
- * Version-2 additions to the WebSocket protocol (PROTOCOL.md, "Version 2 additions"): read markers,
- * edits, deletions, reactions, revisions and `moved`. Every field is optional here because a
- * version-1 server sends none of them; a client must work with and without them.
+ * Version-2 additions to the WebSocket protocol (PROTOCOL.md, "Version 2 additions") not built yet:
+ * read markers, edits, deletions, reactions, revisions, room summaries. Every field is optional here
+ * because a server without them sends none; a client must work with and without them. (`moved`,
+ * `epoch` and room names are built and live with the version-1 types.)
  */
 
 /** Version-2 events a client sends. */
@@ -21,7 +22,6 @@ export const ServerEventV2 = {
   Edited: 'edited',
   Deleted: 'deleted',
   Reaction: 'reaction',
-  Moved: 'moved',
 } as const;
 export type ServerEventV2Name = (typeof ServerEventV2)[keyof typeof ServerEventV2];
 
@@ -59,8 +59,6 @@ export interface ReadMarker {
 export interface WelcomeV2Fields {
   /** The room's name, or null. */
   name?: string | null;
-  /** Epoch of the room's placement this server serves it under. */
-  epoch?: number;
   /** The room's revision now. */
   rev?: number;
   /** Your read marker in this room, 0 if none. */
@@ -123,9 +121,6 @@ export interface ReactionPayload {
   rev: number;
 }
 
-/** Server → client `moved`: the room was placed elsewhere; a `1012` close follows. */
-export type MovedPayload = Record<string, never>;
-
 /** Payload type of every version-2 client → server event. */
 export interface ClientEventMapV2 {
   [ClientEventV2.Read]: ReadRequest;
@@ -140,7 +135,6 @@ export interface ServerEventMapV2 {
   [ServerEventV2.Edited]: EditedPayload;
   [ServerEventV2.Deleted]: DeletedPayload;
   [ServerEventV2.Reaction]: ReactionPayload;
-  [ServerEventV2.Moved]: MovedPayload;
 }
 
 /** `GET /api/rooms?ids=`: one live room. */
@@ -159,8 +153,8 @@ export interface RoomSummariesResponse {
   rooms: RoomSummary[];
 }
 
-/** Fields a version-2 backend adds to `POST /api/rooms` (201) and `POST /api/rooms/:roomId` (200). */
-export interface RoomV2Fields {
+/** Field a version-2 backend adds to `POST /api/rooms` (201). */
+export interface CreateRoomV2Fields {
+  /** The trimmed name given, or null. */
   name?: string | null;
-  epoch?: number;
 }
