@@ -20,6 +20,11 @@ describe('the rooms CLI', () => {
     configHome = mkdtempSync(join(tmpdir(), 'rooms-cli-'));
     env = { XDG_CONFIG_HOME: configHome, ROOMS_SERVER: product.url };
   });
+  // Closed after each test even when it fails: a live SDK room or a child process would keep Jest alive.
+  const cleanup: Array<() => void> = [];
+  afterEach(() => {
+    for (const fn of cleanup.splice(0)) fn();
+  });
   afterAll(async () => {
     await product?.stop();
     rmSync(configHome, { recursive: true, force: true });
@@ -46,6 +51,7 @@ describe('the rooms CLI', () => {
     const bobClient = new RoomsClient({ baseUrl: product.url });
     await bobClient.login('Bob');
     const bob = bobClient.room(roomId);
+    cleanup.push(() => bob.close());
     const bobSaw: MessageV2[] = [];
     bob.on('message', (m) => bobSaw.push(m));
     await bob.connect();
@@ -53,6 +59,7 @@ describe('the rooms CLI', () => {
 
     // Ada joins by the share link: the newest five are shown, and Bob sees her come.
     const ada = CliProcess.start(['chat', link], env);
+    cleanup.push(() => ada.kill('SIGKILL'));
     await ada.waitFor(/you are Ada( in "Lobby")?; here: /);
     await ada.waitFor(/Bob: early 7$/);
     expect(ada.count(/Bob: early [3-7]$/)).toBe(5);
@@ -70,6 +77,7 @@ describe('the rooms CLI', () => {
 
     // A script tails the room: JSON lines, history first, then live.
     const tail = CliProcess.start(['tail', roomId], env);
+    cleanup.push(() => tail.kill('SIGKILL'));
     await tail.waitFor(/"text":"hi Ada"/);
     await bob.send('for the tail');
     const tailed = JSON.parse(await tail.waitFor(/"text":"for the tail"/)) as MessageV2 & { roomId: string };
@@ -111,7 +119,6 @@ describe('the rooms CLI', () => {
     }
     const tailSeqs = tail.stdoutLines.map((l) => (JSON.parse(l) as MessageV2).seq);
     expect(tailSeqs).toEqual(Array.from({ length: tailSeqs.length }, (_, i) => tailSeqs[0] + i));
-    bob.close();
   });
 
   it('sends lines piped in before the room answered, and waits for them at the end of input', async () => {

@@ -17,7 +17,11 @@ class Chatter {
     baseUrl: string,
   ) {
     this.client = new RoomsClient({ baseUrl });
+    Chatter.all.push(this);
   }
+
+  /** Every chatter of the running test, closed after it even when it fails (their timers would keep Jest alive). */
+  static all: Chatter[] = [];
 
   async join(roomId: string): Promise<void> {
     this.room = this.client.room(roomId);
@@ -36,12 +40,15 @@ function checkStream(who: string, messages: readonly MessageV2[]): void {
   expect({ who, duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i) }).toEqual({ who, duplicateIds: [] });
 }
 
-describe.each(PRODUCT_MODES)('two SDK clients when the hosting session server is SIGKILLed, $name', (mode) => {
+describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is SIGKILLed or the room is moved, $name", (mode) => {
   let product: Product;
   let modeEnv: ModeEnv;
 
   beforeAll(async () => {
     product = await Product.start({ ...(modeEnv = await mode.acquire()).env, SESSION_MIN: '2', HEARTBEAT_TTL_MS: '2000' });
+  });
+  afterEach(() => {
+    for (const c of Chatter.all.splice(0)) c.room?.close();
   });
   afterAll(async () => {
     await product?.stop();
@@ -103,6 +110,34 @@ describe.each(PRODUCT_MODES)('two SDK clients when the hosting session server is
         .sort(),
     );
     expect(stored.map((m) => m.seq)).toEqual(ada.seen.map((m) => m.seq));
-    for (const c of [ada, bob, cy]) c.room.close();
+  });
+
+  it("follows an operator's move at once: `moved`, live on the new server, never `reconnecting`, nothing lost or twice", async () => {
+    const ada = new Chatter('Ada', product.url);
+    const bob = new Chatter('Bob', product.url);
+    await ada.client.login('Ada');
+    await bob.client.login('Bob');
+    const { roomId } = await ada.client.createRoom('moving');
+    await ada.join(roomId);
+    await bob.join(roomId);
+    for (let i = 1; i <= 3; i++) await ada.room.send(`before ${i}`);
+
+    // A move needs a live server to go to (the previous test's SIGKILL may still be replaced).
+    await eventually(async () => (await product.adminCluster()).servers.filter((x) => x.alive && !x.draining).length >= 2, 15_000, 'two live servers');
+    const from = ada.room.serverId!;
+    const sent = [1, 2, 3].map((i) => bob.room.send(`around the move ${i}`));
+    const moved = await product.request('POST', `/api/admin/rooms/${roomId}/move`, await product.adminToken(), {});
+    expect(moved.status).toBe(202);
+    await eventually(() => ada.room.isLive && bob.room.isLive && ada.room.serverId !== from && bob.room.serverId !== from, 10_000, 'both live elsewhere');
+    await Promise.all(sent);
+    await ada.room.send('after');
+    await eventually(() => ada.seen.length === 7 && bob.seen.length === 7, 5000, 'both to see all 7');
+
+    for (const c of [ada, bob]) {
+      expect(c.states.map((s) => s.status)).toContain('moved');
+      expect(c.states.map((s) => s.status)).not.toContain('reconnecting');
+      checkStream(c.name, c.seen);
+    }
+    expect(bob.seen).toEqual(ada.seen);
   });
 });
