@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'coverage/', 'test-artifacts/', 'data/', '.angular/', 'bench/results/', '**/node_modules/'],
+    ignores: ['dist/', 'libs/client/dist/', 'coverage/', 'test-artifacts/', 'data/', '.angular/', 'bench/results/', '**/node_modules/'],
   },
   {
     files: ['**/*.ts'],

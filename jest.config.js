@@ -5,6 +5,7 @@ const moduleNameMapper = {
   '^@app/redis$': '<rootDir>/libs/redis/src',
   '^@app/metrics$': '<rootDir>/libs/metrics/src',
   '^@app/config$': '<rootDir>/libs/config/src',
+  '^@app/client$': '<rootDir>/libs/client/src',
 };
 // Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
@@ -16,7 +17,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testEnvironment: 'node',
-      roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/libs'],
+      roots: ['<rootDir>/apps/backend', '<rootDir>/apps/session', '<rootDir>/apps/cli', '<rootDir>/libs'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],

@@ -4,6 +4,7 @@ export * from './protocol/limits';
 export * from './protocol/payloads';
 export * from './protocol/event-map';
 export * from './protocol/text-rules';
+export * from './protocol/version-2';
 export * from './http/api';
 export * from './auth/token-claims';
 export * from './internal/heartbeat';

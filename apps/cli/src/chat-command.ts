@@ -1,0 +1,149 @@
+import type { RoomConnection } from '@app/client';
+import { createInterface, emitKeypressEvents, type Interface } from 'node:readline';
+import { describeState, formatMessage } from './message-format';
+
+export interface ChatIo {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => void };
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** How long `/quit` (or the end of input) waits for unacknowledged lines before giving up. */
+const FLUSH_TIMEOUT_MS = 30_000;
+/** A member's "is typing" line is printed at most this often. */
+const TYPING_LINE_EVERY_MS = 5000;
+
+const HELP = [
+  'commands:',
+  '  /history   show older messages',
+  '  /who       who is here',
+  '  /quit      leave (waits until every line you sent is stored)',
+].join('\n');
+
+/**
+ * `rooms chat`: an interactive chat on a room connection. Lines typed are sent; lines typed while the
+ * connection is down are kept by the SDK and sent (with the same id) once it is back, so a crash of
+ * the session server loses none. Ends on `/quit` or the end of input, after every line is stored.
+ * Resolves with the exit code.
+ */
+export async function runChat(room: RoomConnection, io: ChatIo): Promise<number> {
+  const tty = Boolean(io.input.isTTY && io.output.isTTY);
+  const rl: Interface = createInterface({ input: io.input, output: tty ? io.output : undefined, terminal: tty });
+  const print = (line: string) => {
+    if (tty) {
+      io.output.write('\r\x1b[2K' + line + '\n');
+      rl.prompt(true);
+    } else io.output.write(line + '\n');
+  };
+  rl.setPrompt('> ');
+
+  const typingShownAt = new Map<string, number>();
+  let failures = 0;
+  room.on('message', (m) => print(formatMessage(m)));
+  room.on('messageChanged', (m) => print(`${formatMessage(m)}  [changed]`));
+  room.on('joined', ({ user }) => print(`* ${user.name} joined`));
+  room.on('left', ({ user }) => print(`* ${user.name} left`));
+  room.on('typing', ({ user }) => {
+    const now = Date.now();
+    if (now - (typingShownAt.get(user.id) ?? 0) < TYPING_LINE_EVERY_MS) return;
+    typingShownAt.set(user.id, now);
+    print(`* ${user.name} is typing…`);
+  });
+  room.on('gap', ({ afterSeq, nextSeq }) => print(`* ${nextSeq - afterSeq - 1} older messages not shown: /history`));
+  room.on('error', (e) => print(`! ${e.message} (${e.code})`));
+  room.on('state', (s) => {
+    const line = describeState(s);
+    if (line) print(line);
+  });
+
+  const sends = new Set<Promise<unknown>>();
+  const send = (text: string) => {
+    // Before the first welcome, and while the connection is down, the SDK keeps the line and sends it later.
+    const p = room.send(text).catch((err: Error) => {
+      failures++;
+      print(`! not sent: ${err.message}`);
+    });
+    sends.add(p);
+    void p.finally(() => sends.delete(p));
+  };
+
+  // Input is listened to from the start: lines piped in arrive before the room answers.
+  let ending = false;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const end = async () => {
+    if (ending) return;
+    ending = true;
+    // Every line typed must be stored before we go, even the ones typed during an outage.
+    const flushed = Promise.allSettled([...sends]);
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), FLUSH_TIMEOUT_MS).unref());
+    if ((await Promise.race([flushed, timeout])) === 'timeout') {
+      failures += room.pendingSends.length;
+      print(`! ${room.pendingSends.length} line(s) could not be delivered`);
+    }
+    finished();
+  };
+  rl.on('line', (line) => {
+    const text = line.trim();
+    if (text === '') return;
+    if (text === '/quit' || text === '/exit') return void end();
+    if (text === '/help') return print(HELP);
+    if (text === '/who') return print(`* here: ${room.members.map((m) => m.name).join(', ')}`);
+    if (text === '/history') return showHistory();
+    send(line);
+    if (tty) rl.prompt();
+  });
+  const showHistory = () => {
+    if (!room.isLive) return print('* not connected right now: try again in a moment');
+    if (!room.hasMoreHistory) return print('* no older messages');
+    room.history().then(
+      (page) => {
+        print('--- older messages ---');
+        for (const m of page.messages) print(formatMessage(m));
+        print(page.hasMore ? '--- /history for more ---' : '--- start of the room ---');
+      },
+      (err: Error) => print(`! history: ${err.message}`),
+    );
+  };
+  rl.on('close', () => void end());
+  // Ctrl-C leaves like /quit (unsent lines still go out); a second one leaves at once.
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    void end();
+  };
+  rl.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
+  process.once('SIGTERM', () => void end());
+  room.on('state', (s) => {
+    if (s.status === 'not_found' || s.status === 'full' || s.status === 'closed') finished();
+  });
+
+  void room.connect().then(
+    (welcome) => {
+      const roomName = room.name ? ` in "${room.name}"` : '';
+      print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
+      if (tty) {
+        emitKeypressEvents(io.input, rl);
+        io.input.on('keypress', () => room.typing());
+        rl.prompt();
+      }
+    },
+    () => undefined,
+  );
+  await done;
+  const s = room.state.status;
+  const code = s === 'live' || s === 'reconnecting' || s === 'moved' || s === 'connecting' ? (failures > 0 ? 1 : 0) : exitCodeOf(room);
+  room.close();
+  rl.close();
+  return code;
+}
+
+/** 0 when fine; 2 room not found; 3 room full; 4 login refused; 1 otherwise. */
+export function exitCodeOf(room: RoomConnection): number {
+  const s = room.state;
+  if (s.status === 'not_found') return 2;
+  if (s.status === 'full') return 3;
+  if (s.status === 'closed' && s.reason === 'unauthorized') return 4;
+  return s.status === 'closed' ? 0 : 1;
+}

@@ -1,0 +1,94 @@
+import type { DeletedPayload, EditedPayload, MessageV2, ReactionPayload } from '@app/shared';
+
+/**
+ * The room's messages this client holds, ordered by seq, each seq once. A resumed `welcome`, a
+ * `history` page and live `message` events may overlap: a seq already held is neither added again
+ * nor reported again, so nothing shows twice. Version-2 changes (edit, delete, reaction) replace the
+ * held copy.
+ */
+export class MessageLog {
+  private list: MessageV2[] = [];
+  private readonly bySeq = new Map<number, MessageV2>();
+
+  /** Oldest first. The array is replaced (never mutated) on every change, so UIs can compare by identity. */
+  get messages(): readonly MessageV2[] {
+    return this.list;
+  }
+
+  get newestSeq(): number {
+    return this.list.at(-1)?.seq ?? 0;
+  }
+
+  get oldestSeq(): number | null {
+    return this.list[0]?.seq ?? null;
+  }
+
+  has(seq: number): boolean {
+    return this.bySeq.has(seq);
+  }
+
+  get(seq: number): MessageV2 | undefined {
+    return this.bySeq.get(seq);
+  }
+
+  /** Adds the messages whose seq is new; returns those, oldest first. */
+  add(incoming: readonly MessageV2[]): MessageV2[] {
+    const taken = new Set<number>();
+    const fresh = incoming.filter((m) => !this.bySeq.has(m.seq) && !taken.has(m.seq) && taken.add(m.seq));
+    if (fresh.length === 0) return [];
+    for (const m of fresh) this.bySeq.set(m.seq, m);
+    const newest = this.newestSeq;
+    const inOrder = fresh.every((m, i) => m.seq > (i === 0 ? newest : fresh[i - 1].seq));
+    this.list = inOrder ? [...this.list, ...fresh] : [...this.bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return [...fresh].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Puts a message's current state in place of the held one (welcome `changed`); adds it when not held. */
+  replace(message: MessageV2): void {
+    if (!this.bySeq.has(message.seq)) {
+      this.add([message]);
+      return;
+    }
+    this.bySeq.set(message.seq, message);
+    this.list = this.list.map((m) => (m.seq === message.seq ? message : m));
+  }
+
+  /** Applies `edited`; returns the new state, or undefined when the message is not held. */
+  applyEdit(e: EditedPayload): MessageV2 | undefined {
+    return this.update(e.seq, (m) => ({ ...m, text: e.text, editedAt: e.editedAt, rev: e.rev }));
+  }
+
+  applyDelete(d: DeletedPayload): MessageV2 | undefined {
+    return this.update(d.seq, (m) => {
+      const { reactions: _gone, ...rest } = m;
+      return { ...rest, text: '', deleted: true, rev: d.rev };
+    });
+  }
+
+  applyReaction(r: ReactionPayload): MessageV2 | undefined {
+    return this.update(r.seq, (m) => {
+      const reactions = { ...(m.reactions ?? {}) };
+      const users = (reactions[r.emoji] ?? []).filter((u) => u !== r.userId);
+      if (r.on) users.push(r.userId);
+      if (users.length > 0) reactions[r.emoji] = users;
+      else delete reactions[r.emoji];
+      const next: MessageV2 = { ...m, rev: r.rev };
+      if (Object.keys(reactions).length > 0) next.reactions = reactions;
+      else delete next.reactions;
+      return next;
+    });
+  }
+
+  clear(): void {
+    this.list = [];
+    this.bySeq.clear();
+  }
+
+  private update(seq: number, change: (m: MessageV2) => MessageV2): MessageV2 | undefined {
+    const held = this.bySeq.get(seq);
+    if (!held) return undefined;
+    const next = change(held);
+    this.replace(next);
+    return next;
+  }
+}
