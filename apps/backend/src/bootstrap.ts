@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { loadAsyncApiDocument } from './api-docs/asyncapi-document';
+import { serveAsyncApi } from './api-docs/asyncapi-routes';
 import { AppModule } from './app.module';
 import { createRootLogger } from './logging/root-logger';
 import { logRequests } from './logging/request-log';
@@ -55,6 +57,9 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   setupSwagger(app);
+  const asyncApi = loadAsyncApiDocument();
+  if (asyncApi) serveAsyncApi(app, asyncApi);
+  else app.get(Logger).warn('docs/asyncapi.yaml not found: /docs/ws and /docs/asyncapi.json are not served');
   const web = webRoot(config);
   if (web) await serveWebApp(app, web);
   app.enableShutdownHooks();
