@@ -13,7 +13,7 @@ import { frameExemptions } from './frame-exemptions';
  */
 
 const contract = new FrameContract();
-const violations: string[] = [];
+const violations = frameExemptions().violations;
 const MAX_SHOWN = 300;
 
 function check(direction: Direction, text: string): void {

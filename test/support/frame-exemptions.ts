@@ -1,5 +1,5 @@
 /**
- * Opt-outs from the frame contract check (frame-contract.setup.ts), for tests that send frames the
+ * State of the frame contract check of one test file, and its opt-outs (frame-contract.setup.ts), for tests that send frames the
  * protocol forbids on purpose (fuzzing, bad input). Only what the client sends is exempt: the
  * server's answers to those frames are still checked against docs/asyncapi.yaml.
  */
@@ -9,6 +9,8 @@ export interface FrameExemptions {
   sockets: WeakSet<object>;
   /** Every client → server frame of the current test file is exempt. */
   wholeFile: boolean;
+  /** Frames the document does not describe, seen since the last check (frame-contract.setup.ts fails the test on them). */
+  violations: string[];
 }
 
 const KEY = Symbol.for('stateful-rooms.frame-exemptions');
@@ -16,7 +18,7 @@ const KEY = Symbol.for('stateful-rooms.frame-exemptions');
 /** The exemptions of this test file (Jest gives every file its own globals). */
 export function frameExemptions(): FrameExemptions {
   const holder = globalThis as unknown as Record<symbol, FrameExemptions | undefined>;
-  holder[KEY] ??= { sockets: new WeakSet(), wholeFile: false };
+  holder[KEY] ??= { sockets: new WeakSet(), wholeFile: false, violations: [] };
   return holder[KEY];
 }
 
@@ -30,4 +32,9 @@ export function sendsMalformedFrames<T extends object>(socket: T): T {
 /** Every socket of this test file sends malformed frames on purpose (a fuzz suite). Call at the top of the file. */
 export function allSocketsInThisFileSendMalformedFrames(): void {
   frameExemptions().wholeFile = true;
+}
+
+/** Takes the violations seen so far, so that a test of the check itself can look at them instead of failing. */
+export function takeFrameViolations(): string[] {
+  return frameExemptions().violations.splice(0);
 }

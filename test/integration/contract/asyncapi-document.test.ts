@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Parser } from '@asyncapi/parser';
+import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
   ClientEvent,
   CloseCode,
@@ -13,6 +15,7 @@ import {
   type UserRef,
 } from '@app/shared';
 import { ASYNCAPI_PATH, contractMessages, FrameContract, loadAsyncApiDocument, type ContractMessage, type Direction } from '../../support/frame-contract';
+import { sendsMalformedFrames, takeFrameViolations } from '../../support/frame-exemptions';
 
 /**
  * docs/asyncapi.yaml against libs/shared. The field lists below are typed from the shared
@@ -156,5 +159,67 @@ describe('docs/asyncapi.yaml', () => {
       expect(contract.problem('server→client', JSON.stringify({ event: 'error', data: { code: 'oops', message: 'x' } }))).toMatch(/code/);
       expect(contract.problem('server→client', JSON.stringify({ event: 'ack', data: { seq: 1 }, extra: 1 }))).not.toBeNull();
     });
+  });
+});
+
+describe('the frame check of the integration tests (frame-contract.setup.ts)', () => {
+  let server: WebSocketServer;
+  let url: string;
+
+  beforeAll(async () => {
+    // A fake session server whose every reply breaks the document; it echoes what it receives, wrapped.
+    server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server.on('connection', (socket) => {
+      socket.send(JSON.stringify({ event: 'welcome', data: { roomId: 'r' } }));
+      socket.on('message', () => socket.send(JSON.stringify({ event: 'shout', data: {} })));
+    });
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  async function exchange(open: () => { send(text: string): void; close(): void; onReply(cb: () => void): void; onOpen(cb: () => void): void }) {
+    const socket = open();
+    let replies = 0;
+    await new Promise<void>((resolve) => {
+      socket.onReply(() => {
+        if (++replies === 2) resolve();
+      });
+      socket.onOpen(() => socket.send(JSON.stringify({ event: 'send', data: { text: '' } })));
+    });
+    socket.close();
+    return takeFrameViolations();
+  }
+
+  it('catches frames both ways on a `ws` client', async () => {
+    const violations = await exchange(() => {
+      const ws = new WsWebSocket(url);
+      return { send: (t) => ws.send(t), close: () => ws.close(), onReply: (cb) => ws.on('message', cb), onOpen: (cb) => ws.once('open', cb) };
+    });
+    expect(violations.join('\n')).toMatch(/server→client \{"event":"welcome".*must have required property 'serverId'/s);
+    expect(violations.join('\n')).toMatch(/client→server \{"event":"send".*clientMsgId/s);
+    expect(violations.join('\n')).toMatch(/event "shout" is not a server→client message/);
+  });
+
+  it("catches frames both ways on Node's global WebSocket (the one a browser-like SDK uses)", async () => {
+    const violations = await exchange(() => {
+      const ws = new WebSocket(url);
+      return { send: (t) => ws.send(t), close: () => ws.close(), onReply: (cb) => ws.addEventListener('message', cb), onOpen: (cb) => ws.addEventListener('open', cb) };
+    });
+    expect(violations.join('\n')).toMatch(/server→client \{"event":"welcome"/);
+    expect(violations.join('\n')).toMatch(/client→server \{"event":"send"/);
+    expect(violations.join('\n')).toMatch(/event "shout" is not a server→client message/);
+  });
+
+  it('lets an exempt socket send anything, but still checks what it receives', async () => {
+    const violations = await exchange(() => {
+      const ws = sendsMalformedFrames(new WsWebSocket(url));
+      return { send: (t) => ws.send(t), close: () => ws.close(), onReply: (cb) => ws.on('message', cb), onOpen: (cb) => ws.once('open', cb) };
+    });
+    expect(violations.some((v) => v.startsWith('client→server'))).toBe(false);
+    expect(violations.filter((v) => v.startsWith('server→client'))).toHaveLength(2);
   });
 });
