@@ -15,6 +15,7 @@ import { proxyHops } from './config/trusted-proxies.validator';
 import { MetricsListener } from './metrics/metrics-listener';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
+import { completeErrorBodies } from './validation/complete-error-bodies';
 import { JSON_MAX_DEPTH, jsonDepth } from './validation/json-depth';
 import { serveWebApp, webRoot } from './web/web-app';
 
@@ -54,6 +55,7 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   app.useLogger(app.get(Logger));
   logRequests(app.getHttpAdapter().getInstance(), logger);
   useSecurityHeaders(app);
+  completeErrorBodies(app);
   app.enableCors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS : false });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   setupSwagger(app);

@@ -55,6 +55,18 @@ describe('error bodies', () => {
     expect(Number(answers[2].headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('413 of a body over the limit (raised by Fastify, not Nest) has statusCode, message and error', async () => {
+    const res = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(20_000) }) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ statusCode: 413, message: expect.any(String), error: 'Payload Too Large' });
+  });
+
+  it('404 of an unknown route has statusCode, message and error', async () => {
+    const res = await fetch(`${base}/api/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ statusCode: 404, message: expect.any(String), error: 'Not Found' });
+  });
+
   it('the OpenAPI document gives every error status an example of its own status, with all three fields', async () => {
     const doc = await (await fetch(`${base}/docs-json`)).json();
     const seen: string[] = [];
