@@ -42,7 +42,8 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       roots: ['<rootDir>/test/integration'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
+      // frame-contract.setup: every WebSocket frame the tests send or receive must match docs/asyncapi.yaml.
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts', '<rootDir>/test/support/frame-contract.setup.ts'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],
@@ -55,7 +56,7 @@ module.exports = {
       rootDir: __dirname,
       testEnvironment: 'node',
       roots: ['<rootDir>/test/chaos'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts', '<rootDir>/test/support/frame-contract.setup.ts'],
       testMatch: ['**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       setupFiles: ['reflect-metadata'],

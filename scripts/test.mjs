@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: checks what the tests need, typechecks and lints, builds, starts a private Redis, runs
+// `npm test`: checks what the tests need, typechecks and lints (code, and the OpenAPI document with Redocly), builds, starts a private Redis, runs
 // every tier (unit, web components, integration with real processes, chaos (faults in the cluster
 // topology), browser in real Chromium, a benchmark
 // smoke run) and ends with one summary line.
@@ -53,6 +53,8 @@ mkdirSync(join(root, 'test-artifacts'), { recursive: true });
 for (const [label, cmd, args] of [
   ['typecheck', process.execPath, ['scripts/typecheck.mjs']],
   ['lint', 'npx', ['eslint', '--max-warnings=0', '.']],
+  // The backend's OpenAPI document, built from the source, under Redocly's recommended rules.
+  ['openapi lint', process.execPath, ['scripts/openapi-lint.mjs']],
 ]) {
   console.log(`\n=== ${label} ===`);
   if ((await run(cmd, args)) !== 0) {

@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { FrameErrorCode } from '@app/shared';
 import { eventually } from '../../support/eventually';
+import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 import { sampleValue, scrape } from '../session/prometheus-text';
@@ -177,7 +178,8 @@ class FuzzSocket {
 
   static open(url: string): Promise<FuzzSocket> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      // Its own frames are malformed on purpose; what the server answers is still checked against the document.
+      const socket = sendsMalformedFrames(new WebSocket(url, { perMessageDeflate: false }));
       const fuzz = new FuzzSocket(socket);
       socket.on('error', () => undefined); // a write racing the server's close; the close code is what counts
       socket.once('close', (code, reason) => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { createSessionTokenKeys, mintSessionToken } from '../support/session-tokens';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
@@ -69,7 +70,7 @@ describe('session server: bad input', () => {
   describe('rejected frames keep the socket open', () => {
     async function expectError(send: (c: WsTestClient) => void, code: string) {
       const { client } = await join();
-      send(client);
+      send(sendsMalformedFrames(client));
       const error = await client.next('error');
       expect(error).toEqual({ code, message: expect.any(String) });
       // Same socket still works, and the rejected frame was neither stored nor acked.

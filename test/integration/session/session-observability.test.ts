@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
+import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { startRedisServer, type RedisServerHandle, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerState } from '../../../apps/session/src/lifecycle/server-state';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
@@ -109,13 +110,15 @@ describe('session server: /health and /metrics', () => {
     await ann.say('hello 1', 'ann-1'); // a repeated clientMsgId: acked again, not a new message
     for (let i = 1; i <= 3; i++) await bob.next('message');
 
+    // Refused frames on purpose (the metrics count them): exempt from the frame contract check.
+    sendsMalformedFrames(ann);
     ann.sendRaw('{nope');
     ann.send('dance', {});
     ann.send('send', { text: 'x'.repeat(101), clientMsgId: 'long' });
     ann.send('send', { text: ' ', clientMsgId: 'blank' });
     ann.sendRaw(Buffer.from([1, 2, 3]), { binary: true });
     for (let i = 0; i < 5; i++) await ann.next('error');
-    const oversize = await WsTestClient.connect(server.urlFor(server.token({ sub: 'dan', name: 'dan', room })));
+    const oversize = sendsMalformedFrames(await WsTestClient.connect(server.urlFor(server.token({ sub: 'dan', name: 'dan', room }))));
     oversize.sendRaw('y'.repeat(4096));
     expect((await oversize.closed).code).toBe(1009);
 

@@ -1,21 +1,15 @@
 import type { AdminLoginResponse } from '@app/shared';
 import { Body, Controller, ForbiddenException, Post, UnauthorizedException, UseGuards } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { ErrorBodyDto } from '../validation/error-body.dto';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ReadableThrottlerGuard } from './readable-throttler.guard';
+import { ApiErrorResponse, ApiRateLimitedError } from '../validation/api-error-response.decorator';
 import { AdminSecret } from './admin-secret';
 import { AuthService } from './auth.service';
 import { AdminLoginDto, AdminLoginResponseDto } from './dto/admin-login.dto';
 import { Public } from './public.decorator';
 
 @ApiTags('admin')
+@Public()
 @Controller('api/admin')
 export class AdminController {
   constructor(
@@ -23,14 +17,14 @@ export class AdminController {
     private readonly auth: AuthService,
   ) {}
 
-  @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(ReadableThrottlerGuard)
   @Post('login')
-  @ApiOperation({ summary: 'Operator login', description: 'Trades the backend\'s ADMIN_SECRET for an access token with `role: "admin"`.' })
+  @ApiOperation({ operationId: 'adminLogin', summary: 'Operator login', description: 'Trades the backend\'s ADMIN_SECRET for an access token with `role: "admin"`.' })
   @ApiCreatedResponse({ type: AdminLoginResponseDto })
-  @ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Wrong secret.' })
-  @ApiForbiddenResponse({ type: ErrorBodyDto, description: 'No ADMIN_SECRET is set on this backend (production): there is no admin.' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many attempts from this address.' })
+  @ApiErrorResponse(400, 'No secret, or not a string.', ['secret must be a string'])
+  @ApiErrorResponse(401, 'Wrong secret.', 'wrong admin secret')
+  @ApiErrorResponse(403, 'No ADMIN_SECRET is set on this backend (production): there is no admin.', 'there is no admin on this server: ADMIN_SECRET is not set')
+  @ApiRateLimitedError('Too many attempts from this address.')
   login(@Body() body: AdminLoginDto): AdminLoginResponse {
     if (!this.secret.configured) throw new ForbiddenException('there is no admin on this server: ADMIN_SECRET is not set');
     if (!this.secret.matches(body.secret)) throw new UnauthorizedException('wrong admin secret');

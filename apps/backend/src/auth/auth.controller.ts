@@ -1,24 +1,24 @@
 import type { LoginResponse } from '@app/shared';
 import { Body, Controller, Post, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ReadableThrottlerGuard } from './readable-throttler.guard';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { Public } from './public.decorator';
-import { ErrorBodyDto } from '../validation/error-body.dto';
+import { ApiErrorResponse, ApiRateLimitedError } from '../validation/api-error-response.decorator';
 
 @ApiTags('auth')
+@Public()
 @Controller('api')
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
-  @Public()
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(ReadableThrottlerGuard)
   @Post('login')
-  @ApiOperation({ summary: 'Guest login by display name', description: 'Returns an access token for the other /api calls.' })
+  @ApiOperation({ operationId: 'login', summary: 'Guest login by display name', description: 'Returns an access token for the other /api calls.' })
   @ApiCreatedResponse({ type: LoginResponseDto })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'The name breaks a rule (empty, too long, control characters, not a string).' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many logins from this address.' })
+  @ApiErrorResponse(400, 'The name breaks a rule (empty, too long, control characters, not a string).', ['name must not be empty'])
+  @ApiRateLimitedError('Too many logins from this address.')
   login(@Body() body: LoginDto): LoginResponse {
     return this.auth.login(body.name, body.previousToken);
   }

@@ -12,13 +12,13 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: 200 when the directory answers and a session server can take rooms, else 503' })
+  @ApiOperation({ operationId: 'readiness', summary: 'Readiness: 200 when the directory answers and a session server can take rooms, else 503' })
   ready() {
     return this.health.check([() => this.sessions.check('sessionServers')]);
   }
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP' })
+  @ApiOperation({ operationId: 'liveness', summary: 'Liveness: 200 while the process serves HTTP' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

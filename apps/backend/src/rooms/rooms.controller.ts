@@ -1,38 +1,27 @@
 import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ReadableThrottlerGuard } from '../auth/readable-throttler.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ErrorBodyDto } from '../validation/error-body.dto';
+import { ApiErrorResponse, ApiRateLimitedError, ApiUnauthorizedError } from '../validation/api-error-response.decorator';
+import { ROOM_ID_PARAM } from './room-id';
 import { CreateRoomDto, CreateRoomResponseDto, RoomSessionResponseDto } from './dto/create-room.dto';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing, invalid or expired access token (a session token is refused too).' })
+@ApiUnauthorizedError()
 @Controller('api/rooms')
 export class RoomsController {
   constructor(private readonly rooms: RoomsService) {}
 
   @Post()
-  @UseGuards(ThrottlerGuard)
-  @ApiOperation({ summary: 'Create a room', description: 'The scheduler places it on a session server at once.' })
+  @UseGuards(ReadableThrottlerGuard)
+  @ApiOperation({ operationId: 'createRoom', summary: 'Create a room', description: 'The scheduler places it on a session server at once.' })
   @ApiCreatedResponse({ type: CreateRoomResponseDto })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'Bad name or unknown body property.' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: 'Too many rooms created from this address.' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'No session server has capacity anywhere.' })
+  @ApiErrorResponse(400, 'Bad name or unknown body property.', ['name must be at most 64 characters'])
+  @ApiRateLimitedError('Too many rooms created from this address, or by this user (then with Retry-After).')
+  @ApiErrorResponse(503, 'No session server has capacity anywhere.', 'no session server has a free room slot; try again shortly')
   create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto): Promise<CreateRoomResponse> {
     return this.rooms.create(user, body.name);
   }
@@ -40,13 +29,16 @@ export class RoomsController {
   @Post(':roomId')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'getRoomSession',
     summary: "Get or start the room's session",
     description: 'Returns the WebSocket address of the session server that owns the room (placing it if needed) and a short-lived session token for it.',
   })
   @ApiOkResponse({ type: RoomSessionResponseDto })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'Unknown or expired room.' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: 'The room is full: its server last reported maxMembers users connected, and the caller is not one of them.' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'No session server can take the room now.' })
+  @ApiParam(ROOM_ID_PARAM)
+  @ApiErrorResponse(404, 'Unknown or expired room.', 'room Xq3v9Lr2bT0kZpWm does not exist or has expired')
+  @ApiErrorResponse(409, 'The room is full: its server last reported maxMembers users connected, and the caller is not one of them.', 'room is full')
+  @ApiErrorResponse(429, 'Too many get-or-start calls by this user (with Retry-After).', 'Too many rooms opened: at most 120 per minute. Try again in 1 minute.')
+  @ApiErrorResponse(503, 'No session server can take the room now.', 'no session server has a free room slot; try again shortly')
   session(@CurrentUser() user: UserRef, @Param('roomId') roomId: string): Promise<RoomSessionResponse> {
     return this.rooms.session(user, roomId);
   }
