@@ -6,6 +6,7 @@ const moduleNameMapper = {
   '^@app/metrics$': '<rootDir>/libs/metrics/src',
   '^@app/config$': '<rootDir>/libs/config/src',
   '^@app/client$': '<rootDir>/libs/client/src',
+  '^@app/client/(.*)$': '<rootDir>/libs/client/src/$1',
 };
 // Transpile only (tsconfig.spec.json sets isolatedModules): `npm run typecheck` and the builds check types.
 const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }];
