@@ -7,3 +7,4 @@ export * from './protocol/text-rules';
 export * from './http/api';
 export * from './auth/token-claims';
 export * from './internal/heartbeat';
+export * from './protocol/version-2';
