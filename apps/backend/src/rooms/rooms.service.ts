@@ -34,7 +34,7 @@ export class RoomsService {
     await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
     await this.userRooms.remember(user.id, roomId, this.clock.now());
     this.created.inc();
-    return { roomId };
+    return { roomId, name: name || null };
   }
 
   /**
@@ -52,11 +52,12 @@ export class RoomsService {
     if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
     if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
     const { server, epoch } = opened.placement;
+    const name = opened.room.name ?? null;
     return {
       roomId,
-      name: opened.room.name ?? null,
+      name,
       url: server.url,
-      token: this.signer.sign(user, roomId, server.id, epoch),
+      token: this.signer.sign(user, roomId, server.id, epoch, name),
       serverId: server.id,
       epoch,
     };

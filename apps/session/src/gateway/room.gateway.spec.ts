@@ -53,7 +53,7 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
       history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1 };
+    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1, roomName: null };
     const quotas = new UserRoomQuotas({ maxSockets: 5, perSecond: 10, burst: 5 }, () => now);
     const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter, quotas);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {

@@ -57,7 +57,7 @@ describe('ChatRoom', () => {
   let store: RoomStore;
   let closed: ChatRoom[];
 
-  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1 }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
+  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
     return new ChatRoom({
       roomId: 'room-1',
       serverId: 'srv-1',
@@ -98,6 +98,11 @@ describe('ChatRoom', () => {
         lastSeq: 7,
         limits: { maxMessageLength: 4000, maxMembers: 3, maxFrameBytes: 65536 },
         epoch: 1,
+        name: null,
+        rev: 0,
+        readSeq: 0,
+        reads: [{ userId: 'alice', seq: 0 }],
+        changed: [],
       });
       expect(alice.socket.frames).toHaveLength(1);
     });
@@ -151,7 +156,7 @@ describe('ChatRoom', () => {
       room.send(alice, 'again', 'a-2');
       await room.settled();
       expect(alice.socket.take()).toEqual([
-        { event: 'message', data: { seq: 1, id: 'a-1', userId: 'alice', name: 'ALICE', text: 'hello', ts: clock.now() } },
+        { event: 'message', data: { seq: 1, id: 'a-1', userId: 'alice', name: 'ALICE', text: 'hello', ts: clock.now(), rev: 1 } },
         { event: 'ack', data: { clientMsgId: 'a-1', seq: 1 } },
         { event: 'message', data: expect.objectContaining({ seq: 2, text: 'again' }) },
         { event: 'ack', data: { clientMsgId: 'a-2', seq: 2 } },
@@ -178,7 +183,9 @@ describe('ChatRoom', () => {
       const appended: Message[][] = [];
       const slowStore: RoomStore = {
         ...new MemoryRoomStore(),
-        load: async () => ({ lastSeq: 0, messages: [], epoch: 1 }),
+        load: async () => ({ lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] }),
+        update: async () => undefined,
+        saveReads: async () => undefined,
         fence: async () => ({ epoch: 1, lastSeq: 0 }),
         append: (_room, messages) => {
           appended.push([...messages]);
