@@ -1,5 +1,5 @@
-import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
-import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -17,6 +17,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ErrorBodyDto } from '../validation/error-body.dto';
 import { CreateRoomDto, CreateRoomResponseDto, RoomSessionResponseDto } from './dto/create-room.dto';
+import { RoomSummariesQueryDto, RoomSummariesResponseDto } from './dto/room-summaries.dto';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
@@ -35,6 +36,17 @@ export class RoomsController {
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'No session server has capacity anywhere.' })
   create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto): Promise<CreateRoomResponse> {
     return this.rooms.create(user, body.name);
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'Summaries of rooms',
+    description: "Name, last seq, who is online and last activity of up to 50 rooms, as their session servers last reported them (seconds old at most); the rooms' history is not read.",
+  })
+  @ApiOkResponse({ type: RoomSummariesResponseDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'ids missing, empty, more than 50, or not room ids separated by commas.' })
+  summaries(@Query() query: RoomSummariesQueryDto): Promise<RoomSummariesResponse> {
+    return this.rooms.summaries(query.ids.split(','));
   }
 
   @Post(':roomId')

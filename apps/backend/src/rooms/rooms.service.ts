@@ -1,4 +1,4 @@
-import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
+import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
@@ -35,6 +35,15 @@ export class RoomsService {
     await this.userRooms.remember(user.id, roomId, this.clock.now());
     this.created.inc();
     return { roomId, name: name || null };
+  }
+
+  /**
+   * What the lobby shows of the rooms asked for: the live ones, in the order asked (an id asked twice
+   * once), from the directory alone. Ids of a shape this backend never issues are unknown rooms.
+   */
+  async summaries(roomIds: string[]): Promise<RoomSummariesResponse> {
+    const ids = [...new Set(roomIds)].filter((id) => ROOM_ID_PATTERN.test(id));
+    return { rooms: ids.length ? await this.directory.roomSummaries(ids, this.clock.now()) : [] };
   }
 
   /**

@@ -98,7 +98,14 @@ export class RoomsService {
     const held: HeldRoom[] = [];
     for (const room of this.rooms.values()) {
       if (!room.isOpen) continue;
-      const entry: HeldRoom = { roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity, epoch: room.epoch, members: room.memberCount };
+      const entry: HeldRoom = {
+        roomId: room.roomId,
+        connections: room.connectionCount,
+        lastActivity: room.lastActivity,
+        epoch: room.epoch,
+        members: room.memberCount,
+        lastSeq: room.lastSeq,
+      };
       // Ids only for a full room: the backend refuses everyone else before a socket opens.
       if (room.isFull) entry.memberIds = room.memberIds();
       held.push(entry);
