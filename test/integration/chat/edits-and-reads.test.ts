@@ -79,6 +79,36 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     for (const c of [a.client, b.client, phone.client]) c.terminate();
   });
 
+  it('summarizes rooms for the lobby from the session servers\' heartbeats: GET /api/rooms?ids=', async () => {
+    const ada = await product.login('Ada');
+    const bob = await product.login('Bob');
+    const named = await createNamedRoom(ada.token, 'Lobby test');
+    const quiet = await product.createRoom(ada.token);
+    const a = await open(ada.token, named);
+    const b = await open(bob.token, named);
+    for (let i = 1; i <= 3; i++) await a.client.say(`m${i}`, `a-${i}`);
+    type Summaries = { rooms: Array<{ roomId: string; name: string | null; lastSeq: number; online: number; lastActivityAt: number }> };
+    const ask = (ids: string, token = bob.token) => product.request<Summaries>('GET', `/api/rooms?ids=${ids}`, token);
+    await eventually(async () => {
+      const r = await ask(`${quiet},unknown-room-id-1,${named}`);
+      expect(r.status).toBe(200);
+      expect(r.body.rooms.map((x) => x.roomId)).toEqual([quiet, named]);
+      const [q, n] = r.body.rooms;
+      expect(q).toEqual({ roomId: quiet, name: null, lastSeq: 0, online: 0, lastActivityAt: expect.any(Number) });
+      return n.name === 'Lobby test' && n.lastSeq === 3 && n.online === 2;
+    }, 5000, 'the summary to show 3 messages and 2 people online');
+    b.client.terminate();
+    await eventually(async () => (await ask(named)).body.rooms[0].online === 1, 5000, 'bob to go offline in the summary');
+
+    expect((await ask(named, '')).status).toBe(401);
+    for (const bad of ['', ',', `${named},,${quiet}`, `${named}%20`, Array.from({ length: 51 }, (_, i) => `room-${i}-xxxxxx`).join(',')]) {
+      expect((await ask(bad)).status).toBe(400);
+    }
+    expect((await product.request('GET', '/api/rooms', bob.token)).status).toBe(400);
+    expect((await ask(Array.from({ length: 50 }, () => named).join(','))).body.rooms).toHaveLength(1);
+    a.client.terminate();
+  });
+
   it('refuses a malformed rev at the upgrade', async () => {
     const ada = await product.login('Ada');
     const roomId = await product.createRoom(ada.token);
