@@ -15,6 +15,7 @@ import {
   type ServerFrame,
   type UserRef,
   type WelcomePayload,
+  type WelcomeV2Fields,
 } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
@@ -105,6 +106,8 @@ export class RoomConnection {
   private readonly _nextRetryAt = signal<number | null>(null);
   private readonly _roomId = signal<string | null>(null);
   private readonly _serverId = signal<string | null>(null);
+  /** The room's name from the last `welcome` (version 2), null when it has none or the server does not say. */
+  private readonly _roomName = signal<string | null>(null);
   private readonly _me = signal<UserRef | null>(null);
   private readonly _members = signal<UserRef[]>([]);
   private readonly _messages = signal<Message[]>([]);
@@ -126,6 +129,7 @@ export class RoomConnection {
   readonly nextRetryAt = this._nextRetryAt.asReadonly();
   readonly roomId = this._roomId.asReadonly();
   readonly serverId = this._serverId.asReadonly();
+  readonly roomName = this._roomName.asReadonly();
   readonly me = this._me.asReadonly();
   readonly members = this._members.asReadonly();
   /** Confirmed messages, ordered by seq, each seq once. */
@@ -189,6 +193,7 @@ export class RoomConnection {
     this._nextRetryAt.set(null);
     this._roomId.set(null);
     this._serverId.set(null);
+    this._roomName.set(null);
     this._me.set(null);
     this._members.set([]);
     this._messages.set([]);
@@ -417,6 +422,7 @@ export class RoomConnection {
     this.lastSeenSeq = Math.max(this.lastSeenSeq, data.lastSeq, this._messages().at(-1)?.seq ?? 0);
     this._me.set(data.you);
     this._serverId.set(data.serverId);
+    this._roomName.set((data as WelcomePayload & WelcomeV2Fields).name ?? null);
     this._members.set(uniqueUsers(data.members));
     if (data.limits) this._limits.set(data.limits);
     this._typing.set([]);

@@ -84,4 +84,26 @@ describe('RoomPageComponent', () => {
     expect(TestBed.inject(RoomConnection).status()).toBe('idle');
     expect(socket.closedByClient?.code).toBe(1000);
   });
+
+  it("names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)", async () => {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    sockets.last.open();
+    sockets.last.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      name: 'Friday standup',
+      you: { id: 'u2', name: 'Bo' },
+      members: [{ id: 'u2', name: 'Bo' }],
+      messages: [],
+      lastSeq: 0,
+      epoch: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    });
+    await fixture.whenStable();
+    expect(el.querySelector('h1')?.textContent).toContain('Friday standup');
+    expect(document.title).toBe('Friday standup · Rooms');
+    expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', name: 'Friday standup' })]);
+    fixture.destroy();
+  });
 });

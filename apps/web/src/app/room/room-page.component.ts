@@ -1,5 +1,6 @@
 import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
 import { ClipboardService } from '../core/clipboard.service';
 import { CLOCK } from '../core/clock';
@@ -31,7 +32,8 @@ export class RoomPageComponent {
   protected readonly shareUrl = computed(() => new URL(`/rooms/${encodeURIComponent(this.roomId())}`, this.document.baseURI).toString());
   protected readonly copyState = signal<'idle' | 'copied' | 'failed'>('idle');
   protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
-  protected readonly roomName = computed(() => this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
+  /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
+  protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
   protected readonly showMembers = signal(false);
 
@@ -40,14 +42,21 @@ export class RoomPageComponent {
       const roomId = this.roomId();
       untracked(() => this.connection.connect(roomId));
     });
-    // Remember the room once it proved to exist.
+    // Remember the room (and its name) once it proved to exist.
     effect(() => {
       if (this.connection.status() === 'live') {
         const roomId = this.roomId();
-        untracked(() => this.recent.remember(roomId, this.clock.now()));
+        const name = this.connection.roomName() ?? undefined;
+        untracked(() => this.recent.remember(roomId, this.clock.now(), name));
       }
     });
-    inject(DestroyRef).onDestroy(() => this.connection.leave());
+    const title = inject(Title);
+    const previousTitle = title.getTitle();
+    effect(() => title.setTitle(`${this.roomName() || 'Room'} · Rooms`));
+    inject(DestroyRef).onDestroy(() => {
+      this.connection.leave();
+      title.setTitle(previousTitle);
+    });
   }
 
   protected async copyLink(): Promise<void> {
