@@ -16,6 +16,8 @@ import {
   type UserRef,
   type WelcomePayload,
   type WelcomeV2Fields,
+  type ClientEventMapV2,
+  ClientEventV2,
 } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
@@ -108,6 +110,8 @@ export class RoomConnection {
   private readonly _serverId = signal<string | null>(null);
   /** The room's name from the last `welcome` (version 2), null when it has none or the server does not say. */
   private readonly _roomName = signal<string | null>(null);
+  /** This user's read marker in the room (version 2): from `welcome`, raised by `markRead`. */
+  private readonly _readSeq = signal(0);
   private readonly _me = signal<UserRef | null>(null);
   private readonly _members = signal<UserRef[]>([]);
   private readonly _messages = signal<Message[]>([]);
@@ -130,6 +134,7 @@ export class RoomConnection {
   readonly roomId = this._roomId.asReadonly();
   readonly serverId = this._serverId.asReadonly();
   readonly roomName = this._roomName.asReadonly();
+  readonly readSeq = this._readSeq.asReadonly();
   readonly me = this._me.asReadonly();
   readonly members = this._members.asReadonly();
   /** Confirmed messages, ordered by seq, each seq once. */
@@ -194,6 +199,7 @@ export class RoomConnection {
     this._roomId.set(null);
     this._serverId.set(null);
     this._roomName.set(null);
+    this._readSeq.set(0);
     this._me.set(null);
     this._members.set([]);
     this._messages.set([]);
@@ -365,7 +371,16 @@ export class RoomConnection {
     if (socket.readyState === SocketState.Connecting || socket.readyState === SocketState.Open) socket.close(code, reason);
   }
 
-  private emit<E extends keyof ClientEventMap>(event: E, data: ClientEventMap[E]): boolean {
+  /**
+   * Raises this user's read marker to `seq` (version 2 `read`): sent only while live and when it is
+   * higher than the marker; the caller paces it (at most once a second).
+   */
+  markRead(seq: number): void {
+    if (this._status() !== 'live' || seq <= this._readSeq()) return;
+    if (this.emit(ClientEventV2.Read, { seq })) this._readSeq.set(seq);
+  }
+
+  private emit<E extends keyof (ClientEventMap & ClientEventMapV2)>(event: E, data: (ClientEventMap & ClientEventMapV2)[E]): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== SocketState.Open) return false;
     socket.send(JSON.stringify({ event, data }));
@@ -423,6 +438,7 @@ export class RoomConnection {
     this._me.set(data.you);
     this._serverId.set(data.serverId);
     this._roomName.set((data as WelcomePayload & WelcomeV2Fields).name ?? null);
+    this._readSeq.update((seq) => Math.max(seq, (data as WelcomePayload & WelcomeV2Fields).readSeq ?? 0));
     this._members.set(uniqueUsers(data.members));
     if (data.limits) this._limits.set(data.limits);
     this._typing.set([]);

@@ -11,6 +11,9 @@ import { MessageListComponent } from './message-list.component';
 import { RoomConnection } from './room-connection.service';
 import { typingLabel } from './typing-label';
 
+/** Least time between two `read` frames (the contract's at most once a second). */
+const READ_EVERY_MS = 1000;
+
 /** `/rooms/:roomId`: the conversation. This page's URL is the share link. */
 @Component({
   selector: 'app-room-page',
@@ -50,10 +53,34 @@ export class RoomPageComponent {
         untracked(() => this.recent.remember(roomId, this.clock.now(), name));
       }
     });
+    // The newest message shown counts as read while the page is visible; `read` goes at most once a second.
+    let readTimer: ReturnType<typeof this.clock.setTimeout> | null = null;
+    let lastReadAt = -Infinity;
+    const sendRead = () => {
+      readTimer = null;
+      const seq = this.connection.messages().at(-1)?.seq ?? 0;
+      if (this.document.visibilityState === 'hidden' || seq <= this.connection.readSeq()) return;
+      lastReadAt = this.clock.now();
+      this.connection.markRead(seq);
+      this.recent.markRead(this.roomId(), seq);
+    };
+    effect(() => {
+      const newest = this.connection.messages().at(-1)?.seq ?? 0;
+      if (this.connection.status() !== 'live' || newest <= this.connection.readSeq() || readTimer !== null) return;
+      untracked(() => {
+        readTimer = this.clock.setTimeout(sendRead, Math.max(0, lastReadAt + READ_EVERY_MS - this.clock.now()));
+      });
+    });
+    // Another device may have read further: the marker from welcome counts here too.
+    effect(() => {
+      const seq = this.connection.readSeq();
+      if (seq > 0) untracked(() => this.recent.markRead(this.roomId(), seq));
+    });
     const title = inject(Title);
     const previousTitle = title.getTitle();
     effect(() => title.setTitle(`${this.roomName() || 'Room'} · Rooms`));
     inject(DestroyRef).onDestroy(() => {
+      if (readTimer !== null) this.clock.clearTimeout(readTimer);
       this.connection.leave();
       title.setTitle(previousTitle);
     });
