@@ -147,4 +147,17 @@ describe('MessageListComponent', () => {
       expect(removed).toEqual([3]);
     });
   });
+
+  it('puts the "new messages" divider after the read marker, and "seen by" under my latest message', async () => {
+    fixture.componentRef.setInput('dividerAfter', 1);
+    fixture.componentRef.setInput('seenBySeq', 3);
+    fixture.componentRef.setInput('seenBy', ['Bob']);
+    await fixture.whenStable();
+    const divider = el.querySelector('[data-testid="new-divider"]');
+    expect(divider?.nextElementSibling?.getAttribute('data-seq')).toBe('2');
+    expect(el.querySelector('.message[data-seq="3"] [data-testid="seen-by"]')?.textContent).toContain('Seen by Bob');
+    fixture.componentRef.setInput('dividerAfter', 3);
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid="new-divider"]')).toBeNull();
+  });
 });

@@ -40,6 +40,17 @@ export class MessageListComponent {
   readonly hasMore = input(false);
   readonly loadingHistory = input(false);
   readonly loadOlder = output<void>();
+  /** A "new messages" divider goes before the first message after this seq (none when null or 0). */
+  readonly dividerAfter = input<number | null>(null);
+  /** "Seen by" under the message `seenBySeq` (my latest). */
+  readonly seenBySeq = input<number | null>(null);
+  readonly seenBy = input<readonly string[]>([]);
+  /** Seq of the first message after the divider, if any is shown. */
+  protected readonly firstNew = computed(() => {
+    const after = this.dividerAfter();
+    if (!after) return null;
+    return this.messages().find((m) => m.seq > after)?.seq ?? null;
+  });
   /** Version 2 actions: edit and delete my messages, react to any. */
   readonly edit = output<{ seq: number; text: string }>();
   readonly remove = output<number>();

@@ -19,6 +19,7 @@ import {
   type EditedPayload,
   type MessageV2,
   type ReactionPayload,
+  type ReadPayload,
   ServerEventV2,
   type ClientEventMapV2,
   ClientEventV2,
@@ -117,6 +118,8 @@ export class RoomConnection {
   private readonly _roomName = signal<string | null>(null);
   /** This user's read marker in the room (version 2): from `welcome`, raised by `markRead`. */
   private readonly _readSeq = signal(0);
+  /** Read markers of the room's members as last heard (welcome `reads`, then `read` events), by user id. */
+  private readonly _reads = signal<ReadonlyMap<string, number>>(new Map());
   private readonly _me = signal<UserRef | null>(null);
   private readonly _members = signal<UserRef[]>([]);
   private readonly _messages = signal<Message[]>([]);
@@ -140,6 +143,7 @@ export class RoomConnection {
   readonly serverId = this._serverId.asReadonly();
   readonly roomName = this._roomName.asReadonly();
   readonly readSeq = this._readSeq.asReadonly();
+  readonly reads = this._reads.asReadonly();
   readonly me = this._me.asReadonly();
   readonly members = this._members.asReadonly();
   /** Confirmed messages, ordered by seq, each seq once. */
@@ -208,6 +212,7 @@ export class RoomConnection {
     this._serverId.set(null);
     this._roomName.set(null);
     this._readSeq.set(0);
+    this._reads.set(new Map());
     this._me.set(null);
     this._members.set([]);
     this._messages.set([]);
@@ -467,6 +472,7 @@ export class RoomConnection {
     if (v2.changed?.length) this._messages.update((list) => replaceBySeq(list, v2.changed!));
     this.lastRev = Math.max(this.lastRev, v2.rev ?? 0);
     this._roomName.set(v2.name ?? null);
+    if (v2.reads) this._reads.set(new Map(v2.reads.map((r) => [r.userId, r.seq])));
     this._readSeq.update((seq) => Math.max(seq, (data as WelcomePayload & WelcomeV2Fields).readSeq ?? 0));
     this._members.set(uniqueUsers(data.members));
     if (data.limits) this._limits.set(data.limits);
@@ -485,6 +491,11 @@ export class RoomConnection {
    * of a message not shown is left for history to bring. True when the frame was one of them.
    */
   private onChange(frame: { event: string; data: Record<string, unknown> }): boolean {
+    if (frame.event === ServerEventV2.Read) {
+      const { userId, seq } = frame.data as unknown as ReadPayload;
+      this._reads.update((reads) => new Map(reads).set(userId, Math.max(reads.get(userId) ?? 0, seq)));
+      return true;
+    }
     const change = frame.data as { seq: number; rev: number };
     let apply: ((m: MessageV2) => MessageV2) | null = null;
     if (frame.event === ServerEventV2.Edited) {

@@ -38,12 +38,31 @@ export class RoomPageComponent {
   /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
   protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
+  /** Where "new messages" starts: my read marker as it was when the room opened (it stays put while I read). */
+  protected readonly dividerAfter = signal<number | null>(null);
+  /** Who else has read up to my latest message. */
+  protected readonly seenBy = computed(() => {
+    const me = this.connection.me()?.id;
+    const mine = [...this.connection.messages()].reverse().find((m) => m.userId === me);
+    if (!me || !mine) return { seq: null, names: [] as string[] };
+    const names = new Map(this.connection.members().map((u) => [u.id, u.name]));
+    for (const m of this.connection.messages()) if (!names.has(m.userId)) names.set(m.userId, m.name);
+    const who: string[] = [];
+    for (const [userId, seq] of this.connection.reads()) if (userId !== me && seq >= mine.seq) who.push(names.get(userId) ?? userId);
+    return { seq: mine.seq, names: who };
+  });
   protected readonly showMembers = signal(false);
 
   constructor() {
     effect(() => {
       const roomId = this.roomId();
       untracked(() => this.connection.connect(roomId));
+    });
+    effect(() => {
+      if (this.connection.status() === 'live' && this.dividerAfter() === null) {
+        const marker = this.connection.readSeq();
+        untracked(() => this.dividerAfter.set(marker));
+      }
     });
     // Remember the room (and its name) once it proved to exist.
     effect(() => {
