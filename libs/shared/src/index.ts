@@ -8,3 +8,4 @@ export * from './protocol/version-2';
 export * from './http/api';
 export * from './auth/token-claims';
 export * from './internal/heartbeat';
+export * from './protocol/version-2';

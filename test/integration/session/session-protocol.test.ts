@@ -51,6 +51,11 @@ describe('session server: protocol', () => {
       lastSeq: 0,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
       epoch: 1,
+      name: null,
+      rev: 0,
+      readSeq: 0,
+      reads: [{ userId: 'u-ann', seq: 0 }],
+      changed: [],
     });
 
     const { client: bob, welcome: bobWelcome } = await join(room, { sub: 'u-bob', name: 'Bob' });
@@ -62,7 +67,7 @@ describe('session server: protocol', () => {
 
     ann.send('send', { text: 'hi Bob\nsecond line', clientMsgId: 'ann-1' });
     const forBob = await bob.next('message');
-    expect(forBob).toEqual({ seq: 1, id: 'ann-1', userId: 'u-ann', name: 'Ann', text: 'hi Bob\nsecond line', ts: expect.any(Number) });
+    expect(forBob).toEqual({ seq: 1, id: 'ann-1', userId: 'u-ann', name: 'Ann', text: 'hi Bob\nsecond line', ts: expect.any(Number), rev: 1 });
     expect(await ann.next('message')).toEqual(forBob);
     expect(await ann.next('ack')).toEqual({ clientMsgId: 'ann-1', seq: 1 });
 

@@ -31,8 +31,9 @@ export class SessionTokenSigner {
     });
   }
 
-  sign(user: UserRef, roomId: string, serverId: string, epoch: number): string {
-    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId, epoch };
+  /** `roomName` goes in the token because the session server has no directory: its `welcome` names the room from it. */
+  sign(user: UserRef, roomId: string, serverId: string, epoch: number, roomName: string | null = null): string {
+    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId, epoch, roomName };
     return this.jwt.sign(claims);
   }
 }

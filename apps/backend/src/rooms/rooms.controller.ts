@@ -1,11 +1,12 @@
-import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
-import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadableThrottlerGuard } from '../auth/readable-throttler.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrorResponse, ApiRateLimitedError, ApiUnauthorizedError } from '../validation/api-error-response.decorator';
 import { ROOM_ID_PARAM } from './room-id';
 import { CreateRoomDto, CreateRoomResponseDto, RoomSessionResponseDto } from './dto/create-room.dto';
+import { RoomSummariesQueryDto, RoomSummariesResponseDto } from './dto/room-summaries.dto';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
@@ -24,6 +25,18 @@ export class RoomsController {
   @ApiErrorResponse(503, 'No session server has capacity anywhere.', 'no session server has a free room slot; try again shortly')
   create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto): Promise<CreateRoomResponse> {
     return this.rooms.create(user, body.name);
+  }
+
+  @Get()
+  @ApiOperation({
+    operationId: 'roomSummaries',
+    summary: 'Summaries of rooms',
+    description: "Name, last seq, who is online and last activity of up to 50 rooms, as their session servers last reported them (seconds old at most); the rooms' history is not read.",
+  })
+  @ApiOkResponse({ type: RoomSummariesResponseDto })
+  @ApiErrorResponse(400, 'ids missing, empty, more than 50, or not room ids separated by commas.', ['ids must name 1 to 50 room ids separated by commas'])
+  summaries(@Query() query: RoomSummariesQueryDto): Promise<RoomSummariesResponse> {
+    return this.rooms.summaries(query.ids.split(','));
   }
 
   @Post(':roomId')

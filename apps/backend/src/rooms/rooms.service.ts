@@ -1,4 +1,4 @@
-import type { CreateRoomResponse, RoomSessionResponse, UserRef } from '@app/shared';
+import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
@@ -34,7 +34,16 @@ export class RoomsService {
     await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
     await this.userRooms.remember(user.id, roomId, this.clock.now());
     this.created.inc();
-    return { roomId };
+    return { roomId, name: name || null };
+  }
+
+  /**
+   * What the lobby shows of the rooms asked for: the live ones, in the order asked (an id asked twice
+   * once), from the directory alone. Ids of a shape this backend never issues are unknown rooms.
+   */
+  async summaries(roomIds: string[]): Promise<RoomSummariesResponse> {
+    const ids = [...new Set(roomIds)].filter((id) => ROOM_ID_PATTERN.test(id));
+    return { rooms: ids.length ? await this.directory.roomSummaries(ids, this.clock.now()) : [] };
   }
 
   /**
@@ -52,11 +61,12 @@ export class RoomsService {
     if (!opened) throw new NotFoundException(`room ${roomId} does not exist or has expired`);
     if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
     const { server, epoch } = opened.placement;
+    const name = opened.room.name ?? null;
     return {
       roomId,
-      name: opened.room.name ?? null,
+      name,
       url: server.url,
-      token: this.signer.sign(user, roomId, server.id, epoch),
+      token: this.signer.sign(user, roomId, server.id, epoch, name),
       serverId: server.id,
       epoch,
     };

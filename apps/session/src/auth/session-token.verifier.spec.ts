@@ -24,7 +24,7 @@ describe('SessionTokenVerifier', () => {
   it('accepts a valid session token and returns its claims', () => {
     expect(verifier().verify(sign({}))).toEqual({
       ok: true,
-      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4 },
+      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4, roomName: null },
     });
   });
 

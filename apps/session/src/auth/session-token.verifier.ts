@@ -65,6 +65,8 @@ export class SessionTokenVerifier {
     }
     const epoch = payload.epoch;
     if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 1) return { ok: false, reason: 'claim epoch missing' };
+    // Optional (tokens of a backend before version 2 have none): the room's name for `welcome`.
+    const roomName = typeof payload.roomName === 'string' ? payload.roomName : null;
     return {
       ok: true,
       claims: {
@@ -74,6 +76,7 @@ export class SessionTokenVerifier {
         room: payload.room as string,
         aud: this.serverId,
         epoch,
+        roomName,
       },
     };
   }

@@ -12,6 +12,10 @@ export interface Admission {
   epoch: number;
   /** Seq the client saw last (`?since=`), when it resumes. */
   since?: number;
+  /** The room revision the client saw last (`?rev=`), with `since`: the welcome then carries `changed`. */
+  rev?: number;
+  /** The room's name from the token (null when none). */
+  roomName: string | null;
 }
 
 export type AdmissionCheck = { ok: true } | { ok: false; status: number; message: string };
@@ -20,7 +24,7 @@ const SINCE = /^\d{1,15}$/;
 
 /**
  * Decides at the HTTP upgrade, before any room data exists for the socket: Origin (403), a key to
- * verify with (503), the session token (401), `since` (400). An admitted request is remembered
+ * verify with (503), the session token (401), `since` and `rev` (400). An admitted request is remembered
  * until the gateway takes it on `connection`.
  */
 @Injectable()
@@ -50,12 +54,17 @@ export class ConnectionAdmission {
     // An empty `since=` counts as none (clients that build the URL from an unknown last seq).
     const sinceText = params.get('since') || null;
     if (sinceText !== null && !SINCE.test(sinceText)) return { ok: false, status: 400, message: 'Bad Request' };
+    // `rev` follows the same rule as `since` (an empty `rev=` counts as none); without `since` it means nothing.
+    const revText = params.get('rev') || null;
+    if (revText !== null && !SINCE.test(revText)) return { ok: false, status: 400, message: 'Bad Request' };
     const { claims } = check;
     this.admitted.set(req, {
       user: { id: claims.sub, name: claims.name },
       roomId: claims.room,
       epoch: claims.epoch,
       since: sinceText === null ? undefined : Number(sinceText),
+      rev: revText === null || sinceText === null ? undefined : Number(revText),
+      roomName: claims.roomName ?? null,
     });
     return { ok: true };
   }

@@ -51,9 +51,13 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
       send: (_s: WebSocket, text: string, id: string) => calls.push(['send', text, id]),
       typing: () => calls.push(['typing']),
       history: (_s: WebSocket, before: number, limit: number) => calls.push(['history', before, limit]),
+      edit: (_s: WebSocket, seq: number, text: string) => calls.push(['edit', seq, text]),
+      delete: (_s: WebSocket, seq: number) => calls.push(['delete', seq]),
+      react: (_s: WebSocket, seq: number, emoji: string, on: boolean) => calls.push(['react', seq, emoji, on]),
+      read: (_s: WebSocket, seq: number) => calls.push(['read', seq]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1 };
+    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1, roomName: null };
     const quotas = new UserRoomQuotas({ maxSockets: 5, perSecond: 10, burst: 5 }, () => now);
     const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter, quotas);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {
@@ -167,5 +171,48 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
     for (let i = 0; i < 5; i++) ws.frame('garbage');
     ws.frame('garbage');
     expect(ws.errors()).toEqual([...Array(5).fill('bad_json'), 'rate_limited']);
+  });
+
+  it('hands valid edit, delete, react and read frames to the rooms (version 2)', () => {
+    send('edit', { seq: 3, text: 'fixed' });
+    send('delete', { seq: 3 });
+    send('react', { seq: 2, emoji: '👍🏽', on: true });
+    send('read', { seq: 0 });
+    expect(calls).toEqual([
+      ['edit', 3, 'fixed'],
+      ['delete', 3],
+      ['react', 2, '👍🏽', true],
+      ['read', 0],
+    ]);
+    expect(ws.errors()).toEqual([]);
+  });
+
+  it('refuses malformed version-2 frames with invalid or too_long, calling nothing', () => {
+    const bad: Array<[string, unknown]> = [
+      ['edit', { seq: 0, text: 'x' }],
+      ['edit', { seq: 1.5, text: 'x' }],
+      ['edit', { seq: 1, text: '   ' }],
+      ['delete', { seq: '1' }],
+      ['react', { seq: 1, emoji: '', on: true }],
+      ['react', { seq: 1, emoji: 'a b', on: true }],
+      ['react', { seq: 1, emoji: '12345678901234567', on: true }],
+      ['react', { seq: 1, emoji: '👍', on: 'yes' }],
+      ['read', { seq: -1 }],
+    ];
+    now = 0;
+    for (const [event, data] of bad) {
+      now += 1000; // stay inside the rate limit: this is about the payloads
+      send(event, data);
+    }
+    send('edit', { seq: 1, text: 'x'.repeat(11) });
+    expect(calls).toEqual([]);
+    expect(ws.errors()).toEqual([...bad.map(() => 'invalid'), 'too_long']);
+  });
+
+  it('counts version-2 frames in the same frame budget', () => {
+    for (let i = 0; i < 5; i++) send('read', { seq: i });
+    send('react', { seq: 1, emoji: '👍', on: true });
+    expect(calls).toHaveLength(5);
+    expect(ws.errors()).toEqual(['rate_limited']);
   });
 });

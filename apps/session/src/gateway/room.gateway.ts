@@ -11,8 +11,10 @@ import {
   checkMessageText,
   ClientEvent,
   clientMsgIdProblem,
+  ClientEventV2,
   CloseCode,
   DEFAULT_LIMITS,
+  emojiProblem,
   FrameErrorCode,
   TOO_MANY_SOCKETS_REASON,
 } from '@app/shared';
@@ -101,6 +103,35 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     this.rooms.history(socket, before as number, limit as number);
   }
 
+  @SubscribeMessage(ClientEventV2.Edit)
+  onEdit(socket: WebSocket, data: Record<string, unknown>): void {
+    if (!isSeq(data.seq, 1)) return this.reject(socket, FrameErrorCode.Invalid, 'seq must be an integer >= 1');
+    const text = checkMessageText(data.text, this.maxMessageLength);
+    if (!text.ok) return this.reject(socket, text.tooLong ? FrameErrorCode.TooLong : FrameErrorCode.Invalid, text.reason);
+    this.rooms.edit(socket, data.seq as number, data.text as string);
+  }
+
+  @SubscribeMessage(ClientEventV2.Delete)
+  onDelete(socket: WebSocket, data: Record<string, unknown>): void {
+    if (!isSeq(data.seq, 1)) return this.reject(socket, FrameErrorCode.Invalid, 'seq must be an integer >= 1');
+    this.rooms.delete(socket, data.seq as number);
+  }
+
+  @SubscribeMessage(ClientEventV2.React)
+  onReact(socket: WebSocket, data: Record<string, unknown>): void {
+    if (!isSeq(data.seq, 1)) return this.reject(socket, FrameErrorCode.Invalid, 'seq must be an integer >= 1');
+    const problem = emojiProblem(data.emoji);
+    if (problem) return this.reject(socket, FrameErrorCode.Invalid, problem);
+    if (typeof data.on !== 'boolean') return this.reject(socket, FrameErrorCode.Invalid, 'on must be true or false');
+    this.rooms.react(socket, data.seq as number, data.emoji as string, data.on);
+  }
+
+  @SubscribeMessage(ClientEventV2.Read)
+  onRead(socket: WebSocket, data: Record<string, unknown>): void {
+    if (!isSeq(data.seq, 0)) return this.reject(socket, FrameErrorCode.Invalid, 'seq must be an integer >= 0');
+    this.rooms.read(socket, data.seq as number);
+  }
+
   private reject(socket: WebSocket, code: FrameErrorCode, message: string): void {
     this.meter.frameRejected(code);
     if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
@@ -108,3 +139,7 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
 }
 
 
+
+function isSeq(value: unknown, min: number): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= min;
+}

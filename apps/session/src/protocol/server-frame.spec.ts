@@ -23,6 +23,11 @@ describe('encodeWelcomeFrame', () => {
     lastSeq: 2,
     limits: { maxMessageLength: 2000, maxMembers: 100, maxFrameBytes: 65536 },
     epoch: 3,
+    name: 'Friday "standup"',
+    rev: 7,
+    readSeq: 1,
+    reads: [{ userId: 'u1', seq: 1 }],
+    changed: [],
   };
   const messages: Message[] = [
     { seq: 1, id: 'a', userId: 'u1', name: 'Zoë "Z"', text: 'one 🎉', ts: 1 },

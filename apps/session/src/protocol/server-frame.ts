@@ -1,4 +1,15 @@
-import { FrameErrorCode, ServerEvent, type Message, type ServerEventMap } from '@app/shared';
+import {
+  FrameErrorCode,
+  type FrameErrorCodeV2,
+  ServerEvent,
+  type Message,
+  type ServerEventMap,
+  type ServerEventMapV2,
+  type WelcomeV2Fields,
+} from '@app/shared';
+
+/** Every server → client event, version 1 and 2. */
+export type AnyServerEventMap = ServerEventMap & ServerEventMapV2;
 
 /**
  * An encoded server → client frame. Encoded once (JSON.stringify, then UTF-8) and handed as the
@@ -10,7 +21,7 @@ export type EncodedFrame = Buffer;
 /** `ws` send options of a text frame built from a Buffer. */
 export const TEXT_FRAME = { binary: false } as const;
 
-export function encodeFrame<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): EncodedFrame {
+export function encodeFrame<E extends keyof AnyServerEventMap>(event: E, data: AnyServerEventMap[E]): EncodedFrame {
   return Buffer.from(JSON.stringify({ event, data }));
 }
 
@@ -30,12 +41,15 @@ export function encodeMessageFrame(message: Message): EncodedFrame {
 
 const FRAME_END = Buffer.from('}}');
 
+/** What this server's `welcome` carries: version 1's fields and every version-2 one. */
+export type WelcomeFrameData = ServerEventMap[typeof ServerEvent.Welcome] & Required<WelcomeV2Fields>;
+
 /**
  * A `welcome` frame whose `data.messages` is already encoded: the UTF-8 bytes of a JSON array from
  * a MessageLog, copied in rather than parsed and encoded again. `messages` comes last in `data`
  * (JSON objects are unordered; clients read fields by name).
  */
-export function encodeWelcomeFrame(data: Omit<ServerEventMap[typeof ServerEvent.Welcome], 'messages'>, messages: Buffer): EncodedFrame {
+export function encodeWelcomeFrame(data: Omit<WelcomeFrameData, 'messages'>, messages: Buffer): EncodedFrame {
   const head = JSON.stringify({ event: ServerEvent.Welcome, data });
   return Buffer.concat([Buffer.from(`${head.slice(0, -2)},"messages":`), messages, FRAME_END]);
 }
@@ -43,7 +57,7 @@ export function encodeWelcomeFrame(data: Omit<ServerEventMap[typeof ServerEvent.
 const staticErrors = new Map<string, EncodedFrame>();
 
 /** An `error` frame; frames with a fixed text are encoded once per process. */
-export function errorFrame(code: FrameErrorCode, message: string): EncodedFrame {
+export function errorFrame(code: FrameErrorCode | FrameErrorCodeV2, message: string): EncodedFrame {
   const key = `${code}\u0000${message}`;
   let frame = staticErrors.get(key);
   if (!frame) {

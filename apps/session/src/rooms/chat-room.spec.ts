@@ -57,7 +57,7 @@ describe('ChatRoom', () => {
   let store: RoomStore;
   let closed: ChatRoom[];
 
-  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1 }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
+  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
     return new ChatRoom({
       roomId: 'room-1',
       serverId: 'srv-1',
@@ -98,6 +98,11 @@ describe('ChatRoom', () => {
         lastSeq: 7,
         limits: { maxMessageLength: 4000, maxMembers: 3, maxFrameBytes: 65536 },
         epoch: 1,
+        name: null,
+        rev: 0,
+        readSeq: 0,
+        reads: [{ userId: 'alice', seq: 0 }],
+        changed: [],
       });
       expect(alice.socket.frames).toHaveLength(1);
     });
@@ -151,7 +156,7 @@ describe('ChatRoom', () => {
       room.send(alice, 'again', 'a-2');
       await room.settled();
       expect(alice.socket.take()).toEqual([
-        { event: 'message', data: { seq: 1, id: 'a-1', userId: 'alice', name: 'ALICE', text: 'hello', ts: clock.now() } },
+        { event: 'message', data: { seq: 1, id: 'a-1', userId: 'alice', name: 'ALICE', text: 'hello', ts: clock.now(), rev: 1 } },
         { event: 'ack', data: { clientMsgId: 'a-1', seq: 1 } },
         { event: 'message', data: expect.objectContaining({ seq: 2, text: 'again' }) },
         { event: 'ack', data: { clientMsgId: 'a-2', seq: 2 } },
@@ -178,7 +183,9 @@ describe('ChatRoom', () => {
       const appended: Message[][] = [];
       const slowStore: RoomStore = {
         ...new MemoryRoomStore(),
-        load: async () => ({ lastSeq: 0, messages: [], epoch: 1 }),
+        load: async () => ({ lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] }),
+        update: async () => undefined,
+        saveReads: async () => undefined,
         fence: async () => ({ epoch: 1, lastSeq: 0 }),
         append: (_room, messages) => {
           appended.push([...messages]);
@@ -512,6 +519,246 @@ describe('ChatRoom', () => {
       room.send(bob, 'three', 'c3');
       await room.settled();
       expect(counts).toEqual({ accepted: 3, delivered: 8, slow: 1 });
+    });
+  });
+
+  describe('edits, deletions, reactions and rev (version 2)', () => {
+    /** A room where alice sent seq 1 and 2 and bob seq 3; both joined, frames taken. */
+    async function chat() {
+      const room = makeRoom(undefined, { maxMembers: 10 });
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      room.send(alice, 'one', 'a1');
+      room.send(alice, 'two', 'a2');
+      room.send(bob, 'three', 'b1');
+      await room.settled();
+      alice.socket.take();
+      bob.socket.take();
+      return { room, alice, bob };
+    }
+    const errors = (m: { socket: FakeSocket }) => m.socket.events('error').map((e: { code: string }) => e.code);
+    const storedMsg = async (seq: number) => (await store.after('room-1', seq - 1, 1000))[0];
+
+    it('gives every message the next rev, and every change the next one after it', async () => {
+      const { room, alice, bob } = await chat();
+      expect(room.rev).toBe(3);
+      room.edit(alice, 1, 'one!');
+      room.react(bob, 1, '👍', true);
+      room.delete(alice, 2);
+      room.send(bob, 'four', 'b2');
+      await room.settled();
+      expect(room.rev).toBe(7);
+      expect(bob.socket.take().filter((f) => f.event !== 'ack').map((f) => [f.event, f.data.rev])).toEqual([
+        ['edited', 4],
+        ['reaction', 5],
+        ['deleted', 6],
+        ['message', 7],
+      ]);
+      expect((await store.load('room-1', 10)).rev).toBe(7);
+    });
+
+    it('lets only the sender edit: edited to everyone, stored before it is seen', async () => {
+      const { room, alice, bob } = await chat();
+      room.edit(bob, 1, 'not mine');
+      expect(errors(bob)).toEqual(['forbidden']);
+      clock.advance(500);
+      room.edit(alice, 1, 'one, edited');
+      expect(alice.socket.events('edited')).toEqual([]); // not stored yet
+      await room.settled();
+      const edited = { seq: 1, text: 'one, edited', editedAt: clock.now(), rev: 4 };
+      expect(alice.socket.events('edited')).toEqual([edited]);
+      expect(bob.socket.events('edited')).toEqual([edited]);
+      expect((await storedMsg(1))).toMatchObject({ text: 'one, edited', editedAt: clock.now(), rev: 4 });
+      expect((await room.history(2, 10)).messages[0]).toMatchObject({ text: 'one, edited', rev: 4 });
+    });
+
+    it('refuses edits of unknown, deleted and too old messages', async () => {
+      const { room, alice } = await chat();
+      room.edit(alice, 99, 'x');
+      room.delete(alice, 1);
+      await room.settled();
+      room.edit(alice, 1, 'back from the dead');
+      expect(errors(alice)).toEqual(['not_found', 'deleted']);
+      expect(room.rev).toBe(4);
+    });
+
+    it('answers not_found for messages older than the room keeps', async () => {
+      const room = await filledRoom(15); // ring of 10: seqs 6..15
+      const alice = member('u0');
+      room.join(alice);
+      room.edit(alice, 5, 'too old');
+      room.edit(alice, 6, 'kept');
+      await room.settled();
+      expect(errors(alice)).toEqual(['not_found']);
+      expect(alice.socket.events('edited')).toHaveLength(1);
+    });
+
+    it('lets only the sender delete, idempotently: text "", deleted, reactions gone, seq kept', async () => {
+      const { room, alice, bob } = await chat();
+      room.react(bob, 2, '🎉', true);
+      room.delete(bob, 2);
+      expect(errors(bob)).toEqual(['forbidden']);
+      room.delete(alice, 2);
+      await room.settled();
+      room.delete(alice, 2);
+      await room.settled();
+      expect(errors(alice)).toEqual([]);
+      expect(bob.socket.events('deleted')).toEqual([{ seq: 2, rev: 5 }]);
+      expect(room.rev).toBe(5);
+      const stored2 = await storedMsg(2);
+      expect(stored2).toEqual({ seq: 2, id: 'a2', userId: 'alice', name: 'ALICE', text: '', deleted: true, ts: stored2.ts, rev: 5 });
+      room.react(bob, 2, '🎉', true);
+      expect(errors(bob)).toEqual(['forbidden', 'deleted']);
+    });
+
+    it('sets and clears reactions idempotently, users in the order they reacted', async () => {
+      const { room, alice, bob } = await chat();
+      room.react(bob, 3, '👍', true);
+      room.react(alice, 3, '👍', true);
+      room.react(alice, 3, '👍', true); // again: nothing
+      room.react(bob, 3, '👀', false); // never set: nothing
+      await room.settled();
+      expect(bob.socket.events('reaction')).toEqual([
+        { seq: 3, emoji: '👍', userId: 'bob', on: true, rev: 4 },
+        { seq: 3, emoji: '👍', userId: 'alice', on: true, rev: 5 },
+      ]);
+      expect((await storedMsg(3)).reactions).toEqual({ '👍': ['bob', 'alice'] });
+      room.react(bob, 3, '👍', false);
+      room.react(alice, 3, '👍', false);
+      await room.settled();
+      expect(room.rev).toBe(7);
+      expect((await storedMsg(3))).not.toHaveProperty('reactions');
+    });
+
+    it('holds at most 20 distinct emoji per message', async () => {
+      const { room, alice, bob } = await chat();
+      for (let i = 0; i < 20; i++) room.react(alice, 1, `e${i}`, true);
+      room.react(bob, 1, 'one-more', true);
+      room.react(bob, 1, 'e0', true); // an emoji already there is fine
+      await room.settled();
+      expect(errors(bob)).toEqual(['limit']);
+      expect(Object.keys((await storedMsg(1)).reactions ?? {})).toHaveLength(20);
+      expect(room.rev).toBe(3 + 21);
+    });
+
+    it('broadcasts nothing and acks nothing when the store refuses a change under an older epoch', async () => {
+      const { room, alice, bob } = await chat();
+      await store.load('room-1', 10, 2); // placed elsewhere
+      room.edit(alice, 1, 'zombie edit');
+      await room.settled();
+      expect(bob.socket.events('edited')).toEqual([]);
+      expect(bob.socket.closedWith).toBe(CloseCode.RoomMoved);
+    });
+
+    describe('resume with since and rev', () => {
+      it('carries, in changed, every message up to since changed after rev, current state, oldest first', async () => {
+        const { room, alice, bob } = await chat();
+        room.react(bob, 2, '👍', true); // rev 4
+        room.edit(alice, 1, 'one, edited'); // rev 5
+        room.send(bob, 'four', 'b2'); // rev 6, seq 4
+        room.edit(alice, 1, 'one, again'); // rev 7
+        await room.settled();
+        const back = member('alice');
+        room.join(back, 3, 4);
+        const welcome = back.socket.events('welcome')[0];
+        expect(welcome.rev).toBe(7);
+        expect(welcome.messages.map((m: Message) => m.seq)).toEqual([4]);
+        expect(welcome.changed).toEqual([expect.objectContaining({ seq: 1, text: 'one, again', rev: 7 })]);
+        const older = member('carol');
+        room.join(older, 3, 3);
+        expect(older.socket.events('welcome')[0].changed.map((m: { seq: number; rev: number }) => [m.seq, m.rev])).toEqual([
+          [1, 7],
+          [2, 4],
+        ]);
+        const noRev = member('dave');
+        room.join(noRev, 3);
+        expect(noRev.socket.events('welcome')[0].changed).toEqual([]);
+        const fresh = member('erin');
+        room.join(fresh);
+        expect(fresh.socket.events('welcome')[0].messages[0]).toMatchObject({ seq: 1, text: 'one, again', editedAt: expect.any(Number) });
+      });
+
+      it('continues the rev of the store, with changes, after a move', async () => {
+        const { room, alice } = await chat();
+        room.edit(alice, 2, 'two, edited');
+        await room.settled();
+        room.close(CloseCode.RoomMoved, 'moved');
+        const next = makeRoom(await store.load('room-1', 10, 2), { maxMembers: 10 }, { epoch: 2 });
+        expect(next.rev).toBe(4);
+        const back = member('bob');
+        next.join(back, 3, 3);
+        expect(back.socket.events('welcome')[0]).toMatchObject({ rev: 4, changed: [{ seq: 2, text: 'two, edited', rev: 4 }] });
+      });
+    });
+
+    describe('read markers', () => {
+      it('keeps max(current, seq) per user, for every device, and stores it', async () => {
+        const { room, alice, bob } = await chat();
+        room.read(alice, 2);
+        room.read(alice, 1); // lower: ignored
+        const phone = member('alice');
+        room.join(phone);
+        expect(phone.socket.events('welcome')[0]).toMatchObject({
+          readSeq: 2,
+          reads: [
+            { userId: 'alice', seq: 2 },
+            { userId: 'bob', seq: 0 },
+          ],
+        });
+        room.read(bob, 9);
+        expect(errors(bob)).toEqual(['invalid']);
+        await room.settled();
+        expect((await store.load('room-1', 0)).reads).toEqual([{ userId: 'alice', seq: 2 }]);
+        expect(room.rev).toBe(3); // markers are no revision
+      });
+
+      it('passes a marker on to the others at most once a second per user, with the newest value', async () => {
+        const { room, alice, bob } = await chat();
+        room.read(alice, 1);
+        expect(bob.socket.events('read')).toEqual([{ userId: 'alice', seq: 1 }]);
+        expect(alice.socket.events('read')).toEqual([]);
+        clock.advance(200);
+        room.read(alice, 2);
+        room.read(alice, 3);
+        expect(bob.socket.events('read')).toHaveLength(1);
+        clock.advance(799);
+        expect(bob.socket.events('read')).toHaveLength(1);
+        clock.advance(1);
+        expect(bob.socket.events('read')).toEqual([
+          { userId: 'alice', seq: 1 },
+          { userId: 'alice', seq: 3 },
+        ]);
+        room.read(bob, 3); // another user: its own second
+        expect(alice.socket.events('read')).toEqual([{ userId: 'bob', seq: 3 }]);
+      });
+
+      it('clears its read timers when it closes', async () => {
+        const { room, alice } = await chat();
+        room.read(alice, 1);
+        room.read(alice, 2);
+        const timers = clock.pendingTimers;
+        expect(timers).toBeGreaterThan(0);
+        room.close(CloseCode.Normal, 'bye');
+        expect(clock.pendingTimers).toBe(0);
+      });
+
+      it('loads the markers of a moved room from the store', async () => {
+        const { room, alice } = await chat();
+        room.read(alice, 3);
+        await room.drain();
+        const next = makeRoom(await store.load('room-1', 10, 2), { maxMembers: 10 }, { epoch: 2 });
+        const back = member('alice');
+        next.join(back);
+        expect(back.socket.events('welcome')[0].readSeq).toBe(3);
+      });
+    });
+
+    it('names the room in welcome', () => {
+      const alice = member('alice');
+      makeRoom(undefined, {}, { name: 'Friday standup' }).join(alice);
+      expect(alice.socket.events('welcome')[0].name).toBe('Friday standup');
     });
   });
 });

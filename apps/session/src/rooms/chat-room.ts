@@ -1,9 +1,20 @@
-import { CloseCode, ServerEvent, type Message, type UserRef } from '@app/shared';
+import {
+  CloseCode,
+  DEFAULT_LIMITS,
+  FrameErrorCode,
+  FrameErrorCodeV2,
+  ServerEvent,
+  ServerEventV2,
+  type MessageV2,
+  type ReadMarker,
+  type UserRef,
+} from '@app/shared';
 import { MessageLog } from '../history/message-log';
 import {
   encodeFrame,
   encodeMessageFrame,
   encodeWelcomeFrame,
+  errorFrame,
   MESSAGE_DATA_START,
   TEXT_FRAME,
   type EncodedFrame,
@@ -43,6 +54,8 @@ export interface ChatRoomLog {
 
 export interface ChatRoomOptions {
   roomId: string;
+  /** The room's name from the session token that opened it (null when it has none), for `welcome`. */
+  name?: string | null;
   serverId: string;
   /**
    * Epoch of the placement this server holds the room under (the session token's): every write is
@@ -73,7 +86,10 @@ export interface ChatRoomOptions {
 
 export type JoinOutcome = 'joined' | 'full' | 'closed';
 
-export type HistoryPage = { messages: Message[]; hasMore: boolean };
+export type HistoryPage = { messages: MessageV2[]; hasMore: boolean };
+
+/** A message as this server makes it: always with its `rev`. */
+type RoomMessage = MessageV2 & { rev: number };
 
 interface Presence {
   user: UserRef;
@@ -82,10 +98,27 @@ interface Presence {
 }
 
 interface PendingMessage {
-  message: Message;
+  kind: 'send';
+  message: RoomMessage;
   sender: RoomMember;
   /** Connections that re-sent the same clientMsgId before it was stored: they get its ack too. */
   duplicates: RoomMember[] | null;
+}
+
+/** An accepted edit, deletion or reaction change, waiting for the store: the message's new state. */
+interface PendingChange {
+  kind: 'change';
+  message: RoomMessage;
+  /** `edited`, `deleted` or `reaction`, broadcast once the change is stored. */
+  frame: EncodedFrame;
+}
+
+type PendingWrite = PendingMessage | PendingChange;
+
+/** When a user's read marker was last passed on to the others, and the notice waiting to go. */
+interface ReadNotice {
+  lastAt: number;
+  timer: TimerHandle | null;
 }
 
 type RoomState = 'open' | 'closing' | 'closed';
@@ -100,10 +133,19 @@ const silentLog: ChatRoomLog = { warn: () => undefined, error: () => undefined }
  * the store in one `append`, and only after that resolves are the messages broadcast and acked.
  * While a write is in flight new messages wait for the next one (group commit), so the store sees
  * at most one write per room at a time and seqs reach it in order.
+ *
+ * Edits, deletions and reaction changes (version 2) take the same queue, so they reach the store in
+ * the order they were accepted, interleaved with sends, one write at a time: a run of sends is one
+ * `append`, a run of changes one `update`. Each raises the room's `rev`; it is broadcast once stored.
+ * The ring keeps messages as they were appended; the stored state of those changed since is kept
+ * beside it (`changed`), and wins wherever the ring is read. Read markers are kept in memory,
+ * raised to the max, written to the store in the background, and passed on to the other members
+ * at most once a second per user.
  */
 export class ChatRoom {
   readonly roomId: string;
   readonly epoch: number;
+  readonly name: string | null;
   private state: RoomState = 'open';
   private readonly connections = new Set<RoomMember>();
   private readonly users = new Map<string, Presence>();
@@ -118,8 +160,22 @@ export class ChatRoom {
   private storedSeq: number;
   /** Seq given to the newest accepted message (stored or not). */
   private assignedSeq: number;
-  private queue: PendingMessage[] = [];
-  private inFlight: PendingMessage[] | null = null;
+  /** The room's revision: of the newest stored change, and given to the newest accepted one. */
+  private storedRev: number;
+  private assignedRev: number;
+  /** Stored state of ring messages changed after they entered the ring, by seq. */
+  private readonly changed = new Map<number, RoomMessage>();
+  /** Accepted changes not stored yet: the newest state by seq (what the next change builds on). */
+  private readonly accepted = new Map<number, RoomMessage>();
+  /** Read markers of every user who ever read here (from the store, then raised). */
+  private readonly reads = new Map<string, number>();
+  /** Users whose marker was raised since it was last written. */
+  private readonly dirtyReads = new Set<string>();
+  private readsWriting = false;
+  private readsScheduled = false;
+  private readonly readNotices = new Map<string, ReadNotice>();
+  private queue: PendingWrite[] = [];
+  private inFlight: PendingWrite[] | null = null;
   private writeScheduled = false;
   private idleTimer: TimerHandle | null = null;
   private settledWaiters: Array<() => void> = [];
@@ -139,6 +195,7 @@ export class ChatRoom {
 
   constructor(options: ChatRoomOptions) {
     this.roomId = options.roomId;
+    this.name = options.name ?? null;
     this.epoch = options.epoch;
     this.serverId = options.serverId;
     this.limits = options.limits;
@@ -155,6 +212,12 @@ export class ChatRoom {
     for (const m of snapshot.messages.slice(-this.ring.capacity)) this.ring.push(m.seq, JSON.stringify(m), m.id);
     this.storedSeq = snapshot.lastSeq;
     this.assignedSeq = snapshot.lastSeq;
+    // A store written by a version-1 server has messages and no rev: never go below theirs.
+    let rev = snapshot.rev ?? 0;
+    for (const m of snapshot.messages) if ((m.rev ?? 0) > rev) rev = m.rev ?? 0;
+    this.storedRev = rev;
+    this.assignedRev = rev;
+    for (const r of snapshot.reads ?? []) this.reads.set(r.userId, Math.max(this.reads.get(r.userId) ?? 0, r.seq));
     this.lastActivityAt = this.clock.now();
     // A room is created for a connection that joins right away; should it never, it still goes.
     this.armIdleTimer();
@@ -166,6 +229,11 @@ export class ChatRoom {
 
   get lastSeq(): number {
     return this.storedSeq;
+  }
+
+  /** The room's revision as stored. */
+  get rev(): number {
+    return this.storedRev;
   }
 
   get connectionCount(): number {
@@ -193,9 +261,10 @@ export class ChatRoom {
   /**
    * Adds a connection and sends it `welcome`; the other members get `joined` when it is the user's
    * first connection. A new user beyond `maxMembers` is refused (`full`); another connection of a
-   * user already present is always let in.
+   * user already present is always let in. With `since` and `sinceRev` (a resume), `welcome.changed`
+   * holds the messages up to `since` changed after `sinceRev`, in their current state.
    */
-  join(member: RoomMember, since?: number): JoinOutcome {
+  join(member: RoomMember, since?: number, sinceRev?: number): JoinOutcome {
     if (this.state !== 'open') return 'closed';
     const presence = this.users.get(member.user.id);
     if (!presence && this.users.size >= this.limits.maxMembers) return 'full';
@@ -205,9 +274,13 @@ export class ChatRoom {
     else this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
     this.touch();
 
-    const messages = since === undefined ? this.ring.afterJson(0, this.limits.historyLimit) : this.ring.afterJson(since, this.limits.resumeLimit);
+    const messages = since === undefined ? this.messagesJson(0, this.limits.historyLimit) : this.messagesJson(since, this.limits.resumeLimit);
     const members: UserRef[] = [];
-    for (const p of this.users.values()) members.push(p.user);
+    const reads: ReadMarker[] = [];
+    for (const p of this.users.values()) {
+      members.push(p.user);
+      reads.push({ userId: p.user.id, seq: this.reads.get(p.user.id) ?? 0 });
+    }
     this.sendTo(
       member,
       encodeWelcomeFrame(
@@ -223,6 +296,11 @@ export class ChatRoom {
             maxFrameBytes: this.limits.maxFrameBytes,
           },
           epoch: this.epoch,
+          name: this.name,
+          rev: this.storedRev,
+          readSeq: this.reads.get(member.user.id) ?? 0,
+          reads,
+          changed: since !== undefined && sinceRev !== undefined ? this.changedSince(since, sinceRev) : [],
         },
         messages,
       ),
@@ -258,20 +336,93 @@ export class ChatRoom {
       (pending.duplicates ??= []).push(member);
       return;
     }
-    const message: Message = {
+    const message: RoomMessage = {
       seq: ++this.assignedSeq,
       id: clientMsgId,
       userId: member.user.id,
       name: member.user.name,
       text,
       ts: this.clock.now(),
+      rev: ++this.assignedRev,
     };
-    const entry: PendingMessage = { message, sender: member, duplicates: null };
+    const entry: PendingMessage = { kind: 'send', message, sender: member, duplicates: null };
     this.queue.push(entry);
     this.pending.set(clientMsgId, entry);
     this.meter.messageAccepted();
     this.touch();
     this.scheduleWrite();
+  }
+
+  /**
+   * Replaces the text of the member's own message (already validated as a `send`'s): refused when
+   * the seq is unknown (`not_found`), not the member's (`forbidden`) or deleted (`deleted`).
+   * Stored, then every member gets `edited`.
+   */
+  edit(member: RoomMember, seq: number, text: string): void {
+    const message = this.target(member, seq, true);
+    if (!message) return;
+    if (message.deleted) return this.refuse(member, FrameErrorCodeV2.Deleted, `message ${seq} is deleted`);
+    const rev = ++this.assignedRev;
+    const editedAt = this.clock.now();
+    this.change({ ...message, text, editedAt, rev }, encodeFrame(ServerEventV2.Edited, { seq, text, editedAt, rev }));
+  }
+
+  /**
+   * Deletes the member's own message: `text` "", `deleted` true, reactions gone; the seq stays.
+   * Deleting a deleted message again changes nothing and is no error. Stored, then `deleted` to all.
+   */
+  delete(member: RoomMember, seq: number): void {
+    const message = this.target(member, seq, true);
+    if (!message || message.deleted) return;
+    const rev = ++this.assignedRev;
+    const { reactions: _gone, ...kept } = message;
+    this.change({ ...kept, text: '', deleted: true, rev }, encodeFrame(ServerEventV2.Deleted, { seq, rev }));
+  }
+
+  /**
+   * Sets (`on`) or clears the member's `emoji` (already validated) on any message. Doing it twice
+   * changes nothing and sends nothing; a 21st distinct emoji is refused (`limit`), and so is any
+   * reaction to a deleted message (`deleted`: its reactions were removed with it). Stored, then
+   * `reaction` to all.
+   */
+  react(member: RoomMember, seq: number, emoji: string, on: boolean): void {
+    const message = this.target(member, seq, false);
+    if (!message) return;
+    if (message.deleted) return this.refuse(member, FrameErrorCodeV2.Deleted, `message ${seq} is deleted`);
+    const userId = member.user.id;
+    const reactions = message.reactions ?? {};
+    const users = Object.hasOwn(reactions, emoji) ? reactions[emoji] : undefined;
+    if (on === (users?.includes(userId) ?? false)) return;
+    let next: Record<string, string[]>;
+    if (on) {
+      if (!users && Object.keys(reactions).length >= DEFAULT_LIMITS.maxReactionsPerMessage) {
+        return this.refuse(member, FrameErrorCodeV2.Limit, `a message holds at most ${DEFAULT_LIMITS.maxReactionsPerMessage} different emoji`);
+      }
+      next = { ...reactions, [emoji]: [...(users ?? []), userId] };
+    } else {
+      next = { ...reactions, [emoji]: users!.filter((id) => id !== userId) };
+      if (next[emoji].length === 0) delete next[emoji];
+    }
+    const rev = ++this.assignedRev;
+    const { reactions: _old, ...rest } = message;
+    const updated: RoomMessage = Object.keys(next).length ? { ...rest, reactions: next, rev } : { ...rest, rev };
+    this.change(updated, encodeFrame(ServerEventV2.Reaction, { seq, emoji, userId, on, rev }));
+  }
+
+  /**
+   * Raises the member's read marker to `seq` (an integer ≥ 0, at most `lastSeq`): kept for every
+   * device of the user and written to the store; the other members hear of it at most once per
+   * `readNoticeMs` per user, with the newest value.
+   */
+  read(member: RoomMember, seq: number): void {
+    if (this.state !== 'open' || !this.connections.has(member)) return;
+    if (seq > this.storedSeq) return this.refuse(member, FrameErrorCode.Invalid, `seq must be from 0 to lastSeq (${this.storedSeq})`);
+    const userId = member.user.id;
+    if (seq <= (this.reads.get(userId) ?? 0)) return;
+    this.reads.set(userId, seq);
+    this.dirtyReads.add(userId);
+    this.scheduleReadsWrite();
+    this.noticeRead(userId);
   }
 
   /** Tells the other members this user is typing, at most once per `typingThrottleMs` per user. */
@@ -294,7 +445,9 @@ export class ChatRoom {
     if (hi < 1) return { messages: [], hasMore: false };
     const lo = Math.max(1, hi - limit + 1);
     if (this.ring.size && this.ring.oldestSeq <= lo) {
-      return { messages: this.ring.range(lo, hi), hasMore: lo > 1 };
+      const messages: MessageV2[] = this.ring.range(lo, hi);
+      if (this.changed.size) for (let i = 0; i < messages.length; i++) messages[i] = this.changed.get(messages[i].seq) ?? messages[i];
+      return { messages, hasMore: lo > 1 };
     }
     // One more than asked tells whether older ones exist (also for stores that trim old history).
     const rows = await this.store.before(this.roomId, hi + 1, limit + 1);
@@ -309,7 +462,7 @@ export class ChatRoom {
 
   /** Resolves when every accepted message is stored (and broadcast), or the room closed. */
   settled(): Promise<void> {
-    if (!this.inFlight && this.queue.length === 0) return Promise.resolve();
+    if (this.isSettled()) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
@@ -337,6 +490,10 @@ export class ChatRoom {
     this.clearIdleTimer();
     this.queue = [];
     this.pending.clear();
+    this.accepted.clear();
+    this.dirtyReads.clear();
+    for (const notice of this.readNotices.values()) if (notice.timer) this.clock.clearTimeout(notice.timer);
+    this.readNotices.clear();
     for (const member of this.connections) closeQuietly(member.socket, code, reason);
     this.connections.clear();
     this.users.clear();
@@ -354,27 +511,39 @@ export class ChatRoom {
     });
   }
 
+  /** Writes the oldest run of queued sends (one `append`) or of queued changes (one `update`). */
   private write(): void {
     if (this.inFlight || this.queue.length === 0 || this.state === 'closed') return;
-    const batch = this.queue;
-    this.queue = [];
+    const kind = this.queue[0].kind;
+    let run = 1;
+    while (run < this.queue.length && this.queue[run].kind === kind) run++;
+    const batch = run === this.queue.length ? this.queue : this.queue.slice(0, run);
+    this.queue = run === this.queue.length ? [] : this.queue.slice(run);
     this.inFlight = batch;
     const messages = batch.map((p) => p.message);
-    this.store.append(this.roomId, messages, this.epoch).then(
+    const write = kind === 'send' ? this.store.append(this.roomId, messages, this.epoch) : this.store.update(this.roomId, messages, this.epoch);
+    write.then(
       () => this.stored(batch),
       (err: unknown) => this.writeFailed(err),
     );
   }
 
-  private stored(batch: PendingMessage[]): void {
+  private stored(batch: PendingWrite[]): void {
     this.inFlight = null;
     if (this.state === 'closed') return;
     for (const pending of batch) {
       const { message } = pending;
+      this.storedRev = message.rev;
+      if (pending.kind === 'change') {
+        this.changeStored(pending);
+        continue;
+      }
       this.storedSeq = message.seq;
       // Encoded once: the frame every member gets, and (its data part) the ring's copy.
       const frame = encodeMessageFrame(message);
       this.ring.push(message.seq, frame.subarray(MESSAGE_DATA_START, frame.length - 1), message.id);
+      // The ring drops one message per push once full: its stored change goes with it.
+      if (this.changed.size) this.changed.delete(this.ring.oldestSeq - 1);
       this.pending.delete(message.id);
       this.meter.messagesDelivered(this.broadcast(frame));
       const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
@@ -382,7 +551,142 @@ export class ChatRoom {
       for (const dup of pending.duplicates ?? []) if (this.connections.has(dup)) this.sendTo(dup, ack);
     }
     if (this.queue.length) this.write();
-    else this.wakeSettled();
+    else if (this.isSettled()) this.wakeSettled();
+  }
+
+  private changeStored(change: PendingChange): void {
+    const { message } = change;
+    if (this.ring.size && message.seq >= this.ring.oldestSeq) this.changed.set(message.seq, message);
+    if (this.accepted.get(message.seq) === message) this.accepted.delete(message.seq);
+    this.broadcast(change.frame);
+  }
+
+  /** Queues a message's new state (its `rev` taken already) for the store; broadcast once stored. */
+  private change(message: RoomMessage, frame: EncodedFrame): void {
+    this.accepted.set(message.seq, message);
+    this.queue.push({ kind: 'change', message, frame });
+    this.touch();
+    this.scheduleWrite();
+  }
+
+  /**
+   * The current state of the message `seq` for a change by `member` (its own only, when
+   * `ownOnly`), or null after refusing the frame: a seq that is not stored, or older than the ring
+   * holds (the room keeps changes only for its newest messages), is `not_found`.
+   */
+  private target(member: RoomMember, seq: number, ownOnly: boolean): RoomMessage | null {
+    if (this.state !== 'open' || !this.connections.has(member)) return null;
+    const message = this.current(seq);
+    if (!message) {
+      this.refuse(member, FrameErrorCodeV2.NotFound, `no message ${seq} here (it may be older than the room keeps)`);
+      return null;
+    }
+    if (ownOnly && message.userId !== member.user.id) {
+      this.refuse(member, FrameErrorCodeV2.Forbidden, `message ${seq} is not yours`);
+      return null;
+    }
+    return message;
+  }
+
+  /** The newest state of a stored message the ring holds (accepted changes included), or null. */
+  private current(seq: number): RoomMessage | null {
+    if (!this.ring.size || seq < this.ring.oldestSeq || seq > this.storedSeq) return null;
+    const known = this.accepted.get(seq) ?? this.changed.get(seq);
+    if (known) return known;
+    const message = JSON.parse(this.ring.json(seq)) as MessageV2;
+    return { ...message, rev: message.rev ?? 0 };
+  }
+
+  private refuse(member: RoomMember, code: FrameErrorCode | FrameErrorCodeV2, text: string): void {
+    this.sendTo(member, errorFrame(code, text));
+  }
+
+  /** The ring's messages after `after` (the newest `limit`), as a JSON array, changes applied. */
+  private messagesJson(after: number, limit: number): Buffer {
+    if (!this.changed.size) return this.ring.afterJson(after, limit);
+    const hi = this.ring.newestSeq;
+    const lo = limit > 0 ? Math.max(after + 1, hi - limit + 1, this.ring.oldestSeq) : hi + 1;
+    const parts: string[] = [];
+    for (let seq = lo; seq <= hi; seq++) {
+      const changed = this.changed.get(seq);
+      parts.push(changed ? JSON.stringify(changed) : this.ring.json(seq));
+    }
+    return Buffer.from(`[${parts.join(',')}]`);
+  }
+
+  /**
+   * A resume's `changed`: the messages with seq ≤ `since` whose stored rev is above `sinceRev`,
+   * current state, oldest first, among the newest `resumeLimit` messages.
+   */
+  private changedSince(since: number, sinceRev: number): MessageV2[] {
+    const out: MessageV2[] = [];
+    if (!this.ring.size || sinceRev >= this.storedRev) return out;
+    const lo = Math.max(this.ring.oldestSeq, this.storedSeq - this.limits.resumeLimit + 1);
+    const hi = Math.min(since, this.storedSeq);
+    for (let seq = lo; seq <= hi; seq++) {
+      const message = this.changed.get(seq) ?? (JSON.parse(this.ring.json(seq)) as MessageV2);
+      if ((message.rev ?? 0) > sinceRev) out.push(message);
+    }
+    return out;
+  }
+
+  private scheduleReadsWrite(): void {
+    if (this.readsWriting || this.readsScheduled) return;
+    this.readsScheduled = true;
+    this.defer(() => {
+      this.readsScheduled = false;
+      this.writeReads();
+    });
+  }
+
+  /** Writes the raised read markers (one write in flight at a time; markers raised meanwhile go next). */
+  private writeReads(): void {
+    if (this.state === 'closed' || this.readsWriting || this.dirtyReads.size === 0) return;
+    const batch: ReadMarker[] = [];
+    for (const userId of this.dirtyReads) batch.push({ userId, seq: this.reads.get(userId) ?? 0 });
+    this.dirtyReads.clear();
+    this.readsWriting = true;
+    this.store.saveReads(this.roomId, batch, this.epoch).then(
+      () => {
+        this.readsWriting = false;
+        if (this.state === 'closed') return;
+        if (this.dirtyReads.size) this.scheduleReadsWrite();
+        else if (this.isSettled()) this.wakeSettled();
+      },
+      (err: unknown) => {
+        this.readsWriting = false;
+        if (this.state === 'closed') return;
+        if (err instanceof StaleEpochError) return this.writeFailed(err);
+        // Markers only grow and the room holds them: they go again with the next raise or drain.
+        this.log.error(`room ${this.roomId}: storing read markers failed`, err);
+        for (const r of batch) this.dirtyReads.add(r.userId);
+        if (this.isSettled()) this.wakeSettled();
+      },
+    );
+  }
+
+  /** Passes a user's marker on to the others now, or once `readNoticeMs` after the last notice. */
+  private noticeRead(userId: string): void {
+    let notice = this.readNotices.get(userId);
+    if (!notice) this.readNotices.set(userId, (notice = { lastAt: -Infinity, timer: null }));
+    if (notice.timer) return; // one is due already; it carries the newest value
+    const wait = notice.lastAt + DEFAULT_LIMITS.readNoticeMs - this.clock.now();
+    if (wait <= 0) return this.sendReadNotice(userId, notice);
+    const due = notice;
+    due.timer = this.clock.setTimeout(() => {
+      due.timer = null;
+      this.sendReadNotice(userId, due);
+    }, wait);
+  }
+
+  private sendReadNotice(userId: string, notice: ReadNotice): void {
+    if (this.state !== 'open') return;
+    notice.lastAt = this.clock.now();
+    this.broadcast(encodeFrame(ServerEventV2.Read, { userId, seq: this.reads.get(userId) ?? 0 }), userId);
+  }
+
+  private isSettled(): boolean {
+    return !this.inFlight && this.queue.length === 0 && !this.readsWriting && this.dirtyReads.size === 0;
   }
 
   private writeFailed(err: unknown): void {

@@ -27,6 +27,10 @@ class Connection implements RoomMember {
     readonly epoch: number,
     readonly since: number | undefined,
     readonly transport: Corkable | undefined,
+    /** `?rev=` of a resume (with `since`). */
+    readonly sinceRev: number | undefined,
+    /** The room's name from the token: a room loaded for this connection takes it. */
+    readonly roomName: string | null,
   ) {}
 }
 
@@ -94,7 +98,14 @@ export class RoomsService {
     const held: HeldRoom[] = [];
     for (const room of this.rooms.values()) {
       if (!room.isOpen) continue;
-      const entry: HeldRoom = { roomId: room.roomId, connections: room.connectionCount, lastActivity: room.lastActivity, epoch: room.epoch, members: room.memberCount };
+      const entry: HeldRoom = {
+        roomId: room.roomId,
+        connections: room.connectionCount,
+        lastActivity: room.lastActivity,
+        epoch: room.epoch,
+        members: room.memberCount,
+        lastSeq: room.lastSeq,
+      };
       // Ids only for a full room: the backend refuses everyone else before a socket opens.
       if (room.isFull) entry.memberIds = room.memberIds();
       held.push(entry);
@@ -105,7 +116,16 @@ export class RoomsService {
   /** `transport` is the TCP socket under `socket` (the upgrade request's), whose writes rooms hold. */
   connect(socket: WebSocket, admission: Admission, transport?: Corkable): void {
     if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
-    const conn = new Connection(socket, admission.user, admission.roomId, admission.epoch, admission.since, transport);
+    const conn = new Connection(
+      socket,
+      admission.user,
+      admission.roomId,
+      admission.epoch,
+      admission.since,
+      transport,
+      admission.rev,
+      admission.roomName,
+    );
     this.connections.set(socket, conn);
     this.enter(conn);
   }
@@ -121,6 +141,22 @@ export class RoomsService {
 
   send(socket: WebSocket, text: string, clientMsgId: string): void {
     this.withRoom(socket, (conn, room) => room.send(conn, text, clientMsgId));
+  }
+
+  edit(socket: WebSocket, seq: number, text: string): void {
+    this.withRoom(socket, (conn, room) => room.edit(conn, seq, text));
+  }
+
+  delete(socket: WebSocket, seq: number): void {
+    this.withRoom(socket, (conn, room) => room.delete(conn, seq));
+  }
+
+  react(socket: WebSocket, seq: number, emoji: string, on: boolean): void {
+    this.withRoom(socket, (conn, room) => room.react(conn, seq, emoji, on));
+  }
+
+  read(socket: WebSocket, seq: number): void {
+    this.withRoom(socket, (conn, room) => room.read(conn, seq));
   }
 
   typing(socket: WebSocket): void {
@@ -213,7 +249,7 @@ export class RoomsService {
       pending.room.then(again, again);
       return;
     }
-    const next = pending?.room ?? this.load(conn.roomId, conn.epoch);
+    const next = pending?.room ?? this.load(conn.roomId, conn.epoch, conn.roomName);
     if (next === 'full') {
       this.log.warn(`refusing room ${conn.roomId}: this server holds MAX_ROOMS=${this.config.MAX_ROOMS} rooms`);
       return conn.socket.close(CloseCode.ServiceRestart, 'server full');
@@ -263,7 +299,7 @@ export class RoomsService {
     if (conn.closed) return;
     if (this.state.draining) return conn.socket.close(CloseCode.ServiceRestart, 'server draining');
     if (room.epoch !== conn.epoch) return this.enter(conn);
-    const outcome = room.join(conn, conn.since);
+    const outcome = room.join(conn, conn.since, conn.sinceRev);
     if (outcome === 'full') return conn.socket.close(CloseCode.RoomFull, 'room full');
     // The room closed between load and join (idle, moved): load it again.
     if (outcome === 'closed') return this.enter(conn);
@@ -273,7 +309,7 @@ export class RoomsService {
     for (const action of waiting) action(room);
   }
 
-  private load(roomId: string, epoch: number): Promise<ChatRoom | null> | 'full' {
+  private load(roomId: string, epoch: number, name: string | null): Promise<ChatRoom | null> | 'full' {
     const closing = this.rooms.get(roomId);
     if (!closing && this.rooms.size + this.loading.size >= this.config.MAX_ROOMS) return 'full';
     const load = (async () => {
@@ -284,6 +320,7 @@ export class RoomsService {
       if (this.state.draining) return null;
       const room = new ChatRoom({
         roomId,
+        name,
         serverId: this.config.serverId,
         epoch,
         snapshot,

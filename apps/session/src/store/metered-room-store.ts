@@ -1,4 +1,4 @@
-import type { Message } from '@app/shared';
+import type { MessageV2, ReadMarker } from '@app/shared';
 import type { RoomFence, RoomSnapshot, RoomStore } from './room-store.port';
 
 export interface AppendMeter {
@@ -24,7 +24,7 @@ export class MeteredRoomStore implements RoomStore {
     return this.inner.fence(roomId);
   }
 
-  async append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
+  async append(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
     const started = performance.now();
     try {
       await this.inner.append(roomId, messages, epoch);
@@ -33,11 +33,19 @@ export class MeteredRoomStore implements RoomStore {
     }
   }
 
-  before(roomId: string, before: number, limit: number): Promise<Message[]> {
+  update(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
+    return this.inner.update(roomId, messages, epoch);
+  }
+
+  saveReads(roomId: string, reads: readonly ReadMarker[], epoch: number): Promise<void> {
+    return this.inner.saveReads(roomId, reads, epoch);
+  }
+
+  before(roomId: string, before: number, limit: number): Promise<MessageV2[]> {
     return this.inner.before(roomId, before, limit);
   }
 
-  after(roomId: string, after: number, limit: number): Promise<Message[]> {
+  after(roomId: string, after: number, limit: number): Promise<MessageV2[]> {
     return this.inner.after(roomId, after, limit);
   }
 

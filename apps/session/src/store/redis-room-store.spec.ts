@@ -61,11 +61,11 @@ describe('RedisRoomStore', () => {
     const store = open({ keyPrefix: uniqueKeyPrefix('trim'), maxMessages: 5 });
     await store.append('r', range(1, 4), 1);
     await store.append('r', range(5, 8), 1);
-    expect(await store.load('r', 100)).toEqual({ lastSeq: 8, messages: range(4, 8), epoch: 1 });
+    expect(await store.load('r', 100)).toEqual({ lastSeq: 8, messages: range(4, 8), epoch: 1, rev: 0, reads: [] });
     expect(seqs(await store.before('r', 6, 100))).toEqual([4, 5]);
     await expect(store.append('r', [msg(3)], 1)).rejects.toBeInstanceOf(SeqConflictError);
     await store.append('r', range(9, 20), 1);
-    expect(await store.load('r', 100)).toEqual({ lastSeq: 20, messages: range(16, 20), epoch: 1 });
+    expect(await store.load('r', 100)).toEqual({ lastSeq: 20, messages: range(16, 20), epoch: 1, rev: 0, reads: [] });
   });
 
   it('stops a stale owner: the second server to write a seq gets SeqConflictError', async () => {
@@ -152,7 +152,7 @@ describe('RedisRoomStore', () => {
         );
       }
       expect(stored).toBe(true);
-      expect(await store.load('r', 10)).toEqual({ lastSeq: 1, messages: [msg(1)], epoch: 1 });
+      expect(await store.load('r', 10)).toEqual({ lastSeq: 1, messages: [msg(1)], epoch: 1, rev: 0, reads: [] });
     } finally {
       await server.stop();
     }

@@ -1,4 +1,4 @@
-import type { Message } from '@app/shared';
+import type { MessageV2, ReadMarker } from '@app/shared';
 import type Redis from 'ioredis';
 import { closeRedisClient } from '@app/redis';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
@@ -25,6 +25,12 @@ export interface RedisRoomStoreOptions {
  * slot (`epochKey`), so the scripts read and write both atomically, also on Redis Cluster. `load`
  * with a claim raises the epoch and reads the history in one script; `append` refuses a batch under
  * an older epoch in the same script that stores it.
+ *
+ * Revisions and read markers (version 2) are two more keys in that slot: the room's `rev` (a string,
+ * raised by the same script that appends or replaces the messages that carry it) and its read
+ * markers (a hash, user id → seq, raised to the max by a script under the same epoch check). An
+ * edit, deletion or reaction replaces the message's member at its score, so history reads return
+ * the current state.
  */
 export class RedisRoomStore implements RoomStore {
   private readonly prefix: string;
@@ -44,17 +50,28 @@ export class RedisRoomStore implements RoomStore {
       throw new Error(`REDIS_KEY_PREFIX "${prefix}": braces in it must form a Redis hash tag, like "{rooms}:"`);
     }
     this.prefix = prefix === '' || prefix.endsWith(':') ? prefix : `${prefix}:`;
-    redis.defineCommand('roomStoreAppend', { numberOfKeys: 2, lua: APPEND });
-    redis.defineCommand('roomStoreLoad', { numberOfKeys: 2, lua: LOAD });
+    redis.defineCommand('roomStoreAppend', { numberOfKeys: 4, lua: APPEND });
+    redis.defineCommand('roomStoreUpdate', { numberOfKeys: 3, lua: UPDATE });
+    redis.defineCommand('roomStoreReads', { numberOfKeys: 3, lua: SAVE_READS });
+    redis.defineCommand('roomStoreLoad', { numberOfKeys: 4, lua: LOAD });
     redis.defineCommand('roomStoreFence', { numberOfKeys: 2, lua: FENCE });
     this.commands = redis as unknown as StoreCommands;
   }
 
   async load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot> {
     const key = this.key(roomId);
-    const [lastSeq, members, epoch] = await this.commands.roomStoreLoad(key, epochKey(key), Math.max(0, Math.floor(limit)), claim ?? 0);
+    const [lastSeq, members, epoch, rev, flatReads] = await this.commands.roomStoreLoad(
+      key,
+      epochKey(key),
+      sideKey(key, 'rev'),
+      sideKey(key, 'reads'),
+      Math.max(0, Math.floor(limit)),
+      claim ?? 0,
+    );
     if (claim !== undefined && Number(epoch) > claim) throw new StaleEpochError(roomId, claim, Number(epoch));
-    return { lastSeq: Number(lastSeq), messages: members.map(parse), epoch: Number(epoch) };
+    const reads: ReadMarker[] = [];
+    for (let i = 0; i + 1 < flatReads.length; i += 2) reads.push({ userId: flatReads[i], seq: Number(flatReads[i + 1]) });
+    return { lastSeq: Number(lastSeq), messages: members.map(parse), epoch: Number(epoch), rev: Number(rev), reads };
   }
 
   async fence(roomId: string): Promise<RoomFence> {
@@ -63,7 +80,7 @@ export class RedisRoomStore implements RoomStore {
     return { epoch: Number(epoch), lastSeq: Number(lastSeq) };
   }
 
-  async append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
+  async append(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
     if (messages.length === 0) return;
     for (let i = 1; i < messages.length; i++) {
       if (messages[i].seq !== messages[i - 1].seq + 1) {
@@ -71,20 +88,38 @@ export class RedisRoomStore implements RoomStore {
       }
     }
     const key = this.key(roomId);
-    const args: (string | number)[] = [this.options.maxMessages, this.options.historyTtlMs ?? 0, epoch];
+    const args: (string | number)[] = [this.options.maxMessages, this.options.historyTtlMs ?? 0, epoch, newestRev(messages)];
     for (const m of messages) args.push(m.seq, JSON.stringify(m));
-    const [outcome, value] = await this.commands.roomStoreAppend(key, epochKey(key), ...args);
+    const [outcome, value] = await this.commands.roomStoreAppend(key, epochKey(key), sideKey(key, 'rev'), sideKey(key, 'reads'), ...args);
     if (outcome === 'epoch') throw new StaleEpochError(roomId, epoch, Number(value));
     if (outcome !== 'ok') throw new SeqConflictError(roomId, messages[0].seq);
   }
 
-  async before(roomId: string, before: number, limit: number): Promise<Message[]> {
+  async update(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
+    if (messages.length === 0) return;
+    const key = this.key(roomId);
+    const args: (string | number)[] = [this.options.historyTtlMs ?? 0, epoch, newestRev(messages)];
+    for (const m of messages) args.push(m.seq, JSON.stringify(m));
+    const [outcome, value] = await this.commands.roomStoreUpdate(key, epochKey(key), sideKey(key, 'rev'), ...args);
+    if (outcome === 'epoch') throw new StaleEpochError(roomId, epoch, Number(value));
+  }
+
+  async saveReads(roomId: string, reads: readonly ReadMarker[], epoch: number): Promise<void> {
+    if (reads.length === 0) return;
+    const key = this.key(roomId);
+    const args: (string | number)[] = [this.options.historyTtlMs ?? 0, epoch];
+    for (const r of reads) args.push(r.userId, r.seq);
+    const [outcome, value] = await this.commands.roomStoreReads(key, epochKey(key), sideKey(key, 'reads'), ...args);
+    if (outcome === 'epoch') throw new StaleEpochError(roomId, epoch, Number(value));
+  }
+
+  async before(roomId: string, before: number, limit: number): Promise<MessageV2[]> {
     if (limit <= 0) return [];
     const members = await this.redis.zrevrangebyscore(this.key(roomId), `(${before}`, '-inf', 'LIMIT', 0, Math.floor(limit));
     return members.reverse().map(parse);
   }
 
-  async after(roomId: string, after: number, limit: number): Promise<Message[]> {
+  async after(roomId: string, after: number, limit: number): Promise<MessageV2[]> {
     if (limit <= 0) return [];
     const members = await this.redis.zrevrangebyscore(this.key(roomId), '+inf', `(${after}`, 'LIMIT', 0, Math.floor(limit));
     return members.reverse().map(parse);
@@ -104,8 +139,17 @@ export class RedisRoomStore implements RoomStore {
 }
 
 interface StoreCommands {
-  roomStoreAppend(key: string, epochKey: string, ...args: (string | number)[]): Promise<[string, number]>;
-  roomStoreLoad(key: string, epochKey: string, limit: number, claim: number): Promise<[string, string[], string]>;
+  roomStoreAppend(key: string, epochKey: string, revKey: string, readsKey: string, ...args: (string | number)[]): Promise<[string, number]>;
+  roomStoreUpdate(key: string, epochKey: string, revKey: string, ...args: (string | number)[]): Promise<[string, number]>;
+  roomStoreReads(key: string, epochKey: string, readsKey: string, ...args: (string | number)[]): Promise<[string, number]>;
+  roomStoreLoad(
+    key: string,
+    epochKey: string,
+    revKey: string,
+    readsKey: string,
+    limit: number,
+    claim: number,
+  ): Promise<[string, string[], string, string, string[]]>;
   roomStoreFence(key: string, epochKey: string): Promise<[string, string]>;
 }
 
@@ -114,18 +158,30 @@ interface StoreCommands {
  * as the hash tag, or, when the history key already has a tag (a prefix like `{rooms}:`), that tag.
  */
 export function epochKey(historyKey: string): string {
+  return sideKey(historyKey, 'epoch');
+}
+
+/** Another key of the room beside its history, in the same hash slot (see `epochKey`). */
+export function sideKey(historyKey: string, name: string): string {
   const open = historyKey.indexOf('{');
   const close = open === -1 ? -1 : historyKey.indexOf('}', open + 1);
-  if (close > open + 1) return `${historyKey}:epoch`;
-  return `{${historyKey}}:epoch`;
+  if (close > open + 1) return `${historyKey}:${name}`;
+  return `{${historyKey}}:${name}`;
 }
 
-function parse(member: string): Message {
-  return JSON.parse(member) as Message;
+function parse(member: string): MessageV2 {
+  return JSON.parse(member) as MessageV2;
 }
 
-// KEYS[1] history, KEYS[2] epoch; ARGV: maxMessages, ttlMs (0 = none), epoch, then seq, json pairs in
-// seq order. Returns {'ok', 0} when stored, {'epoch', newest epoch} when the writer's epoch is older
+/** The highest `rev` a batch carries, 0 when none does (messages of a version-1 writer). */
+function newestRev(messages: readonly MessageV2[]): number {
+  let rev = 0;
+  for (const m of messages) if (m.rev !== undefined && m.rev > rev) rev = m.rev;
+  return rev;
+}
+
+// KEYS[1] history, KEYS[2] epoch, KEYS[3] rev, KEYS[4] reads (only its expiry); ARGV: maxMessages, ttlMs (0 = none), epoch, newest rev
+// of the batch (0 = none), then seq, json pairs in seq order. Returns {'ok', 0} when stored, {'epoch', newest epoch} when the writer's epoch is older
 // than the newest seen, {'seq', stored last seq} when the batch does not continue the history.
 const APPEND = `
 local epoch = tonumber(ARGV[3])
@@ -134,8 +190,8 @@ if epoch < newest then return {'epoch', newest} end
 local top = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local last = 0
 if top[2] then last = tonumber(top[2]) end
-if tonumber(ARGV[4]) <= last then return {'seq', last} end
-local i = 4
+if tonumber(ARGV[5]) <= last then return {'seq', last} end
+local i = 5
 while i <= #ARGV do
   local chunk = {}
   while i <= #ARGV and #chunk < 400 do
@@ -147,15 +203,63 @@ while i <= #ARGV do
 end
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(tonumber(ARGV[1]) + 1))
 if epoch > newest then redis.call('SET', KEYS[2], epoch) end
+local rev = tonumber(ARGV[4])
+if rev > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], rev) end
 if tonumber(ARGV[2]) > 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
 end
 return {'ok', 0}
 `;
 
-// KEYS[1] history, KEYS[2] epoch; ARGV: limit, claim (0 = none). Returns {lastSeq, newest `limit`
-// members oldest first, newest epoch}. A claim older than the newest epoch changes nothing (the
+// KEYS[1] history, KEYS[2] epoch, KEYS[3] rev; ARGV: ttlMs (0 = none), epoch, newest rev, then seq,
+// json pairs (new states, oldest change first). A seq no longer held (trimmed) is skipped. Returns
+// {'ok', 0}, or {'epoch', newest epoch} when the writer's epoch is older than the newest seen.
+const UPDATE = `
+local epoch = tonumber(ARGV[2])
+local newest = tonumber(redis.call('GET', KEYS[2]) or '0')
+if epoch < newest then return {'epoch', newest} end
+local i = 4
+while i <= #ARGV do
+  if redis.call('ZREMRANGEBYSCORE', KEYS[1], ARGV[i], ARGV[i]) > 0 then
+    redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+  i = i + 2
+end
+if epoch > newest then redis.call('SET', KEYS[2], epoch) end
+local rev = tonumber(ARGV[3])
+if rev > tonumber(redis.call('GET', KEYS[3]) or '0') then redis.call('SET', KEYS[3], rev) end
+if tonumber(ARGV[1]) > 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  redis.call('PEXPIRE', KEYS[2], ARGV[1])
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
+end
+return {'ok', 0}
+`;
+
+// KEYS[1] history, KEYS[2] epoch, KEYS[3] reads; ARGV: ttlMs (0 = none), epoch, then userId, seq pairs.
+// Each marker becomes max(stored, given). Returns {'ok', 0} or {'epoch', newest epoch}.
+const SAVE_READS = `
+local epoch = tonumber(ARGV[2])
+local newest = tonumber(redis.call('GET', KEYS[2]) or '0')
+if epoch < newest then return {'epoch', newest} end
+local i = 3
+while i <= #ARGV do
+  local seq = tonumber(ARGV[i + 1])
+  if seq > tonumber(redis.call('HGET', KEYS[3], ARGV[i]) or '0') then redis.call('HSET', KEYS[3], ARGV[i], seq) end
+  i = i + 2
+end
+if epoch > newest then redis.call('SET', KEYS[2], epoch) end
+if tonumber(ARGV[1]) > 0 then
+  redis.call('PEXPIRE', KEYS[3], ARGV[1])
+end
+return {'ok', 0}
+`;
+
+// KEYS[1] history, KEYS[2] epoch, KEYS[3] rev, KEYS[4] reads; ARGV: limit, claim (0 = none). Returns
+// {lastSeq, newest `limit` members oldest first, newest epoch, rev, read markers as HGETALL gives them}. A claim older than the newest epoch changes nothing (the
 // caller sees the newer epoch and refuses); a newer one becomes the newest.
 const LOAD = `
 local newest = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -171,7 +275,7 @@ local last = top[2] or '0'
 local limit = tonumber(ARGV[1])
 local members = {}
 if limit > 0 then members = redis.call('ZRANGE', KEYS[1], -limit, -1) end
-return {last, members, tostring(newest)}
+return {last, members, tostring(newest), redis.call('GET', KEYS[3]) or '0', redis.call('HGETALL', KEYS[4])}
 `;
 
 // KEYS[1] history, KEYS[2] epoch. Returns {newest epoch, last seq}.

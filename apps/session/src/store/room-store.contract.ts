@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Message } from '@app/shared';
+import type { Message, MessageV2 } from '@app/shared';
 import { RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 /**
@@ -33,7 +33,7 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
     const seqs = (list: Message[]) => list.map((m) => m.seq);
 
     it('loads an unknown room as empty', async () => {
-      expect(await store.load(room, 100)).toEqual({ lastSeq: 0, messages: [], epoch: 0 });
+      expect(await store.load(room, 100)).toEqual({ lastSeq: 0, messages: [], epoch: 0, rev: 0, reads: [] });
       expect(await store.before(room, 10, 10)).toEqual([]);
       expect(await store.after(room, 0, 10)).toEqual([]);
     });
@@ -49,7 +49,7 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
 
     it('reports lastSeq even when asked for no messages', async () => {
       await store.append(room, range(1, 4), 1);
-      expect(await store.load(room, 0)).toEqual({ lastSeq: 4, messages: [], epoch: 1 });
+      expect(await store.load(room, 0)).toEqual({ lastSeq: 4, messages: [], epoch: 1, rev: 0, reads: [] });
     });
 
     it('keeps every field exactly, including multi-line and astral text', async () => {
@@ -159,6 +159,72 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
     it('accepts an empty batch', async () => {
       await store.append(room, [], 1);
       expect((await store.load(room, 10)).lastSeq).toBe(0);
+    });
+
+    describe('revisions, changes and read markers (version 2)', () => {
+      const withRev = (seq: number): MessageV2 => ({ ...msg(seq), rev: seq });
+
+      it('keeps the room rev: the newest rev appended, raised by updates, never lowered', async () => {
+        await store.append(room, [1, 2, 3].map(withRev), 1);
+        expect((await store.load(room, 10)).rev).toBe(3);
+        await store.update(room, [{ ...withRev(2), text: 'edited', editedAt: 99, rev: 4 }], 1);
+        expect((await store.load(room, 10)).rev).toBe(4);
+        await store.append(room, [{ ...msg(4), rev: 5 }], 1);
+        expect((await store.load(room, 10)).rev).toBe(5);
+        // A version-1 writer's message (no rev) leaves the rev as it is.
+        await store.append(room, [msg(5)], 1);
+        expect((await store.load(room, 10)).rev).toBe(5);
+      });
+
+      it('stores edits, deletions and reactions as the current state of the message, everywhere it is read', async () => {
+        await store.append(room, [1, 2, 3].map(withRev), 1);
+        const edited: MessageV2 = { ...withRev(1), text: 'new text 🎉', editedAt: 1_700_000_000_500, rev: 4 };
+        const deleted: MessageV2 = { ...withRev(2), text: '', deleted: true, rev: 5 };
+        const reacted: MessageV2 = { ...withRev(3), reactions: { '👍': ['u-1', 'u-2'], '🎉': ['u-2'] }, rev: 6 };
+        await store.update(room, [edited, deleted], 1);
+        await store.update(room, [reacted], 1);
+        const expected = [edited, deleted, reacted];
+        expect((await store.load(room, 10)).messages).toEqual(expected);
+        expect(await store.after(room, 0, 10)).toEqual(expected);
+        expect(await store.before(room, 4, 10)).toEqual(expected);
+        // Reactions removed again: the field goes away; the newest of several changes of one seq wins.
+        const cleared: MessageV2 = { ...withRev(3), rev: 7 };
+        await store.update(room, [{ ...withRev(3), reactions: { '👍': ['u-1'] }, rev: 7 }, { ...cleared, rev: 8 }], 1);
+        expect((await store.after(room, 2, 10))).toEqual([{ ...cleared, rev: 8 }]);
+        expect((await store.load(room, 0)).rev).toBe(8);
+        expect((await store.load(room, 0)).lastSeq).toBe(3);
+      });
+
+      it('skips a change of a seq it does not hold, yet counts its rev', async () => {
+        await store.append(room, [1, 2].map(withRev), 1);
+        await store.update(room, [{ ...withRev(9), text: 'nowhere', rev: 3 }], 1);
+        const snap = await store.load(room, 10);
+        expect(snap.messages).toEqual([1, 2].map(withRev));
+        expect(snap.rev).toBe(3);
+      });
+
+      it('refuses changes and read markers under an older epoch, changing nothing', async () => {
+        await store.append(room, [1].map(withRev), 1);
+        await store.load(room, 10, 2);
+        await expect(store.update(room, [{ ...withRev(1), text: 'zombie', rev: 2 }], 1)).rejects.toBeInstanceOf(StaleEpochError);
+        await expect(store.saveReads(room, [{ userId: 'u-1', seq: 1 }], 1)).rejects.toBeInstanceOf(StaleEpochError);
+        const snap = await store.load(room, 10);
+        expect(snap.messages[0].text).toBe('text 1');
+        expect(snap.rev).toBe(1);
+        expect(snap.reads).toEqual([]);
+      });
+
+      it('keeps read markers per user, raised to the max, with the room', async () => {
+        await store.append(room, [1, 2, 3, 4].map(withRev), 1);
+        await store.saveReads(room, [{ userId: 'u-1', seq: 3 }, { userId: 'u-2', seq: 1 }], 1);
+        await store.saveReads(room, [{ userId: 'u-1', seq: 2 }], 1);
+        await store.saveReads(room, [{ userId: 'u-2', seq: 4 }], 1);
+        await store.saveReads(`${room}-other`, [{ userId: 'u-1', seq: 9 }], 1);
+        const byUser = (reads: { userId: string; seq: number }[]) => Object.fromEntries(reads.map((r) => [r.userId, r.seq]));
+        expect(byUser((await store.load(room, 0)).reads)).toEqual({ 'u-1': 3, 'u-2': 4 });
+        // A new owner (a claim) gets them too.
+        expect(byUser((await store.load(room, 0, 2)).reads)).toEqual({ 'u-1': 3, 'u-2': 4 });
+      });
     });
   });
 }

@@ -1,4 +1,4 @@
-import type { Message } from '@app/shared';
+import type { MessageV2, ReadMarker } from '@app/shared';
 
 export const ROOM_STORE = Symbol('ROOM_STORE');
 
@@ -7,9 +7,13 @@ export interface RoomSnapshot {
   /** Seq of the newest stored message, 0 if none. */
   lastSeq: number;
   /** The newest stored messages, oldest first (at most the `limit` asked for). */
-  messages: Message[];
+  messages: MessageV2[];
   /** The newest epoch the store has seen for the room (after the load's claim), 0 if none. */
   epoch: number;
+  /** The room's revision: raised by every stored send, edit, deletion and reaction change; 0 if none. */
+  rev: number;
+  /** Every stored read marker of the room (any user, connected or not), in no particular order. */
+  reads: ReadMarker[];
 }
 
 /** What the store holds of a room right now, in one cheap read: whether an owner is still current. */
@@ -40,16 +44,28 @@ export interface RoomStore {
   load(roomId: string, limit: number, claim?: number): Promise<RoomSnapshot>;
   /**
    * Persists messages with consecutive seqs, oldest first, before they are acknowledged, under the
-   * writer's `epoch`. Rejects with `StaleEpochError` (nothing stored) when the store has seen a newer
+   * writer's `epoch`; the room's `rev` becomes the newest message's `rev` when that is higher. Rejects with `StaleEpochError` (nothing stored) when the store has seen a newer
    * epoch for the room, and with `SeqConflictError` when one of these seqs is already stored.
    */
-  append(roomId: string, messages: readonly Message[], epoch: number): Promise<void>;
+  append(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void>;
+  /**
+   * Replaces stored messages by their new state (same seqs: edits, deletions, reaction changes),
+   * oldest change first, and raises the room's `rev` to the newest message `rev` among them, in one
+   * atomic step under the writer's `epoch` (`StaleEpochError`, nothing changed, when the store has seen
+   * a newer one). A seq the store no longer holds (trimmed) is skipped; its `rev` still counts.
+   */
+  update(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void>;
+  /**
+   * Raises read markers: each user's becomes max(stored, given), under the writer's `epoch`
+   * (`StaleEpochError` when the store has seen a newer one).
+   */
+  saveReads(roomId: string, reads: readonly ReadMarker[], epoch: number): Promise<void>;
   /** The room's newest epoch and last seq, in one cheap read (no claim). */
   fence(roomId: string): Promise<RoomFence>;
   /** Messages with seq < `before`, the newest `limit` of them, oldest first. */
-  before(roomId: string, before: number, limit: number): Promise<Message[]>;
+  before(roomId: string, before: number, limit: number): Promise<MessageV2[]>;
   /** Messages with seq > `after`, the newest `limit` of them, oldest first. */
-  after(roomId: string, after: number, limit: number): Promise<Message[]>;
+  after(roomId: string, after: number, limit: number): Promise<MessageV2[]>;
   close(): Promise<void>;
   /**
    * Rejects when the store cannot be reached right now (readiness). Only stores with a remote side

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Message } from '@app/shared';
+import type { MessageV2, ReadMarker } from '@app/shared';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 interface MessageRow {
@@ -11,11 +11,16 @@ interface MessageRow {
   name: string;
   text: string;
   ts: number;
+  rev: number | null;
+  edited_at: number | null;
+  deleted: number | null;
+  /** JSON of `reactions`, null when none. */
+  reactions: string | null;
 }
 
 interface PendingAppend {
   roomId: string;
-  messages: readonly Message[];
+  messages: readonly MessageV2[];
   epoch: number;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -52,9 +57,16 @@ export class SqliteRoomStore implements RoomStore {
   private readonly selectBefore: Database.Statement;
   private readonly selectAfter: Database.Statement;
   private readonly selectEpoch: Database.Statement;
+  private readonly updateMessage: Database.Statement;
+  private readonly selectRev: Database.Statement;
+  private readonly upsertRev: Database.Statement;
+  private readonly selectReads: Database.Statement;
+  private readonly upsertRead: Database.Statement;
+  private readonly updateAll: Database.Transaction<(roomId: string, messages: readonly MessageV2[], epoch: number) => void>;
+  private readonly saveAllReads: Database.Transaction<(roomId: string, reads: readonly ReadMarker[], epoch: number) => void>;
   private readonly upsertEpoch: Database.Statement;
   private readonly loadClaiming: Database.Transaction<(roomId: string, limit: number, claim: number) => RoomSnapshot>;
-  private readonly insertBatch: (roomId: string, messages: readonly Message[], epoch: number) => void;
+  private readonly insertBatch: (roomId: string, messages: readonly MessageV2[], epoch: number) => void;
   private readonly writeAll: Database.Transaction<(batches: PendingAppend[]) => void>;
   private readonly writeEach: Database.Transaction<(batches: PendingAppend[]) => void>;
   private pending: PendingAppend[] = [];
@@ -82,11 +94,44 @@ export class SqliteRoomStore implements RoomStore {
       CREATE TABLE IF NOT EXISTS room_epochs (
         room_id TEXT PRIMARY KEY,
         epoch   INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS room_revs (
+        room_id TEXT PRIMARY KEY,
+        rev     INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS room_reads (
+        room_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        seq     INTEGER NOT NULL,
+        PRIMARY KEY (room_id, user_id)
       ) WITHOUT ROWID`);
-    const cols = 'seq, id, user_id, name, text, ts';
+    this.addVersion2Columns();
+    const cols = 'seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions';
     this.insert = this.db.prepare(
-      'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.updateMessage = this.db.prepare(
+      'UPDATE messages SET text = ?, rev = ?, edited_at = ?, deleted = ?, reactions = ? WHERE room_id = ? AND seq = ?',
+    );
+    this.selectRev = this.db.prepare('SELECT rev FROM room_revs WHERE room_id = ?');
+    this.upsertRev = this.db.prepare(
+      'INSERT INTO room_revs (room_id, rev) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET rev = excluded.rev WHERE excluded.rev > rev',
+    );
+    this.selectReads = this.db.prepare('SELECT user_id AS userId, seq FROM room_reads WHERE room_id = ?');
+    this.upsertRead = this.db.prepare(
+      'INSERT INTO room_reads (room_id, user_id, seq) VALUES (?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq',
+    );
+    this.updateAll = this.db.transaction((roomId: string, messages: readonly MessageV2[], epoch: number) => {
+      this.checkEpoch(roomId, epoch);
+      for (const m of messages) this.updateMessage.run(m.text, m.rev ?? null, m.editedAt ?? null, m.deleted ? 1 : null, reactionsJson(m), roomId, m.seq);
+      this.upsertRev.run(roomId, newestRev(messages));
+      this.upsertEpoch.run(roomId, epoch);
+    });
+    this.saveAllReads = this.db.transaction((roomId: string, reads: readonly ReadMarker[], epoch: number) => {
+      this.checkEpoch(roomId, epoch);
+      for (const r of reads) this.upsertRead.run(roomId, r.userId, r.seq);
+      this.upsertEpoch.run(roomId, epoch);
+    });
     this.selectNewest = this.db.prepare(`SELECT ${cols} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`);
     this.selectLastSeq = this.db.prepare('SELECT MAX(seq) AS seq FROM messages WHERE room_id = ?');
     this.selectBefore = this.db.prepare(
@@ -106,8 +151,9 @@ export class SqliteRoomStore implements RoomStore {
       return { ...this.read(roomId, limit), epoch: claim };
     });
     // A room's batch: all of it or (on a seq conflict) none of it. Nested in writeEach, it is a savepoint.
-    this.insertBatch = this.db.transaction((roomId: string, messages: readonly Message[], epoch: number) => {
-      for (const m of messages) this.insert.run(roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+    this.insertBatch = this.db.transaction((roomId: string, messages: readonly MessageV2[], epoch: number) => {
+      for (const m of messages) this.insertMessage(roomId, m);
+      this.upsertRev.run(roomId, newestRev(messages));
       this.upsertEpoch.run(roomId, epoch);
     });
     // Fast path: every batch in one transaction without savepoints (conflicts are rare: a takeover).
@@ -115,7 +161,8 @@ export class SqliteRoomStore implements RoomStore {
     this.writeAll = this.db.transaction((batches: PendingAppend[]) => {
       for (const batch of batches) {
         if (this.refusedEpoch(batch)) continue;
-        for (const m of batch.messages) this.insert.run(batch.roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts);
+        for (const m of batch.messages) this.insertMessage(batch.roomId, m);
+        this.upsertRev.run(batch.roomId, newestRev(batch.messages));
         this.upsertEpoch.run(batch.roomId, batch.epoch);
       }
     });
@@ -144,7 +191,7 @@ export class SqliteRoomStore implements RoomStore {
     return { epoch: this.epochOf(roomId), lastSeq: row.seq ?? 0 };
   }
 
-  append(roomId: string, messages: readonly Message[], epoch: number): Promise<void> {
+  append(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (!this.db.open) return Promise.reject(new Error('room store is closed'));
     return new Promise((resolve, reject) => {
@@ -156,12 +203,23 @@ export class SqliteRoomStore implements RoomStore {
     });
   }
 
-  async before(roomId: string, before: number, limit: number): Promise<Message[]> {
+  /** Edits, deletions, reactions: one IMMEDIATE transaction (rare next to sends: no group commit). */
+  async update(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {
+    if (messages.length === 0) return;
+    this.updateAll.immediate(roomId, messages, epoch);
+  }
+
+  async saveReads(roomId: string, reads: readonly ReadMarker[], epoch: number): Promise<void> {
+    if (reads.length === 0) return;
+    this.saveAllReads.immediate(roomId, reads, epoch);
+  }
+
+  async before(roomId: string, before: number, limit: number): Promise<MessageV2[]> {
     if (limit <= 0) return [];
     return toMessages(this.selectBefore.all(roomId, before, limit) as MessageRow[]);
   }
 
-  async after(roomId: string, after: number, limit: number): Promise<Message[]> {
+  async after(roomId: string, after: number, limit: number): Promise<MessageV2[]> {
     if (limit <= 0) return [];
     return toMessages(this.selectAfter.all(roomId, after, limit) as MessageRow[]);
   }
@@ -198,7 +256,29 @@ export class SqliteRoomStore implements RoomStore {
     const row = this.selectLastSeq.get(roomId) as { seq: number | null };
     const lastSeq = row.seq ?? 0;
     const messages = limit > 0 && lastSeq > 0 ? toMessages(this.selectNewest.all(roomId, limit) as MessageRow[]) : [];
-    return { lastSeq, messages };
+    const rev = (this.selectRev.get(roomId) as { rev: number } | undefined)?.rev ?? 0;
+    return { lastSeq, messages, rev, reads: this.selectReads.all(roomId) as ReadMarker[] };
+  }
+
+  private insertMessage(roomId: string, m: MessageV2): void {
+    this.insert.run(roomId, m.seq, m.id, m.userId, m.name, m.text, m.ts, m.rev ?? null, m.editedAt ?? null, m.deleted ? 1 : null, reactionsJson(m));
+  }
+
+  private checkEpoch(roomId: string, epoch: number): void {
+    const newest = this.epochOf(roomId);
+    if (epoch < newest) throw new StaleEpochError(roomId, epoch, newest);
+  }
+
+  /** A database made before version 2 gets the message columns it lacks (all nullable: old rows stay as they were). */
+  private addVersion2Columns(): void {
+    const have = new Set((this.db.pragma('table_info(messages)') as Array<{ name: string }>).map((c) => c.name));
+    const wanted: Array<[string, string]> = [
+      ['rev', 'INTEGER'],
+      ['edited_at', 'INTEGER'],
+      ['deleted', 'INTEGER'],
+      ['reactions', 'TEXT'],
+    ];
+    for (const [column, type] of wanted) if (!have.has(column)) this.db.exec(`ALTER TABLE messages ADD COLUMN ${column} ${type}`);
   }
 
   private epochOf(roomId: string): number {
@@ -220,7 +300,7 @@ export class SqliteRoomStore implements RoomStore {
     return err;
   }
 
-  private conflictingSeq(roomId: string, messages: readonly Message[]): number {
+  private conflictingSeq(roomId: string, messages: readonly MessageV2[]): number {
     const stored = (this.selectLastSeq.get(roomId) as { seq: number | null }).seq ?? 0;
     return messages.find((m) => m.seq <= stored)?.seq ?? messages[0].seq;
   }
@@ -232,11 +312,27 @@ function isConstraintError(err: unknown): boolean {
 }
 
 /** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */
-function toMessages(rows: MessageRow[]): Message[] {
-  const out = new Array<Message>(rows.length);
+function toMessages(rows: MessageRow[]): MessageV2[] {
+  const out = new Array<MessageV2>(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[rows.length - 1 - i];
-    out[i] = { seq: r.seq, id: r.id, userId: r.user_id, name: r.name, text: r.text, ts: r.ts };
+    const m: MessageV2 = { seq: r.seq, id: r.id, userId: r.user_id, name: r.name, text: r.text, ts: r.ts };
+    if (r.rev !== null) m.rev = r.rev;
+    if (r.edited_at !== null) m.editedAt = r.edited_at;
+    if (r.deleted) m.deleted = true;
+    if (r.reactions !== null) m.reactions = JSON.parse(r.reactions) as Record<string, string[]>;
+    out[i] = m;
   }
   return out;
+}
+
+function reactionsJson(m: MessageV2): string | null {
+  return m.reactions && Object.keys(m.reactions).length ? JSON.stringify(m.reactions) : null;
+}
+
+/** The highest `rev` a batch carries, 0 when none does (messages of a version-1 writer). */
+function newestRev(messages: readonly MessageV2[]): number {
+  let rev = 0;
+  for (const m of messages) if (m.rev !== undefined && m.rev > rev) rev = m.rev;
+  return rev;
 }

@@ -27,6 +27,8 @@ export interface SessionTokenClaims {
   aud: string;
   /** Epoch of the room's placement on that server: it serves the room under this epoch only. */
   epoch: number;
+  /** The room's name (null when it has none), for `welcome`: the session server has no directory. Version 2. */
+  roomName?: string | null;
 }
 
 /** Algorithm of session tokens: the backend alone holds the private key, session servers only verify. */

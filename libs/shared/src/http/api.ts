@@ -38,6 +38,8 @@ export interface CreateRoomRequest {
 /** `POST /api/rooms` success (201). */
 export interface CreateRoomResponse {
   roomId: string;
+  /** The trimmed name given, or null (version 2). */
+  name: string | null;
 }
 
 /** `POST /api/rooms/:roomId` success (200): where to connect for this room. */

@@ -22,6 +22,8 @@ export interface HeldRoom {
   epoch?: number;
   /** Unique users connected now. */
   members?: number;
+  /** Seq of the room's newest stored message (version 2: the backend's room summaries). */
+  lastSeq?: number;
   /**
    * Ids of the users connected, only while the room is full (`members` ≥ the server's maxMembers):
    * the backend answers get-or-start with 409 to anyone else. Absent otherwise, so heartbeats stay small.

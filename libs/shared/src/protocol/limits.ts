@@ -26,4 +26,10 @@ export const DEFAULT_LIMITS = {
   maxRoomNameLength: 64,
   /** Longest `clientMsgId`, in code points. */
   maxClientMsgIdLength: 64,
+  /** Longest reaction emoji, in code points (version 2). */
+  maxEmojiLength: 16,
+  /** Most distinct emoji on one message; one more is refused with `limit` (version 2). */
+  maxReactionsPerMessage: 20,
+  /** Least time between two `read` notices about one user passed on to the others, in ms (version 2). */
+  readNoticeMs: 1000,
 } as const;

@@ -1,4 +1,5 @@
 import type { FrameErrorCode } from './events';
+import type { FrameErrorCodeV2 } from './version-2';
 
 /** A user as other members see them. */
 export interface UserRef {
@@ -70,6 +71,6 @@ export interface HistoryPayload {
 export type MovedPayload = Record<string, never>;
 
 export interface ErrorPayload {
-  code: FrameErrorCode;
+  code: FrameErrorCode | FrameErrorCodeV2;
   message: string;
 }

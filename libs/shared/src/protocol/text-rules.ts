@@ -90,3 +90,14 @@ export function clientMsgIdProblem(id: unknown, max: number = DEFAULT_LIMITS.max
   if (codePointLength(id) > max) return `clientMsgId must be at most ${max} characters`;
   return null;
 }
+
+const WHITESPACE = /[\s\p{Z}]/u;
+
+/** Why `emoji` is not a valid reaction (1–16 code points, no whitespace or control characters), or null. Version 2. */
+export function emojiProblem(emoji: unknown, max: number = DEFAULT_LIMITS.maxEmojiLength): string | null {
+  if (typeof emoji !== 'string') return 'emoji must be a string';
+  const length = codePointLength(emoji);
+  if (length < 1 || length > max) return `emoji must be 1 to ${max} characters`;
+  if (CONTROL.test(emoji) || WHITESPACE.test(emoji)) return 'emoji must not contain whitespace or control characters';
+  return null;
+}

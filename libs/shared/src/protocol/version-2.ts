@@ -1,10 +1,10 @@
 import type { Message } from './payloads';
 
 /**
- * Version-2 additions to the WebSocket protocol (PROTOCOL.md, "Version 2 additions") not built yet:
- * read markers, edits, deletions, reactions, revisions, room summaries. Every field is optional here
- * because a server without them sends none; a client must work with and without them. (`moved`,
- * `epoch` and room names are built and live with the version-1 types.)
+ * Version-2 additions to the protocol (docs/protocol.md, "Version 2"): read markers, edits, deletions,
+ * reactions, revisions, room summaries. Every field is optional here because a version-1 server sends
+ * none of them; a client must work with and without them. (`moved`, `epoch` and room names live with
+ * the version-1 types.)
  */
 
 /** Version-2 events a client sends. */

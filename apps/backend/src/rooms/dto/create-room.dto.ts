@@ -18,6 +18,7 @@ export class CreateRoomDto implements CreateRoomRequest {
 
 export class CreateRoomResponseDto implements CreateRoomResponse {
   @ApiProperty({ description: 'URL-safe, unguessable (96 random bits)', example: 'kq3V9xL0bT2mZp8w' }) roomId: string;
+  @ApiProperty({ description: 'The trimmed name given, or null', type: String, nullable: true, example: 'Design review' }) name: string | null;
 }
 
 export class RoomSessionResponseDto implements RoomSessionResponse {

@@ -1,4 +1,4 @@
-import type { SessionHeartbeat } from '@app/shared';
+import type { RoomSummary, SessionHeartbeat } from '@app/shared';
 import { CatalogEntry, MemoryRoomCatalog, RoomCatalog } from './room-catalog';
 import {
   DirectoryTiming,
@@ -10,6 +10,14 @@ import {
   ServerRecord,
   SessionDirectory,
 } from './session-directory.port';
+
+/** What the room's server last reported of it. */
+interface RoomReport {
+  lastSeq: number;
+  online: number;
+  lastActivity: number;
+  reportedAt: number;
+}
 
 interface PlacedRoom {
   serverId: string;
@@ -35,6 +43,8 @@ export class MemorySessionDirectory implements SessionDirectory {
   private readonly epochs = new Map<string, number>();
   /** Rooms their server last reported full, with the users then connected. */
   private readonly full = new Map<string, string[]>();
+  /** Per room, its server's last report (room summaries); goes when the room expires. */
+  private readonly reports = new Map<string, RoomReport>();
   /** Servers an operator drained (sticky while the server is known). */
   private readonly drained = new Set<string>();
   /** Per server, rooms moved away from it that its next heartbeat is told about. */
@@ -59,7 +69,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     const reported = new Set<string>();
     const notices = this.movedAway.get(hb.serverId);
     this.movedAway.delete(hb.serverId);
-    for (const { roomId, epoch, memberIds } of hb.rooms) {
+    for (const { roomId, epoch, memberIds, lastSeq, members, connections, lastActivity } of hb.rooms) {
       reported.add(roomId);
       if (notices?.has(roomId) && this.placement.get(roomId)?.serverId !== hb.serverId) {
         moved.push(roomId);
@@ -78,6 +88,9 @@ export class MemorySessionDirectory implements SessionDirectory {
       if (this.placement.get(roomId)?.serverId === hb.serverId) {
         if (memberIds) this.full.set(roomId, memberIds);
         else this.full.delete(roomId);
+        if (lastSeq !== undefined && this.rooms.get(roomId)) {
+          this.reports.set(roomId, { lastSeq, online: members ?? connections, lastActivity, reportedAt: now });
+        }
       }
     }
     // The server let these rooms go (idle, disposed): their slots are free again.
@@ -175,6 +188,24 @@ export class MemorySessionDirectory implements SessionDirectory {
     return fullWith ? { room: entry.record, placement, fullWith } : { room: entry.record, placement };
   }
 
+  async roomSummaries(roomIds: string[], now: number): Promise<RoomSummary[]> {
+    const out: RoomSummary[] = [];
+    for (const roomId of roomIds) {
+      const entry = this.liveEntry(roomId, now);
+      if (!entry) continue;
+      const report = this.reports.get(roomId);
+      const fresh = report !== undefined && now - report.reportedAt <= this.timing.heartbeatTtlMs;
+      out.push({
+        roomId,
+        name: entry.record.name ?? null,
+        lastSeq: report?.lastSeq ?? 0,
+        online: fresh ? report.online : 0,
+        lastActivityAt: Math.max(report?.lastActivity ?? 0, entry.record.createdAt),
+      });
+    }
+    return out;
+  }
+
   /** The room's catalog entry unless it expired (an expired room is forgotten, and its slot freed). */
   private liveEntry(roomId: string, now: number): CatalogEntry | undefined {
     const stored = this.rooms.get(roomId);
@@ -183,6 +214,7 @@ export class MemorySessionDirectory implements SessionDirectory {
       this.rooms.delete(roomId);
       this.unassign(roomId);
       this.epochs.delete(roomId);
+      this.reports.delete(roomId);
       return undefined;
     }
     return stored;

@@ -1,4 +1,4 @@
-import type { SessionHeartbeat } from '@app/shared';
+import type { RoomSummary, SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedisClient } from '@app/redis';
@@ -23,7 +23,9 @@ import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, S
  *   epochs                  HASH  room id → epoch of its newest placement (HINCRBY with every
  *                                 placement, in the script that places; kept when the room is
  *                                 released, so the next placement is newer; gone when the room expires)
- *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection
+ *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection;
+ *                                 and what its server last reported: lastSeq, online, activityAt,
+ *                                 reportedAt (room summaries)
  *
  * Time is the caller's `now`, never Redis TIME, so every replica (and every test) decides with the
  * same clock it passes in. Dead servers are cleaned lazily: `place` moves a room off a dead or
@@ -65,7 +67,14 @@ export class RedisSessionDirectory implements SessionDirectory {
         now - ttl,
         now - ttl,
         now - SWEEP_AFTER_TTLS * ttl,
-        ...hb.rooms.flatMap((room) => [room.roomId, room.epoch ?? 0, room.memberIds ? JSON.stringify(room.memberIds) : '']),
+        ...hb.rooms.flatMap((room) => [
+          room.roomId,
+          room.epoch ?? 0,
+          room.memberIds ? JSON.stringify(room.memberIds) : '',
+          room.lastSeq ?? -1,
+          room.members ?? room.connections,
+          room.lastActivity,
+        ]),
       );
       return { revoked, moved, drain: drain === 1 };
     });
@@ -129,6 +138,28 @@ export class RedisSessionDirectory implements SessionDirectory {
     return this.guard(async () => {
       const flat = await this.commands.directoryGetRoom(this.prefix, roomId, now, this.timing.roomTtlMs);
       return flat ? toRoom(flat) : null;
+    });
+  }
+
+  async roomSummaries(roomIds: string[], now: number): Promise<RoomSummary[]> {
+    return this.guard(async () => {
+      if (roomIds.length === 0) return [];
+      const rows = await this.commands.directoryRoomSummaries(this.prefix, now, this.timing.roomTtlMs, ...roomIds);
+      const out: RoomSummary[] = [];
+      for (const flat of rows) {
+        if (!Array.isArray(flat)) continue;
+        const fields: Record<string, string> = {};
+        for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
+        const fresh = fields.reportedAt !== undefined && now - Number(fields.reportedAt) <= this.timing.heartbeatTtlMs;
+        out.push({
+          roomId: fields.roomId,
+          name: fields.name ?? null,
+          lastSeq: Number(fields.lastSeq ?? 0),
+          online: fresh ? Number(fields.online ?? 0) : 0,
+          lastActivityAt: Math.max(Number(fields.activityAt ?? 0), Number(fields.createdAt)),
+        });
+      }
+      return out;
     });
   }
 
@@ -201,6 +232,7 @@ interface DirectoryCommands {
   directoryPlace(...args: Arg[]): Promise<ServerRow | null>;
   directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
   directoryTouchRooms(...args: Arg[]): Promise<void>;
+  directoryRoomSummaries(...args: Arg[]): Promise<Array<string[] | number>>;
   directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null, string | null] | null>;
 }
 
@@ -361,7 +393,8 @@ const SCRIPTS: Record<keyof DirectoryCommands, string> = {
 return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
   // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
-  // then roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is full) triples.
+  // then per room: roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is
+  // full), lastSeq (-1: the server did not say), online, lastActivity.
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
@@ -374,7 +407,7 @@ local notices = {}
 for _, roomId in ipairs(redis.call('SMEMBERS', movedKey(id))) do notices[roomId] = true end
 redis.call('DEL', movedKey(id))
 local revoked, moved = {}, {}
-for i = 11, #ARGV, 3 do
+for i = 11, #ARGV, 6 do
   local roomId = ARGV[i]
   local reported = tonumber(ARGV[i + 1])
   local full = ARGV[i + 2]
@@ -398,6 +431,11 @@ for i = 11, #ARGV, 3 do
   end
   if redis.call('HGET', placementKey, roomId) == id then
     if full ~= '' then redis.call('HSET', fullKey, roomId, full) else redis.call('HDEL', fullKey, roomId) end
+    -- Only into a room that exists: a report never creates a room hash (it would have no expiry).
+    local rk = prefix .. 'room:' .. roomId
+    if tonumber(ARGV[i + 3]) >= 0 and redis.call('EXISTS', rk) == 1 then
+      redis.call('HSET', rk, 'lastSeq', ARGV[i + 3], 'online', ARGV[i + 4], 'activityAt', ARGV[i + 5], 'reportedAt', now)
+    end
   end
 end
 -- Placements this server has not reported for a whole TTL: the room is gone from it.
@@ -464,6 +502,15 @@ return rows
   // ARGV: prefix, roomId, now, roomTtlMs. Expired: now - lastActive >= ttl; then the room and its placement go.
   directoryGetRoom: `
 return liveRoom(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+`,
+  // ARGV: prefix, now, roomTtlMs, roomIds... Per id, in order: the room's fields (HGETALL) or 0 when
+  // unknown or expired. Marks nothing active.
+  directoryRoomSummaries: `
+local out = {}
+for i = 4, #ARGV do
+  out[#out + 1] = liveRoom(ARGV[i], tonumber(ARGV[2]), tonumber(ARGV[3])) or 0
+end
+return out
 `,
   // ARGV: prefix, now, roomTtlMs, roomIds...  An expired room is not revived.
   directoryTouchRooms: `

@@ -505,5 +505,42 @@ export function describeSessionDirectoryContract(
         expect((await dir.placements()).get('a') ?? []).not.toContain('room-1');
       });
     });
+
+    describe('room summaries (version 2)', () => {
+      const roomTtl = timing.roomTtlMs;
+      const create = (roomId: string, name?: string) => dir.createRoom({ roomId, name, createdAt: T0, createdBy: 'user-1' }, T0);
+
+      it("answers the live rooms asked for, in the order asked, from their server's reports", async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await create('room-1', 'Friday standup');
+        await create('room-2');
+        const placed = await dir.place('room-1', T0);
+        expect(await dir.roomSummaries(['room-2', 'nope', 'room-1'], T0)).toEqual([
+          { roomId: 'room-2', name: null, lastSeq: 0, online: 0, lastActivityAt: T0 },
+          { roomId: 'room-1', name: 'Friday standup', lastSeq: 0, online: 0, lastActivityAt: T0 },
+        ]);
+        const rooms: HeldRoom[] = [{ roomId: 'room-1', connections: 3, members: 2, lastSeq: 42, lastActivity: T0 + 50, epoch: placed!.epoch }];
+        await dir.heartbeat(hb('a', { rooms }), T0 + 100);
+        expect(await dir.roomSummaries(['room-1'], T0 + 200)).toEqual([
+          { roomId: 'room-1', name: 'Friday standup', lastSeq: 42, online: 2, lastActivityAt: T0 + 50 },
+        ]);
+        // The server stopped reporting it (room closed, or server dead): nobody online, last seq kept.
+        expect(await dir.roomSummaries(['room-1'], T0 + 100 + ttl + 1)).toEqual([
+          { roomId: 'room-1', name: 'Friday standup', lastSeq: 42, online: 0, lastActivityAt: T0 + 50 },
+        ]);
+      });
+
+      it('leaves expired rooms out and marks nothing active', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await create('room-1');
+        expect(await dir.roomSummaries(['room-1'], T0 + roomTtl - 1)).toHaveLength(1);
+        expect(await dir.roomSummaries(['room-1'], T0 + roomTtl)).toEqual([]);
+      });
+
+      it('takes no report into a room it does not know', async () => {
+        await dir.heartbeat(hb('a', { rooms: [{ roomId: 'ghost', connections: 1, lastSeq: 3, lastActivity: T0 }] }), T0);
+        expect(await dir.roomSummaries(['ghost'], T0)).toEqual([]);
+      });
+    });
   });
 }

@@ -1,4 +1,4 @@
-import type { SessionHeartbeat } from '@app/shared';
+import type { RoomSummary, SessionHeartbeat } from '@app/shared';
 
 export const SESSION_DIRECTORY = Symbol('SESSION_DIRECTORY');
 
@@ -86,6 +86,12 @@ export interface SessionDirectory {
   createRoom(room: RoomRecord, now: number): Promise<void>;
   /** The room, or null when it is unknown or expired. */
   getRoom(roomId: string, now: number): Promise<RoomRecord | null>;
+  /**
+   * Summaries of the live rooms among `roomIds`, in the order asked (unknown and expired ones left
+   * out), from what the rooms' servers last reported in heartbeats: no room store is read, and no
+   * room is marked active. `online` counts only while the report is younger than a heartbeat TTL.
+   */
+  roomSummaries(roomIds: string[], now: number): Promise<RoomSummary[]>;
   /** Marks rooms active now, pushing back their expiry. */
   touchRooms(roomIds: string[], now: number): Promise<void>;
 

@@ -8,6 +8,7 @@ export class HeldRoomDto implements HeldRoom {
   @IsInt() @Min(0) lastActivity: number;
   @IsOptional() @IsInt() @Min(1) epoch?: number;
   @IsOptional() @IsInt() @Min(0) members?: number;
+  @IsOptional() @IsInt() @Min(0) lastSeq?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(10_000) @IsString({ each: true }) @MaxLength(128, { each: true }) memberIds?: string[];
 }
 

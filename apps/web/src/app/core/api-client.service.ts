@@ -9,6 +9,7 @@ import type {
   LoginRequest,
   LoginResponse,
   RoomSessionResponse,
+  RoomSummariesResponse,
 } from '@app/shared';
 import { Observable, firstValueFrom } from 'rxjs';
 import { ApiError } from './api-error';
@@ -35,6 +36,11 @@ export class ApiClient {
   createRoom(name?: string): Promise<CreateRoomResponse> {
     const body: CreateRoomRequest = name ? { name } : {};
     return this.call(this.http.post<CreateRoomResponse>('/api/rooms', body));
+  }
+
+  /** Summaries of up to 50 rooms (version 2): the live ones, in the order asked. */
+  roomSummaries(roomIds: string[]): Promise<RoomSummariesResponse> {
+    return this.call(this.http.get<RoomSummariesResponse>('/api/rooms', { params: { ids: roomIds.join(',') } }));
   }
 
   /** Get or start the room's session: where to connect, with a short-lived token. */

@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { roomNameProblem } from '@app/shared';
+import { roomNameProblem, type RoomSummary } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { AuthSession } from '../core/auth-session';
@@ -10,6 +11,9 @@ import { RecentRoomsStore } from '../core/recent-rooms.store';
 import { parseRoomRef } from './room-ref';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** How often the lobby asks for its rooms' summaries while it is open. */
+export const SUMMARY_REFRESH_MS = 3000;
 
 /** Create a room, join one by id or share link, or go back to a recent one. */
 @Component({
@@ -33,6 +37,48 @@ export class LobbyComponent {
 
   protected readonly joinRef = signal('');
   protected readonly joinError = signal<string | null>(null);
+
+  /** The recent rooms' summaries by id (`GET /api/rooms?ids=`), refreshed while the lobby is open. */
+  protected readonly summaries = signal<ReadonlyMap<string, RoomSummary>>(new Map());
+  /** Unread messages per recent room: the room's lastSeq beyond this user's read marker. */
+  protected readonly unread = computed(() => {
+    const out = new Map<string, number>();
+    for (const room of this.recent.rooms()) {
+      const summary = this.summaries().get(room.roomId);
+      if (summary) out.set(room.roomId, Math.max(0, summary.lastSeq - (room.readSeq ?? 0)));
+    }
+    return out;
+  });
+  protected readonly totalUnread = computed(() => [...this.unread().values()].reduce((a, b) => a + b, 0));
+
+  constructor() {
+    const title = inject(Title);
+    let timer: ReturnType<typeof this.clock.setTimeout> | null = null;
+    let stopped = false;
+    const refresh = async () => {
+      timer = null;
+      const ids = this.recent.rooms().map((r) => r.roomId);
+      if (ids.length) {
+        try {
+          const { rooms } = await this.api.roomSummaries(ids);
+          this.summaries.set(new Map(rooms.map((r) => [r.roomId, r])));
+          const names = new Map<string, string>();
+          for (const r of rooms) if (r.name) names.set(r.roomId, r.name);
+          this.recent.rename(names);
+        } catch {
+          // Counts stay as they were; the next round tries again.
+        }
+      }
+      if (stopped) return;
+      title.setTitle(this.totalUnread() ? `(${this.totalUnread()}) Rooms` : 'Rooms');
+      timer = this.clock.setTimeout(() => void refresh(), SUMMARY_REFRESH_MS);
+    };
+    void refresh();
+    inject(DestroyRef).onDestroy(() => {
+      stopped = true;
+      if (timer !== null) this.clock.clearTimeout(timer);
+    });
+  }
 
   protected async create(): Promise<void> {
     if (this.roomNameError() || this.creating()) return;
@@ -59,6 +105,14 @@ export class LobbyComponent {
     }
     this.joinError.set(null);
     void this.router.navigate(['/rooms', roomId]);
+  }
+
+  protected online(roomId: string): number {
+    return this.summaries().get(roomId)?.online ?? 0;
+  }
+
+  protected lastActivity(roomId: string, visitedAt: number): string {
+    return dateFormat.format(this.summaries().get(roomId)?.lastActivityAt ?? visitedAt);
   }
 
   protected visited(at: number): string {

@@ -1,4 +1,4 @@
-import type { Message } from '@app/shared';
+import type { Message, MessageV2 } from '@app/shared';
 import type { PendingMessage } from './room-connection.service';
 
 /** One line of the conversation: a confirmed message, or one of mine still waiting for the room. */
@@ -11,6 +11,10 @@ export interface TimelineEntry {
   text: string;
   ts: number;
   pending: boolean;
+  /** Version 2: set once edited / deleted; reactions as emoji → user ids, when any. */
+  editedAt?: number;
+  deleted?: boolean;
+  reactions?: Record<string, string[]>;
 }
 
 export interface MessageGroup {
@@ -26,7 +30,7 @@ export interface MessageGroup {
 export const GROUP_BREAK_MS = 5 * 60_000;
 
 export function toTimeline(messages: readonly Message[], pending: readonly PendingMessage[], me: { id: string; name: string } | null): TimelineEntry[] {
-  const entries: TimelineEntry[] = messages.map((m) => ({
+  const entries: TimelineEntry[] = messages.map((m: MessageV2) => ({
     key: `m:${m.userId}:${m.id}`,
     seq: m.seq,
     userId: m.userId,
@@ -34,6 +38,9 @@ export function toTimeline(messages: readonly Message[], pending: readonly Pendi
     text: m.text,
     ts: m.ts,
     pending: false,
+    editedAt: m.editedAt,
+    deleted: m.deleted,
+    reactions: m.reactions,
   }));
   if (me) {
     const shown = new Set(entries.map((e) => e.key));

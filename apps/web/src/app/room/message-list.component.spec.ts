@@ -86,4 +86,78 @@ describe('MessageListComponent', () => {
     expect(viewport.scrollTop).toBe(50 + 600);
     expect(el.querySelector('.chip')).toBeNull();
   });
+
+  describe('edits, deletions and reactions (version 2)', () => {
+    const at = (seq: number) => el.querySelector(`.message[data-seq="${seq}"]`) as HTMLElement;
+    const click = async (node: Element | null) => {
+      (node as HTMLButtonElement).click();
+      await fixture.whenStable();
+    };
+
+    it('shows the edited mark, the deleted placeholder and reaction counts with who reacted', async () => {
+      fixture.componentRef.setInput('messages', [
+        { ...m(1), text: 'fixed', editedAt: 1_700_000_000_100 },
+        { ...m(2), text: '', deleted: true },
+        { ...m(3, 'me'), reactions: { '👍': ['bob', 'me'] } },
+      ]);
+      await fixture.whenStable();
+      expect(at(1).querySelector('[data-testid="edited"]')?.textContent).toContain('edited');
+      expect(at(2).querySelector('[data-testid="deleted"]')?.textContent).toBe('message deleted');
+      expect(at(2).querySelector('.actions')).toBeNull();
+      const chip = at(3).querySelector('.reaction')!;
+      expect(chip.textContent).toContain('👍 2');
+      expect(chip.getAttribute('title')).toBe('Bob, you');
+      expect(chip.getAttribute('aria-pressed')).toBe('true');
+    });
+
+    it('toggles reactions from the palette and the chips', async () => {
+      const reacted: unknown[] = [];
+      fixture.componentInstance.react.subscribe((r) => reacted.push(r));
+      fixture.componentRef.setInput('messages', [{ ...m(1), reactions: { '🎉': ['me'] } }]);
+      await fixture.whenStable();
+      await click(at(1).querySelector('[aria-label="React 👍"]'));
+      await click(at(1).querySelector('.reaction'));
+      expect(reacted).toEqual([
+        { seq: 1, emoji: '👍', on: true },
+        { seq: 1, emoji: '🎉', on: false },
+      ]);
+    });
+
+    it('edits my own message inline (Enter saves, Escape cancels) and deletes it after confirmation', async () => {
+      const edits: unknown[] = [];
+      const removed: number[] = [];
+      fixture.componentInstance.edit.subscribe((e) => edits.push(e));
+      fixture.componentInstance.remove.subscribe((seq) => removed.push(seq));
+      expect(at(1).querySelector('[data-testid="edit"]')).toBeNull(); // not mine
+      await click(at(3).querySelector('[data-testid="edit"]'));
+      let box = at(3).querySelector('textarea')!;
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+      await fixture.whenStable();
+      expect(at(3).querySelector('textarea')).toBeNull();
+      await click(at(3).querySelector('[data-testid="edit"]'));
+      box = at(3).querySelector('textarea')!;
+      box.value = 'line 3, fixed';
+      box.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+      await fixture.whenStable();
+      expect(edits).toEqual([{ seq: 3, text: 'line 3, fixed' }]);
+
+      await click(at(3).querySelector('[data-testid="delete"]'));
+      expect(removed).toEqual([]);
+      await click(at(3).querySelector('[data-testid="confirm-delete"]'));
+      expect(removed).toEqual([3]);
+    });
+  });
+
+  it('puts the "new messages" divider after the read marker, and "seen by" under my latest message', async () => {
+    fixture.componentRef.setInput('dividerAfter', 1);
+    fixture.componentRef.setInput('seenBySeq', 3);
+    fixture.componentRef.setInput('seenBy', ['Bob']);
+    await fixture.whenStable();
+    const divider = el.querySelector('[data-testid="new-divider"]');
+    expect(divider?.nextElementSibling?.getAttribute('data-seq')).toBe('2');
+    expect(el.querySelector('.message[data-seq="3"] [data-testid="seen-by"]')?.textContent).toContain('Seen by Bob');
+    fixture.componentRef.setInput('dividerAfter', 3);
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid="new-divider"]')).toBeNull();
+  });
 });

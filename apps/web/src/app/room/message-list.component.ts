@@ -18,6 +18,9 @@ import { groupMessages, toTimeline, type TimelineEntry } from './message-groupin
 import type { PendingMessage } from './room-connection.service';
 import { INITIAL_FOLLOW, followOnAppend, followOnScroll, type FollowState } from './scroll-follow';
 
+/** The reactions offered on every message. */
+export const REACTION_PALETTE = ['👍', '❤️', '😂', '🎉', '😮', '🙏'] as const;
+
 /** Start loading older history when the reader is this close to the top. */
 const LOAD_OLDER_PX = 120;
 
@@ -37,6 +40,28 @@ export class MessageListComponent {
   readonly hasMore = input(false);
   readonly loadingHistory = input(false);
   readonly loadOlder = output<void>();
+  /** A "new messages" divider goes before the first message after this seq (none when null or 0). */
+  readonly dividerAfter = input<number | null>(null);
+  /** "Seen by" under the message `seenBySeq` (my latest). */
+  readonly seenBySeq = input<number | null>(null);
+  readonly seenBy = input<readonly string[]>([]);
+  /** Seq of the first message after the divider, if any is shown. */
+  protected readonly firstNew = computed(() => {
+    const after = this.dividerAfter();
+    if (!after) return null;
+    return this.messages().find((m) => m.seq > after)?.seq ?? null;
+  });
+  /** Version 2 actions: edit and delete my messages, react to any. */
+  readonly edit = output<{ seq: number; text: string }>();
+  readonly remove = output<number>();
+  readonly react = output<{ seq: number; emoji: string; on: boolean }>();
+
+  protected readonly palette = REACTION_PALETTE;
+  /** The message being edited inline, and the one asking for delete confirmation. */
+  protected readonly editingSeq = signal<number | null>(null);
+  protected readonly confirmingSeq = signal<number | null>(null);
+  /** Names by user id, from the messages shown: who reacted, on hover. */
+  private readonly names = computed(() => new Map(this.messages().map((m) => [m.userId, m.name])));
 
   private readonly injector = inject(Injector);
   private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');
@@ -57,6 +82,43 @@ export class MessageListComponent {
       const entries = this.entries();
       untracked(() => this.onEntries(entries));
     });
+  }
+
+  protected reactionList(entry: TimelineEntry): Array<{ emoji: string; count: number; mine: boolean; who: string }> {
+    const me = this.me()?.id;
+    return Object.entries(entry.reactions ?? {}).map(([emoji, users]) => ({
+      emoji,
+      count: users.length,
+      mine: me !== undefined && users.includes(me),
+      who: users.map((id) => (id === me ? 'you' : (this.names().get(id) ?? id))).join(', '),
+    }));
+  }
+
+  protected toggle(entry: TimelineEntry, emoji: string): void {
+    if (entry.seq === null) return;
+    const mine = (entry.reactions?.[emoji] ?? []).includes(this.me()?.id ?? '');
+    this.react.emit({ seq: entry.seq, emoji, on: !mine });
+  }
+
+  protected saveEdit(entry: TimelineEntry, text: string): void {
+    if (entry.seq !== null && text.trim() && text !== entry.text) this.edit.emit({ seq: entry.seq, text });
+    this.editingSeq.set(null);
+  }
+
+  protected editKey(event: KeyboardEvent, entry: TimelineEntry): void {
+    const area = event.target as HTMLTextAreaElement;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.editingSeq.set(null);
+    } else if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      this.saveEdit(entry, area.value);
+    }
+  }
+
+  protected confirmDelete(entry: TimelineEntry): void {
+    if (entry.seq !== null) this.remove.emit(entry.seq);
+    this.confirmingSeq.set(null);
   }
 
   protected time(ts: number): string {

@@ -16,3 +16,9 @@ export function mergeBySeq(existing: readonly Message[], incoming: readonly Mess
   for (const m of incoming) if (!bySeq.has(m.seq)) bySeq.set(m.seq, m);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
+
+/** Puts the current state of messages already shown in their place (a resume's `changed`); others are left out. */
+export function replaceBySeq(existing: readonly Message[], current: readonly Message[]): Message[] {
+  const bySeq = new Map(current.map((m) => [m.seq, m]));
+  return existing.map((m) => bySeq.get(m.seq) ?? m);
+}

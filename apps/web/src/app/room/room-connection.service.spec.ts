@@ -431,4 +431,44 @@ describe('RoomConnection', () => {
     expect(connection.messages()).toEqual([]);
     expect(connection.status()).toBe('idle');
   });
+
+  describe('edits, deletions, reactions and rev (version 2)', () => {
+    /** Frames of version 2 go through the same raw path; FakeSocket.receive is typed for version 1. */
+    const raw = (socket: FakeSocket, event: string, data: unknown) => socket.onmessage?.({ data: JSON.stringify({ event, data }) } as MessageEvent);
+
+    it('applies edited, deleted and reaction to the shown message, and sends edit, delete, react and read', async () => {
+      const socket = await connectLive(welcome({ messages: [msg(1, ME), msg(2)] }));
+      raw(socket, 'edited', { seq: 1, text: 'fixed', editedAt: 5, rev: 3 });
+      raw(socket, 'reaction', { seq: 2, emoji: '👍', userId: ME.id, on: true, rev: 4 });
+      raw(socket, 'reaction', { seq: 2, emoji: '👍', userId: BOB.id, on: true, rev: 5 });
+      raw(socket, 'reaction', { seq: 2, emoji: '👍', userId: ME.id, on: false, rev: 6 });
+      expect(connection.messages()[0]).toMatchObject({ text: 'fixed', editedAt: 5, rev: 3 });
+      expect(connection.messages()[1]).toMatchObject({ reactions: { '👍': [BOB.id] }, rev: 6 });
+      raw(socket, 'deleted', { seq: 2, rev: 7 });
+      expect(connection.messages()[1]).toMatchObject({ text: '', deleted: true, rev: 7 });
+      expect(connection.messages()[1]).not.toHaveProperty('reactions');
+
+      connection.editMessage(1, 'again');
+      connection.deleteMessage(1);
+      connection.react(2, '🎉', true);
+      connection.markRead(2);
+      connection.markRead(1); // lower: not sent
+      expect(socket.sent.slice(-4)).toEqual([
+        { event: 'edit', data: { seq: 1, text: 'again' } },
+        { event: 'delete', data: { seq: 1 } },
+        { event: 'react', data: { seq: 2, emoji: '🎉', on: true } },
+        { event: 'read', data: { seq: 2 } },
+      ]);
+    });
+
+    it('resumes with since and the rev it saw, and puts changed messages in place', async () => {
+      const first = await connectLive({ ...welcome({ messages: [msg(1), msg(2)] }), rev: 2 } as WelcomePayload);
+      raw(first, 'edited', { seq: 1, text: 'fixed', editedAt: 5, rev: 3 });
+      const second = await loseAndReconnect(first);
+      expect(second.query.get('since')).toBe('2');
+      expect(second.query.get('rev')).toBe('3');
+      second.receive('welcome', { ...welcome({ messages: [], lastSeq: 2 }), rev: 4, changed: [{ ...msg(2), text: '', deleted: true, rev: 4 }] } as WelcomePayload);
+      expect(connection.messages().map((m) => m.text)).toEqual(['fixed', '']);
+    });
+  });
 });

@@ -15,13 +15,21 @@ import {
   type ServerFrame,
   type UserRef,
   type WelcomePayload,
+  type WelcomeV2Fields,
+  type EditedPayload,
+  type MessageV2,
+  type ReactionPayload,
+  type ReadPayload,
+  ServerEventV2,
+  type ClientEventMapV2,
+  ClientEventV2,
 } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { CLOCK, type TimerHandle } from '../core/clock';
 import { SocketState, WEBSOCKET_FACTORY, type SocketLike } from '../core/websocket-factory';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
-import { mergeBySeq } from './message-merge';
+import { mergeBySeq, replaceBySeq } from './message-merge';
 
 export type ConnectionStatus =
   | 'idle'
@@ -69,10 +77,11 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function socketUrl(base: string, token: string, since: number | null): string {
+function socketUrl(base: string, token: string, since: number | null, rev: number | null = null): string {
   const url = new URL(base);
   url.searchParams.set('token', token);
   if (since !== null) url.searchParams.set('since', String(since));
+  if (since !== null && rev !== null) url.searchParams.set('rev', String(rev));
   return url.toString();
 }
 
@@ -105,6 +114,12 @@ export class RoomConnection {
   private readonly _nextRetryAt = signal<number | null>(null);
   private readonly _roomId = signal<string | null>(null);
   private readonly _serverId = signal<string | null>(null);
+  /** The room's name from the last `welcome` (version 2), null when it has none or the server does not say. */
+  private readonly _roomName = signal<string | null>(null);
+  /** This user's read marker in the room (version 2): from `welcome`, raised by `markRead`. */
+  private readonly _readSeq = signal(0);
+  /** Read markers of the room's members as last heard (welcome `reads`, then `read` events), by user id. */
+  private readonly _reads = signal<ReadonlyMap<string, number>>(new Map());
   private readonly _me = signal<UserRef | null>(null);
   private readonly _members = signal<UserRef[]>([]);
   private readonly _messages = signal<Message[]>([]);
@@ -126,6 +141,9 @@ export class RoomConnection {
   readonly nextRetryAt = this._nextRetryAt.asReadonly();
   readonly roomId = this._roomId.asReadonly();
   readonly serverId = this._serverId.asReadonly();
+  readonly roomName = this._roomName.asReadonly();
+  readonly readSeq = this._readSeq.asReadonly();
+  readonly reads = this._reads.asReadonly();
   readonly me = this._me.asReadonly();
   readonly members = this._members.asReadonly();
   /** Confirmed messages, ordered by seq, each seq once. */
@@ -149,6 +167,8 @@ export class RoomConnection {
   private lastTypingSentAt = -Infinity;
   private retryTimer: TimerHandle | null = null;
   private welcomeTimer: TimerHandle | null = null;
+  /** The room revision this client has seen (welcome, messages, changes): a resume asks for `changed` after it. */
+  private lastRev = 0;
   private typingTimer: TimerHandle | null = null;
   private resendTimer: TimerHandle | null = null;
   private graceTimer: TimerHandle | null = null;
@@ -183,12 +203,16 @@ export class RoomConnection {
     this.everWelcomed = false;
     this.movedAnnounced = false;
     this.lastSeenSeq = 0;
+    this.lastRev = 0;
     this.lastTypingSentAt = -Infinity;
     this._status.set('idle');
     this._attempt.set(0);
     this._nextRetryAt.set(null);
     this._roomId.set(null);
     this._serverId.set(null);
+    this._roomName.set(null);
+    this._readSeq.set(0);
+    this._reads.set(new Map());
     this._me.set(null);
     this._members.set([]);
     this._messages.set([]);
@@ -263,7 +287,9 @@ export class RoomConnection {
 
     let socket: SocketLike;
     try {
-      socket = this.createSocket(socketUrl(session.url, session.token, this.everWelcomed ? this.lastSeenSeq : null));
+      socket = this.createSocket(
+        socketUrl(session.url, session.token, this.everWelcomed ? this.lastSeenSeq : null, this.everWelcomed ? this.lastRev : null),
+      );
     } catch (error) {
       return this.scheduleReconnect(error instanceof Error ? error.message : 'Cannot open the connection');
     }
@@ -360,7 +386,31 @@ export class RoomConnection {
     if (socket.readyState === SocketState.Connecting || socket.readyState === SocketState.Open) socket.close(code, reason);
   }
 
-  private emit<E extends keyof ClientEventMap>(event: E, data: ClientEventMap[E]): boolean {
+  /**
+   * Raises this user's read marker to `seq` (version 2 `read`): sent only while live and when it is
+   * higher than the marker; the caller paces it (at most once a second).
+   */
+  /** Replaces the text of one of my messages (version 2 `edit`); `edited` comes back to everyone. */
+  editMessage(seq: number, text: string): boolean {
+    return this._status() === 'live' && this.emit(ClientEventV2.Edit, { seq, text });
+  }
+
+  /** Deletes one of my messages (version 2 `delete`). */
+  deleteMessage(seq: number): boolean {
+    return this._status() === 'live' && this.emit(ClientEventV2.Delete, { seq });
+  }
+
+  /** Sets or clears my reaction on a message (version 2 `react`). */
+  react(seq: number, emoji: string, on: boolean): boolean {
+    return this._status() === 'live' && this.emit(ClientEventV2.React, { seq, emoji, on });
+  }
+
+  markRead(seq: number): void {
+    if (this._status() !== 'live' || seq <= this._readSeq()) return;
+    if (this.emit(ClientEventV2.Read, { seq })) this._readSeq.set(seq);
+  }
+
+  private emit<E extends keyof (ClientEventMap & ClientEventMapV2)>(event: E, data: (ClientEventMap & ClientEventMapV2)[E]): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== SocketState.Open) return false;
     socket.send(JSON.stringify({ event, data }));
@@ -372,6 +422,7 @@ export class RoomConnection {
   private handleFrame(raw: unknown): void {
     const frame = parseFrame(raw);
     if (!frame) return;
+    if (this.onChange(frame as unknown as { event: string; data: Record<string, unknown> })) return;
     switch (frame.event) {
       case ServerEvent.Welcome:
         return this.onWelcome(frame.data);
@@ -417,6 +468,12 @@ export class RoomConnection {
     this.lastSeenSeq = Math.max(this.lastSeenSeq, data.lastSeq, this._messages().at(-1)?.seq ?? 0);
     this._me.set(data.you);
     this._serverId.set(data.serverId);
+    const v2 = data as WelcomePayload & WelcomeV2Fields;
+    if (v2.changed?.length) this._messages.update((list) => replaceBySeq(list, v2.changed!));
+    this.lastRev = Math.max(this.lastRev, v2.rev ?? 0);
+    this._roomName.set(v2.name ?? null);
+    if (v2.reads) this._reads.set(new Map(v2.reads.map((r) => [r.userId, r.seq])));
+    this._readSeq.update((seq) => Math.max(seq, (data as WelcomePayload & WelcomeV2Fields).readSeq ?? 0));
     this._members.set(uniqueUsers(data.members));
     if (data.limits) this._limits.set(data.limits);
     this._typing.set([]);
@@ -429,7 +486,44 @@ export class RoomConnection {
     this.resendPending();
   }
 
+  /**
+   * Version-2 changes of shown messages (`edited`, `deleted`, `reaction`): applied by seq; a change
+   * of a message not shown is left for history to bring. True when the frame was one of them.
+   */
+  private onChange(frame: { event: string; data: Record<string, unknown> }): boolean {
+    if (frame.event === ServerEventV2.Read) {
+      const { userId, seq } = frame.data as unknown as ReadPayload;
+      this._reads.update((reads) => new Map(reads).set(userId, Math.max(reads.get(userId) ?? 0, seq)));
+      return true;
+    }
+    const change = frame.data as { seq: number; rev: number };
+    let apply: ((m: MessageV2) => MessageV2) | null = null;
+    if (frame.event === ServerEventV2.Edited) {
+      const { text, editedAt } = frame.data as unknown as EditedPayload;
+      apply = (m) => ({ ...m, text, editedAt, rev: change.rev });
+    } else if (frame.event === ServerEventV2.Deleted) {
+      apply = ({ reactions: _gone, ...m }) => ({ ...m, text: '', deleted: true, rev: change.rev });
+    } else if (frame.event === ServerEventV2.Reaction) {
+      const { emoji, userId, on } = frame.data as unknown as ReactionPayload;
+      apply = (m) => {
+        const reactions = { ...(m.reactions ?? {}) };
+        const users = (reactions[emoji] ?? []).filter((id) => id !== userId);
+        if (on) users.push(userId);
+        if (users.length) reactions[emoji] = users;
+        else delete reactions[emoji];
+        const { reactions: _old, ...rest } = m;
+        return Object.keys(reactions).length ? { ...rest, reactions, rev: change.rev } : { ...rest, rev: change.rev };
+      };
+    }
+    if (!apply) return false;
+    this.lastRev = Math.max(this.lastRev, change.rev);
+    const update = apply;
+    this._messages.update((list) => list.map((m) => (m.seq === change.seq ? update(m) : m)));
+    return true;
+  }
+
   private onMessage(message: Message): void {
+    this.lastRev = Math.max(this.lastRev, (message as MessageV2).rev ?? 0);
     this._messages.update((list) => mergeBySeq(list, [message]));
     this.lastSeenSeq = Math.max(this.lastSeenSeq, message.seq);
     if (message.userId === this._me()?.id) {

@@ -1,4 +1,5 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
+import type { WelcomePayload } from '@app/shared';
 import { provideRouter } from '@angular/router';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
@@ -83,5 +84,58 @@ describe('RoomPageComponent', () => {
     fixture.destroy();
     expect(TestBed.inject(RoomConnection).status()).toBe('idle');
     expect(socket.closedByClient?.code).toBe(1000);
+  });
+
+  it("names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)", async () => {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    sockets.last.open();
+    sockets.last.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      name: 'Friday standup',
+      you: { id: 'u2', name: 'Bo' },
+      members: [{ id: 'u2', name: 'Bo' }],
+      messages: [],
+      lastSeq: 0,
+      epoch: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    } as WelcomePayload);
+    await fixture.whenStable();
+    expect(el.querySelector('h1')?.textContent).toContain('Friday standup');
+    expect(document.title).toBe('Friday standup · Rooms');
+    expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', name: 'Friday standup' })]);
+    fixture.destroy();
+  });
+
+  it('sends read for the newest message shown, at most once a second, from the marker welcome gave', async () => {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: null, url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    const socket = sockets.last;
+    socket.open();
+    const msg = (seq: number) => ({ seq, id: `m${seq}`, userId: 'u1', name: 'Ann', text: `t${seq}`, ts: seq, rev: seq });
+    socket.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      you: { id: 'u2', name: 'Bo' },
+      members: [{ id: 'u2', name: 'Bo' }],
+      messages: [msg(1), msg(2)],
+      lastSeq: 2,
+      epoch: 1,
+      readSeq: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    } as WelcomePayload);
+    await fixture.whenStable();
+    const clock = TestBed.inject(CLOCK) as FakeClock;
+    const reads = () => socket.sent.filter((f) => (f.event as string) === 'read').map((f) => f.data);
+    clock.advance(0);
+    expect(reads()).toEqual([{ seq: 2 }]);
+    socket.receive('message', msg(3));
+    await fixture.whenStable();
+    clock.advance(500);
+    expect(reads()).toEqual([{ seq: 2 }]);
+    clock.advance(500);
+    expect(reads()).toEqual([{ seq: 2 }, { seq: 3 }]);
+    fixture.destroy();
   });
 });

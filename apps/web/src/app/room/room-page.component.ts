@@ -1,5 +1,6 @@
 import { DOCUMENT } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { Title } from '@angular/platform-browser';
 import { RouterLink } from '@angular/router';
 import { ClipboardService } from '../core/clipboard.service';
 import { CLOCK } from '../core/clock';
@@ -9,6 +10,9 @@ import { ConnectionBannerComponent } from './connection-banner.component';
 import { MessageListComponent } from './message-list.component';
 import { RoomConnection } from './room-connection.service';
 import { typingLabel } from './typing-label';
+
+/** Least time between two `read` frames (the contract's at most once a second). */
+const READ_EVERY_MS = 1000;
 
 /** `/rooms/:roomId`: the conversation. This page's URL is the share link. */
 @Component({
@@ -31,8 +35,22 @@ export class RoomPageComponent {
   protected readonly shareUrl = computed(() => new URL(`/rooms/${encodeURIComponent(this.roomId())}`, this.document.baseURI).toString());
   protected readonly copyState = signal<'idle' | 'copied' | 'failed'>('idle');
   protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
-  protected readonly roomName = computed(() => this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
+  /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
+  protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
+  /** Where "new messages" starts: my read marker as it was when the room opened (it stays put while I read). */
+  protected readonly dividerAfter = signal<number | null>(null);
+  /** Who else has read up to my latest message. */
+  protected readonly seenBy = computed(() => {
+    const me = this.connection.me()?.id;
+    const mine = [...this.connection.messages()].reverse().find((m) => m.userId === me);
+    if (!me || !mine) return { seq: null, names: [] as string[] };
+    const names = new Map(this.connection.members().map((u) => [u.id, u.name]));
+    for (const m of this.connection.messages()) if (!names.has(m.userId)) names.set(m.userId, m.name);
+    const who: string[] = [];
+    for (const [userId, seq] of this.connection.reads()) if (userId !== me && seq >= mine.seq) who.push(names.get(userId) ?? userId);
+    return { seq: mine.seq, names: who };
+  });
   protected readonly showMembers = signal(false);
 
   constructor() {
@@ -40,14 +58,51 @@ export class RoomPageComponent {
       const roomId = this.roomId();
       untracked(() => this.connection.connect(roomId));
     });
-    // Remember the room once it proved to exist.
+    effect(() => {
+      if (this.connection.status() === 'live' && this.dividerAfter() === null) {
+        const marker = this.connection.readSeq();
+        untracked(() => this.dividerAfter.set(marker));
+      }
+    });
+    // Remember the room (and its name) once it proved to exist.
     effect(() => {
       if (this.connection.status() === 'live') {
         const roomId = this.roomId();
-        untracked(() => this.recent.remember(roomId, this.clock.now()));
+        const name = this.connection.roomName() ?? undefined;
+        untracked(() => this.recent.remember(roomId, this.clock.now(), name));
       }
     });
-    inject(DestroyRef).onDestroy(() => this.connection.leave());
+    // The newest message shown counts as read while the page is visible; `read` goes at most once a second.
+    let readTimer: ReturnType<typeof this.clock.setTimeout> | null = null;
+    let lastReadAt = -Infinity;
+    const sendRead = () => {
+      readTimer = null;
+      const seq = this.connection.messages().at(-1)?.seq ?? 0;
+      if (this.document.visibilityState === 'hidden' || seq <= this.connection.readSeq()) return;
+      lastReadAt = this.clock.now();
+      this.connection.markRead(seq);
+      this.recent.markRead(this.roomId(), seq);
+    };
+    effect(() => {
+      const newest = this.connection.messages().at(-1)?.seq ?? 0;
+      if (this.connection.status() !== 'live' || newest <= this.connection.readSeq() || readTimer !== null) return;
+      untracked(() => {
+        readTimer = this.clock.setTimeout(sendRead, Math.max(0, lastReadAt + READ_EVERY_MS - this.clock.now()));
+      });
+    });
+    // Another device may have read further: the marker from welcome counts here too.
+    effect(() => {
+      const seq = this.connection.readSeq();
+      if (seq > 0) untracked(() => this.recent.markRead(this.roomId(), seq));
+    });
+    const title = inject(Title);
+    const previousTitle = title.getTitle();
+    effect(() => title.setTitle(`${this.roomName() || 'Room'} · Rooms`));
+    inject(DestroyRef).onDestroy(() => {
+      if (readTimer !== null) this.clock.clearTimeout(readTimer);
+      this.connection.leave();
+      title.setTitle(previousTitle);
+    });
   }
 
   protected async copyLink(): Promise<void> {
