@@ -12,7 +12,12 @@ const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(join(root, 'package.json'));
 const ts = require('typescript');
 
-const aliases = { '@app/shared': 'libs/shared/src', '@app/redis': 'libs/redis/src', '@app/config': 'libs/config/src' };
+// The path aliases as tsconfig.json declares them (`@app/x` → its folder), so a new lib needs no edit here.
+const aliases = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')).compilerOptions.paths)
+    .filter(([alias]) => !alias.includes('*'))
+    .map(([alias, [dir]]) => [alias, dir]),
+);
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   for (const [alias, dir] of Object.entries(aliases)) {
