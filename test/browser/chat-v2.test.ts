@@ -123,4 +123,24 @@ describe('web client: names, edits, reactions and unread counts', () => {
     );
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('keeps the top bar on one line at phone width (390 px)', async () => {
+    const context = await browser.newContext({ baseURL: backend.baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    contexts.push(context);
+    const phone = await context.newPage();
+    await phone.goto('/');
+    await logIn(phone, 'Pat Ortega-Smith');
+    await phone.waitForSelector('[data-testid="current-user"]');
+    const layout = await phone.evaluate(() => {
+      const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+      const logout = box('.user button');
+      const nav = box('nav');
+      const line = parseFloat(getComputedStyle(document.querySelector('.user button')!).lineHeight) || 20;
+      return { logoutHeight: logout.height, line, sameRow: Math.abs(logout.top + logout.height / 2 - (nav.top + nav.height / 2)) < 4, right: logout.right };
+    });
+    expect(layout.logoutHeight).toBeLessThan(layout.line * 2);
+    expect(layout.sameRow).toBe(true);
+    expect(layout.right).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'topbar-390.png') });
+  }, 60_000);
 });
