@@ -744,6 +744,18 @@ describe('ChatRoom', () => {
         expect(clock.pendingTimers).toBe(0);
       });
 
+      it('drains even when storing markers fails, keeping them in the room meanwhile', async () => {
+        const { room, alice, bob } = await chat();
+        const failing = store as RoomStore & { saveReads: RoomStore['saveReads'] };
+        failing.saveReads = () => Promise.reject(new Error('store down'));
+        room.read(alice, 2);
+        const phone = member('alice');
+        room.join(phone);
+        expect(phone.socket.events('welcome')[0].readSeq).toBe(2);
+        await room.drain();
+        expect(bob.socket.closedWith).toBe(CloseCode.ServiceRestart);
+      });
+
       it('loads the markers of a moved room from the store', async () => {
         const { room, alice } = await chat();
         room.read(alice, 3);

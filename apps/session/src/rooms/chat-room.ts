@@ -657,10 +657,11 @@ export class ChatRoom {
         this.readsWriting = false;
         if (this.state === 'closed') return;
         if (err instanceof StaleEpochError) return this.writeFailed(err);
-        // Markers only grow and the room holds them: they go again with the next raise or drain.
+        // Not retried: the room still holds the markers, and the next raise of a user's marker
+        // writes its (higher) value. Retrying here could keep a drain waiting on a store that is down.
         this.log.error(`room ${this.roomId}: storing read markers failed`, err);
-        for (const r of batch) this.dirtyReads.add(r.userId);
-        if (this.isSettled()) this.wakeSettled();
+        if (this.dirtyReads.size) this.scheduleReadsWrite();
+        else if (this.isSettled()) this.wakeSettled();
       },
     );
   }

@@ -150,4 +150,19 @@ describe('ClusterComponent', () => {
     expect(el.querySelectorAll('[data-testid="drain"], [data-testid="move"]')).toHaveLength(0);
     fixture.destroy();
   });
+
+  it('names the rooms this browser knows beside their ids', async () => {
+    localStorage.setItem('chat.recentRooms', JSON.stringify([{ roomId: 'room-1', name: 'Friday standup', visitedAt: 1 }]));
+    TestBed.configureTestingModule({
+      imports: [ClusterComponent],
+      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } }],
+    });
+    const fixture = TestBed.createComponent(ClusterComponent);
+    await flushAsync();
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('[data-testid="room-name"]')?.textContent).toBe('Friday standup');
+    fixture.destroy();
+    localStorage.clear();
+  });
 });

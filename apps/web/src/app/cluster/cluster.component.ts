@@ -3,6 +3,7 @@ import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import type { ClusterView } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
+import { RecentRoomsStore } from '../core/recent-rooms.store';
 import { AdminSession } from '../core/admin-session';
 import { ApiError } from '../core/api-error';
 import { CLOCK, type TimerHandle } from '../core/clock';
@@ -28,6 +29,9 @@ export class ClusterComponent {
   private readonly api = inject(ApiClient);
   private readonly clock = inject(CLOCK);
   protected readonly admin = inject(AdminSession);
+  private readonly recent = inject(RecentRoomsStore);
+  /** Names of the rooms this browser knows (recent rooms): shown beside their ids. */
+  protected readonly roomNames = computed(() => new Map(this.recent.rooms().filter((r) => r.name).map((r) => [r.roomId, r.name!])));
 
   /** What an operator's last action did, or why it failed. */
   protected readonly actionNotice = signal<string | null>(null);

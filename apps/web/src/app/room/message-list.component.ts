@@ -60,8 +60,13 @@ export class MessageListComponent {
   /** The message being edited inline, and the one asking for delete confirmation. */
   protected readonly editingSeq = signal<number | null>(null);
   protected readonly confirmingSeq = signal<number | null>(null);
-  /** Names by user id, from the messages shown: who reacted, on hover. */
-  private readonly names = computed(() => new Map(this.messages().map((m) => [m.userId, m.name])));
+  /** Members connected now: their names say who reacted, with the names in the messages shown. */
+  readonly members = input<readonly UserRef[]>([]);
+  private readonly names = computed(() => {
+    const names = new Map(this.messages().map((m) => [m.userId, m.name]));
+    for (const u of this.members()) names.set(u.id, u.name);
+    return names;
+  });
 
   private readonly injector = inject(Injector);
   private readonly viewport = viewChild.required<ElementRef<HTMLElement>>('viewport');

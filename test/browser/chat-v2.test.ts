@@ -1,0 +1,146 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// Version 2 as two people use it in real Chromium: the room's name for whoever joins by link, edit,
+// delete and react seen live by the other person and after a reload, and unread counts in the lobby.
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../support/server-process';
+import { startBackend, type RunningBackend } from './support/backend-process';
+import { logIn, sendMessage, waitForConversation, waitForState } from './support/chat-page';
+
+const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;
+
+describe('web client: names, edits, reactions and unread counts', () => {
+  let backend: RunningBackend;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    backend = await startBackend(join(ROOT, 'test-artifacts', 'browser-v2-backend.log'));
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await backend?.stop();
+  }, 60_000);
+
+  async function openPage(): Promise<Page> {
+    const context = await browser.newContext({ baseURL: backend.baseUrl, viewport: { width: 1280, height: 800 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    return page;
+  }
+
+  const message = (seq: number) => `.message[data-seq="${seq}"]`;
+  async function act(page: Page, seq: number, selector: string): Promise<void> {
+    await page.hover(message(seq));
+    await page.click(`${message(seq)} ${selector}`);
+  }
+
+  it('Bob sees the name; edits, deletions and reactions show live and after a reload; unread counts rise and clear', async () => {
+    const alice = await openPage();
+    const bob = await openPage();
+    await alice.goto('/');
+    await logIn(alice, 'Alice');
+    await alice.fill('#room-name', 'Friday standup');
+    await alice.click('[data-testid="create-room"]');
+    await alice.waitForURL(/\/rooms\/[A-Za-z0-9_-]{8,}$/);
+    await waitForState(alice, 'live');
+    const shareLink = alice.url();
+    const roomId = shareLink.split('/rooms/')[1];
+
+    await bob.goto(shareLink);
+    await logIn(bob, 'Bob');
+    await bob.waitForURL(shareLink);
+    await waitForState(bob, 'live');
+    await bob.waitForFunction(() => document.querySelector('h1')?.textContent?.includes('Friday standup'));
+    expect(await bob.title()).toBe('Friday standup · Rooms');
+
+    await sendMessage(alice, 'helo');
+    await sendMessage(alice, 'oops');
+    await waitForConversation(bob, ['helo', 'oops']);
+
+    // Alice fixes a typo inline: Bob sees the new text with the edited mark.
+    await act(alice, 1, '[data-testid="edit"]');
+    await alice.fill(`${message(1)} textarea`, 'hello');
+    await alice.press(`${message(1)} textarea`, 'Enter');
+    await bob.waitForSelector(`${message(1)} [data-testid="edited"]`);
+    expect(await bob.textContent(`${message(1)} .text`)).toContain('hello');
+
+    // Bob reacts; Alice sees the count and who.
+    await act(bob, 1, '[aria-label="React 👍"]');
+    await alice.waitForSelector(`${message(1)} .reaction[title="Bob"]`);
+    expect((await alice.textContent(`${message(1)} .reaction`))?.trim()).toBe('👍 1');
+
+    // Alice deletes her second message after confirming; the seq stays, as a placeholder.
+    await act(alice, 2, '[data-testid="delete"]');
+    await alice.click(`${message(2)} [data-testid="confirm-delete"]`);
+    await bob.waitForSelector(`${message(2)} [data-testid="deleted"]`);
+    await bob.screenshot({ path: join(SHOTS, 'room-v2.png') });
+
+    // After a reload, Bob sees the same state.
+    await bob.reload();
+    await waitForState(bob, 'live');
+    await bob.waitForSelector(`${message(2)} [data-testid="deleted"]`);
+    expect(await bob.textContent(`${message(1)} .text`)).toContain('hello');
+    expect(await bob.textContent(`${message(1)} .reaction`)).toContain('👍 1');
+
+    // Alice goes to the lobby; Bob writes twice; her unread count rises within a few seconds.
+    await alice.click('a.back');
+    await alice.waitForSelector(`.recent a[href="/rooms/${roomId}"]`);
+    await sendMessage(bob, 'are you there?');
+    await sendMessage(bob, 'standup in 5');
+    await alice.waitForFunction(
+      (id) => document.querySelector(`.recent a[href="/rooms/${id}"] [data-testid="unread"]`)?.textContent?.trim() === '2',
+      roomId,
+      { timeout: 15_000, polling: 200 },
+    );
+    expect(await alice.title()).toBe('(2) Rooms');
+    await alice.screenshot({ path: join(SHOTS, 'lobby-unread.png') });
+
+    // She opens the room: the divider sits at her marker, and the count clears.
+    await alice.click(`.recent a[href="/rooms/${roomId}"]`);
+    await waitForState(alice, 'live');
+    await alice.waitForSelector('[data-testid="new-divider"]');
+    // Bob's "Seen by Alice" means her read reached the room (and her device kept the marker).
+    await bob.waitForFunction(() => document.querySelector('[data-testid="seen-by"]')?.textContent?.includes('Alice'), undefined, { timeout: 10_000 });
+    await alice.click('a.back');
+    await alice.waitForFunction(
+      (id) => !!document.querySelector(`.recent a[href="/rooms/${id}"]`) && !document.querySelector(`.recent a[href="/rooms/${id}"] [data-testid="unread"]`),
+      roomId,
+      { timeout: 15_000, polling: 200 },
+    );
+    expect(problems).toEqual([]);
+  }, 180_000);
+
+  it('keeps the top bar on one line at phone width (390 px)', async () => {
+    const context = await browser.newContext({ baseURL: backend.baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    contexts.push(context);
+    const phone = await context.newPage();
+    await phone.goto('/');
+    await logIn(phone, 'Pat Ortega-Smith');
+    await phone.waitForSelector('[data-testid="current-user"]');
+    const layout = await phone.evaluate(() => {
+      const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+      const logout = box('.user button');
+      const nav = box('nav');
+      const line = parseFloat(getComputedStyle(document.querySelector('.user button')!).lineHeight) || 20;
+      return { logoutHeight: logout.height, line, sameRow: Math.abs(logout.top + logout.height / 2 - (nav.top + nav.height / 2)) < 4, right: logout.right };
+    });
+    expect(layout.logoutHeight).toBeLessThan(layout.line * 2);
+    expect(layout.sameRow).toBe(true);
+    expect(layout.right).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'topbar-390.png') });
+  }, 60_000);
+});
