@@ -5,15 +5,22 @@ import { Parser } from '@asyncapi/parser';
 import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
   ClientEvent,
+  ClientEventV2,
   CloseCode,
   FrameErrorCode,
+  FrameErrorCodeV2,
   ServerEvent,
+  ServerEventV2,
   type ClientEventMap,
-  type Message,
+  type ClientEventMapV2,
+  type MessageV2,
+  type ReadMarker,
   type RoomLimits,
   type ServerEventMap,
+  type ServerEventMapV2,
   type UserRef,
 } from '@app/shared';
+import type { WelcomeFrameData } from '../../../apps/session/src/protocol/server-frame';
 import { ASYNCAPI_PATH, contractMessages, FrameContract, loadAsyncApiDocument, type ContractMessage, type Direction } from '../../support/frame-contract';
 import { sendsMalformedFrames, takeFrameViolations } from '../../support/frame-exemptions';
 
@@ -30,18 +37,51 @@ interface Fields<T> {
   optional: Record<OptionalKeys<T>, true>;
 }
 
-const clientPayloads: { [E in keyof ClientEventMap]: Fields<ClientEventMap[E]> } = {
+/** Every event both ways, version 1 and 2 (`read` is a name in both directions, as `typing` and `history`). */
+type AllClientEventMap = ClientEventMap & ClientEventMapV2;
+/**
+ * What the session server sends: `welcome` always with every version-2 field (server-frame.ts,
+ * WelcomeFrameData), `message` as a version-2 Message (its v2 fields optional: messages stored by
+ * a version-1 server have no `rev`, and `editedAt`, `deleted`, `reactions` come and go).
+ */
+type AllServerEventMap = Omit<ServerEventMap, 'welcome' | 'message'> & {
+  welcome: WelcomeFrameData;
+  message: MessageV2;
+} & ServerEventMapV2;
+
+const clientPayloads: { [E in keyof AllClientEventMap]: Fields<AllClientEventMap[E]> } = {
   send: { required: { text: true, clientMsgId: true }, optional: {} },
   typing: { required: {}, optional: {} },
   history: { required: { before: true }, optional: { limit: true } },
+  read: { required: { seq: true }, optional: {} },
+  edit: { required: { seq: true, text: true }, optional: {} },
+  delete: { required: { seq: true }, optional: {} },
+  react: { required: { seq: true, emoji: true, on: true }, optional: {} },
 };
 
-const serverPayloads: { [E in keyof ServerEventMap]: Fields<ServerEventMap[E]> } = {
+const serverPayloads: { [E in keyof AllServerEventMap]: Fields<AllServerEventMap[E]> } = {
   welcome: {
-    required: { roomId: true, serverId: true, you: true, members: true, messages: true, lastSeq: true, limits: true, epoch: true },
+    required: {
+      roomId: true,
+      serverId: true,
+      you: true,
+      members: true,
+      messages: true,
+      lastSeq: true,
+      limits: true,
+      epoch: true,
+      name: true,
+      rev: true,
+      readSeq: true,
+      reads: true,
+      changed: true,
+    },
     optional: {},
   },
-  message: { required: { seq: true, id: true, userId: true, name: true, text: true, ts: true }, optional: {} },
+  message: {
+    required: { seq: true, id: true, userId: true, name: true, text: true, ts: true },
+    optional: { rev: true, editedAt: true, deleted: true, reactions: true },
+  },
   ack: { required: { clientMsgId: true, seq: true }, optional: {} },
   joined: { required: { user: true }, optional: {} },
   left: { required: { user: true }, optional: {} },
@@ -49,13 +89,18 @@ const serverPayloads: { [E in keyof ServerEventMap]: Fields<ServerEventMap[E]> }
   history: { required: { messages: true, hasMore: true }, optional: {} },
   error: { required: { code: true, message: true }, optional: {} },
   moved: { required: {}, optional: {} },
+  read: { required: { userId: true, seq: true }, optional: {} },
+  edited: { required: { seq: true, text: true, editedAt: true, rev: true }, optional: {} },
+  deleted: { required: { seq: true, rev: true }, optional: {} },
+  reaction: { required: { seq: true, emoji: true, userId: true, on: true, rev: true }, optional: {} },
 };
 
 /** Types that payloads nest, by their schema name in the document. */
-const nestedSchemas: { Message: Fields<Message>; UserRef: Fields<UserRef>; RoomLimits: Fields<RoomLimits> } = {
+const nestedSchemas: { Message: Fields<MessageV2>; UserRef: Fields<UserRef>; RoomLimits: Fields<RoomLimits>; ReadMarker: Fields<ReadMarker> } = {
   Message: serverPayloads.message,
   UserRef: { required: { id: true, name: true }, optional: {} },
   RoomLimits: { required: { maxMessageLength: true, maxMembers: true, maxFrameBytes: true }, optional: {} },
+  ReadMarker: { required: { userId: true, seq: true }, optional: {} },
 };
 
 const doc = loadAsyncApiDocument();
@@ -96,15 +141,16 @@ describe('docs/asyncapi.yaml', () => {
     expect(doc.info.version).toBe(pkg.version);
   });
 
-  it.each<[Direction, Record<string, string>]>([
-    ['client→server', ClientEvent],
-    ['server→client', ServerEvent],
-  ])('has one message per %s event of libs/shared, and none the servers do not have (except planned ones)', (direction, events) => {
+  it.each<[Direction, string[]]>([
+    ['client→server', [...Object.values(ClientEvent), ...Object.values(ClientEventV2)]],
+    ['server→client', [...Object.values(ServerEvent), ...Object.values(ServerEventV2)]],
+  ])('has one message per %s event of libs/shared (version 1 and 2), and none the servers do not have (except planned ones)', (direction, events) => {
     const ours = messages.filter((m) => m.direction === direction);
     const built = ours.filter((m) => !m.planned).map((m) => m.event);
-    expect([...built].sort()).toEqual(Object.values(events).sort());
+    expect(new Set(events).size).toBe(events.length);
+    expect([...built].sort()).toEqual([...events].sort());
     // A planned message whose event now exists in libs/shared must lose its `x-status: planned`.
-    expect(ours.filter((m) => m.planned && Object.values(events).includes(m.event)).map((m) => m.key)).toEqual([]);
+    expect(ours.filter((m) => m.planned && events.includes(m.event)).map((m) => m.key)).toEqual([]);
   });
 
   it.each(Object.entries(clientPayloads))('client→server %s: data has exactly the fields of its shared type', (event, fields) => {
@@ -121,8 +167,10 @@ describe('docs/asyncapi.yaml', () => {
     expectSchemaMatches(name, schemas[name], fields as Fields<any>);
   });
 
-  it('lists exactly the error codes of FrameErrorCode', () => {
-    expect([...schemas.ErrorPayload.properties.code.enum].sort()).toEqual(Object.values(FrameErrorCode).sort());
+  it('lists exactly the error codes of FrameErrorCode and FrameErrorCodeV2', () => {
+    const codes = [...Object.values(FrameErrorCode), ...Object.values(FrameErrorCodeV2)];
+    expect(new Set(codes).size).toBe(codes.length);
+    expect([...schemas.ErrorPayload.properties.code.enum].sort()).toEqual(codes.sort());
   });
 
   it('documents every close code', () => {
@@ -135,11 +183,13 @@ describe('docs/asyncapi.yaml', () => {
     const query = (doc.channels.room as any).bindings.ws.query;
     expect(query.required).toEqual(['token']);
     expect(Object.keys(query.properties).sort()).toEqual(['rev', 'since', 'token']);
+    // All three are built (`rev` with version 2).
+    expect(Object.values<any>(query.properties).filter((p) => p['x-status'] === 'planned')).toEqual([]);
   });
 
   describe('frame validation (what the integration setup uses on every frame)', () => {
     const contract = new FrameContract(doc);
-    const message: Message = { seq: 1, id: 'c-1', userId: 'u-1', name: 'Ada', text: 'hi', ts: 1 };
+    const message: MessageV2 = { seq: 1, id: 'c-1', userId: 'u-1', name: 'Ada', text: 'hi', ts: 1, rev: 1 };
 
     it('accepts frames the servers and clients send', () => {
       expect(contract.problem('client→server', JSON.stringify({ event: 'send', data: { text: 'hi', clientMsgId: 'c-1' } }))).toBeNull();
@@ -147,6 +197,14 @@ describe('docs/asyncapi.yaml', () => {
       expect(contract.problem('server→client', JSON.stringify({ event: 'message', data: message }))).toBeNull();
       expect(contract.problem('server→client', JSON.stringify({ event: 'moved', data: {} }))).toBeNull();
       expect(contract.problem('server→client', JSON.stringify({ event: 'error', data: { code: 'invalid', message: 'x' } }))).toBeNull();
+      // Version 2.
+      expect(contract.problem('client→server', JSON.stringify({ event: 'read', data: { seq: 0 } }))).toBeNull();
+      expect(contract.problem('client→server', JSON.stringify({ event: 'react', data: { seq: 1, emoji: '👍', on: true } }))).toBeNull();
+      expect(contract.problem('server→client', JSON.stringify({ event: 'read', data: { userId: 'u-1', seq: 1 } }))).toBeNull();
+      const edited = { ...message, text: 'hey', editedAt: 2, rev: 3, reactions: { '👍': ['u-1', 'u-2'] } };
+      expect(contract.problem('server→client', JSON.stringify({ event: 'message', data: edited }))).toBeNull();
+      expect(contract.problem('server→client', JSON.stringify({ event: 'message', data: { ...message, text: '', deleted: true } }))).toBeNull();
+      expect(contract.problem('server→client', JSON.stringify({ event: 'error', data: { code: 'not_found', message: 'x' } }))).toBeNull();
     });
 
     it('refuses frames the document does not describe', () => {
@@ -158,6 +216,11 @@ describe('docs/asyncapi.yaml', () => {
       expect(contract.problem('server→client', JSON.stringify({ event: 'message', data: { ...message, seq: '1' } }))).toMatch(/seq/);
       expect(contract.problem('server→client', JSON.stringify({ event: 'error', data: { code: 'oops', message: 'x' } }))).toMatch(/code/);
       expect(contract.problem('server→client', JSON.stringify({ event: 'ack', data: { seq: 1 }, extra: 1 }))).not.toBeNull();
+      // Version 2.
+      expect(contract.problem('client→server', JSON.stringify({ event: 'react', data: { seq: 1, emoji: '👍' } }))).toMatch(/on/);
+      expect(contract.problem('client→server', JSON.stringify({ event: 'edit', data: { seq: 0, text: 'x' } }))).toMatch(/seq/);
+      expect(contract.problem('server→client', JSON.stringify({ event: 'message', data: { ...message, deleted: false } }))).toMatch(/deleted/);
+      expect(contract.problem('server→client', JSON.stringify({ event: 'deleted', data: { seq: 1 } }))).toMatch(/rev/);
     });
   });
 });
