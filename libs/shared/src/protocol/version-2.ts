@@ -25,7 +25,7 @@ export const ServerEventV2 = {
 } as const;
 export type ServerEventV2Name = (typeof ServerEventV2)[keyof typeof ServerEventV2];
 
-/** Version-2 `error` codes for `read`, `edit`, `delete` and `react`. */
+/** Version-2 `error` codes for `edit`, `delete` and `react` (a bad `read` is `invalid`). */
 export const FrameErrorCodeV2 = {
   NotFound: 'not_found',
   Forbidden: 'forbidden',
