@@ -33,7 +33,10 @@ module.exports = {
       testMatch: ['**/*.spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/apps/web/setup-jest.ts'],
       transform: {
-        '^.+\\.(ts|js|mjs|html|svg)$': ['jest-preset-angular', { tsconfig: '<rootDir>/apps/web/tsconfig.spec.json', stringifyContentPathRegex: '\\.(html|svg)$' }],
+        '^.+\\.(ts|js|mjs|html|svg)$': [
+          'jest-preset-angular',
+          { tsconfig: '<rootDir>/apps/web/tsconfig.spec.json', stringifyContentPathRegex: '\\.(html|svg)$' },
+        ],
       },
       transformIgnorePatterns: ['node_modules/(?!.*\\.mjs$)'],
       moduleNameMapper,

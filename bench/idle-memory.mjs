@@ -42,9 +42,11 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) 
 // ---------- bench mode: as bench/run.mjs measures it ----------
 const pin = pinning();
 
-
 async function benchWay(which) {
-  const target = which === 'raw' ? new RawTarget(pin.server) : new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: ROOMS + 10, env: NODE_OPTIONS ? { NODE_OPTIONS } : {} });
+  const target =
+    which === 'raw'
+      ? new RawTarget(pin.server)
+      : new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 1, maxRooms: ROOMS + 10, env: NODE_OPTIONS ? { NODE_OPTIONS } : {} });
   await target.start();
   const gen = new GeneratorChild(pin.generator);
   try {
@@ -67,7 +69,16 @@ async function gcWay(which) {
   const port = await freePort();
   const entry = which === 'raw' ? [join(ROOT, 'bench/raw-ws-server.mjs'), '--port', String(port)] : [join(ROOT, 'dist/apps/session/main.js')];
   const child = spawn(process.execPath, ['--expose-gc', '-r', join(ROOT, 'bench/lib/gc-report.cjs'), ...entry], {
-    env: { ...process.env, PORT: String(port), SERVER_ID: 'idle', ROOM_STORE: 'memory', MAX_ROOMS: String(GC_ROOMS), BACKEND_URL: 'http://127.0.0.1:9', LOG_LEVEL: 'silent', SESSION_TOKEN_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      SERVER_ID: 'idle',
+      ROOM_STORE: 'memory',
+      MAX_ROOMS: String(GC_ROOMS),
+      BACKEND_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'silent',
+      SESSION_TOKEN_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }),
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let last = null;
@@ -104,7 +115,9 @@ for (let r = 0; r < RUNS; r++) {
     for (const which of r % 2 ? ['ours', 'raw'] : ['raw', 'ours']) {
       const m = await benchWay(which);
       out.bench[which].push(m);
-      console.log(`run ${r + 1} bench-like ${which.padEnd(4)}: RSS ${m.beforeMb.toFixed(1)} → ${m.afterMb.toFixed(1)} MB with ${m.connections} idle connections = ${m.kb.toFixed(1)} KB/connection`);
+      console.log(
+        `run ${r + 1} bench-like ${which.padEnd(4)}: RSS ${m.beforeMb.toFixed(1)} → ${m.afterMb.toFixed(1)} MB with ${m.connections} idle connections = ${m.kb.toFixed(1)} KB/connection`,
+      );
     }
   }
   if (MODE === 'both' || MODE === 'gc') {
@@ -119,7 +132,9 @@ const s = (xs) => (xs.length > 1 ? `median of ${xs.length}` : '1 run');
 if (out.bench.raw.length) {
   const raw = median(out.bench.raw.map((m) => m.kb));
   const ours = median(out.bench.ours.map((m) => m.kb));
-  console.log(`idle memory per connection as \`npm run bench\` measures it (settled RSS growth, no forced GC), ${ROOMS} rooms × ${USERS} clients, ${s(out.bench.raw)}:`);
+  console.log(
+    `idle memory per connection as \`npm run bench\` measures it (settled RSS growth, no forced GC), ${ROOMS} rooms × ${USERS} clients, ${s(out.bench.raw)}:`,
+  );
   console.log(`  raw ws : ${raw.toFixed(1)} KB`);
   console.log(`  ours   : ${ours.toFixed(1)} KB  (${(ours / raw).toFixed(2)}× raw)${NODE_OPTIONS ? `  with NODE_OPTIONS=${NODE_OPTIONS}` : ''}`);
 }
@@ -130,6 +145,8 @@ if (out.gc.raw.length) {
   const oursH = median(out.gc.ours.map((m) => m.heapKb));
   console.log(`idle memory per connection after a full GC, ${GC_N} connections in ${GC_ROOMS} rooms, ${s(out.gc.raw)}:`);
   console.log(`  raw ws : RSS ${rawR.toFixed(1)} KB, heap ${rawH.toFixed(1)} KB`);
-  console.log(`  ours   : RSS ${oursR.toFixed(1)} KB, heap ${oursH.toFixed(1)} KB  (RSS ${(oursR / rawR).toFixed(2)}× raw, heap ${(oursH / rawH).toFixed(2)}× raw)`);
+  console.log(
+    `  ours   : RSS ${oursR.toFixed(1)} KB, heap ${oursH.toFixed(1)} KB  (RSS ${(oursR / rawR).toFixed(2)}× raw, heap ${(oursH / rawH).toFixed(2)}× raw)`,
+  );
 }
 process.exit(0);

@@ -207,7 +207,9 @@ export class LoadGenerator {
     if (senders.length === 0) throw new Error('no open clients');
     const perConn = rate / senders.length;
     if (perConn > RATE_LIMIT_PER_CONN) {
-      throw new Error(`rate ${rate}/s over ${senders.length} connections = ${perConn.toFixed(1)}/s each, above the per-connection limit ${RATE_LIMIT_PER_CONN}/s`);
+      throw new Error(
+        `rate ${rate}/s over ${senders.length} connections = ${perConn.toFixed(1)}/s each, above the per-connection limit ${RATE_LIMIT_PER_CONN}/s`,
+      );
     }
     const tag = `${++this.phaseNo}${Math.random().toString(36).slice(2, 6)}`;
     const pad = 'x'.repeat(this.o.textBytes);
@@ -348,9 +350,12 @@ if (process.send && process.argv.includes('--ipc')) {
         // its event loop (they still share its core).
         httpPool ??= connectionPool();
         const { progressEvery = 0, label = '', ...args } = m.args;
-        result = await pacedRequests({ ...args, pool: httpPool, onSecond: (sec) => progressEvery && sec % progressEvery === 0 && log(`${label}${sec}/${args.seconds} s`) });
-      }
-      else if (m.cmd === 'close') {
+        result = await pacedRequests({
+          ...args,
+          pool: httpPool,
+          onSecond: (sec) => progressEvery && sec % progressEvery === 0 && log(`${label}${sec}/${args.seconds} s`),
+        });
+      } else if (m.cmd === 'close') {
         await gen?.close();
         gen = null;
         result = true;

@@ -28,7 +28,12 @@ for (const [id, us] of selfUs) {
   const where = cf.url ? cf.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/') : '';
   const k = `${cf.functionName || '(anonymous)'} ${where}${cf.url ? `:${cf.lineNumber + 1}` : ''}`;
   fn.set(k, (fn.get(k) || 0) + us);
-  const pkg = where.startsWith('node:') ? 'node core' : where.split('/').slice(0, where.startsWith('@') ? 2 : 1).join('/') || '(native/gc)';
+  const pkg = where.startsWith('node:')
+    ? 'node core'
+    : where
+        .split('/')
+        .slice(0, where.startsWith('@') ? 2 : 1)
+        .join('/') || '(native/gc)';
   perFile.set(pkg, (perFile.get(pkg) || 0) + us);
 }
 const busy = total - idle;

@@ -26,12 +26,30 @@ import { gcDelta, gcTotals } from './lib/server-gc.mjs';
 const argv = process.argv.slice(2);
 const has = (n) => argv.includes(`--${n}`);
 const opt = (n, d) => (has(n) ? argv[argv.indexOf(`--${n}`) + 1] : d);
-const list = (s) => String(s).split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s) =>
+  String(s)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const SMOKE = has('smoke');
 const P99_LIMIT_MS = 50;
 const SETTLE_MS = SMOKE ? 300 : 1500;
 const cfg = SMOKE
-  ? { runs: 1, seconds: 2, rooms: 2, users: 3, rates: [30], stores: ['memory'], targets: list(opt('targets', 'raw,ours')), drainMs: 3000, warmupSeconds: 0, httpWarmupSeconds: 0, httpSeconds: 1, httpRate: 200, spawn: true }
+  ? {
+      runs: 1,
+      seconds: 2,
+      rooms: 2,
+      users: 3,
+      rates: [30],
+      stores: ['memory'],
+      targets: list(opt('targets', 'raw,ours')),
+      drainMs: 3000,
+      warmupSeconds: 0,
+      httpWarmupSeconds: 0,
+      httpSeconds: 1,
+      httpRate: 200,
+      spawn: true,
+    }
   : {
       runs: Number(opt('runs', 3)),
       seconds: Number(opt('seconds', 10)),
@@ -95,18 +113,39 @@ class System {
     // Memory per idle connection: settled RSS of the server processes without, then with, N clients.
     const before = await Promise.all((await target.serverPids()).map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     log(`  connecting ${connections} clients (${cfg.rooms} rooms × ${cfg.users})…`);
-    const conn = await this.gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, textBytes: cfg.textBytes, client: cfg.client });
-    log(`  ${conn.connections} connected in ${(conn.connectWallMs / 1000).toFixed(2)} s (per client p50 ${conn.connectMs.p50.toFixed(1)} ms, p99 ${conn.connectMs.p99.toFixed(1)} ms)`);
+    const conn = await this.gen.call('connect', {
+      ...target.loadArgs(),
+      rooms: cfg.rooms,
+      usersPerRoom: cfg.users,
+      textBytes: cfg.textBytes,
+      client: cfg.client,
+    });
+    log(
+      `  ${conn.connections} connected in ${(conn.connectWallMs / 1000).toFixed(2)} s (per client p50 ${conn.connectMs.p50.toFixed(1)} ms, p99 ${conn.connectMs.p99.toFixed(1)} ms)`,
+    );
     await sleep(SMOKE ? 100 : 1000);
     const pids = await target.serverPids();
     const after = await Promise.all(pids.map(async (p) => ({ ...p, rssMb: await settledRssMb(p.pid, SETTLE_MS) })));
     const idle = after.map((x) => {
       const b = before.find((y) => y.pid === x.pid);
       const base = b ? b.rssMb : null;
-      return { role: x.role, pid: x.pid, rssBeforeMb: base, rssIdleMb: x.rssMb, perConnectionKb: base == null ? null : ((x.rssMb - base) * 1024) / conn.connections };
+      return {
+        role: x.role,
+        pid: x.pid,
+        rssBeforeMb: base,
+        rssIdleMb: x.rssMb,
+        perConnectionKb: base == null ? null : ((x.rssMb - base) * 1024) / conn.connections,
+      };
     });
-    for (const i of idle) log(`  ${i.role}: RSS ${fmt(i.rssBeforeMb, 1)} → ${fmt(i.rssIdleMb, 1)} MB with ${conn.connections} idle connections = ${fmt(i.perConnectionKb, 1)} KB/connection`);
-    section.setup = { ...conn, idleMemory: idle, servers: pids.map(({ pid, role, url, rooms, connections: c }) => ({ pid, role, url, rooms, connections: c })) };
+    for (const i of idle)
+      log(
+        `  ${i.role}: RSS ${fmt(i.rssBeforeMb, 1)} → ${fmt(i.rssIdleMb, 1)} MB with ${conn.connections} idle connections = ${fmt(i.perConnectionKb, 1)} KB/connection`,
+      );
+    section.setup = {
+      ...conn,
+      idleMemory: idle,
+      servers: pids.map(({ pid, role, url, rooms, connections: c }) => ({ pid, role, url, rooms, connections: c })),
+    };
     if (cfg.warmupSeconds > 0) {
       log(`  warm-up: ${cfg.warmupSeconds} s at ${warmupRate} msgs/s (not recorded)`);
       await this.gen.call('phase', { rate: warmupRate, seconds: cfg.warmupSeconds, drainMs: cfg.drainMs, progress: false });
@@ -166,7 +205,9 @@ async function sweep(systems, rates, { dropWhenFails = [], stopWhenPasses = null
     for (const x of systems) {
       const sum = summarize(rate, runs.get(x));
       x.section.rates.push(sum);
-      log(`  → ${x.section.name} @ ${rate}: ${sum.pass ? 'PASS' : 'FAIL'} (p99 median ${fmt(sum.p99.median, 1)} ms, lost max ${sum.lostMax}, delivered/s median ${fmt(sum.deliveredPerSec.median, 0)}, ${fmt(sum.cpuUsPerDelivery.median, 2)} µs CPU/delivery)`);
+      log(
+        `  → ${x.section.name} @ ${rate}: ${sum.pass ? 'PASS' : 'FAIL'} (p99 median ${fmt(sum.p99.median, 1)} ms, lost max ${sum.lostMax}, delivered/s median ${fmt(sum.deliveredPerSec.median, 0)}, ${fmt(sum.cpuUsPerDelivery.median, 2)} µs CPU/delivery)`,
+      );
     }
     for (const x of dropWhenFails.filter((d) => systems.includes(d) && !d.section.rates.at(-1).pass)) {
       log(`  ${x.section.name} failed at ${rate} msgs/s: not stepping higher`);
@@ -221,7 +262,12 @@ function summarize(rate, runs) {
   const roles = [...new Set(runs.flatMap((r) => r.processes.map((p) => p.role)))];
   const processes = roles.map((role) => {
     const ps = runs.map((r) => r.processes.find((p) => p.role === role)).filter(Boolean);
-    return { role, cpuPct: spread(ps.map((p) => p.cpuPct)), peakRssMb: Math.max(...ps.map((p) => p.peakRssMb || 0)), hwmMb: Math.max(...ps.map((p) => p.hwmMb || 0)) };
+    return {
+      role,
+      cpuPct: spread(ps.map((p) => p.cpuPct)),
+      peakRssMb: Math.max(...ps.map((p) => p.peakRssMb || 0)),
+      hwmMb: Math.max(...ps.map((p) => p.hwmMb || 0)),
+    };
   });
   const lostMax = Math.max(...runs.map((r) => r.lost));
   const duplicatesMax = Math.max(...runs.map((r) => r.duplicates || 0));
@@ -276,7 +322,9 @@ async function httpBench() {
 async function httpBenchMode(store) {
   const t = new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: 10, env: benchEnv(), nodeArgs: backendNodeArgs() });
   const runs = SMOKE ? 1 : cfg.runs;
-  log(`== POST /api/rooms/:roomId (${store} mode) for an existing room: ${cfg.httpRate} req/s, open loop, ${cfg.httpWarmupSeconds} s warm-up, then ${runs} × ${cfg.httpSeconds} s`);
+  log(
+    `== POST /api/rooms/:roomId (${store} mode) for an existing room: ${cfg.httpRate} req/s, open loop, ${cfg.httpWarmupSeconds} s warm-up, then ${runs} × ${cfg.httpSeconds} s`,
+  );
   await t.start(log);
   // The load runs in its own process on the generator's core, as the WebSocket load does: in this
   // one, after the WebSocket part, the orchestrator's heap and samplers made the generator itself
@@ -288,7 +336,14 @@ async function httpBenchMode(store) {
     const { roomId } = await api.createRoom(user.token, 'bench http');
     await api.session(user.token, roomId); // placed: the measured calls find it placed
     const load = (seconds, label = '') =>
-      gen.call('http', { url: `${api.base}/api/rooms/${roomId}`, headers: { authorization: `Bearer ${user.token}` }, rate: cfg.httpRate, seconds, progressEvery: label ? 5 : 0, label });
+      gen.call('http', {
+        url: `${api.base}/api/rooms/${roomId}`,
+        headers: { authorization: `Bearer ${user.token}` },
+        rate: cfg.httpRate,
+        seconds,
+        progressEvery: label ? 5 : 0,
+        label,
+      });
     if (cfg.httpWarmupSeconds > 0) await load(cfg.httpWarmupSeconds); // JIT and pools warm, not measured
     const detail = [];
     // The backend's CPU (and redis-server's) while it serves the load: how close to saturation the
@@ -304,7 +359,9 @@ async function httpBenchMode(store) {
       r.backendGc = gcBefore && gcAfter ? gcDelta([gcBefore], [gcAfter]) : null;
       r.processes = servers.map((p) => ({ role: p.role, pid: p.pid, cpuPct: proc[p.pid]?.cpuPct ?? null }));
       const cpu = r.processes.map((p) => `${p.role} ${fmt(p.cpuPct, 0)}%`).join(', ');
-      log(`  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms), CPU ${cpu}${r.backendGc ? `, backend GC: ${describeGc(r.backendGc)}` : ''}`);
+      log(
+        `  run ${i + 1}: ${fmt(r.requestsPerSec, 0)} req/s, 2xx ${r.ok2xx}, non-2xx ${r.non2xx}, errors ${r.errors}, p50 ${fmt(r.latencyMs.p50, 2)} ms, p99 ${fmt(r.latencyMs.p99, 2)} ms, max ${fmt(r.latencyMs.max, 1)} ms (generator late p99 ${fmt(r.generatorLagMs.p99, 2)} ms), CPU ${cpu}${r.backendGc ? `, backend GC: ${describeGc(r.backendGc)}` : ''}`,
+      );
       detail.push(r);
     }
     const m = (f) => spread(detail.map(f));
@@ -329,7 +386,14 @@ async function httpBenchMode(store) {
 
 // ---------- time to a NEW session process: all servers full ----------
 async function spawnBench() {
-  const t = new ProductTarget({ core: pin.server, store: 'memory', sessionMin: 1, sessionMax: 2, maxRooms: 1, env: { ...benchEnv(), SESSION_SCALE_UP_AT: '1' } });
+  const t = new ProductTarget({
+    core: pin.server,
+    store: 'memory',
+    sessionMin: 1,
+    sessionMax: 2,
+    maxRooms: 1,
+    env: { ...benchEnv(), SESSION_SCALE_UP_AT: '1' },
+  });
   log('== new session process: SESSION_MIN=1, SESSION_MAX=2, SESSION_MAX_ROOMS=1; fill server 1, then ask for a second room');
   await t.start(log);
   try {
@@ -383,7 +447,9 @@ async function spawnBench() {
       newServer: sess.serverId,
       newProcess: first.serverId !== sess.serverId,
     };
-    log(`  POST /api/rooms answered after ${tCreate.toFixed(0)} ms, session after ${tSession.toFixed(0)} ms (${retries} × 503 before), first welcome after ${tWelcome.toFixed(0)} ms on ${sess.serverId} (first room on ${first.serverId}); ${out.sinceFillingRequestMs.toFixed(0)} ms since the request that filled server 1`);
+    log(
+      `  POST /api/rooms answered after ${tCreate.toFixed(0)} ms, session after ${tSession.toFixed(0)} ms (${retries} × 503 before), first welcome after ${tWelcome.toFixed(0)} ms on ${sess.serverId} (first room on ${first.serverId}); ${out.sinceFillingRequestMs.toFixed(0)} ms since the request that filled server 1`,
+    );
     return out;
   } finally {
     await t.stop();
@@ -419,10 +485,44 @@ const gcCell = (r) => (r.gcMs?.median == null ? '–' : `${fmt(r.gcMs.median, 0)
 const sp = (s, d = 0, unit = '') => (s.median == null ? '–' : `${fmt(s.median, d)}${unit} (${fmt(s.min, d)}–${fmt(s.max, d)})`);
 
 function printTable(results) {
-  const rows = [['system', 'offered/s', 'delivered/s med (min–max)', 'lost', 'p50 ms', 'p90 ms', 'p99 ms med (min–max)', 'max ms', 'B/deliv', 'server CPU %', 'CPU µs/deliv', 'GC ms/run (major)', 'gen CPU %', 'other load %', 'pass']];
+  const rows = [
+    [
+      'system',
+      'offered/s',
+      'delivered/s med (min–max)',
+      'lost',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms med (min–max)',
+      'max ms',
+      'B/deliv',
+      'server CPU %',
+      'CPU µs/deliv',
+      'GC ms/run (major)',
+      'gen CPU %',
+      'other load %',
+      'pass',
+    ],
+  ];
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      rows.push([sec.name, String(r.rate), sp(r.deliveredPerSec), String(r.lostMax), fmt(r.p50.median, 2), fmt(r.p90.median, 2), sp(r.p99, 1), fmt(r.max.median, 1), fmt(r.bytesPerDelivery.median, 0), sp(r.serverCpuPct), fmt(r.cpuUsPerDelivery.median, 2), gcCell(r), fmt(r.generatorCpuPct.median, 0), fmt(r.otherMachineLoadPct.max, 0), r.pass ? 'yes' : 'NO']);
+      rows.push([
+        sec.name,
+        String(r.rate),
+        sp(r.deliveredPerSec),
+        String(r.lostMax),
+        fmt(r.p50.median, 2),
+        fmt(r.p90.median, 2),
+        sp(r.p99, 1),
+        fmt(r.max.median, 1),
+        fmt(r.bytesPerDelivery.median, 0),
+        sp(r.serverCpuPct),
+        fmt(r.cpuUsPerDelivery.median, 2),
+        gcCell(r),
+        fmt(r.generatorCpuPct.median, 0),
+        fmt(r.otherMachineLoadPct.max, 0),
+        r.pass ? 'yes' : 'NO',
+      ]);
     }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -435,21 +535,33 @@ function printTable(results) {
   for (const sec of results.sections) {
     const s = sec.setup;
     if (!s || sec.pairedWith) continue;
-    const mem = s.idleMemory.filter((m) => !m.role.startsWith('backend') && !m.role.startsWith('redis')).map((m) => `${m.role} ${fmt(m.perConnectionKb, 1)} KB/conn (${fmt(m.rssBeforeMb, 0)}→${fmt(m.rssIdleMb, 0)} MB)`).join('; ');
+    const mem = s.idleMemory
+      .filter((m) => !m.role.startsWith('backend') && !m.role.startsWith('redis'))
+      .map((m) => `${m.role} ${fmt(m.perConnectionKb, 1)} KB/conn (${fmt(m.rssBeforeMb, 0)}→${fmt(m.rssIdleMb, 0)} MB)`)
+      .join('; ');
     const peak = sec.rates.length ? sec.rates[sec.rates.length - 1].processes.map((p) => `${p.role} ${fmt(p.peakRssMb, 0)} MB`).join(', ') : '';
-    console.log(`${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`);
+    console.log(
+      `${sec.name}: ${s.connections} connections in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} / p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `, session request p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}); idle memory ${mem}; peak RSS ${peak}`,
+    );
   }
   for (const h of results.http ?? []) {
-    console.log(`POST /api/rooms/:roomId (${h.mode}) @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec.median, 0)} req/s, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${fmt(h.latencyMs.max.median, 1)} ms, non-2xx ${h.non2xx}, errors ${h.errors}, backend CPU ${fmt(h.backendCpuPct?.median, 0)}%`);
+    console.log(
+      `POST /api/rooms/:roomId (${h.mode}) @ ${h.offeredRate} req/s: ${fmt(h.requestsPerSec.median, 0)} req/s, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${fmt(h.latencyMs.max.median, 1)} ms, non-2xx ${h.non2xx}, errors ${h.errors}, backend CPU ${fmt(h.backendCpuPct?.median, 0)}%`,
+    );
   }
   if (results.spawn) {
     const s = results.spawn;
-    console.log(`new session process (all servers full): room created in ${fmt(s.createRoomMs, 0)} ms, first welcome ${fmt(s.firstWelcomeMs, 0)} ms after the request (${fmt(s.sinceFillingRequestMs, 0)} ms after the request that filled the last slot and started the process; ${s.retries503} × 503; new process: ${s.newProcess})`);
+    console.log(
+      `new session process (all servers full): room created in ${fmt(s.createRoomMs, 0)} ms, first welcome ${fmt(s.firstWelcomeMs, 0)} ms after the request (${fmt(s.sinceFillingRequestMs, 0)} ms after the request that filled the last slot and started the process; ${s.retries503} × 503; new process: ${s.newProcess})`,
+    );
   }
   if (results.comparison) {
     const c = results.comparison;
     if (SMOKE) console.log(`\nsmoke: one tiny step, compared at ${c.atRate} msgs/s (figures not meaningful at this size):`);
-    else console.log(`\nraw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered (highest step with p99 < ${P99_LIMIT_MS} ms, nothing lost); compared at ${c.atRate} msgs/s:`);
+    else
+      console.log(
+        `\nraw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered (highest step with p99 < ${P99_LIMIT_MS} ms, nothing lost); compared at ${c.atRate} msgs/s:`,
+      );
     for (const x of c.rows) {
       console.log(
         `  ${x.name.padEnd(14)} highest passing step ${x.ownLimit ?? '–'} msgs/s = ${x.ownLimitRatio ? fmt(100 * x.ownLimitRatio, 0) : '–'}% of raw's limit (target ≥ ${x.target * 100}%) → ${x.verdict}; ` +
@@ -458,7 +570,9 @@ function printTable(results) {
       );
     }
   }
-  console.log('\nCompared: raw = bench/raw-ws-server.mjs (fan-out to every member of the room, sender included, plus an ack; no auth, validation, rate limit, history or persistence) vs ours = dist backend + local session server(s), same envelope shapes; latency is send → every member’s `message`, measured by the load generator’s clock.');
+  console.log(
+    '\nCompared: raw = bench/raw-ws-server.mjs (fan-out to every member of the room, sender included, plus an ack; no auth, validation, rate limit, history or persistence) vs ours = dist backend + local session server(s), same envelope shapes; latency is send → every member’s `message`, measured by the load generator’s clock.',
+  );
 }
 
 function compare(results) {
@@ -508,7 +622,15 @@ function compare(results) {
   return {
     rawLimitRate,
     atRate,
-    raw: rawAt ? { deliveredPerSec: rawAt.deliveredPerSec.median, p99: rawAt.p99.median, serverCpuPct: rawAt.serverCpuPct.median, cpuUsPerDelivery: rawAt.cpuUsPerDelivery.median, bytesPerDelivery: rawAt.bytesPerDelivery.median } : null,
+    raw: rawAt
+      ? {
+          deliveredPerSec: rawAt.deliveredPerSec.median,
+          p99: rawAt.p99.median,
+          serverCpuPct: rawAt.serverCpuPct.median,
+          cpuUsPerDelivery: rawAt.cpuUsPerDelivery.median,
+          bytesPerDelivery: rawAt.bytesPerDelivery.median,
+        }
+      : null,
     rows,
   };
 }
@@ -517,23 +639,40 @@ function resultsMarkdown(results) {
   const m = results.meta;
   const L = [];
   L.push('# Benchmark results (written by `npm run bench`)', '');
-  L.push(`${m.date} · commit ${m.commit ?? '?'} (dist built: backend ${m.distBuilt?.backend ?? '?'}, session ${m.distBuilt?.session ?? '?'}) · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`, '');
-  L.push(`Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`, '');
-  L.push('| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | session GC ms per run (major) | generator CPU % | other load % | kernel softirq % | pass |');
+  L.push(
+    `${m.date} · commit ${m.commit ?? '?'} (dist built: backend ${m.distBuilt?.backend ?? '?'}, session ${m.distBuilt?.session ?? '?'}) · Node ${m.node} · ${m.nproc} cores · ${m.pinning.note}`,
+    '',
+  );
+  L.push(
+    `Workload: ${m.config.rooms} rooms × ${m.config.users} clients, ${m.config.textBytes}-character texts, ${m.config.seconds} s per run, median of ${m.config.runs} runs (min–max). Pass = median p99 < ${P99_LIMIT_MS} ms, nothing lost, no socket closed.`,
+    '',
+  );
+  L.push(
+    '| system | offered msgs/s | delivered/s | lost | p50 ms | p90 ms | p99 ms | max ms | B/delivery | server CPU % | CPU µs/delivery | session GC ms per run (major) | generator CPU % | other load % | kernel softirq % | pass |',
+  );
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const sec of results.sections) {
     for (const r of sec.rates) {
-      L.push(`| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.cpuUsPerDelivery.median, 2)} | ${gcCell(r)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${fmt(r.softirqPct.median, 0)} | ${r.pass ? 'yes' : '**no**'} |`);
+      L.push(
+        `| ${sec.name} | ${r.rate} | ${sp(r.deliveredPerSec)} | ${r.lostMax} | ${fmt(r.p50.median, 2)} | ${fmt(r.p90.median, 2)} | ${sp(r.p99, 1)} | ${fmt(r.max.median, 1)} | ${fmt(r.bytesPerDelivery.median, 0)} | ${sp(r.serverCpuPct)} | ${fmt(r.cpuUsPerDelivery.median, 2)} | ${gcCell(r)} | ${fmt(r.generatorCpuPct.median, 0)} | ${fmt(r.otherMachineLoadPct.max, 0)} | ${fmt(r.softirqPct.median, 0)} | ${r.pass ? 'yes' : '**no**'} |`,
+      );
     }
   }
   L.push('');
   const c = results.comparison;
   if (c) {
-    L.push(`**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`, '');
-    L.push('| system | highest passing step, msgs/s | % of raw’s limit | target | verdict | at raw’s limit: delivered/s (% of raw) | p99 ms (raw) | lost | server CPU % | CPU µs per delivery (× raw) | B/delivery (raw) |');
+    L.push(
+      `**raw ws limit on this machine: ${c.rawLimitRate ?? '–'} msgs/s offered** (${c.rawLimitRate ? c.rawLimitRate * m.config.users : '–'} deliveries/s); compared at ${c.atRate} msgs/s:`,
+      '',
+    );
+    L.push(
+      '| system | highest passing step, msgs/s | % of raw’s limit | target | verdict | at raw’s limit: delivered/s (% of raw) | p99 ms (raw) | lost | server CPU % | CPU µs per delivery (× raw) | B/delivery (raw) |',
+    );
     L.push('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const x of c.rows) {
-      L.push(`| ${x.name} | ${x.ownLimit ?? '–'} | ${x.ownLimitRatio ? `${fmt(100 * x.ownLimitRatio, 0)} %` : '–'} | ≥ ${x.target * 100} % | ${x.verdict} | ${fmt(x.deliveredPerSec, 0)} (${fmt(100 * x.ratio, 1)} %) | ${fmt(x.p99, 1)} (${fmt(x.rawP99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) |`);
+      L.push(
+        `| ${x.name} | ${x.ownLimit ?? '–'} | ${x.ownLimitRatio ? `${fmt(100 * x.ownLimitRatio, 0)} %` : '–'} | ≥ ${x.target * 100} % | ${x.verdict} | ${fmt(x.deliveredPerSec, 0)} (${fmt(100 * x.ratio, 1)} %) | ${fmt(x.p99, 1)} (${fmt(x.rawP99, 1)}) | ${x.lost} | ${fmt(x.serverCpuPct, 0)} | ${fmt(x.cpuUsPerDelivery, 2)} (${fmt(x.cpuRatio, 2)}×) | ${fmt(x.bytesPerDelivery, 0)} (${fmt(c.raw?.bytesPerDelivery, 0)}) |`,
+      );
     }
     L.push('');
   }
@@ -541,16 +680,36 @@ function resultsMarkdown(results) {
   for (const sec of results.sections) {
     const s = sec.setup;
     if (!s || sec.pairedWith) continue;
-    const mem = s.idleMemory.map((x) => `${x.role}: ${fmt(x.rssBeforeMb, 0)} → ${fmt(x.rssIdleMb, 0)} MB${x.role.startsWith('backend') || x.role.startsWith('redis') ? '' : ` (${fmt(x.perConnectionKb, 1)} KB per idle connection)`}`).join('; ');
-    const peak = sec.rates.length ? sec.rates.reduce((acc, r) => { for (const p of r.processes) acc[p.role] = Math.max(acc[p.role] || 0, p.peakRssMb || 0); return acc; }, {}) : {};
-    L.push(`- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(peak).map(([k, v]) => `${k} ${fmt(v, 0)} MB`).join(', ')}.`);
+    const mem = s.idleMemory
+      .map(
+        (x) =>
+          `${x.role}: ${fmt(x.rssBeforeMb, 0)} → ${fmt(x.rssIdleMb, 0)} MB${x.role.startsWith('backend') || x.role.startsWith('redis') ? '' : ` (${fmt(x.perConnectionKb, 1)} KB per idle connection)`}`,
+      )
+      .join('; ');
+    const peak = sec.rates.length
+      ? sec.rates.reduce((acc, r) => {
+          for (const p of r.processes) acc[p.role] = Math.max(acc[p.role] || 0, p.peakRssMb || 0);
+          return acc;
+        }, {})
+      : {};
+    L.push(
+      `- ${sec.name}: ${s.connections} clients connected in ${fmt(s.connectWallMs / 1000, 2)} s (per client p50 ${fmt(s.connectMs.p50, 1)} ms, p99 ${fmt(s.connectMs.p99, 1)} ms${s.sessionRequestMs ? `; session request p50 ${fmt(s.sessionRequestMs.p50, 1)} ms, p99 ${fmt(s.sessionRequestMs.p99, 1)} ms` : ''}). Idle RSS: ${mem}. Peak RSS under load: ${Object.entries(
+        peak,
+      )
+        .map(([k, v]) => `${k} ${fmt(v, 0)} MB`)
+        .join(', ')}.`,
+    );
   }
   for (const h of results.http ?? []) {
-    L.push(`- \`POST /api/rooms/:roomId\` (existing room, ${h.mode} mode) offered ${h.offeredRate} req/s open loop, ${h.runs} × ${h.seconds} s: ${fmt(h.requestsPerSec.median, 0)} req/s served, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p90 ${fmt(h.latencyMs.p90.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${sp(h.latencyMs.max, 1)} ms (median (min–max) of runs), non-2xx ${h.non2xx}, errors ${h.errors}; generator late by p99 ${fmt(h.generatorLagP99Ms.median, 2)} ms; backend CPU ${fmt(h.backendCpuPct?.median, 0)} % of a core.`);
+    L.push(
+      `- \`POST /api/rooms/:roomId\` (existing room, ${h.mode} mode) offered ${h.offeredRate} req/s open loop, ${h.runs} × ${h.seconds} s: ${fmt(h.requestsPerSec.median, 0)} req/s served, p50 ${fmt(h.latencyMs.p50.median, 2)} ms, p90 ${fmt(h.latencyMs.p90.median, 2)} ms, p99 ${sp(h.latencyMs.p99, 2)} ms, max ${sp(h.latencyMs.max, 1)} ms (median (min–max) of runs), non-2xx ${h.non2xx}, errors ${h.errors}; generator late by p99 ${fmt(h.generatorLagP99Ms.median, 2)} ms; backend CPU ${fmt(h.backendCpuPct?.median, 0)} % of a core.`,
+    );
   }
   if (results.spawn) {
     const x = results.spawn;
-    L.push(`- New session process (all servers full): \`POST /api/rooms\` answered in ${fmt(x.createRoomMs, 0)} ms, session in ${fmt(x.sessionResponseMs, 0)} ms, first \`welcome\` on the new server ${fmt(x.firstWelcomeMs, 0)} ms after the request; ${fmt(x.sinceFillingRequestMs, 0)} ms after the request that filled the last slot (which started the process). ${x.retries503} × 503; new process: ${x.newProcess}.`);
+    L.push(
+      `- New session process (all servers full): \`POST /api/rooms\` answered in ${fmt(x.createRoomMs, 0)} ms, session in ${fmt(x.sessionResponseMs, 0)} ms, first \`welcome\` on the new server ${fmt(x.firstWelcomeMs, 0)} ms after the request; ${fmt(x.sinceFillingRequestMs, 0)} ms after the request that filled the last slot (which started the process). ${x.retries503} × 503; new process: ${x.newProcess}.`,
+    );
   }
   for (const n of results.notes) L.push(`- Note: ${n}`);
   for (const p of results.problems || []) L.push(`- Problem: ${p}`);
@@ -559,7 +718,9 @@ function resultsMarkdown(results) {
 }
 
 function writeChart(results) {
-  const series = results.sections.filter((s) => !s.pairedWith).map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
+  const series = results.sections
+    .filter((s) => !s.pairedWith)
+    .map((s) => ({ name: s.name, points: s.rates.map((r) => ({ x: r.rate, y: r.deliveredPerSec, p99: r.p99 })) }));
   const m = results.meta;
   const svg = throughputChart({
     series,
@@ -603,16 +764,31 @@ process.on('exit', killAllChildren);
 
 async function main() {
   if (pin.generator != null) pinPid(process.pid, pin.generator);
-  log(`${SMOKE ? 'SMOKE: ' : ''}${connections} clients (${cfg.rooms} rooms × ${cfg.users}), rates ${cfg.rates.join(', ')} msgs/s, ${cfg.seconds} s × ${cfg.runs} run(s) per rate; ${pin.note}`);
+  log(
+    `${SMOKE ? 'SMOKE: ' : ''}${connections} clients (${cfg.rooms} rooms × ${cfg.users}), rates ${cfg.rates.join(', ')} msgs/s, ${cfg.seconds} s × ${cfg.runs} run(s) per rate; ${pin.note}`,
+  );
   if (cfg.rates.length === 0) throw new Error(`no rate ≤ ${maxRate} msgs/s (${connections} connections × 10/s per-connection limit)`);
   mkdirSync(TMP, { recursive: true });
   const results = {
-    meta: { date: new Date().toISOString(), commit: gitCommit(), distBuilt: distTimes(), node: process.version, nproc: cores(), pinning: pin, smoke: SMOKE, config: cfg, p99LimitMs: P99_LIMIT_MS },
+    meta: {
+      date: new Date().toISOString(),
+      commit: gitCommit(),
+      distBuilt: distTimes(),
+      node: process.version,
+      nproc: cores(),
+      pinning: pin,
+      smoke: SMOKE,
+      config: cfg,
+      p99LimitMs: P99_LIMIT_MS,
+    },
     sections: [],
     notes: [],
   };
   const problems = [];
-  const product = (store) => new System(new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv(), nodeArgs: backendNodeArgs() }));
+  const product = (store) =>
+    new System(
+      new ProductTarget({ core: pin.server, store, sessionMin: 1, sessionMax: 1, maxRooms: cfg.rooms + 10, env: benchEnv(), nodeArgs: backendNodeArgs() }),
+    );
   const tryStep = async (what, fn) => {
     try {
       await fn();
@@ -708,7 +884,8 @@ async function main() {
       if (r.duplicatesMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.duplicatesMax} deliveries more than expected (duplicates)`);
       if (SMOKE && r.unackedMax > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unackedMax} sent messages never acknowledged`);
       if (SMOKE && r.unexpectedCloses > 0) problems.push(`${sec.name} @ ${r.rate}: ${r.unexpectedCloses} sockets closed unexpectedly`);
-      if (sec.name.startsWith('ours') && r.detail.some((run) => !run.sessionGc)) problems.push(`${sec.name} @ ${r.rate}: the session servers' GC figures (GET /metrics) could not be read`);
+      if (sec.name.startsWith('ours') && r.detail.some((run) => !run.sessionGc))
+        problems.push(`${sec.name} @ ${r.rate}: the session servers' GC figures (GET /metrics) could not be read`);
     }
   }
   if (problems.length) {

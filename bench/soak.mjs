@@ -249,7 +249,9 @@ async function main() {
       }
       if (Math.round((end - Date.now()) / 1000) % 10 === 0) {
         const open = clients.filter((c) => c.ws?.readyState === 1).length;
-        log(`  open ${open}/${clients.length}, sent ${stats.sent}, acked ${stats.acked}, resent ${stats.resent}, reconnects ${stats.reconnects}, kills ${stats.kills}, violations ${violations.length}`);
+        log(
+          `  open ${open}/${clients.length}, sent ${stats.sent}, acked ${stats.acked}, resent ${stats.resent}, reconnects ${stats.reconnects}, kills ${stats.kills}, violations ${violations.length}`,
+        );
       }
     }
     // Stop chatting; let every client get its unacked messages acknowledged (reconnecting if needed).
@@ -294,9 +296,13 @@ async function main() {
         sessionServersEnd: endServers.map(({ serverId, pid, rssMb }) => ({ serverId, pid, rssMb })),
       },
     });
-    log(`sent ${stats.sent}, acked ${stats.acked} (resent ${stats.resent}), ${checked} acknowledged messages checked in ${rooms.length} rooms; kills ${stats.kills}, reconnects ${stats.reconnects}, leaves ${stats.leaves}`);
+    log(
+      `sent ${stats.sent}, acked ${stats.acked} (resent ${stats.resent}), ${checked} acknowledged messages checked in ${rooms.length} rooms; kills ${stats.kills}, reconnects ${stats.reconnects}, leaves ${stats.leaves}`,
+    );
     log(`closes: ${JSON.stringify(stats.closes)}; session request errors: ${JSON.stringify(stats.sessionErrors)}`);
-    log(`memory: backend ${backendStartMb.toFixed(0)} → ${backendEndMb.toFixed(0)} MB; session servers start [${startServers.map((s) => `${s.serverId} ${s.rssMb.toFixed(0)}`).join(', ')}] MB, end [${endServers.map((s) => `${s.serverId} ${s.rssMb.toFixed(0)}`).join(', ')}] MB`);
+    log(
+      `memory: backend ${backendStartMb.toFixed(0)} → ${backendEndMb.toFixed(0)} MB; session servers start [${startServers.map((s) => `${s.serverId} ${s.rssMb.toFixed(0)}`).join(', ')}] MB, end [${endServers.map((s) => `${s.serverId} ${s.rssMb.toFixed(0)}`).join(', ')}] MB`,
+    );
   } finally {
     await target.stop();
   }

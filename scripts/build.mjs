@@ -23,12 +23,49 @@ function newestMtime(paths) {
 }
 
 const targets = [
-  { name: 'backend', output: 'dist/apps/backend/main.js', inputs: ['apps/backend/src', 'libs/shared/src', 'libs/redis/src', 'libs/metrics/src', 'libs/config/src', 'apps/backend/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'backend'] },
+  {
+    name: 'backend',
+    output: 'dist/apps/backend/main.js',
+    inputs: [
+      'apps/backend/src',
+      'libs/shared/src',
+      'libs/redis/src',
+      'libs/metrics/src',
+      'libs/config/src',
+      'apps/backend/tsconfig.app.json',
+      'package-lock.json',
+    ],
+    cmd: ['npx', 'nest', 'build', 'backend'],
+  },
   // The WebSocket contract the backend serves at /docs/asyncapi.json and /docs/ws, beside its bundle
   // (the runtime image holds only dist/).
-  { name: 'asyncapi', output: 'dist/apps/backend/asyncapi.json', inputs: ['docs/asyncapi.yaml', 'dist/apps/backend/main.js'], cmd: ['node', 'scripts/asyncapi-json.mjs'] },
-  { name: 'session', output: 'dist/apps/session/main.js', inputs: ['apps/session/src', 'libs/shared/src', 'libs/redis/src', 'libs/metrics/src', 'libs/config/src', 'apps/session/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'nest', 'build', 'session'] },
-  { name: 'web', output: 'dist/apps/web/browser/index.html', inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'], cmd: ['npx', 'ng', 'build', 'web'], optional: !existsSync(join(root, 'angular.json')) },
+  {
+    name: 'asyncapi',
+    output: 'dist/apps/backend/asyncapi.json',
+    inputs: ['docs/asyncapi.yaml', 'dist/apps/backend/main.js'],
+    cmd: ['node', 'scripts/asyncapi-json.mjs'],
+  },
+  {
+    name: 'session',
+    output: 'dist/apps/session/main.js',
+    inputs: [
+      'apps/session/src',
+      'libs/shared/src',
+      'libs/redis/src',
+      'libs/metrics/src',
+      'libs/config/src',
+      'apps/session/tsconfig.app.json',
+      'package-lock.json',
+    ],
+    cmd: ['npx', 'nest', 'build', 'session'],
+  },
+  {
+    name: 'web',
+    output: 'dist/apps/web/browser/index.html',
+    inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'],
+    cmd: ['npx', 'ng', 'build', 'web'],
+    optional: !existsSync(join(root, 'angular.json')),
+  },
 ];
 
 for (const t of targets) {

@@ -43,7 +43,14 @@ const { createBackendApp } = require(join(root, 'apps/backend/src/bootstrap.ts')
 const { loadBackendConfig } = require(join(root, 'apps/backend/src/config/load-config.ts'));
 const { buildOpenApiDocument } = require(join(root, 'apps/backend/src/swagger.ts'));
 
-const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: 'openapi-lint', JWT_SECRET: 'openapi-lint-0123456789', LOG_LEVEL: 'silent' });
+const config = loadBackendConfig({
+  PORT: '0',
+  PROVISIONER: 'none',
+  ROOM_CATALOG: 'memory',
+  INTERNAL_SECRET: 'openapi-lint',
+  JWT_SECRET: 'openapi-lint-0123456789',
+  LOG_LEVEL: 'silent',
+});
 const app = await createBackendApp(config);
 const document = buildOpenApiDocument(app);
 await app.close();

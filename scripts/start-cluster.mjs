@@ -37,7 +37,12 @@ function startProcess(name, entry, env, ready) {
   return new Promise((resolve, reject) => {
     // Own process group: a terminal's Ctrl-C reaches this script only, which stops the servers in order
     // (session servers drain while the backends still answer their heartbeats).
-    const child = spawn(process.execPath, [entry], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [entry], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     children.add(child);
     let seen = '';
     let resolved = false;
@@ -129,7 +134,12 @@ async function main() {
   const backendUrls = [];
   for (const name of ['backend-1', 'backend-2']) {
     const port = await freePort();
-    const { child, match } = await startProcess(name, join(root, 'dist', 'apps', 'backend', 'main.js'), { ...backendEnv, PORT: String(port) }, /open (http:\/\/[^\s/]+)\//);
+    const { child, match } = await startProcess(
+      name,
+      join(root, 'dist', 'apps', 'backend', 'main.js'),
+      { ...backendEnv, PORT: String(port) },
+      /open (http:\/\/[^\s/]+)\//,
+    );
     child.roleName = 'backend';
     backendUrls.push(match[1]);
   }
@@ -139,7 +149,8 @@ async function main() {
   let next = 0;
   const pick = () => backendUrls[next++ % backendUrls.length];
   proxy.on('error', (err, _req, res) => {
-    if (res && 'writeHead' in res && !res.headersSent) res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 502, message: 'backend unavailable', error: 'Bad Gateway' }));
+    if (res && 'writeHead' in res && !res.headersSent)
+      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 502, message: 'backend unavailable', error: 'Bad Gateway' }));
     else res?.destroy?.();
   });
   proxyServer = createServer((req, res) => proxy.web(req, res, { target: pick() }));

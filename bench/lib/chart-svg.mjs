@@ -79,7 +79,10 @@ export function throughputChart({ series, title, subtitle, p99Limit = 50, fanout
     for (const s of series) {
       const c = COLORS[s.name] || '#7c3aed';
       const pts = s.points.filter((p) => P.get(p).median != null).sort((a, b) => a.x - b.x);
-      if (pts.length > 1) out.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((p) => `${X(P.i, p.x).toFixed(1)},${P.Y(P.get(p).median).toFixed(1)}`).join(' ')}"/>`);
+      if (pts.length > 1)
+        out.push(
+          `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((p) => `${X(P.i, p.x).toFixed(1)},${P.Y(P.get(p).median).toFixed(1)}`).join(' ')}"/>`,
+        );
       for (const p of pts) {
         const v = P.get(p);
         const x = X(P.i, p.x).toFixed(1);

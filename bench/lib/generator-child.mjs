@@ -7,7 +7,10 @@ import { ROOT } from './targets.mjs';
 export class GeneratorChild {
   /** @param {string|null} core  @param {(line: string) => void} [onProgress] */
   constructor(core, onProgress = () => {}) {
-    this.child = forkTracked(join(ROOT, 'bench/load.mjs'), ['--ipc'], { execArgv: ['--max-old-space-size=4096'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = forkTracked(join(ROOT, 'bench/load.mjs'), ['--ipc'], {
+      execArgv: ['--max-old-space-size=4096'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     pinPid(this.child.pid, core);
     this.pending = new Map();
     this.seq = 0;

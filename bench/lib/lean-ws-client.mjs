@@ -60,7 +60,9 @@ export class LeanWebSocket extends EventEmitter {
       return;
     }
     const accept = /sec-websocket-accept:\s*(\S+)/i.exec(head)?.[1];
-    const expected = createHash('sha1').update(this.key + GUID).digest('base64');
+    const expected = createHash('sha1')
+      .update(this.key + GUID)
+      .digest('base64');
     if (accept !== expected) {
       this.readyState = 3;
       this.emit('error', new Error('bad Sec-WebSocket-Accept'));

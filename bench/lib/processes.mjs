@@ -28,7 +28,11 @@ export function pinning() {
   } catch {
     return { server: null, generator: null, note: 'taskset not found: no pinning' };
   }
-  return { server: '0', generator: '1', note: `servers (raw ws, backend, session servers, redis) on core 0; load generator and orchestrator on core 1 (nproc=${n})` };
+  return {
+    server: '0',
+    generator: '1',
+    note: `servers (raw ws, backend, session servers, redis) on core 0; load generator and orchestrator on core 1 (nproc=${n})`,
+  };
 }
 
 /** Pins an already running process (all its threads) to a core list. */

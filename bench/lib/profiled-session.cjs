@@ -38,7 +38,11 @@ function writeProfile() {
   const ms = (ns) => ns / 1e6;
   fs.writeFileSync(
     path.join(dir, `session-${process.pid}.loop.json`),
-    JSON.stringify({ eventLoopDelayMs: { p50: ms(loop.percentile(50)), p90: ms(loop.percentile(90)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, gc }, null, 2),
+    JSON.stringify(
+      { eventLoopDelayMs: { p50: ms(loop.percentile(50)), p90: ms(loop.percentile(90)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, gc },
+      null,
+      2,
+    ),
   );
   // An in-thread inspector session answers synchronously, so this also works in 'exit'.
   session.post('Profiler.stop', (err, res) => {

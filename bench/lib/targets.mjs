@@ -163,7 +163,8 @@ export class ProductTarget {
       if (s.alive === false) continue;
       const port = Number(new URL(s.url).port);
       const pid = pidListeningOn(port);
-      if (pid && isAlive(pid)) out.push({ pid, role: `session ${s.id}`, serverId: s.id, url: s.url, rooms: s.rooms?.length ?? null, connections: s.connections });
+      if (pid && isAlive(pid))
+        out.push({ pid, role: `session ${s.id}`, serverId: s.id, url: s.url, rooms: s.rooms?.length ?? null, connections: s.connections });
     }
     if (this.redis) out.push({ pid: this.redis.child.pid, role: 'redis-server' });
     return out;

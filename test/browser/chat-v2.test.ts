@@ -10,7 +10,15 @@ import { startBackend, type RunningBackend } from './support/backend-process';
 import { logIn, sendMessage, waitForConversation, waitForState } from './support/chat-page';
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;
 
 describe('web client: names, edits, reactions and unread counts', () => {
@@ -101,11 +109,10 @@ describe('web client: names, edits, reactions and unread counts', () => {
     await alice.waitForSelector(`.recent a[href="/rooms/${roomId}"]`);
     await sendMessage(bob, 'are you there?');
     await sendMessage(bob, 'standup in 5');
-    await alice.waitForFunction(
-      (id) => document.querySelector(`.recent a[href="/rooms/${id}"] [data-testid="unread"]`)?.textContent?.trim() === '2',
-      roomId,
-      { timeout: 15_000, polling: 200 },
-    );
+    await alice.waitForFunction((id) => document.querySelector(`.recent a[href="/rooms/${id}"] [data-testid="unread"]`)?.textContent?.trim() === '2', roomId, {
+      timeout: 15_000,
+      polling: 200,
+    });
     expect(await alice.title()).toBe('(2) Rooms');
     await alice.screenshot({ path: join(SHOTS, 'lobby-unread.png') });
 
@@ -125,7 +132,13 @@ describe('web client: names, edits, reactions and unread counts', () => {
   }, 180_000);
 
   it('keeps the top bar on one line at phone width (390 px)', async () => {
-    const context = await browser.newContext({ baseURL: backend.baseUrl, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const context = await browser.newContext({
+      baseURL: backend.baseUrl,
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+      deviceScaleFactor: 2,
+    });
     contexts.push(context);
     const phone = await context.newPage();
     await phone.goto('/');

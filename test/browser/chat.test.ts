@@ -15,7 +15,15 @@ import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers,
 
 const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Browser noise that is not an app error: failed sockets and 404s are expected while a server is killed. */
 const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;

@@ -133,7 +133,11 @@ describe('chaos: faults in the cluster topology', () => {
     for (const roomId of work.roomIds) {
       const res = await cluster.call<{ serverId: string }>('POST', `/api/admin/rooms/${roomId}/move`, cluster.adminToken, {});
       expect(res.status).toBe(202);
-      await eventually(() => work.clients.filter((c) => c.roomId === roomId).every((c) => c.connected && c.servers.at(-1) === res.body.serverId), 20_000, `room ${roomId} moved`);
+      await eventually(
+        () => work.clients.filter((c) => c.roomId === roomId).every((c) => c.connected && c.servers.at(-1) === res.body.serverId),
+        20_000,
+        `room ${roomId} moved`,
+      );
     }
     await finish('operator-moves', { moves: work.roomIds.length });
     // The switch-over p99 is reported by finish(), not asserted: 40-300 ms on a quiet machine, up to
@@ -148,7 +152,12 @@ describe('chaos: faults in the cluster topology', () => {
     // Several TTLs without the first backend: no session server looks dead.
     await new Promise((r) => setTimeout(r, 3 * TTL_MS));
     const view = await cluster.cluster();
-    expect(view.servers.filter((s) => s.alive).map((s) => s.id).sort()).toEqual(['s1', 's2', 's3']);
+    expect(
+      view.servers
+        .filter((s) => s.alive)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['s1', 's2', 's3']);
     expect(work.clients.filter((c) => c.servers.at(-1) !== owners.get(c.name))).toEqual([]);
     await finish('sigkill-backend', { switches: work.clients.reduce((n, c) => n + c.switches.length, 0) });
   }, 90_000);

@@ -72,7 +72,11 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     );
     procs.push(inside);
     token = (await call<LoginResponse>('POST', '/api/login', undefined, { name: 'Checker' })).body.token;
-    await eventually(async () => (await call<ClusterView>('GET', '/api/cluster', token)).body.servers.some((s) => s.id === 'isolated' && s.alive), 15_000, 'the isolated server to register');
+    await eventually(
+      async () => (await call<ClusterView>('GET', '/api/cluster', token)).body.servers.some((s) => s.id === 'isolated' && s.alive),
+      15_000,
+      'the isolated server to register',
+    );
     env = { ...common, REDIS_URL: `redis://127.0.0.1:${redisPort}` };
   }, 90_000);
 
@@ -123,7 +127,9 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     await work.settled();
 
     const problems = await work.check();
-    console.log(`chaos figures: ${JSON.stringify({ partition: { servedAgainMs, switchOverP99Ms: work.switchOverP99(), acked: clients.reduce((n, c) => n + c.acks.size, 0) } })}`);
+    console.log(
+      `chaos figures: ${JSON.stringify({ partition: { servedAgainMs, switchOverP99Ms: work.switchOverP99(), acked: clients.reduce((n, c) => n + c.acks.size, 0) } })}`,
+    );
     expect(problems).toEqual([]);
     await work.close();
   }, 120_000);

@@ -41,7 +41,8 @@ const wsProto = WebSocket.prototype as any;
 const wsSend = wsProto.send as (...args: unknown[]) => void;
 wsProto.send = function (this: WsInternals, data: unknown, options?: unknown, cb?: unknown): void {
   if (!this._isServer && !clientFramesExempt(this)) {
-    const binary = typeof options === 'object' && options !== null && 'binary' in options ? Boolean((options as { binary?: boolean }).binary) : typeof data !== 'string';
+    const binary =
+      typeof options === 'object' && options !== null && 'binary' in options ? Boolean((options as { binary?: boolean }).binary) : typeof data !== 'string';
     const text = asText(data);
     if (binary || text === null) violations.push('client→server binary frame: the protocol has only JSON text frames');
     else check('client→server', text);

@@ -17,7 +17,9 @@ export function freePort(): Promise<number> {
 
 function numericDirs(path: string): number[] {
   try {
-    return readdirSync(path).filter((n) => /^\d+$/.test(n)).map(Number);
+    return readdirSync(path)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [];
   }

@@ -65,7 +65,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 }
 
 function findRedisServer(): string {
-  const candidates = (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'redis-server'));
+  const candidates = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'redis-server'));
   candidates.push('/usr/bin/redis-server', '/usr/local/bin/redis-server');
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(MISSING);

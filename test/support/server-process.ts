@@ -24,7 +24,11 @@ export class ServerProcess {
   private readonly output: string[] = [];
   private readonly exit: Promise<void>;
 
-  private constructor(readonly name: string, private readonly child: ChildProcess, logFile: string | undefined) {
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    logFile: string | undefined,
+  ) {
     child.stdout!.on('data', (c: Buffer) => this.output.push(c.toString()));
     child.stderr!.on('data', (c: Buffer) => this.output.push(c.toString()));
     if (logFile) {

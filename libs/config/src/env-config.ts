@@ -3,7 +3,12 @@ import { validateSync } from 'class-validator';
 
 /** A comma-separated environment value as a list (for `@Transform(commaList)`). */
 export const commaList = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
 
 /**
  * Builds a config class from an environment and validates it: only the class's settings are read
@@ -19,8 +24,6 @@ export function readEnvConfig<T extends object>(
   const known = new Set<string>([...Object.keys(new type()), ...optionalKeys]);
   const plain = Object.fromEntries(Object.entries(env).filter(([k, v]) => known.has(k) && v !== undefined && v !== ''));
   const config = plainToInstance(type, plain, { exposeDefaultValues: true });
-  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) =>
-    Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
-  );
+  const problems = validateSync(config, { forbidUnknownValues: false }).flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
   return { config, problems };
 }

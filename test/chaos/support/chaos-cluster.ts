@@ -64,7 +64,10 @@ export class ChaosCluster {
       }
       for (const id of ['s1', 's2', 's3']) await cluster.startSession(id);
       cluster.token = (await cluster.call<LoginResponse>('POST', '/api/login', undefined, { name: 'Checker' })).body.token;
-      cluster.adminToken = new JwtService().sign({ typ: TokenType.Access, sub: 'admin', name: 'Admin', role: 'admin' }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
+      cluster.adminToken = new JwtService().sign(
+        { typ: TokenType.Access, sub: 'admin', name: 'Admin', role: 'admin' },
+        { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 },
+      );
       await cluster.waitForLive(['s1', 's2', 's3']);
       return cluster;
     } catch (err) {
@@ -113,10 +116,14 @@ export class ChaosCluster {
   }
 
   async waitForLive(ids: string[]): Promise<void> {
-    await eventually(async () => {
-      const live = (await this.cluster()).servers.filter((s) => s.alive).map((s) => s.id);
-      return ids.every((id) => live.includes(id));
-    }, 15_000, `live servers ${ids.join(', ')}`);
+    await eventually(
+      async () => {
+        const live = (await this.cluster()).servers.filter((s) => s.alive).map((s) => s.id);
+        return ids.every((id) => live.includes(id));
+      },
+      15_000,
+      `live servers ${ids.join(', ')}`,
+    );
   }
 
   /** Rooms, each with `perRoom` resuming clients asking both backends (each its own first). */
@@ -165,7 +172,11 @@ export class ChaosCluster {
 
   /** Every message of a room as a new client gets it (since=0). */
   history(roomId: string): Promise<RoomHistory> {
-    return roomHistory(this.backends.filter((b) => !this.stopped.has(b.name)).map((b) => b.url), this.token, roomId);
+    return roomHistory(
+      this.backends.filter((b) => !this.stopped.has(b.name)).map((b) => b.url),
+      this.token,
+      roomId,
+    );
   }
 }
 
@@ -177,35 +188,43 @@ export interface RoomHistory {
 
 /** A room's whole history as a new client gets it (since=0), through the first backend that answers. */
 export async function roomHistory(backends: string[], token: string, roomId: string): Promise<RoomHistory> {
-  return eventually(async () => {
-    let session: { url: string; token: string } | null = null;
-    for (const backend of backends) {
-      try {
-        const res = await fetch(`${backend}/api/rooms/${roomId}`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
-        if (res.status === 200) {
-          session = (await res.json()) as { url: string; token: string };
-          break;
+  return eventually(
+    async () => {
+      let session: { url: string; token: string } | null = null;
+      for (const backend of backends) {
+        try {
+          const res = await fetch(`${backend}/api/rooms/${roomId}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}` },
+            signal: AbortSignal.timeout(5000),
+          });
+          if (res.status === 200) {
+            session = (await res.json()) as { url: string; token: string };
+            break;
+          }
+        } catch {
+          // the next backend
         }
-      } catch {
-        // the next backend
       }
-    }
-    if (!session) return null;
-    const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
-    try {
-      const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
-        ws.on('message', (raw) => {
-          const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-          if (frame.event === ServerEvent.Welcome) resolve(frame.data);
+      if (!session) return null;
+      const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
+      try {
+        const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
+          ws.on('message', (raw) => {
+            const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
+            if (frame.event === ServerEvent.Welcome) resolve(frame.data);
+          });
+          ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
+          ws.once('error', reject);
         });
-        ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-        ws.once('error', reject);
-      });
-      return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-    } finally {
-      ws.close();
-    }
-  }, 20_000, `the history of room ${roomId}`);
+        return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
+      } finally {
+        ws.close();
+      }
+    },
+    20_000,
+    `the history of room ${roomId}`,
+  );
 }
 
 /** Clients chatting in rooms while faults happen, and the checker over what they and the rooms saw. */
@@ -272,8 +291,10 @@ export class Workload {
       if (new Set(ids).size !== ids.length) problems.push(`room ${roomId}: a message stored twice`);
       const bySeq = new Map(messages.map((m) => [m.seq, m]));
       for (const c of this.clients.filter((x) => x.roomId === roomId)) {
-        for (const [id, seq] of c.acks) if (bySeq.get(seq)?.id !== id) problems.push(`${c.name}: ${id} acked at seq ${seq}, the room has ${bySeq.get(seq)?.id ?? 'nothing'} there`);
-        for (const [seq, m] of c.messages) if (bySeq.get(seq)?.id !== m.id) problems.push(`${c.name}: saw ${m.id} at seq ${seq}, the room has ${bySeq.get(seq)?.id ?? 'nothing'}`);
+        for (const [id, seq] of c.acks)
+          if (bySeq.get(seq)?.id !== id) problems.push(`${c.name}: ${id} acked at seq ${seq}, the room has ${bySeq.get(seq)?.id ?? 'nothing'} there`);
+        for (const [seq, m] of c.messages)
+          if (bySeq.get(seq)?.id !== m.id) problems.push(`${c.name}: saw ${m.id} at seq ${seq}, the room has ${bySeq.get(seq)?.id ?? 'nothing'}`);
         problems.push(...c.violations.map((v) => `${c.name}: ${v}`));
       }
     }

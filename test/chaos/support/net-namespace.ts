@@ -13,7 +13,10 @@ export class NetNamespace {
   readonly serviceHostAddress: string;
   private readonly hostServiceLink: string;
 
-  private constructor(readonly name: string, subnet: number) {
+  private constructor(
+    readonly name: string,
+    subnet: number,
+  ) {
     this.clientSideAddress = `10.231.${subnet}.2`;
     this.serviceHostAddress = `10.232.${subnet}.1`;
     this.hostServiceLink = `vb${subnet}h`;

@@ -40,7 +40,15 @@ function heartbeat(hb: Partial<SessionHeartbeat> & { serverId: string }, secret 
 }
 
 beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000', LOG_LEVEL: 'silent' });
+  const config = loadBackendConfig({
+    PORT: '0',
+    PROVISIONER: 'none',
+    ROOM_CATALOG: 'memory',
+    INTERNAL_SECRET: SECRET,
+    JWT_SECRET,
+    HEARTBEAT_TTL_MS: '60000',
+    LOG_LEVEL: 'silent',
+  });
   app = await createBackendApp(config);
   base = await listenBackend(app, config);
 });
@@ -149,7 +157,10 @@ describe('room creation, placement and tokens', () => {
     const first = await api('POST', `/api/rooms/${body.roomId}`, undefined, token);
     const again = await api('POST', `/api/rooms/${body.roomId}`, undefined, token);
     expect(again.body.serverId).toBe(first.body.serverId);
-    const [header, payload] = first.body.token.split('.').slice(0, 2).map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+    const [header, payload] = first.body.token
+      .split('.')
+      .slice(0, 2)
+      .map((p: string) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header.alg).toBe('ES256');
     expect(payload).toMatchObject({ typ: 'session', room: body.roomId, aud: first.body.serverId, name: 'Lin' });
     expect(payload.exp - payload.iat).toBe(60);

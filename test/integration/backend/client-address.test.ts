@@ -7,7 +7,14 @@ import { loadBackendConfig } from '../../../apps/backend/src/config/load-config'
 const LIMIT = 2;
 
 async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; base: string }> {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: String(LIMIT), ...env });
+  const config = loadBackendConfig({
+    PORT: '0',
+    PROVISIONER: 'none',
+    ROOM_CATALOG: 'memory',
+    LOG_LEVEL: 'silent',
+    HTTP_RATE_LIMIT_PER_MIN: String(LIMIT),
+    ...env,
+  });
   const app = await createBackendApp(config);
   return { app, base: await listenBackend(app, config) };
 }

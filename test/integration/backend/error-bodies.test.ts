@@ -56,7 +56,11 @@ describe('error bodies', () => {
   });
 
   it('413 of a body over the limit (raised by Fastify, not Nest) has statusCode, message and error', async () => {
-    const res = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x'.repeat(20_000) }) });
+    const res = await fetch(`${base}/api/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(20_000) }),
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ statusCode: 413, message: expect.any(String), error: 'Payload Too Large' });
   });

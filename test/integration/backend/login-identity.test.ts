@@ -41,6 +41,8 @@ it('keeps the user id for the same name with a valid previous token, and only th
   expect((await login({ name: 'Ada', previousToken: 'not a token' })).status).toBe(201);
 
   // An admin token never becomes a guest identity.
-  const admin = (await (await fetch(`${base}/api/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret":"identity-admin-secret-0123"}' })).json()) as { token: string };
+  const admin = (await (
+    await fetch(`${base}/api/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret":"identity-admin-secret-0123"}' })
+  ).json()) as { token: string };
   expect((await login({ name: 'admin', previousToken: admin.token })).body.user.id).not.toBe('admin');
 });

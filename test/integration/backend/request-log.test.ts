@@ -17,7 +17,14 @@ beforeAll(async () => {
       done();
     },
   });
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: 'log-test-secret', JWT_SECRET: 'log-test-jwt-secret-0123456789', LOG_LEVEL: 'info' });
+  const config = loadBackendConfig({
+    PORT: '0',
+    PROVISIONER: 'none',
+    ROOM_CATALOG: 'memory',
+    INTERNAL_SECRET: 'log-test-secret',
+    JWT_SECRET: 'log-test-jwt-secret-0123456789',
+    LOG_LEVEL: 'info',
+  });
   app = await createBackendApp(config, { logDestination: sink });
   base = await listenBackend(app, config);
 });
@@ -50,7 +57,11 @@ it('logs a server error at error, and nothing for a success at info', async () =
   expect(login.status).toBe(201);
   const { token } = (await login.json()) as { token: string };
   // No session server has registered (PROVISIONER=none): creating a room is a 503.
-  const res = await fetch(`${base}/api/rooms`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${base}/api/rooms`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(res.status).toBe(503);
   await flushed();
   const id = res.headers.get('x-request-id');

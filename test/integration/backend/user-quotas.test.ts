@@ -10,7 +10,15 @@ import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
 const SECRET = 'quota-internal-secret';
 
 async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; base: string }> {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, LOG_LEVEL: 'silent', HEARTBEAT_TTL_MS: '600000', ...env });
+  const config = loadBackendConfig({
+    PORT: '0',
+    PROVISIONER: 'none',
+    ROOM_CATALOG: 'memory',
+    INTERNAL_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    HEARTBEAT_TTL_MS: '600000',
+    ...env,
+  });
   const app = await createBackendApp(config);
   const base = await listenBackend(app, config);
   return { app, base };
@@ -96,7 +104,13 @@ describe('per-user quotas, two replicas sharing Redis', () => {
   beforeAll(async () => {
     const redis = await acquireRedisUrl();
     release = redis.release;
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniqueKeyPrefix('quotas'), JWT_SECRET: 'shared-jwt-secret-for-replicas', ROOMS_PER_USER_PER_HOUR: '4', SESSIONS_PER_USER_PER_MIN: '1000' };
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: uniqueKeyPrefix('quotas'),
+      JWT_SECRET: 'shared-jwt-secret-for-replicas',
+      ROOMS_PER_USER_PER_HOUR: '4',
+      SESSIONS_PER_USER_PER_MIN: '1000',
+    };
     for (let i = 0; i < 2; i++) {
       const { app, base } = await start(env);
       apps.push(app);

@@ -63,11 +63,15 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     expect(await b.client.next('error')).toMatchObject({ code: 'not_found' });
 
     // Bob's phone opens at his marker, and sees the current state of every message.
-    await eventually(async () => {
-      const phone = await open(bob.token, roomId);
-      phone.client.terminate();
-      return phone.welcome.readSeq === 2;
-    }, 5000, "bob's marker to be kept");
+    await eventually(
+      async () => {
+        const phone = await open(bob.token, roomId);
+        phone.client.terminate();
+        return phone.welcome.readSeq === 2;
+      },
+      5000,
+      "bob's marker to be kept",
+    );
     const phone = await open(bob.token, roomId);
     expect(phone.welcome.rev).toBe(5);
     expect(phone.welcome.messages).toEqual([
@@ -75,11 +79,16 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
       expect.objectContaining({ seq: 2, text: '', deleted: true, rev: 5 }),
     ]);
     expect(phone.welcome.messages[1]).not.toHaveProperty('reactions');
-    expect(phone.welcome.reads).toEqual(expect.arrayContaining([{ userId: bob.user.id, seq: 2 }, { userId: ada.user.id, seq: 0 }]));
+    expect(phone.welcome.reads).toEqual(
+      expect.arrayContaining([
+        { userId: bob.user.id, seq: 2 },
+        { userId: ada.user.id, seq: 0 },
+      ]),
+    );
     for (const c of [a.client, b.client, phone.client]) c.terminate();
   });
 
-  it('summarizes rooms for the lobby from the session servers\' heartbeats: GET /api/rooms?ids=', async () => {
+  it("summarizes rooms for the lobby from the session servers' heartbeats: GET /api/rooms?ids=", async () => {
     const ada = await product.login('Ada');
     const bob = await product.login('Bob');
     const named = await createNamedRoom(ada.token, 'Lobby test');
@@ -89,14 +98,18 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     for (let i = 1; i <= 3; i++) await a.client.say(`m${i}`, `a-${i}`);
     type Summaries = { rooms: Array<{ roomId: string; name: string | null; lastSeq: number; online: number; lastActivityAt: number }> };
     const ask = (ids: string, token = bob.token) => product.request<Summaries>('GET', `/api/rooms?ids=${ids}`, token);
-    await eventually(async () => {
-      const r = await ask(`${quiet},unknown-room-id-1,${named}`);
-      expect(r.status).toBe(200);
-      expect(r.body.rooms.map((x) => x.roomId)).toEqual([quiet, named]);
-      const [q, n] = r.body.rooms;
-      expect(q).toEqual({ roomId: quiet, name: null, lastSeq: 0, online: 0, lastActivityAt: expect.any(Number) });
-      return n.name === 'Lobby test' && n.lastSeq === 3 && n.online === 2;
-    }, 5000, 'the summary to show 3 messages and 2 people online');
+    await eventually(
+      async () => {
+        const r = await ask(`${quiet},unknown-room-id-1,${named}`);
+        expect(r.status).toBe(200);
+        expect(r.body.rooms.map((x) => x.roomId)).toEqual([quiet, named]);
+        const [q, n] = r.body.rooms;
+        expect(q).toEqual({ roomId: quiet, name: null, lastSeq: 0, online: 0, lastActivityAt: expect.any(Number) });
+        return n.name === 'Lobby test' && n.lastSeq === 3 && n.online === 2;
+      },
+      5000,
+      'the summary to show 3 messages and 2 people online',
+    );
     b.client.terminate();
     await eventually(async () => (await ask(named)).body.rooms[0].online === 1, 5000, 'bob to go offline in the summary');
 
@@ -149,10 +162,14 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     await a.client.closed;
 
     let resumed!: { client: WsTestClient; welcome: any; serverId: string };
-    await eventually(async () => {
-      resumed = await open(bob.token, roomId, `&since=${since}&rev=${rev}`);
-      return true;
-    }, 10_000, 'bob to resume on a live server');
+    await eventually(
+      async () => {
+        resumed = await open(bob.token, roomId, `&since=${since}&rev=${rev}`);
+        return true;
+      },
+      10_000,
+      'bob to resume on a live server',
+    );
     expect(resumed.serverId).not.toBe(a.serverId);
     const w = resumed.welcome;
     expect(w.name).toBe('Crash test');

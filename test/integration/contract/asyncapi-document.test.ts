@@ -270,7 +270,12 @@ describe('the frame check of the integration tests (frame-contract.setup.ts)', (
   it("catches frames both ways on Node's global WebSocket (the one a browser-like SDK uses)", async () => {
     const violations = await exchange(() => {
       const ws = new WebSocket(url);
-      return { send: (t) => ws.send(t), close: () => ws.close(), onReply: (cb) => ws.addEventListener('message', cb), onOpen: (cb) => ws.addEventListener('open', cb) };
+      return {
+        send: (t) => ws.send(t),
+        close: () => ws.close(),
+        onReply: (cb) => ws.addEventListener('message', cb),
+        onOpen: (cb) => ws.addEventListener('open', cb),
+      };
     });
     expect(violations.join('\n')).toMatch(/server→client \{"event":"welcome"/);
     expect(violations.join('\n')).toMatch(/client→server \{"event":"send"/);

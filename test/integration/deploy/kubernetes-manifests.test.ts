@@ -47,7 +47,7 @@ interface Doc {
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Labels };
   // Untyped YAML: each check reads the fields it needs.
-   
+
   spec?: any;
   stringData?: Record<string, string>;
   data?: Record<string, string>;
@@ -123,9 +123,7 @@ function resolveEnv(container: Container, podName: string): Record<string, strin
       expect(v.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
       env[v.name] = podName;
     } else if (v.valueFrom?.secretKeyRef) {
-      env[v.name] = v.name.endsWith('PRIVATE_KEY')
-        ? privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
-        : randomBytes(32).toString('base64');
+      env[v.name] = v.name.endsWith('PRIVATE_KEY') ? privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() : randomBytes(32).toString('base64');
     } else {
       throw new Error(`${container.name}: env ${v.name} has no value`);
     }
@@ -158,7 +156,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     // The validator itself, on broken copies: a schema check that passes everything is no check.
     const backend = named<Workload>('Deployment', 'backend')!;
     const container = containersOf(backend)[0];
-    const typo = { ...backend, spec: { ...backend.spec, template: { ...backend.spec.template, spec: { ...backend.spec.template.spec, containers: [{ ...container, readinesProbe: { periodSeconds: 5 } }] } } } };
+    const typo = {
+      ...backend,
+      spec: {
+        ...backend.spec,
+        template: { ...backend.spec.template, spec: { ...backend.spec.template.spec, containers: [{ ...container, readinesProbe: { periodSeconds: 5 } }] } },
+      },
+    };
     const route = named<HttpRoute>('HTTPRoute', 'backend')!;
     const badType = { ...route, spec: { ...route.spec, rules: [{ matches: [{ path: { type: 'Prefix', value: '/' } }] }] } };
     const unknownKind = { ...route, apiVersion: 'networking.k8s.io/v1', kind: 'Ingres' };
@@ -185,7 +189,11 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it('gives every workload matching selectors, images, ports, probes and resources', () => {
-    expect(workloads().map((w) => w.metadata.name).sort()).toEqual(['backend', 'redis', 'session']);
+    expect(
+      workloads()
+        .map((w) => w.metadata.name)
+        .sort(),
+    ).toEqual(['backend', 'redis', 'session']);
     const kustomizedImages = new Set((kustomization.images ?? []).filter((i) => i.newTag).map((i) => i.name));
     for (const w of workloads()) {
       expect(Object.keys(w.spec.selector.matchLabels).length).toBeGreaterThan(0);
@@ -409,8 +417,23 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect({ path, to: forwardedTo(webHost, path, 'HTTPS').map((r) => r.name) }).toEqual({ path, to: ['backend'] });
     }
     // Swagger UI (and its files), the OpenAPI document, metrics, the heartbeat endpoint, health.
-    const privatePaths = ['/docs', '/docs/', '/docs/swagger-ui-init.js', '/docs-json', '/docs-yaml', '/metrics', '/metrics/', HEARTBEAT_PATH, '/internal', '/health', '/health/live'];
-    const hosts = [webHost, ...Array.from({ length: hpaMax('session') ?? 0 }, (_, i) => new URL(resolveEnv(containersOf(sts)[0], `session-${i}`).PUBLIC_URL).hostname)];
+    const privatePaths = [
+      '/docs',
+      '/docs/',
+      '/docs/swagger-ui-init.js',
+      '/docs-json',
+      '/docs-yaml',
+      '/metrics',
+      '/metrics/',
+      HEARTBEAT_PATH,
+      '/internal',
+      '/health',
+      '/health/live',
+    ];
+    const hosts = [
+      webHost,
+      ...Array.from({ length: hpaMax('session') ?? 0 }, (_, i) => new URL(resolveEnv(containersOf(sts)[0], `session-${i}`).PUBLIC_URL).hostname),
+    ];
     for (const host of hosts) {
       for (const protocol of ['HTTP', 'HTTPS'] as const) {
         for (const path of privatePaths) {
@@ -421,8 +444,13 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it('serves metrics on a port of their own that no Service names, and tells Prometheus where', () => {
-    const servicePorts = ofKind('Service').flatMap((svc) => (svc.spec.ports as { targetPort: string | number }[]).map((p) => ({ svc: svc.metadata.name, target: p.targetPort })));
-    for (const [kind, name] of [['Deployment', 'backend'], ['StatefulSet', 'session']] as const) {
+    const servicePorts = ofKind('Service').flatMap((svc) =>
+      (svc.spec.ports as { targetPort: string | number }[]).map((p) => ({ svc: svc.metadata.name, target: p.targetPort })),
+    );
+    for (const [kind, name] of [
+      ['Deployment', 'backend'],
+      ['StatefulSet', 'session'],
+    ] as const) {
       const w = named<Workload>(kind, name)!;
       const container = containersOf(w)[0];
       const env = resolveEnv(container, `${name}-0`);
@@ -489,7 +517,9 @@ function listenerTakes(listener: Listener, host: string): boolean {
 
 /** HTTPRoutes attached to one listener of a Gateway. */
 function routesOn(gateway: string, listener: string): HttpRoute[] {
-  return ofKind<HttpRoute>('HTTPRoute').filter((r) => r.spec.parentRefs.some((p) => p.name === gateway && (p.sectionName === undefined || p.sectionName === listener)));
+  return ofKind<HttpRoute>('HTTPRoute').filter((r) =>
+    r.spec.parentRefs.some((p) => p.name === gateway && (p.sectionName === undefined || p.sectionName === listener)),
+  );
 }
 
 /** A route's hostname (exact or `*.domain`) matches a request's host; a route without hostnames takes every host. */

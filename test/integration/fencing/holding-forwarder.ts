@@ -10,7 +10,10 @@ export class HoldingForwarder {
   private held = false;
   private waiting: Array<() => void> = [];
 
-  private constructor(private readonly server: Server, private readonly target: string) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly target: string,
+  ) {}
 
   static async start(target: string): Promise<HoldingForwarder> {
     const server = createServer();

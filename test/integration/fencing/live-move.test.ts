@@ -83,11 +83,18 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
     for (const id of ['s1', 's2', 's3']) sessions.set(id, (await startSession(id, backend.url, sessionEnv)).proc);
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
     // An operator's access token: what POST /api/admin/login issues (role admin), signed with the backend's secret.
-    adminToken = new JwtService().sign({ typ: TokenType.Access, sub: 'admin', name: 'Admin', role: 'admin' }, { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 });
-    await eventually(async () => {
-      const view = await call<ClusterView>(backend.url, 'GET', '/api/cluster', token);
-      return view.body.servers.filter((s) => s.alive).length === 3;
-    }, 15_000, 'three live session servers');
+    adminToken = new JwtService().sign(
+      { typ: TokenType.Access, sub: 'admin', name: 'Admin', role: 'admin' },
+      { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 },
+    );
+    await eventually(
+      async () => {
+        const view = await call<ClusterView>(backend.url, 'GET', '/api/cluster', token);
+        return view.body.servers.filter((s) => s.alive).length === 3;
+      },
+      15_000,
+      'three live session servers',
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -129,7 +136,8 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
       const view = await call<ClusterView>(backend.url, 'GET', '/api/cluster', adminToken);
       return view.body.servers.find((s) => s.rooms.includes(roomId))?.id;
     };
-    const settle = () => eventually(() => clients.every((c) => c.connected) && clients.every((c) => c.pending.size <= 2), 20_000, 'every client to be live again');
+    const settle = () =>
+      eventually(() => clients.every((c) => c.connected) && clients.every((c) => c.pending.size <= 2), 20_000, 'every client to be live again');
     await new Promise((r) => setTimeout(r, 1000));
 
     // 1. An operator drains the server holding the first room.
@@ -137,10 +145,14 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
     const drain = await call<{ movedRooms: string[] }>(backend.url, 'POST', `/api/admin/servers/${drained}/drain`, adminToken);
     expect(drain.status).toBe(202);
     expect(drain.body.movedRooms).toContain(roomIds[0]);
-    await eventually(async () => {
-      for (const roomId of roomIds) if ((await ownerOf(roomId)) === drained) return false;
-      return clients.every((c) => c.servers.at(-1) !== drained);
-    }, 20_000, `every client off ${drained}`);
+    await eventually(
+      async () => {
+        for (const roomId of roomIds) if ((await ownerOf(roomId)) === drained) return false;
+        return clients.every((c) => c.servers.at(-1) !== drained);
+      },
+      20_000,
+      `every client off ${drained}`,
+    );
     await settle();
     await new Promise((r) => setTimeout(r, 500));
 

@@ -95,7 +95,10 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
 
   async function aliveServers(): Promise<string[]> {
     const view = await call<ClusterView>(backend.url, 'GET', '/api/cluster', token);
-    return view.body.servers.filter((s) => s.alive).map((s) => s.id).sort();
+    return view.body.servers
+      .filter((s) => s.alive)
+      .map((s) => s.id)
+      .sort();
   }
 
   it('acks nothing the room later lacks: the woken owner’s write is refused and its clients resume on the new owner', async () => {
@@ -104,7 +107,9 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     sessions.push(s1);
     await eventually(async () => (await aliveServers()).includes('s1'), 10_000, 's1 to register');
     const roomId = (await call<CreateRoomResponse>(backend.url, 'POST', '/api/rooms', token, {})).body.roomId;
-    const users = await Promise.all(['writer', 'reader'].map(async (name) => (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name })).body.token));
+    const users = await Promise.all(
+      ['writer', 'reader'].map(async (name) => (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name })).body.token),
+    );
     const writer = new ResumingChatClient('writer', [backend.url], users[0], roomId);
     await writer.connect();
     expect(writer.servers).toEqual(['s1']);
@@ -137,10 +142,14 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     await eventually(() => writer.pending.size === 0 && writer.connected, 20_000, 'the writer to have every message acked');
     const ackedSeq = writer.acks.get(zombieId)!;
     // The room as anyone sees it from now on holds every acked message at its acked seq.
-    const now = await eventually(async () => {
-      const seen = await historyNow(backend.url, token, roomId);
-      return seen.serverId === 's2' ? seen : null;
-    }, 15_000, 'the room to be served by s2');
+    const now = await eventually(
+      async () => {
+        const seen = await historyNow(backend.url, token, roomId);
+        return seen.serverId === 's2' ? seen : null;
+      },
+      15_000,
+      'the room to be served by s2',
+    );
     const bySeq = new Map(now.messages.map((m) => [m.seq, m]));
     const lost = [...writer.acks].filter(([id, seq]) => bySeq.get(seq)?.id !== id).map(([id, seq]) => `${id}@${seq}`);
     expect({ lost, lastSeq: now.lastSeq }).toEqual({ lost: [], lastSeq: 6 });

@@ -11,7 +11,7 @@ describe('admission: a full room is refused by get-or-start', () => {
   const clients: WsTestClient[] = [];
 
   beforeAll(async () => {
-    product = await Product.start({ MAX_MEMBERS: '2', HEARTBEAT_INTERVAL_MS: '200'});
+    product = await Product.start({ MAX_MEMBERS: '2', HEARTBEAT_INTERVAL_MS: '200' });
   });
   afterAll(async () => {
     for (const c of clients) c.terminate();

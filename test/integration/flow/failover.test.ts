@@ -13,7 +13,11 @@ class ResumingClient {
   readonly seen = new Map<number, Message>();
   readonly acked = new Map<string, number>();
 
-  constructor(private readonly product: Product, private readonly token: string, private readonly roomId: string) {}
+  constructor(
+    private readonly product: Product,
+    private readonly token: string,
+    private readonly roomId: string,
+  ) {}
 
   async connect(): Promise<void> {
     const s = await this.product.session(this.token, this.roomId);
@@ -72,14 +76,22 @@ describe.each(PRODUCT_MODES)('a session server killed with SIGKILL, $name', (mod
 
     // Both go back to the backend; the room is served again, by a live server, within 10 s.
     const killedAt = Date.now();
-    await eventually(async () => {
-      await a.connect();
-      return true;
-    }, 10_000, 'ada to reconnect');
-    await eventually(async () => {
-      await b.connect();
-      return true;
-    }, 10_000, 'bob to reconnect');
+    await eventually(
+      async () => {
+        await a.connect();
+        return true;
+      },
+      10_000,
+      'ada to reconnect',
+    );
+    await eventually(
+      async () => {
+        await b.connect();
+        return true;
+      },
+      10_000,
+      'bob to reconnect',
+    );
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(a.serverId).not.toBe(doomed);
     expect(b.serverId).toBe(a.serverId);

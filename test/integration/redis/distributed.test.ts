@@ -49,7 +49,10 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
   async function liveServers(base: string): Promise<string[]> {
     const r = await call<ClusterView>(base, 'GET', '/api/cluster', token);
     if (r.status !== 200) return [];
-    return r.body.servers.filter((s) => s.alive && !s.draining).map((s) => s.id).sort();
+    return r.body.servers
+      .filter((s) => s.alive && !s.draining)
+      .map((s) => s.id)
+      .sort();
   }
 
   async function bothReplicasSee(ids: string[]): Promise<void> {
@@ -204,10 +207,14 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     await bothReplicasSee(['s1', 's2']);
     // Redis kept its data (append-only file): the same room, on the same server, from both replicas.
     for (const b of backends) {
-      const again = await eventually(async () => {
-        const r = await call<RoomSessionResponse>(b.url, 'POST', `/api/rooms/${roomId}`, token);
-        return r.status === 200 && r.body;
-      }, 15_000, `${b.name} to serve again`);
+      const again = await eventually(
+        async () => {
+          const r = await call<RoomSessionResponse>(b.url, 'POST', `/api/rooms/${roomId}`, token);
+          return r.status === 200 && r.body;
+        },
+        15_000,
+        `${b.name} to serve again`,
+      );
       expect(again.serverId).toBe(serverId);
       await eventually(async () => (await call(b.url, 'GET', '/health')).status === 200, 15_000, `${b.name} healthy again`);
     }

@@ -116,7 +116,13 @@ export class ResumingChatClient {
           const previous = this.servers.at(-1);
           const welcome = frame.data as WelcomePayload;
           if (previous !== undefined && this.lastClose) {
-            this.switches.push({ from: previous, to: welcome.serverId, ms: Date.now() - this.lastFrameAt, moved: this.lastClose.moved, closeCode: this.lastClose.code });
+            this.switches.push({
+              from: previous,
+              to: welcome.serverId,
+              ms: Date.now() - this.lastFrameAt,
+              moved: this.lastClose.moved,
+              closeCode: this.lastClose.code,
+            });
           }
           this.lastClose = null;
           this.lastFrameAt = Date.now();

@@ -31,7 +31,11 @@ describe('one user cannot take the whole capacity', () => {
       if (created.status !== 201) {
         if (created.status === 429) {
           expect(Number(created.headers['retry-after'])).toBeGreaterThan(0);
-          expect(created.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Too many rooms created: at most 20 per hour\. Try again in \d+ (minutes?|hours?)\.$/) });
+          expect(created.body).toEqual({
+            statusCode: 429,
+            error: 'Too Many Requests',
+            message: expect.stringMatching(/^Too many rooms created: at most 20 per hour\. Try again in \d+ (minutes?|hours?)\.$/),
+          });
         }
         continue;
       }

@@ -97,7 +97,11 @@ describe('admin login without ADMIN_SECRET', () => {
   });
 
   it('has no admin in production: 403 with a clear message, whatever the secret', async () => {
-    const res = await fetch(`${base}/api/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret":"anything-at-all"}' });
+    const res = await fetch(`${base}/api/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"secret":"anything-at-all"}',
+    });
     expect(res.status).toBe(403);
     expect(await res.json()).toEqual({ statusCode: 403, error: 'Forbidden', message: 'there is no admin on this server: ADMIN_SECRET is not set' });
   });

@@ -43,7 +43,9 @@ describe('limits per user, not per socket', () => {
     const elapsed = (Date.now() - started) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 200));
     const accepted = watcher.all('message').filter((m) => m.userId === 'flooder').length;
-    console.log(`frame flood: ${accepted} messages in ${elapsed.toFixed(1)} s over ${sockets} sockets = ${(accepted / elapsed).toFixed(1)}/s (limit ${RATE}/s, burst ${BURST})`);
+    console.log(
+      `frame flood: ${accepted} messages in ${elapsed.toFixed(1)} s over ${sockets} sockets = ${(accepted / elapsed).toFixed(1)}/s (limit ${RATE}/s, burst ${BURST})`,
+    );
     expect(accepted).toBeLessThanOrEqual(BURST + RATE * elapsed + 2);
     expect(accepted).toBeGreaterThanOrEqual(BURST);
     watcher.socket.close();

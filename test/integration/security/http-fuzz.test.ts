@@ -23,37 +23,67 @@ function rng(seed: number) {
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * 12);
   switch (pick) {
-    case 0: return null;
-    case 1: return r() < 0.5;
-    case 2: return Math.floor(r() * 1e18) * (r() < 0.5 ? -1 : 1);
-    case 3: return 1e308 * 10; // Infinity: serialised as null
-    case 4: return 'x'.repeat(Math.floor(r() * 70));
-    case 5: return String.fromCharCode(...Array.from({ length: 10 }, () => Math.floor(r() * 0xffff)));
-    case 6: return depth > 4 ? [] : Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
-    case 7: return depth > 4 ? {} : { name: randomValue(r, depth + 1), extra: randomValue(r, depth + 1) };
-    case 8: return '\u0000\u0007\u001b';
-    case 9: return '   ';
-    case 10: return '😀'.repeat(Math.floor(r() * 40));
-    default: return { nested: { deeper: [1, 2, { name: 'x' }] } };
+    case 0:
+      return null;
+    case 1:
+      return r() < 0.5;
+    case 2:
+      return Math.floor(r() * 1e18) * (r() < 0.5 ? -1 : 1);
+    case 3:
+      return 1e308 * 10; // Infinity: serialised as null
+    case 4:
+      return 'x'.repeat(Math.floor(r() * 70));
+    case 5:
+      return String.fromCharCode(...Array.from({ length: 10 }, () => Math.floor(r() * 0xffff)));
+    case 6:
+      return depth > 4 ? [] : Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+    case 7:
+      return depth > 4 ? {} : { name: randomValue(r, depth + 1), extra: randomValue(r, depth + 1) };
+    case 8:
+      return '\u0000\u0007\u001b';
+    case 9:
+      return '   ';
+    case 10:
+      return '😀'.repeat(Math.floor(r() * 40));
+    default:
+      return { nested: { deeper: [1, 2, { name: 'x' }] } };
   }
 }
 
 function randomBody(r: () => number): string {
   const kind = Math.floor(r() * 8);
   switch (kind) {
-    case 0: return JSON.stringify(randomValue(r));
-    case 1: return JSON.stringify({ name: randomValue(r) });
-    case 2: return '{"name":"ok","__proto__":{"polluted":true}}';
-    case 3: return '{"name":"ok","constructor":{"prototype":{"polluted":true}}}';
-    case 4: return '{"name":' + '['.repeat(500) + ']'.repeat(500) + '}';
-    case 5: return '{"name": "unterminated';
-    case 6: return JSON.stringify({ name: 'x'.repeat(20_000) }); // above the 16 kB body limit
-    default: return Buffer.from(Array.from({ length: 64 }, () => Math.floor(r() * 256))).toString('latin1');
+    case 0:
+      return JSON.stringify(randomValue(r));
+    case 1:
+      return JSON.stringify({ name: randomValue(r) });
+    case 2:
+      return '{"name":"ok","__proto__":{"polluted":true}}';
+    case 3:
+      return '{"name":"ok","constructor":{"prototype":{"polluted":true}}}';
+    case 4:
+      return '{"name":' + '['.repeat(500) + ']'.repeat(500) + '}';
+    case 5:
+      return '{"name": "unterminated';
+    case 6:
+      return JSON.stringify({ name: 'x'.repeat(20_000) }); // above the 16 kB body limit
+    default:
+      return Buffer.from(Array.from({ length: 64 }, () => Math.floor(r() * 256))).toString('latin1');
   }
 }
 
 beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', INTERNAL_SECRET: SECRET, LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: '100000', ROOMS_PER_USER_PER_HOUR: '100000', SESSIONS_PER_USER_PER_MIN: '100000', HEARTBEAT_TTL_MS: '600000' });
+  const config = loadBackendConfig({
+    PORT: '0',
+    PROVISIONER: 'none',
+    ROOM_CATALOG: 'memory',
+    INTERNAL_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    HTTP_RATE_LIMIT_PER_MIN: '100000',
+    ROOMS_PER_USER_PER_HOUR: '100000',
+    SESSIONS_PER_USER_PER_MIN: '100000',
+    HEARTBEAT_TTL_MS: '600000',
+  });
   app = await createBackendApp(config);
   base = await listenBackend(app, config);
   await fetch(base + HEARTBEAT_PATH, {
@@ -61,7 +91,11 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: SECRET },
     body: JSON.stringify({ serverId: 's1', url: 'ws://127.0.0.1:1', capacity: 100000, rooms: [], connections: 0, draining: false }),
   });
-  token = ((await (await fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz"}' })).json()) as { token: string }).token;
+  token = (
+    (await (await fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz"}' })).json()) as {
+      token: string;
+    }
+  ).token;
 });
 
 afterAll(async () => {
@@ -119,7 +153,11 @@ it('answers 4,000 malformed bodies with clear 4xx errors, keeps serving, and doe
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
   // Still serving.
-  const ok = await fetch(base + '/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  const ok = await fetch(base + '/api/rooms', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
   expect(ok.status).toBe(201);
   // No growth without bound: a leak of 4 kB per request over these 2,950 would show as 12 MB.
   expect(heapAfter[1] - heapAfter[0]).toBeLessThan(8 * 1024 * 1024);

@@ -20,7 +20,13 @@ describe('slow requests', () => {
   const clients: SlowClient[] = [];
 
   beforeAll(async () => {
-    const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const config = loadBackendConfig({
+      PORT: '0',
+      PROVISIONER: 'none',
+      ROOM_CATALOG: 'memory',
+      LOG_LEVEL: 'silent',
+      HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS),
+    });
     backend = await createBackendApp(config);
     await listenBackend(backend, config);
     backendPort = (backend.getHttpServer().address() as AddressInfo).port;
@@ -47,7 +53,11 @@ describe('slow requests', () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
     expect(clients.map((c) => c.status)).toEqual(clients.map(() => 408));
     // The server still serves a whole request.
-    const ok = await fetch(`http://127.0.0.1:${backendPort}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Ada"}' });
+    const ok = await fetch(`http://127.0.0.1:${backendPort}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name":"Ada"}',
+    });
     expect(ok.status).toBe(201);
   });
 

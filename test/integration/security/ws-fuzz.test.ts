@@ -54,8 +54,8 @@ const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo +
 const pick = <T>(r: Rng, items: readonly T[]): T => items[Math.floor(r() * items.length)];
 
 /** Unicode category Cc minus tab and line feed: refused in message text. */
-const CONTROL_CHARS = [...Array.from({ length: 32 }, (_, i) => i).filter((c) => c !== 9 && c !== 10), ...Array.from({ length: 33 }, (_, i) => 0x7f + i)].map((c) =>
-  String.fromCharCode(c),
+const CONTROL_CHARS = [...Array.from({ length: 32 }, (_, i) => i).filter((c) => c !== 9 && c !== 10), ...Array.from({ length: 33 }, (_, i) => 0x7f + i)].map(
+  (c) => String.fromCharCode(c),
 );
 
 function randomString(r: Rng, maxLength: number): string {
@@ -66,7 +66,8 @@ function randomString(r: Rng, maxLength: number): string {
     if (kind < 0.6) s += String.fromCharCode(int(r, 0x20, 0x7e));
     else if (kind < 0.75) s += pick(r, CONTROL_CHARS);
     else if (kind < 0.85) s += pick(r, ['é', '漢', '🎉', '\u200b', '\ufeff', '\u2028', '"', '\\']);
-    else if (kind < 0.9) s += pick(r, ['\ud800', '\udfff']); // lone surrogates: escaped by JSON.stringify
+    else if (kind < 0.9)
+      s += pick(r, ['\ud800', '\udfff']); // lone surrogates: escaped by JSON.stringify
     else s += String.fromCharCode(int(r, 0, 0xffff));
   }
   return s;
@@ -136,7 +137,27 @@ function badTextFrame(r: Rng): string {
     () => nested('[', ']', int(r, 1000, 20_000)),
     () => nested('{"event":"typing","data":', '}', int(r, 100, 2000), 'null'),
     // unknown_event
-    () => env(JSON.stringify(pick(r, ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'SEND', ' send', 'send ', 'send\u0000', 'welcome', 'message', 'ack', 'error'])), '{}'),
+    () =>
+      env(
+        JSON.stringify(
+          pick(r, [
+            '__proto__',
+            'constructor',
+            'toString',
+            'hasOwnProperty',
+            'valueOf',
+            'SEND',
+            ' send',
+            'send ',
+            'send\u0000',
+            'welcome',
+            'message',
+            'ack',
+            'error',
+          ]),
+        ),
+        '{}',
+      ),
     () => {
       const name = randomString(r, pick(r, [40, 40, 40, 20_000]));
       return ['send', 'typing', 'history'].includes(name) ? env('"unknown"', '{}') : env(JSON.stringify(name), '{}');

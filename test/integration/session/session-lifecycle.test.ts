@@ -27,9 +27,7 @@ describe('session server: lifecycle', () => {
     const server = await env.start();
     const room = newRoomId();
     const { client: ann } = track(await WsTestClient.join(server.urlFor(server.token({ sub: 'a', name: 'Ann', room }))));
-    const { client: bob } = track(
-      await WsTestClient.join(server.urlFor(server.token({ sub: 'b', name: 'Bob', room: newRoomId() }))),
-    );
+    const { client: bob } = track(await WsTestClient.join(server.urlFor(server.token({ sub: 'b', name: 'Bob', room: newRoomId() }))));
     expect(await ann.say('before the drain', 'd-1')).toBe(1);
 
     await server.close();
@@ -49,9 +47,7 @@ describe('session server: lifecycle', () => {
     expect((await ann.closed).code).toBe(1012);
 
     const second = await env.start({ ROOM_STORE: 'sqlite' });
-    const { client: again, welcome } = track(
-      await WsTestClient.join(second.urlFor(second.token({ sub: 'a', name: 'Ann', room }), 1)),
-    );
+    const { client: again, welcome } = track(await WsTestClient.join(second.urlFor(second.token({ sub: 'a', name: 'Ann', room }), 1)));
     expect(welcome.serverId).toBe(second.serverId);
     expect(welcome.lastSeq).toBe(3);
     expect(welcome.messages.map((m: any) => m.text)).toEqual(['m2', 'm3']);
@@ -122,10 +118,7 @@ describe('session server: lifecycle', () => {
   });
 
   it('verifies with SESSION_TOKEN_PUBLIC_KEY without any backend, and is unhealthy without a key', async () => {
-    const pinned = await env.start(
-      { BACKEND_URL: 'http://127.0.0.1:1', SESSION_TOKEN_PUBLIC_KEY: env.keys.publicKeyPem },
-      { waitForKey: false },
-    );
+    const pinned = await env.start({ BACKEND_URL: 'http://127.0.0.1:1', SESSION_TOKEN_PUBLIC_KEY: env.keys.publicKeyPem }, { waitForKey: false });
     expect((await fetch(`${pinned.httpUrl}/health`)).status).toBe(200);
     track(await WsTestClient.join(pinned.urlFor(pinned.token({ sub: 'a', name: 'Ann', room: newRoomId() }))));
 

@@ -189,9 +189,7 @@ describe('session server: protocol', () => {
 
     expect((await join(room, { sub: 'u-x', name: 'X' }, 10)).welcome.messages).toEqual([]);
     expect((await join(room, { sub: 'u-x', name: 'X' }, 99)).welcome.messages).toEqual([]);
-    expect((await join(room, { sub: 'u-x', name: 'X' }, 0)).welcome.messages.map((m: any) => m.seq)).toEqual([
-      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-    ]);
+    expect((await join(room, { sub: 'u-x', name: 'X' }, 0)).welcome.messages.map((m: any) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('caps a resume at RESUME_LIMIT newest messages', async () => {

@@ -12,7 +12,11 @@ export const PRODUCT_ADMIN_SECRET = 'product-test-admin-secret';
  * session servers (local provisioner) on free ports, with a private data dir.
  */
 export class Product {
-  private constructor(readonly url: string, private readonly proc: ServerProcess, private readonly dataDir: string) {}
+  private constructor(
+    readonly url: string,
+    private readonly proc: ServerProcess,
+    private readonly dataDir: string,
+  ) {}
 
   static async start(env: Record<string, string> = {}, options: ServerProcessOptions = {}): Promise<Product> {
     const dataDir = mkdtempSync(join(tmpdir(), 'rooms-test-'));
@@ -20,7 +24,17 @@ export class Product {
       const { proc, match } = await ServerProcess.start(
         'backend',
         BACKEND_ENTRY,
-        { PORT: '0', SESSION_BASE_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '10000', ROOMS_PER_USER_PER_HOUR: '10000', SESSIONS_PER_USER_PER_MIN: '10000', ADMIN_SECRET: PRODUCT_ADMIN_SECRET, ...env },
+        {
+          PORT: '0',
+          SESSION_BASE_PORT: '0',
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'warn',
+          HTTP_RATE_LIMIT_PER_MIN: '10000',
+          ROOMS_PER_USER_PER_HOUR: '10000',
+          SESSIONS_PER_USER_PER_MIN: '10000',
+          ADMIN_SECRET: PRODUCT_ADMIN_SECRET,
+          ...env,
+        },
         BACKEND_READY,
         options,
       );

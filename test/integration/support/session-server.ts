@@ -71,11 +71,7 @@ export async function createSessionTestEnv(): Promise<SessionTestEnv> {
       const wsUrl = `ws://127.0.0.1:${port}`;
       // Ready once the first heartbeat brought the key (unless the env pinned one).
       if (options.waitForKey !== false) {
-        await eventually(
-          () => app.get(HeartbeatService).successfulBeats > 0 || Boolean(config.SESSION_TOKEN_PUBLIC_KEY),
-          5000,
-          'first heartbeat',
-        );
+        await eventually(() => app.get(HeartbeatService).successfulBeats > 0 || Boolean(config.SESSION_TOKEN_PUBLIC_KEY), 5000, 'first heartbeat');
       }
       let closed = false;
       const server: TestSessionServer = {

@@ -38,8 +38,5 @@ const jwt = new JwtService();
 export function mintSessionToken(keys: SessionTokenKeys, input: SessionTokenInput): string {
   const now = Math.floor(Date.now() / 1000);
   const { expiresIn = 60, typ = TokenType.Session, epoch = 1, ...claims } = input;
-  return jwt.sign(
-    { ...claims, typ, epoch, iat: now, exp: now + expiresIn },
-    { privateKey: keys.privateKeyPem, algorithm: SESSION_TOKEN_ALGORITHM },
-  );
+  return jwt.sign({ ...claims, typ, epoch, iat: now, exp: now + expiresIn }, { privateKey: keys.privateKeyPem, algorithm: SESSION_TOKEN_ALGORITHM });
 }

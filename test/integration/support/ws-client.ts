@@ -38,9 +38,7 @@ export class WsTestClient {
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(frame);
       else this.inbox.push(frame);
     });
-    this.closed = new Promise((resolve) =>
-      socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
+    this.closed = new Promise((resolve) => socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
   /** Opens a socket; rejects with UpgradeRefusedError when the server answers the upgrade with a status. */

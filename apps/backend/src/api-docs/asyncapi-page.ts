@@ -22,11 +22,24 @@ function markdown(text: string | undefined): string {
   for (const block of text.trim().split(/\n\s*\n/)) {
     const lines = block.split('\n').map((l) => l.trim());
     if (lines.every((l) => l.startsWith('|'))) {
-      const cells = (l: string) => l.slice(1, l.endsWith('|') ? -1 : undefined).split('|').map((c) => c.trim());
+      const cells = (l: string) =>
+        l
+          .slice(1, l.endsWith('|') ? -1 : undefined)
+          .split('|')
+          .map((c) => c.trim());
       const [head, , ...rows] = lines;
       out.push(
-        `<table><thead><tr>${cells(head).map((c) => `<th>${inline(c)}</th>`).join('')}</tr></thead><tbody>` +
-          rows.map((r) => `<tr>${cells(r).map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`).join('') +
+        `<table><thead><tr>${cells(head)
+          .map((c) => `<th>${inline(c)}</th>`)
+          .join('')}</tr></thead><tbody>` +
+          rows
+            .map(
+              (r) =>
+                `<tr>${cells(r)
+                  .map((c) => `<td>${inline(c)}</td>`)
+                  .join('')}</tr>`,
+            )
+            .join('') +
           '</tbody></table>',
       );
     } else out.push(`<p>${inline(lines.join(' '))}</p>`);
@@ -90,7 +103,9 @@ export function renderAsyncApiPage(doc: AsyncApiDocument, links: { jsonUrl: stri
     const query = channel.bindings?.ws?.query;
     sections.push(`<h2 id="connect">Connecting</h2>
 ${markdown(channel.description)}
-<pre>GET &lt;url&gt;${esc(channel.address === '/' ? '' : channel.address)}?${Object.keys(query?.properties ?? {}).map((q) => `${esc(q)}=…`).join('&amp;')}   (WebSocket upgrade)</pre>
+<pre>GET &lt;url&gt;${esc(channel.address === '/' ? '' : channel.address)}?${Object.keys(query?.properties ?? {})
+      .map((q) => `${esc(q)}=…`)
+      .join('&amp;')}   (WebSocket upgrade)</pre>
 ${query ? fieldsTable(query) : ''}`);
   }
   const usedSchemas = new Set<string>();
@@ -102,12 +117,19 @@ ${query ? fieldsTable(query) : ''}`);
       const message = doc.components.messages[key];
       return messageSection(doc, key, message, direction);
     });
-    sections.push(`<h2 id="${op.action === 'receive' ? 'client-to-server' : 'server-to-client'}">${esc(op.title ?? direction)}</h2>${markdown(op.summary)}${items.join('\n')}`);
+    sections.push(
+      `<h2 id="${op.action === 'receive' ? 'client-to-server' : 'server-to-client'}">${esc(op.title ?? direction)}</h2>${markdown(op.summary)}${items.join('\n')}`,
+    );
   }
   // Schemas a frame's data refers to (payloads and what they nest), listed once.
   const collect = (schema: JsonSchema | undefined) => {
     if (!schema) return;
-    for (const s of [schema, schema.items, ...Object.values(schema.properties ?? {}), typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined]) {
+    for (const s of [
+      schema,
+      schema.items,
+      ...Object.values(schema.properties ?? {}),
+      typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined,
+    ]) {
       if (s?.$ref && !usedSchemas.has(refName(s.$ref))) {
         usedSchemas.add(refName(s.$ref));
         collect(resolveRef<JsonSchema>(doc, s.$ref));
@@ -120,12 +142,10 @@ ${query ? fieldsTable(query) : ''}`);
     usedSchemas.add(refName(dataRef));
     collect(resolveRef<JsonSchema>(doc, dataRef));
   }
-  const schemaSections = [...usedSchemas]
-    .sort()
-    .map((name) => {
-      const schema = doc.components.schemas[name];
-      return `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3>${markdown(schema.description)}${schema.properties ? fieldsTable(schema) : `<p>${typeOf(schema)} ${rules(schema)}</p>`}</section>`;
-    });
+  const schemaSections = [...usedSchemas].sort().map((name) => {
+    const schema = doc.components.schemas[name];
+    return `<section id="schema-${esc(name)}"><h3>${esc(name)}</h3>${markdown(schema.description)}${schema.properties ? fieldsTable(schema) : `<p>${typeOf(schema)} ${rules(schema)}</p>`}</section>`;
+  });
   const toc = [
     '<a href="#connect">Connecting</a>',
     '<a href="#client-to-server">Client → server</a>',

@@ -19,7 +19,11 @@ export class AdminController {
 
   @UseGuards(ReadableThrottlerGuard)
   @Post('login')
-  @ApiOperation({ operationId: 'adminLogin', summary: 'Operator login', description: 'Trades the backend\'s ADMIN_SECRET for an access token with `role: "admin"`.' })
+  @ApiOperation({
+    operationId: 'adminLogin',
+    summary: 'Operator login',
+    description: 'Trades the backend\'s ADMIN_SECRET for an access token with `role: "admin"`.',
+  })
   @ApiCreatedResponse({ type: AdminLoginResponseDto })
   @ApiErrorResponse(400, 'No secret, or not a string.', ['secret must be a string'])
   @ApiErrorResponse(401, 'Wrong secret.', 'wrong admin secret')

@@ -2,8 +2,7 @@ import { ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { AdminGuard } from './admin.guard';
 import type { AuthUser } from './auth-user';
 
-const contextFor = (user: AuthUser | undefined) =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ user }) }) }) as unknown as ExecutionContext;
+const contextFor = (user: AuthUser | undefined) => ({ switchToHttp: () => ({ getRequest: () => ({ user }) }) }) as unknown as ExecutionContext;
 
 describe('AdminGuard', () => {
   const guard = new AdminGuard();

@@ -19,7 +19,10 @@ export class BackendConfig {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 8080;
 
   @IsString()
@@ -30,38 +33,55 @@ export class BackendConfig {
    * in a cluster the scrapers reach it and the public route to PORT cannot. Unset: `/metrics` on
    * PORT. 0 = any free port.
    */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   METRICS_PORT?: number;
 
   /** Secret for access tokens (HS256). Marked secret: never logged. */
-  @IsString() @MinLength(16)
+  @IsString()
+  @MinLength(16)
   JWT_SECRET = DEV_JWT_SECRET;
 
-  @Type(() => Number) @IsInt() @Min(60)
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
   ACCESS_TOKEN_TTL_S = 12 * 3600;
 
-  @Type(() => Number) @IsInt() @Min(5) @Max(3600)
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(3600)
   SESSION_TOKEN_TTL_S = 60;
 
   /** PEM (PKCS#8) EC P-256 private key that signs session tokens; generated per start when unset (dev only). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SESSION_TOKEN_PRIVATE_KEY?: string;
 
   /** Shared secret of the internal heartbeat endpoint. */
-  @IsString() @MinLength(8)
+  @IsString()
+  @MinLength(8)
   INTERNAL_SECRET = DEV_INTERNAL_SECRET;
 
   /** When set, the directory lives in Redis (many backend replicas); otherwise in this process. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   REDIS_URL?: string;
 
   @IsString()
   REDIS_KEY_PREFIX = 'rooms:';
 
-  @Type(() => Number) @IsInt() @Min(500)
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
   HEARTBEAT_TTL_MS = 5000;
 
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   ROOM_TTL_MS = 24 * 3600 * 1000;
 
   /** Where the embedded default keeps its rooms (and the session servers their history). */
@@ -75,30 +95,46 @@ export class BackendConfig {
   @IsEnum(ProvisionerKind)
   PROVISIONER: ProvisionerKind = ProvisionerKind.Local;
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(64)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(64)
   SESSION_MIN = 2;
 
-  @Type(() => Number) @IsInt() @Min(1) @Max(64)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   SESSION_MAX = 8;
 
   /** First port tried for local session servers; 0 = any free port. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   SESSION_BASE_PORT = 8001;
 
   /** Rooms per local session server (its MAX_ROOMS). */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   SESSION_MAX_ROOMS = 50;
 
   /** A local session server above SESSION_MIN with no connection for this long is stopped. */
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   SESSION_IDLE_STOP_MS = 120_000;
 
   /** Start one more local session server when every live one is at least this full (0..1). */
-  @Type(() => Number) @Min(0) @Max(1)
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
   SESSION_SCALE_UP_AT = 0.8;
 
   /** Entry file of the session server the local provisioner runs; default: beside this backend's build. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SESSION_ENTRY?: string;
 
   /**
@@ -115,11 +151,13 @@ export class BackendConfig {
   SESSION_NODE_ARGS: string[] = ['--max-semi-space-size=4', '--initial-old-space-size=256', '--no-memory-reducer'];
 
   /** Built web app served at `/`; default: dist/apps/web/browser beside this build. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WEB_ROOT?: string;
 
   /** Allowed browser origins for CORS; empty = same origin only. */
-  @Transform(commaList) @IsString({ each: true })
+  @Transform(commaList)
+  @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
   /**
@@ -133,34 +171,48 @@ export class BackendConfig {
   TRUST_PROXY: string[] = [];
 
   /** Logins and room creations allowed per client address per minute (each route counted apart). */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   HTTP_RATE_LIMIT_PER_MIN = 120;
 
   /** Rooms one user (access token `sub`) may create per hour; one more is answered 429. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   ROOMS_PER_USER_PER_HOUR = 20;
 
   /** Get-or-start calls one user may make per minute; one more is answered 429. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   SESSIONS_PER_USER_PER_MIN = 120;
 
   /**
    * Secret of `POST /api/admin/login` (an access token with the admin role). Unset: in production
    * there is no admin; in development one is generated and printed once at start.
    */
-  @IsOptional() @IsString() @MinLength(16)
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
   ADMIN_SECRET?: string;
 
   /** A request whose headers and body have not all arrived within this time is answered 408 and closed. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   HTTP_REQUEST_TIMEOUT_MS = 10_000;
 
   /** An idle keep-alive connection is closed after this long without a new request. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
   /** A connection on which nothing at all is received or sent for this long is closed. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   HTTP_IDLE_TIMEOUT_MS = 120_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

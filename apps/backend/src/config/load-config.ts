@@ -23,9 +23,7 @@ export function loadBackendConfig(env: NodeJS.ProcessEnv): BackendConfig {
     if (config.INTERNAL_SECRET === DEV_INTERNAL_SECRET) problems.push('INTERNAL_SECRET must be set to a real secret in production');
     if (!config.SESSION_TOKEN_PRIVATE_KEY) problems.push('SESSION_TOKEN_PRIVATE_KEY (PEM, EC P-256) must be set in production');
   }
-  config.sessionEnv = Object.fromEntries(
-    Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !NOT_FOR_SESSIONS.has(e[0])),
-  );
+  config.sessionEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !NOT_FOR_SESSIONS.has(e[0])));
   if (problems.length) throw new ConfigError(`Invalid backend configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

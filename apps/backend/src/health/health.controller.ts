@@ -8,7 +8,10 @@ import { SessionServersIndicator } from './session-servers.indicator';
 @Public()
 @Controller('health')
 export class HealthController {
-  constructor(private readonly health: HealthCheckService, private readonly sessions: SessionServersIndicator) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly sessions: SessionServersIndicator,
+  ) {}
 
   @Get()
   @HealthCheck()

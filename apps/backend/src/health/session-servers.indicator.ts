@@ -5,7 +5,10 @@ import { SchedulerService } from '../scheduler/scheduler.service';
 /** Ready only when some live, non-draining session server can take rooms. */
 @Injectable()
 export class SessionServersIndicator {
-  constructor(private readonly scheduler: SchedulerService, private readonly indicator: HealthIndicatorService) {}
+  constructor(
+    private readonly scheduler: SchedulerService,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const check = this.indicator.check(key);

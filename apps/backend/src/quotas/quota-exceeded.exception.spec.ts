@@ -13,8 +13,12 @@ describe('humanDuration', () => {
   });
 });
 
-it('QuotaExceededException is a 429 in Nest\'s error shape', () => {
+it("QuotaExceededException is a 429 in Nest's error shape", () => {
   const e = new QuotaExceededException('Too many rooms created: at most 20 per hour. Try again in 12 minutes.', 700);
   expect(e.getStatus()).toBe(429);
-  expect(e.getResponse()).toEqual({ statusCode: 429, message: 'Too many rooms created: at most 20 per hour. Try again in 12 minutes.', error: 'Too Many Requests' });
+  expect(e.getResponse()).toEqual({
+    statusCode: 429,
+    message: 'Too many rooms created: at most 20 per hour. Try again in 12 minutes.',
+    error: 'Too Many Requests',
+  });
 });

@@ -31,7 +31,8 @@ export class RoomsController {
   @ApiOperation({
     operationId: 'roomSummaries',
     summary: 'Summaries of rooms',
-    description: "Name, last seq, who is online and last activity of up to 50 rooms, as their session servers last reported them (seconds old at most); the rooms' history is not read.",
+    description:
+      "Name, last seq, who is online and last activity of up to 50 rooms, as their session servers last reported them (seconds old at most); the rooms' history is not read.",
   })
   @ApiOkResponse({ type: RoomSummariesResponseDto })
   @ApiErrorResponse(400, 'ids missing, empty, more than 50, or not room ids separated by commas.', ['ids must name 1 to 50 room ids separated by commas'])
@@ -50,7 +51,11 @@ export class RoomsController {
   @ApiParam(ROOM_ID_PARAM)
   @ApiErrorResponse(404, 'Unknown or expired room.', 'room Xq3v9Lr2bT0kZpWm does not exist or has expired')
   @ApiErrorResponse(409, 'The room is full: its server last reported maxMembers users connected, and the caller is not one of them.', 'room is full')
-  @ApiErrorResponse(429, 'Too many get-or-start calls by this user (with Retry-After).', 'Too many rooms opened: at most 120 per minute. Try again in 1 minute.')
+  @ApiErrorResponse(
+    429,
+    'Too many get-or-start calls by this user (with Retry-After).',
+    'Too many rooms opened: at most 120 per minute. Try again in 1 minute.',
+  )
   @ApiErrorResponse(503, 'No session server can take the room now.', 'no session server has a free room slot; try again shortly')
   session(@CurrentUser() user: UserRef, @Param('roomId') roomId: string): Promise<RoomSessionResponse> {
     return this.rooms.session(user, roomId);

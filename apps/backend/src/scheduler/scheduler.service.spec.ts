@@ -11,12 +11,19 @@ class FakeProvisioner implements Provisioner {
   readonly kind = 'fake';
   added = 0;
   prewarms = 0;
-  constructor(private readonly directory: MemorySessionDirectory, private readonly now: () => number, private readonly max: number) {}
+  constructor(
+    private readonly directory: MemorySessionDirectory,
+    private readonly now: () => number,
+    private readonly max: number,
+  ) {}
   async start(): Promise<void> {}
   async addCapacity(): Promise<boolean> {
     if (this.added >= this.max) return false;
     this.added++;
-    await this.directory.heartbeat({ serverId: `new-${this.added}`, url: `ws://new-${this.added}`, capacity: 1, rooms: [], connections: 0, draining: false }, this.now());
+    await this.directory.heartbeat(
+      { serverId: `new-${this.added}`, url: `ws://new-${this.added}`, capacity: 1, rooms: [], connections: 0, draining: false },
+      this.now(),
+    );
     return true;
   }
   prewarm(): void {
@@ -47,7 +54,18 @@ function setup(maxNew: number, scaleUpAt = '0.8') {
   const clock = { now: () => now };
   const provisioner = new FakeProvisioner(directory, clock.now, maxNew);
   const m = metrics();
-  const scheduler = new SchedulerService(directory, provisioner, clock, new SessionTokenSigner(config), config, m.placements, m.seconds, m.heartbeats, m.live, m.placed);
+  const scheduler = new SchedulerService(
+    directory,
+    provisioner,
+    clock,
+    new SessionTokenSigner(config),
+    config,
+    m.placements,
+    m.seconds,
+    m.heartbeats,
+    m.live,
+    m.placed,
+  );
   return { scheduler, directory, provisioner, m, advance: (ms: number) => (now += ms), now: () => now };
 }
 

@@ -45,7 +45,11 @@ export class SchedulerService implements OnApplicationShutdown {
     // which ones to move. (After the first such beat there is nothing left placed on it.)
     if (hb.draining) await this.directory.drain(hb.serverId, now);
     const { revoked, moved, drain } = await this.directory.heartbeat(hb, now);
-    if (hb.rooms.length) await this.directory.touchRooms(hb.rooms.map((r) => r.roomId), now);
+    if (hb.rooms.length)
+      await this.directory.touchRooms(
+        hb.rooms.map((r) => r.roomId),
+        now,
+      );
     return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, moved, drain, sessionTokenPublicKey: this.signer.publicKeyPem };
   }
 

@@ -15,7 +15,16 @@ describe('SessionTokenVerifier', () => {
   const jwt = new JwtService();
   const now = 1_800_000_000;
   const sign = (claims: Record<string, unknown>, privatePem = keys.privatePem) => {
-    const payload: Record<string, unknown> = { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4, exp: now + 60, ...claims };
+    const payload: Record<string, unknown> = {
+      typ: 'session',
+      sub: 'u1',
+      name: 'Ann',
+      room: 'room-12345678',
+      aud: 'srv-a',
+      epoch: 4,
+      exp: now + 60,
+      ...claims,
+    };
     for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
     return jwt.sign(payload, { privateKey: privatePem, algorithm: 'ES256' });
   };

@@ -105,10 +105,7 @@ export class RoomWsAdapter extends WsAdapter {
       ...options,
       maxPayload: this.options.maxFrameBytes,
       perMessageDeflate: false,
-      verifyClient: (
-        info: { req: IncomingMessage },
-        done: (ok: boolean, status?: number, message?: string) => void,
-      ) => {
+      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, status?: number, message?: string) => void) => {
         const check = this.options.admit(info.req);
         if (check.ok) done(true);
         else done(false, check.status, check.message);
@@ -134,11 +131,7 @@ export class RoomWsAdapter extends WsAdapter {
    * Nest calls this from its own connection callback, which bindClientConnect does not use: frames
    * are bound there, once. Binding here as well would dispatch every frame twice.
    */
-  override bindMessageHandlers(
-    _client: WebSocket,
-    _nestHandlers: MessageMappingProperties[],
-    _transform: (data: unknown) => Observable<unknown>,
-  ): void {}
+  override bindMessageHandlers(_client: WebSocket, _nestHandlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {}
 
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
     server.on('error', (err) => this.log.error(err));

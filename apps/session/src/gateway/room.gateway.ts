@@ -1,10 +1,5 @@
 import { Inject } from '@nestjs/common';
-import {
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { type OnGatewayConnection, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import {
@@ -137,8 +132,6 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
   }
 }
-
-
 
 function isSeq(value: unknown, min: number): boolean {
   return Number.isSafeInteger(value) && (value as number) >= min;

@@ -1,10 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  HEARTBEAT_PATH,
-  INTERNAL_SECRET_HEADER,
-  type HeartbeatReply,
-  type SessionHeartbeat,
-} from '@app/shared';
+import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
 import { ServerState } from '../lifecycle/server-state';
@@ -127,13 +122,19 @@ export class HeartbeatService {
     }
     const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
     if (Array.isArray(reply.revoked) && reply.revoked.length) {
-      this.rooms.revoke(reply.revoked.filter((id): id is string => typeof id === 'string'), reported);
+      this.rooms.revoke(
+        reply.revoked.filter((id): id is string => typeof id === 'string'),
+        reported,
+      );
     }
     if (reply.drain === true && this.state.startDraining(this.clock.now())) {
       this.log.warn('drained by an operator: taking no more rooms');
     }
     if (Array.isArray(reply.moved) && reply.moved.length) {
-      void this.rooms.moveOut(reply.moved.filter((id): id is string => typeof id === 'string'), reported);
+      void this.rooms.moveOut(
+        reply.moved.filter((id): id is string => typeof id === 'string'),
+        reported,
+      );
     }
   }
 

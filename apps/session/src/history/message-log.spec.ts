@@ -60,7 +60,14 @@ describe('MessageLog', () => {
   it('gives after()’s messages as JSON bytes too (afterJson)', () => {
     const log = new MessageLog(100);
     fill(log, 1, 10);
-    for (const [after, limit] of [[7, 100], [0, 2], [0, 0], [10, 5], [3, -1], [-5, 3]]) {
+    for (const [after, limit] of [
+      [7, 100],
+      [0, 2],
+      [0, 0],
+      [10, 5],
+      [3, -1],
+      [-5, 3],
+    ]) {
       expect(JSON.parse(log.afterJson(after, limit).toString('utf8'))).toEqual(log.after(after, limit));
     }
     expect(new MessageLog(4).afterJson(0, 5).toString()).toBe('[]');

@@ -34,9 +34,7 @@ export class DrainService implements BeforeApplicationShutdown, OnApplicationShu
     if (this.stopping) return;
     this.stopping = true;
     this.state.startDraining(this.clock.now());
-    this.log.warn(
-      `draining${signal ? ` on ${signal}` : ''}: ${this.rooms.roomCount} room(s), ${this.rooms.connectionCount} connection(s)`,
-    );
+    this.log.warn(`draining${signal ? ` on ${signal}` : ''}: ${this.rooms.roomCount} room(s), ${this.rooms.connectionCount} connection(s)`);
     await this.heartbeat.stop();
     await this.heartbeat.beat();
     await this.rooms.drain();

@@ -20,13 +20,7 @@ export const SessionMetric = {
  * of answering (`ws` closes with 1009 for `frame_too_large`, 1007 for `invalid_utf8`, 1002 for any
  * other `protocol_error`; this server closes with 4429 for `flood_closed`).
  */
-export const REJECT_REASONS = [
-  ...Object.values(FrameErrorCode),
-  'frame_too_large',
-  'flood_closed',
-  'invalid_utf8',
-  'protocol_error',
-] as const;
+export const REJECT_REASONS = [...Object.values(FrameErrorCode), 'frame_too_large', 'flood_closed', 'invalid_utf8', 'protocol_error'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Where the rooms and connections gauges read from at scrape time (RoomsService). */
@@ -87,7 +81,11 @@ export class SessionMetrics implements RoomMeter, FrameRejectionMeter {
         this.set(metrics.held?.connectionCount ?? 0);
       },
     });
-    counter(SessionMetric.MessagesReceived, 'Messages accepted from clients (send frames appended; repeats of a clientMsgId not counted)', () => metrics.received);
+    counter(
+      SessionMetric.MessagesReceived,
+      'Messages accepted from clients (send frames appended; repeats of a clientMsgId not counted)',
+      () => metrics.received,
+    );
     counter(SessionMetric.MessagesDelivered, 'message frames handed to member sockets (a broadcast to N members counts N)', () => metrics.delivered);
     counter(SessionMetric.SlowConsumerCloses, 'Sockets closed with 1013 because their send buffer passed SEND_BUFFER_LIMIT_BYTES', () => metrics.slowCloses);
     new Counter({

@@ -57,7 +57,11 @@ describe('ChatRoom', () => {
   let store: RoomStore;
   let closed: ChatRoom[];
 
-  function makeRoom(snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] }, limits: Partial<ChatRoomLimits> = {}, extra: Partial<ChatRoomOptions> = {}) {
+  function makeRoom(
+    snapshot: RoomSnapshot = { lastSeq: 0, messages: [], epoch: 1, rev: 0, reads: [] },
+    limits: Partial<ChatRoomLimits> = {},
+    extra: Partial<ChatRoomOptions> = {},
+  ) {
     return new ChatRoom({
       roomId: 'room-1',
       serverId: 'srv-1',
@@ -466,9 +470,13 @@ describe('ChatRoom', () => {
   describe('outbox', () => {
     it('holds the transport of every member it writes to (welcome, joined, message, ack) before writing', async () => {
       const order: string[] = [];
-      const room = makeRoom(undefined, {}, {
-        outbox: { hold: (t) => order.push(`hold ${(t as unknown as { name: string } | undefined)?.name}`) },
-      });
+      const room = makeRoom(
+        undefined,
+        {},
+        {
+          outbox: { hold: (t) => order.push(`hold ${(t as unknown as { name: string } | undefined)?.name}`) },
+        },
+      );
       const withTransport = (userId: string) => {
         const m = member(userId);
         const send = m.socket.send.bind(m.socket);
@@ -485,9 +493,18 @@ describe('ChatRoom', () => {
       room.join(bob);
       room.join(gone);
       expect(order).toEqual([
-        'hold alice', 'send alice welcome',
-        'hold bob', 'send bob welcome', 'hold alice', 'send alice joined',
-        'hold gone', 'send gone welcome', 'hold alice', 'send alice joined', 'hold bob', 'send bob joined',
+        'hold alice',
+        'send alice welcome',
+        'hold bob',
+        'send bob welcome',
+        'hold alice',
+        'send alice joined',
+        'hold gone',
+        'send gone welcome',
+        'hold alice',
+        'send alice joined',
+        'hold bob',
+        'send bob joined',
       ]);
       order.length = 0;
       gone.socket.readyState = 3; // closed, not yet left: gets nothing, so nothing is held for it
@@ -500,13 +517,17 @@ describe('ChatRoom', () => {
   describe('meter', () => {
     it('counts accepted messages once, their fan-out per member, and slow-consumer closes', async () => {
       const counts = { accepted: 0, delivered: 0, slow: 0 };
-      const room = makeRoom(undefined, {}, {
-        meter: {
-          messageAccepted: () => counts.accepted++,
-          messagesDelivered: (n) => (counts.delivered += n),
-          slowConsumerClosed: () => counts.slow++,
+      const room = makeRoom(
+        undefined,
+        {},
+        {
+          meter: {
+            messageAccepted: () => counts.accepted++,
+            messagesDelivered: (n) => (counts.delivered += n),
+            slowConsumerClosed: () => counts.slow++,
+          },
         },
-      });
+      );
       const [alice, bob, slow] = [member('alice'), member('bob'), member('slow')];
       for (const m of [alice, bob, slow]) room.join(m);
       room.send(alice, 'one', 'c1');
@@ -550,7 +571,12 @@ describe('ChatRoom', () => {
       room.send(bob, 'four', 'b2');
       await room.settled();
       expect(room.rev).toBe(7);
-      expect(bob.socket.take().filter((f) => f.event !== 'ack').map((f) => [f.event, f.data.rev])).toEqual([
+      expect(
+        bob.socket
+          .take()
+          .filter((f) => f.event !== 'ack')
+          .map((f) => [f.event, f.data.rev]),
+      ).toEqual([
         ['edited', 4],
         ['reaction', 5],
         ['deleted', 6],
@@ -570,7 +596,7 @@ describe('ChatRoom', () => {
       const edited = { seq: 1, text: 'one, edited', editedAt: clock.now(), rev: 4 };
       expect(alice.socket.events('edited')).toEqual([edited]);
       expect(bob.socket.events('edited')).toEqual([edited]);
-      expect((await storedMsg(1))).toMatchObject({ text: 'one, edited', editedAt: clock.now(), rev: 4 });
+      expect(await storedMsg(1)).toMatchObject({ text: 'one, edited', editedAt: clock.now(), rev: 4 });
       expect((await room.history(2, 10)).messages[0]).toMatchObject({ text: 'one, edited', rev: 4 });
     });
 
@@ -629,7 +655,7 @@ describe('ChatRoom', () => {
       room.react(alice, 3, '👍', false);
       await room.settled();
       expect(room.rev).toBe(7);
-      expect((await storedMsg(3))).not.toHaveProperty('reactions');
+      expect(await storedMsg(3)).not.toHaveProperty('reactions');
     });
 
     it('holds at most 20 distinct emoji per message', async () => {

@@ -10,15 +10,7 @@ import {
   type UserRef,
 } from '@app/shared';
 import { MessageLog } from '../history/message-log';
-import {
-  encodeFrame,
-  encodeMessageFrame,
-  encodeWelcomeFrame,
-  errorFrame,
-  MESSAGE_DATA_START,
-  TEXT_FRAME,
-  type EncodedFrame,
-} from '../protocol/server-frame';
+import { encodeFrame, encodeMessageFrame, encodeWelcomeFrame, errorFrame, MESSAGE_DATA_START, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
 import { type RoomSnapshot, type RoomStore, SeqConflictError, StaleEpochError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
 import { NO_ROOM_METER, type RoomMeter } from './room-meter';
@@ -695,7 +687,9 @@ export class ChatRoom {
     if (this.state === 'closed') return;
     if (err instanceof StaleEpochError) {
       // Nothing of the batch was stored: no ack, no broadcast; the clients resume on the new owner.
-      this.log.warn(`room ${this.roomId}: the store has seen epoch ${err.storedEpoch} (this server holds ${this.epoch}): the room was placed elsewhere, giving it up`);
+      this.log.warn(
+        `room ${this.roomId}: the store has seen epoch ${err.storedEpoch} (this server holds ${this.epoch}): the room was placed elsewhere, giving it up`,
+      );
       this.close(CloseCode.RoomMoved, 'room moved to another server');
       return;
     }

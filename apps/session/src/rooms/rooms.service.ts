@@ -116,16 +116,7 @@ export class RoomsService {
   /** `transport` is the TCP socket under `socket` (the upgrade request's), whose writes rooms hold. */
   connect(socket: WebSocket, admission: Admission, transport?: Corkable): void {
     if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
-    const conn = new Connection(
-      socket,
-      admission.user,
-      admission.roomId,
-      admission.epoch,
-      admission.since,
-      transport,
-      admission.rev,
-      admission.roomName,
-    );
+    const conn = new Connection(socket, admission.user, admission.roomId, admission.epoch, admission.since, transport, admission.rev, admission.roomName);
     this.connections.set(socket, conn);
     this.enter(conn);
   }

@@ -189,8 +189,15 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
         expect(await store.before(room, 4, 10)).toEqual(expected);
         // Reactions removed again: the field goes away; the newest of several changes of one seq wins.
         const cleared: MessageV2 = { ...withRev(3), rev: 7 };
-        await store.update(room, [{ ...withRev(3), reactions: { '👍': ['u-1'] }, rev: 7 }, { ...cleared, rev: 8 }], 1);
-        expect((await store.after(room, 2, 10))).toEqual([{ ...cleared, rev: 8 }]);
+        await store.update(
+          room,
+          [
+            { ...withRev(3), reactions: { '👍': ['u-1'] }, rev: 7 },
+            { ...cleared, rev: 8 },
+          ],
+          1,
+        );
+        expect(await store.after(room, 2, 10)).toEqual([{ ...cleared, rev: 8 }]);
         expect((await store.load(room, 0)).rev).toBe(8);
         expect((await store.load(room, 0)).lastSeq).toBe(3);
       });
@@ -216,7 +223,14 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
 
       it('keeps read markers per user, raised to the max, with the room', async () => {
         await store.append(room, [1, 2, 3, 4].map(withRev), 1);
-        await store.saveReads(room, [{ userId: 'u-1', seq: 3 }, { userId: 'u-2', seq: 1 }], 1);
+        await store.saveReads(
+          room,
+          [
+            { userId: 'u-1', seq: 3 },
+            { userId: 'u-2', seq: 1 },
+          ],
+          1,
+        );
         await store.saveReads(room, [{ userId: 'u-1', seq: 2 }], 1);
         await store.saveReads(room, [{ userId: 'u-2', seq: 4 }], 1);
         await store.saveReads(`${room}-other`, [{ userId: 'u-1', seq: 9 }], 1);

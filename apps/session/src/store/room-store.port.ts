@@ -76,7 +76,10 @@ export interface RoomStore {
 
 /** Another writer already stored this seq: the room has moved away from this server. */
 export class SeqConflictError extends Error {
-  constructor(readonly roomId: string, readonly seq: number) {
+  constructor(
+    readonly roomId: string,
+    readonly seq: number,
+  ) {
     super(`seq ${seq} of room ${roomId} is already stored by another owner`);
     this.name = 'SeqConflictError';
   }
@@ -84,7 +87,11 @@ export class SeqConflictError extends Error {
 
 /** The store has seen a newer epoch for the room than the writer's: the room was placed elsewhere since. */
 export class StaleEpochError extends Error {
-  constructor(readonly roomId: string, readonly epoch: number, readonly storedEpoch: number) {
+  constructor(
+    readonly roomId: string,
+    readonly epoch: number,
+    readonly storedEpoch: number,
+  ) {
     super(`room ${roomId}: epoch ${epoch} is older than the store's ${storedEpoch}; the room was placed elsewhere`);
     this.name = 'StaleEpochError';
   }

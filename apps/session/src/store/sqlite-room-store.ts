@@ -110,9 +110,7 @@ export class SqliteRoomStore implements RoomStore {
     this.insert = this.db.prepare(
       'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.updateMessage = this.db.prepare(
-      'UPDATE messages SET text = ?, rev = ?, edited_at = ?, deleted = ?, reactions = ? WHERE room_id = ? AND seq = ?',
-    );
+    this.updateMessage = this.db.prepare('UPDATE messages SET text = ?, rev = ?, edited_at = ?, deleted = ?, reactions = ? WHERE room_id = ? AND seq = ?');
     this.selectRev = this.db.prepare('SELECT rev FROM room_revs WHERE room_id = ?');
     this.upsertRev = this.db.prepare(
       'INSERT INTO room_revs (room_id, rev) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET rev = excluded.rev WHERE excluded.rev > rev',
@@ -134,12 +132,8 @@ export class SqliteRoomStore implements RoomStore {
     });
     this.selectNewest = this.db.prepare(`SELECT ${cols} FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT ?`);
     this.selectLastSeq = this.db.prepare('SELECT MAX(seq) AS seq FROM messages WHERE room_id = ?');
-    this.selectBefore = this.db.prepare(
-      `SELECT ${cols} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-    );
-    this.selectAfter = this.db.prepare(
-      `SELECT ${cols} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`,
-    );
+    this.selectBefore = this.db.prepare(`SELECT ${cols} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
+    this.selectAfter = this.db.prepare(`SELECT ${cols} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?`);
     this.selectEpoch = this.db.prepare('SELECT epoch FROM room_epochs WHERE room_id = ?');
     this.upsertEpoch = this.db.prepare(
       'INSERT INTO room_epochs (room_id, epoch) VALUES (?, ?) ON CONFLICT (room_id) DO UPDATE SET epoch = excluded.epoch WHERE excluded.epoch > epoch',

@@ -29,9 +29,7 @@ export class ManualClock implements Clock {
   advance(ms: number): void {
     const until = this.current + ms;
     for (;;) {
-      const due = this.timers
-        .filter((t) => !t.cancelled && t.at <= until)
-        .sort((a, b) => a.at - b.at)[0];
+      const due = this.timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.current = Math.max(this.current, due.at);
       due.cancelled = true;

@@ -10,7 +10,10 @@ import { AuthSession } from './core/auth-session';
     <a class="skip-link" href="#main">Skip to content</a>
     <header class="topbar">
       <a routerLink="/" class="brand">
-        <svg aria-hidden="true" width="22" height="22" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="currentColor" /><path d="M8 10h16v10H14l-4 4v-4H8z" fill="#fff" /></svg>
+        <svg aria-hidden="true" width="22" height="22" viewBox="0 0 32 32">
+          <rect width="32" height="32" rx="7" fill="currentColor" />
+          <path d="M8 10h16v10H14l-4 4v-4H8z" fill="#fff" />
+        </svg>
         <span class="brand-text">Rooms</span>
       </a>
       @if (session.user(); as user) {

@@ -26,5 +26,12 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 
 /** Close codes after which a client should ask the backend for a (possibly moved) session and reconnect. */
 export const RECONNECTABLE_CLOSE_CODES: readonly number[] = [
-  1001, 1006, CloseCode.InternalError, CloseCode.ServiceRestart, CloseCode.TryAgainLater, CloseCode.Unauthorized, CloseCode.RoomMoved, CloseCode.RateLimited,
+  1001,
+  1006,
+  CloseCode.InternalError,
+  CloseCode.ServiceRestart,
+  CloseCode.TryAgainLater,
+  CloseCode.Unauthorized,
+  CloseCode.RoomMoved,
+  CloseCode.RateLimited,
 ];

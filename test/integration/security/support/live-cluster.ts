@@ -60,7 +60,11 @@ export class LiveCluster {
     const cluster = new LiveCluster(backend, url, sessions);
     // Alive servers are listed to anyone; an admin token only where the backend has admins.
     const observer = (await cluster.login('observer')).token;
-    await eventually(async () => (await cluster.cluster(observer)).servers.filter((s) => s.alive).length === options.servers, 10_000, 'every session server registered');
+    await eventually(
+      async () => (await cluster.cluster(observer)).servers.filter((s) => s.alive).length === options.servers,
+      10_000,
+      'every session server registered',
+    );
     return cluster;
   }
 

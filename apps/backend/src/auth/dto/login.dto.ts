@@ -16,7 +16,8 @@ export class LoginDto implements LoginRequest {
   name: string;
 
   @ApiPropertyOptional({
-    description: 'The still-valid access token this browser got before for the same name: the new token keeps its user id. Ignored when invalid, expired or for another name.',
+    description:
+      'The still-valid access token this browser got before for the same name: the new token keeps its user id. Ignored when invalid, expired or for another name.',
   })
   @IsOptional()
   @IsString()

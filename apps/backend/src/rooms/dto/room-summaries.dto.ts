@@ -18,7 +18,10 @@ export class RoomSummaryDto implements RoomSummary {
   @ApiProperty({ description: "Seq of the newest message as last reported by the room's session server (a few seconds old at most); 0 if never", example: 42 })
   lastSeq: number;
   @ApiProperty({ description: 'Distinct users connected, as last reported; 0 when no server holds the room', example: 2 }) online: number;
-  @ApiProperty({ description: "Epoch ms of the room's last message or connection change its server reported (its creation if none)", example: 1_700_000_000_000 })
+  @ApiProperty({
+    description: "Epoch ms of the room's last message or connection change its server reported (its creation if none)",
+    example: 1_700_000_000_000,
+  })
   lastActivityAt: number;
 }
 

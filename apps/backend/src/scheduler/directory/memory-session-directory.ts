@@ -1,15 +1,6 @@
 import type { RoomSummary, SessionHeartbeat } from '@app/shared';
 import { CatalogEntry, MemoryRoomCatalog, RoomCatalog } from './room-catalog';
-import {
-  DirectoryTiming,
-  HeartbeatOutcome,
-  isAlive,
-  OpenedRoom,
-  Placement,
-  RoomRecord,
-  ServerRecord,
-  SessionDirectory,
-} from './session-directory.port';
+import { DirectoryTiming, HeartbeatOutcome, isAlive, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
 /** What the room's server last reported of it. */
 interface RoomReport {
@@ -50,7 +41,10 @@ export class MemorySessionDirectory implements SessionDirectory {
   /** Per server, rooms moved away from it that its next heartbeat is told about. */
   private readonly movedAway = new Map<string, Set<string>>();
 
-  constructor(private readonly timing: DirectoryTiming, private readonly rooms: RoomCatalog = new MemoryRoomCatalog()) {}
+  constructor(
+    private readonly timing: DirectoryTiming,
+    private readonly rooms: RoomCatalog = new MemoryRoomCatalog(),
+  ) {}
 
   async heartbeat(hb: SessionHeartbeat, now: number): Promise<HeartbeatOutcome> {
     this.serversById.set(hb.serverId, {

@@ -115,7 +115,10 @@ describe('RedisSessionDirectory', () => {
       await server.stop();
       for (const call of [() => dir.place('r2', T0), () => dir.heartbeat(hb('s1'), T0), () => dir.getRoom('r1', T0)]) {
         const started = Date.now();
-        const err = await call().then(() => undefined, (e: unknown) => e);
+        const err = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(Date.now() - started).toBeLessThan(2000);
         // A 503 wherever it reaches Nest, without Redis details for the client.
         expect(err).toBeInstanceOf(DirectoryUnavailableError);

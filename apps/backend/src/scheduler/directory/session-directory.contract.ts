@@ -7,10 +7,7 @@ import { DirectoryTiming, SessionDirectory } from './session-directory.port';
  * `make` returns a fresh, empty directory each time; the contract closes it after each test.
  * Time is driven through the `now` arguments: nothing here sleeps.
  */
-export function describeSessionDirectoryContract(
-  name: string,
-  make: (timing: DirectoryTiming) => Promise<SessionDirectory>,
-): void {
+export function describeSessionDirectoryContract(name: string, make: (timing: DirectoryTiming) => Promise<SessionDirectory>): void {
   describe(`SessionDirectory contract: ${name}`, () => {
     const T0 = 1_700_000_000_000;
     const timing: DirectoryTiming = { heartbeatTtlMs: 10_000, roomTtlMs: 60_000 };
@@ -58,7 +55,13 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('s1'), T0);
         await dir.heartbeat(hb('s1', { url: 'wss://moved.test/ws', connections: 9, draining: true, capacity: 4 }), T0 + 500);
         expect(await serverById('s1', T0 + 500)).toEqual({
-          id: 's1', url: 'wss://moved.test/ws', capacity: 4, placedRooms: 0, connections: 9, draining: true, lastHeartbeat: T0 + 500,
+          id: 's1',
+          url: 'wss://moved.test/ws',
+          capacity: 4,
+          placedRooms: 0,
+          connections: 9,
+          draining: true,
+          lastHeartbeat: T0 + 500,
         });
       });
 
@@ -69,7 +72,12 @@ export function describeSessionDirectoryContract(
         await dir.place('r2', T0); // s2: s1 now more loaded
         await dir.place('r3', T0); // s1: tie on load, fewer connections
         const byId = new Map((await dir.servers(T0)).map((s) => [s.id, s.placedRooms]));
-        expect(byId).toEqual(new Map([['s1', 2], ['s2', 1]]));
+        expect(byId).toEqual(
+          new Map([
+            ['s1', 2],
+            ['s2', 1],
+          ]),
+        );
         const placements = await dir.placements();
         expect(placements.get('s1')?.sort()).toEqual(['r1', 'r3']);
         expect(placements.get('s2')).toEqual(['r2']);
@@ -242,7 +250,7 @@ export function describeSessionDirectoryContract(
         const first = await dir.place('r1', T0);
         expect(first?.epoch).toBeGreaterThanOrEqual(1);
         expect((await dir.place('r1', T0 + 1))?.epoch).toBe(first?.epoch);
-        expect((await dir.openRoom('missing', T0 + 1))).toBeNull();
+        expect(await dir.openRoom('missing', T0 + 1)).toBeNull();
       });
 
       it('grows the epoch with every placement: after a dead server, a drain, a release', async () => {
@@ -453,7 +461,10 @@ export function describeSessionDirectoryContract(
         await dir.heartbeat(hb('a'), T0);
         await dir.createRoom(room, T0);
         const first = await dir.openRoom('room-1', T0 + 1);
-        expect(first).toEqual({ room, placement: { server: expect.objectContaining({ id: "a", placedRooms: 1 }), placedNow: true, epoch: expect.any(Number) } });
+        expect(first).toEqual({
+          room,
+          placement: { server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: true, epoch: expect.any(Number) },
+        });
         const again = await dir.openRoom('room-1', T0 + 2);
         expect(again?.placement).toEqual({ server: expect.objectContaining({ id: 'a', placedRooms: 1 }), placedNow: false, epoch: expect.any(Number) });
       });

@@ -52,7 +52,11 @@ export class LocalProvisioner implements Provisioner {
   private stopped = false;
   private recentDeaths: number[] = [];
 
-  constructor(private readonly options: LocalProvisionerOptions, private readonly directory: SessionDirectory, private readonly now: () => number) {}
+  constructor(
+    private readonly options: LocalProvisionerOptions,
+    private readonly directory: SessionDirectory,
+    private readonly now: () => number,
+  ) {}
 
   async start(backendUrl: string): Promise<void> {
     this.backendUrl = backendUrl;

@@ -13,8 +13,28 @@ const view = (rooms: string[], scope: 'own' | 'all' = 'own'): ClusterView => ({
   at: 5000,
   scope,
   servers: [
-    { id: 'sess-a', ...(scope === 'all' ? { url: 'ws://127.0.0.1:8001' } : {}), capacity: 4, roomCount: rooms.length, rooms, connections: 7, draining: false, alive: true, lastHeartbeat: 4000 },
-    { id: 'sess-b', ...(scope === 'all' ? { url: 'ws://127.0.0.1:8002' } : {}), capacity: 4, roomCount: 0, rooms: [], connections: 0, draining: false, alive: false, lastHeartbeat: 0 },
+    {
+      id: 'sess-a',
+      ...(scope === 'all' ? { url: 'ws://127.0.0.1:8001' } : {}),
+      capacity: 4,
+      roomCount: rooms.length,
+      rooms,
+      connections: 7,
+      draining: false,
+      alive: true,
+      lastHeartbeat: 4000,
+    },
+    {
+      id: 'sess-b',
+      ...(scope === 'all' ? { url: 'ws://127.0.0.1:8002' } : {}),
+      capacity: 4,
+      roomCount: 0,
+      rooms: [],
+      connections: 0,
+      draining: false,
+      alive: false,
+      lastHeartbeat: 0,
+    },
   ],
 });
 
@@ -23,7 +43,10 @@ describe('ClusterComponent', () => {
 
   it('shows servers as cards with load, badges and room links, refreshed every 2 s', async () => {
     const clock = new FakeClock();
-    const cluster = jest.fn().mockResolvedValueOnce(view(['room-1'])).mockResolvedValueOnce(view(['room-1', 'room-2']));
+    const cluster = jest
+      .fn()
+      .mockResolvedValueOnce(view(['room-1']))
+      .mockResolvedValueOnce(view(['room-1', 'room-2']));
     TestBed.configureTestingModule({
       imports: [ClusterComponent],
       providers: [provideRouter([]), { provide: CLOCK, useValue: clock }, { provide: ApiClient, useValue: { cluster } }],
@@ -52,7 +75,7 @@ describe('ClusterComponent', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
-  it('logs in as admin: every room without links (other people\'s), server addresses, and back', async () => {
+  it("logs in as admin: every room without links (other people's), server addresses, and back", async () => {
     const clock = new FakeClock();
     const cluster = jest.fn((adminToken?: string | null) => Promise.resolve(adminToken ? view(['room-1', 'room-x'], 'all') : view(['room-1'])));
     const adminLogin = jest.fn().mockResolvedValueOnce({ token: 'admin-jwt' });
@@ -141,7 +164,11 @@ describe('ClusterComponent', () => {
   it('shows no operator buttons outside the admin view', async () => {
     TestBed.configureTestingModule({
       imports: [ClusterComponent],
-      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } }],
+      providers: [
+        provideRouter([]),
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } },
+      ],
     });
     const fixture = TestBed.createComponent(ClusterComponent);
     await flushAsync();
@@ -155,7 +182,11 @@ describe('ClusterComponent', () => {
     localStorage.setItem('chat.recentRooms', JSON.stringify([{ roomId: 'room-1', name: 'Friday standup', visitedAt: 1 }]));
     TestBed.configureTestingModule({
       imports: [ClusterComponent],
-      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } }],
+      providers: [
+        provideRouter([]),
+        { provide: CLOCK, useValue: new FakeClock() },
+        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } },
+      ],
     });
     const fixture = TestBed.createComponent(ClusterComponent);
     await flushAsync();

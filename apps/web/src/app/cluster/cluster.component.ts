@@ -31,7 +31,15 @@ export class ClusterComponent {
   protected readonly admin = inject(AdminSession);
   private readonly recent = inject(RecentRoomsStore);
   /** Names of the rooms this browser knows (recent rooms): shown beside their ids. */
-  protected readonly roomNames = computed(() => new Map(this.recent.rooms().filter((r) => r.name).map((r) => [r.roomId, r.name!])));
+  protected readonly roomNames = computed(
+    () =>
+      new Map(
+        this.recent
+          .rooms()
+          .filter((r) => r.name)
+          .map((r) => [r.roomId, r.name!]),
+      ),
+  );
 
   /** What an operator's last action did, or why it failed. */
   protected readonly actionNotice = signal<string | null>(null);

@@ -37,7 +37,9 @@ describe('ApiClient with the auth interceptor', () => {
 
   it("turns Nest's error body into an ApiError with the server's message", async () => {
     const result = api.login('bad');
-    http.expectOne('/api/login').flush({ statusCode: 400, message: ['name must not be empty'], error: 'Bad Request' }, { status: 400, statusText: 'Bad Request' });
+    http
+      .expectOne('/api/login')
+      .flush({ statusCode: 400, message: ['name must not be empty'], error: 'Bad Request' }, { status: 400, statusText: 'Bad Request' });
     await expect(result).rejects.toEqual(new ApiError(400, 'name must not be empty'));
   });
 

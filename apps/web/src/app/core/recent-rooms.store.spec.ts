@@ -16,7 +16,11 @@ describe('RecentRoomsStore', () => {
     store.forget('bbbb2222');
 
     TestBed.resetTestingModule();
-    expect(TestBed.inject(RecentRoomsStore).rooms().map((r) => r.roomId)).toEqual(['aaaa1111']);
+    expect(
+      TestBed.inject(RecentRoomsStore)
+        .rooms()
+        .map((r) => r.roomId),
+    ).toEqual(['aaaa1111']);
   });
 
   it('survives a corrupt entry', () => {

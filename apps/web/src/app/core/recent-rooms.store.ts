@@ -21,9 +21,7 @@ function readStored(): RecentRoom[] {
   try {
     const parsed: unknown = JSON.parse(deviceStorage.get(KEY) ?? '[]');
     if (!Array.isArray(parsed)) return [];
-    return parsed
-      .filter((r: unknown): r is RecentRoom => isRecentRoom(r))
-      .slice(0, MAX);
+    return parsed.filter((r: unknown): r is RecentRoom => isRecentRoom(r)).slice(0, MAX);
   } catch {
     return [];
   }

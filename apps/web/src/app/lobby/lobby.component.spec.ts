@@ -13,7 +13,13 @@ describe('LobbyComponent: unread counts from room summaries', () => {
   let roomSummaries: jest.Mock;
   let el: HTMLElement;
 
-  const summary = (roomId: string, lastSeq: number, online = 0, name: string | null = null) => ({ roomId, name, lastSeq, online, lastActivityAt: 1_700_000_000_000 });
+  const summary = (roomId: string, lastSeq: number, online = 0, name: string | null = null) => ({
+    roomId,
+    name,
+    lastSeq,
+    online,
+    lastActivityAt: 1_700_000_000_000,
+  });
 
   beforeEach(async () => {
     localStorage.clear();

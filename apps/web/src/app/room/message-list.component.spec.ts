@@ -3,7 +3,14 @@ import type { Message } from '@app/shared';
 import { MessageListComponent } from './message-list.component';
 
 const ME = { id: 'me', name: 'Me' };
-const m = (seq: number, userId = 'bob'): Message => ({ seq, id: `c${seq}`, userId, name: userId === 'me' ? 'Me' : 'Bob', text: `line ${seq}`, ts: 1_700_000_000_000 + seq });
+const m = (seq: number, userId = 'bob'): Message => ({
+  seq,
+  id: `c${seq}`,
+  userId,
+  name: userId === 'me' ? 'Me' : 'Bob',
+  text: `line ${seq}`,
+  ts: 1_700_000_000_000 + seq,
+});
 
 const start = [m(1), m(2), m(3, 'me')];
 

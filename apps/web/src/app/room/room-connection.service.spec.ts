@@ -467,7 +467,11 @@ describe('RoomConnection', () => {
       const second = await loseAndReconnect(first);
       expect(second.query.get('since')).toBe('2');
       expect(second.query.get('rev')).toBe('3');
-      second.receive('welcome', { ...welcome({ messages: [], lastSeq: 2 }), rev: 4, changed: [{ ...msg(2), text: '', deleted: true, rev: 4 }] } as WelcomePayload);
+      second.receive('welcome', {
+        ...welcome({ messages: [], lastSeq: 2 }),
+        rev: 4,
+        changed: [{ ...msg(2), text: '', deleted: true, rev: 4 }],
+      } as WelcomePayload);
       expect(connection.messages().map((m) => m.text)).toEqual(['fixed', '']);
     });
   });

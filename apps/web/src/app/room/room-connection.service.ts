@@ -31,14 +31,7 @@ import { SocketState, WEBSOCKET_FACTORY, type SocketLike } from '../core/websock
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { mergeBySeq, replaceBySeq } from './message-merge';
 
-export type ConnectionStatus =
-  | 'idle'
-  | 'connecting'
-  | 'live'
-  | 'reconnecting'
-  | 'not-found'
-  | 'full'
-  | 'unauthorized';
+export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'not-found' | 'full' | 'unauthorized';
 
 /** A message this client sent and has not yet seen come back from the room. */
 export interface PendingMessage {
@@ -287,9 +280,7 @@ export class RoomConnection {
 
     let socket: SocketLike;
     try {
-      socket = this.createSocket(
-        socketUrl(session.url, session.token, this.everWelcomed ? this.lastSeenSeq : null, this.everWelcomed ? this.lastRev : null),
-      );
+      socket = this.createSocket(socketUrl(session.url, session.token, this.everWelcomed ? this.lastSeenSeq : null, this.everWelcomed ? this.lastRev : null));
     } catch (error) {
       return this.scheduleReconnect(error instanceof Error ? error.message : 'Cannot open the connection');
     }
@@ -578,7 +569,11 @@ export class RoomConnection {
 
   /** After a resume, drop pending messages the room already has: they came back in the welcome. */
   private settlePending(myId: string): void {
-    const mine = new Set(this._messages().filter((m) => m.userId === myId).map((m) => m.id));
+    const mine = new Set(
+      this._messages()
+        .filter((m) => m.userId === myId)
+        .map((m) => m.id),
+    );
     this._pending.update((list) => list.filter((p) => !mine.has(p.clientMsgId) && !(p.seq !== undefined && p.seq <= this.lastSeenSeq)));
   }
 
@@ -593,12 +588,15 @@ export class RoomConnection {
     if (this.typingTimer !== null) return;
     const next = Math.min(...this._typing().map((t) => t.until));
     if (!Number.isFinite(next)) return;
-    this.typingTimer = this.clock.setTimeout(() => {
-      this.typingTimer = null;
-      const now = this.clock.now();
-      this._typing.update((list) => list.filter((t) => t.until > now));
-      this.scheduleTypingSweep();
-    }, Math.max(0, next - this.clock.now()));
+    this.typingTimer = this.clock.setTimeout(
+      () => {
+        this.typingTimer = null;
+        const now = this.clock.now();
+        this._typing.update((list) => list.filter((t) => t.until > now));
+        this.scheduleTypingSweep();
+      },
+      Math.max(0, next - this.clock.now()),
+    );
   }
 
   private clear(timer: 'retryTimer' | 'welcomeTimer' | 'typingTimer' | 'resendTimer' | 'graceTimer'): void {

@@ -61,7 +61,10 @@ describe('RoomPageComponent', () => {
       roomId: 'abcd1234',
       serverId: 'session-a',
       you: { id: 'u1', name: 'Ann' },
-      members: [{ id: 'u1', name: 'Ann' }, { id: 'u2', name: 'Bo' }],
+      members: [
+        { id: 'u1', name: 'Ann' },
+        { id: 'u2', name: 'Bo' },
+      ],
       messages: [],
       lastSeq: 0,
       epoch: 1,
@@ -86,7 +89,7 @@ describe('RoomPageComponent', () => {
     expect(socket.closedByClient?.code).toBe(1000);
   });
 
-  it("names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)", async () => {
+  it('names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)', async () => {
     roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
     await open('abcd1234');
     sockets.last.open();
