@@ -1,12 +1,12 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message, WelcomePayload } from '@app/shared';
-import { ServerEvent, TokenType } from '@app/shared';
+import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
+import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { ResumingChatClient } from '../../integration/redis/resuming-chat-client';
 import { startBackend, startSession } from '../../integration/redis/distributed-servers';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
+import { welcomeFromStart } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
 
@@ -207,20 +207,8 @@ export async function roomHistory(backends: string[], token: string, roomId: str
         }
       }
       if (!session) return null;
-      const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
-      try {
-        const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
-          ws.on('message', (raw) => {
-            const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-            if (frame.event === ServerEvent.Welcome) resolve(frame.data);
-          });
-          ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-          ws.once('error', reject);
-        });
-        return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-      } finally {
-        ws.close();
-      }
+      const welcome = await welcomeFromStart(session);
+      return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
     },
     20_000,
     `the history of room ${roomId}`,

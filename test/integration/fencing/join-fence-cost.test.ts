@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ROOM_STORE, type RoomStore } from '../../../apps/session/src/store/room-store.port';
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
+import { percentile } from '../../support/room-api';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 import { WsTestClient } from '../support/ws-client';
 
@@ -25,8 +26,6 @@ describe('fencing: the cost of checking the store on join (Redis)', () => {
     await env.dispose();
     await release();
   });
-
-  const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)];
 
   it('adds about one Redis round trip to a join, and the welcome is current either way', async () => {
     const room = `room-${randomBytes(8).toString('hex')}`;

@@ -1,10 +1,10 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message, WelcomePayload } from '@app/shared';
-import { ServerEvent, TokenType } from '@app/shared';
+import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
+import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
+import { callApi as call, percentile, welcomeFromStart } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
 import { startBackend, startSession } from '../redis/distributed-servers';
@@ -24,37 +24,9 @@ const ROOMS = 6;
 const CLIENTS_PER_ROOM = 3;
 const SEND_EVERY_MS = 150;
 
-async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 async function fullHistory(backend: string, token: string, roomId: string): Promise<Message[]> {
   const session = await call<{ url: string; token: string }>(backend, 'POST', `/api/rooms/${roomId}`, token);
-  const ws = new WebSocket(`${session.body.url}?token=${encodeURIComponent(session.body.token)}&since=0`);
-  try {
-    return await new Promise<Message[]>((resolve, reject) => {
-      ws.on('message', (raw) => {
-        const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-        if (frame.event === ServerEvent.Welcome) resolve(frame.data.messages);
-      });
-      ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-      ws.once('error', reject);
-    });
-  } finally {
-    ws.close();
-  }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return (await welcomeFromStart(session.body)).messages;
 }
 
 describe('live moves under traffic: drain, operator move, SIGTERM', () => {

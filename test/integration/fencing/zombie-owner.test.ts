@@ -1,9 +1,8 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message, WelcomePayload } from '@app/shared';
-import { ServerEvent } from '@app/shared';
+import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
+import { callApi as call, welcomeFromStart } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
 import { startBackend, startSession } from '../redis/distributed-servers';
@@ -22,35 +21,12 @@ import { HoldingForwarder } from './holding-forwarder';
 
 const HEARTBEAT_TTL_MS = 1500;
 
-async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 /** The room as a fresh client sees it now: a welcome with every message (since=0). */
 async function historyNow(backend: string, token: string, roomId: string): Promise<{ serverId: string; lastSeq: number; messages: Message[] }> {
   const session = await call<{ url: string; token: string }>(backend, 'POST', `/api/rooms/${roomId}`, token);
   if (session.status !== 200) throw new Error(`get-or-start answered ${session.status}`);
-  const ws = new WebSocket(`${session.body.url}?token=${encodeURIComponent(session.body.token)}&since=0`);
-  try {
-    const welcome = await new Promise<WelcomePayload>((resolve, reject) => {
-      ws.on('message', (raw) => {
-        const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-        if (frame.event === ServerEvent.Welcome) resolve(frame.data);
-      });
-      ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-      ws.once('error', reject);
-    });
-    return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-  } finally {
-    ws.close();
-  }
+  const welcome = await welcomeFromStart(session.body);
+  return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
 }
 
 describe('fencing: a frozen owner that wakes up after its room moved (the zombie case)', () => {
