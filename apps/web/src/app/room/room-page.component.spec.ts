@@ -139,6 +139,14 @@ describe('RoomPageComponent', () => {
     expect(reads()).toEqual([{ seq: 2 }]);
     clock.advance(500);
     expect(reads()).toEqual([{ seq: 2 }, { seq: 3 }]);
+
+    // Leaving while a read waits for its second sends it at once and keeps it for the lobby's count.
+    socket.receive('message', msg(4));
+    await fixture.whenStable();
+    clock.advance(100);
+    expect(reads()).toEqual([{ seq: 2 }, { seq: 3 }]);
     fixture.destroy();
+    expect(reads()).toEqual([{ seq: 2 }, { seq: 3 }, { seq: 4 }]);
+    expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', readSeq: 4 })]);
   });
 });

@@ -99,7 +99,12 @@ export class RoomPageComponent {
     const previousTitle = title.getTitle();
     effect(() => title.setTitle(`${this.roomName() || 'Room'} · Rooms`));
     inject(DestroyRef).onDestroy(() => {
-      if (readTimer !== null) this.clock.clearTimeout(readTimer);
+      // A read still waiting for its second goes now: leaving for the lobby must not leave the last
+      // messages counted as unread there.
+      if (readTimer !== null) {
+        this.clock.clearTimeout(readTimer);
+        sendRead();
+      }
       this.connection.leave();
       title.setTitle(previousTitle);
     });
