@@ -28,7 +28,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: positionalsAfterOptions(argv),
       allowPositionals: true,
       options: { server: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
@@ -113,4 +113,25 @@ async function joinRoom(command: 'chat' | 'tail', server: string, store: ConfigS
     process.once('SIGTERM', () => resolve());
   });
   return runTail(room, process.stdout, process.stderr, stop);
+}
+
+/**
+ * Only `--server <url>`, `--server=<url>`, `-h` and `--help` are options; every other word is a
+ * positional, even one that starts with '-': room ids are URL-safe base64 and may (`rooms tail -bX…`
+ * was refused as an unknown option '-b').
+ */
+export function positionalsAfterOptions(argv: readonly string[]): string[] {
+  const options: string[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === '--server' && i + 1 < argv.length) options.push(arg, argv[++i]);
+    else if (arg === '--server' || arg.startsWith('--server=') || arg === '--help' || arg === '-h') options.push(arg);
+    else positionals.push(arg);
+  }
+  return [...options, '--', ...positionals];
 }
