@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { loadAsyncApiDocument } from './api-docs/asyncapi-document';
 import { serveAsyncApi } from './api-docs/asyncapi-routes';
+import { HEARTBEAT_PATH } from '@app/shared';
 import { AppModule } from './app.module';
 import { createRootLogger } from './logging/root-logger';
 import { logRequests } from './logging/request-log';
@@ -13,6 +14,7 @@ import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
 import { proxyHops } from './config/trusted-proxies.validator';
 import { MetricsListener } from './metrics/metrics-listener';
+import { hasInternalSecret } from './scheduler/heartbeat/internal-secret.guard';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
 import { completeErrorBodies } from './validation/complete-error-bodies';
@@ -21,6 +23,13 @@ import { serveWebApp, webRoot } from './web/web-app';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 const BODY_LIMIT_BYTES = 16 * 1024;
+
+/**
+ * The heartbeat's limit: it lists every room a session server holds, and the members of the full
+ * ones (1,000 rooms of 100, a tenth full: about 400 KB). Under the public limit, a busy server's
+ * heartbeat was refused 413 and the server taken for dead.
+ */
+const HEARTBEAT_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** A JSON body that names a prototype key is refused (400) before any code sees it. */
 function refusePrototypeKeys(key: string, value: unknown): unknown {
@@ -51,6 +60,7 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
+  sizeHeartbeats(app, config);
   echoRequestId(app);
   app.useLogger(app.get(Logger));
   logRequests(app.getHttpAdapter().getInstance(), logger);
@@ -117,6 +127,22 @@ function useStrictJsonParser(app: NestFastifyApplication): void {
     } catch (err) {
       done(new BadRequestException(`invalid JSON body: ${(err as Error).message}`), undefined);
     }
+  });
+}
+
+/**
+ * The heartbeat route takes bodies up to HEARTBEAT_BODY_LIMIT_BYTES, and checks the shared secret
+ * before it reads one, so a caller without the secret cannot make the backend read megabytes.
+ */
+function sizeHeartbeats(app: NestFastifyApplication, config: BackendConfig): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const secret = Buffer.from(config.INTERNAL_SECRET);
+  fastify.addHook('onRoute', (route) => {
+    if (route.url === HEARTBEAT_PATH) route.bodyLimit = HEARTBEAT_BODY_LIMIT_BYTES;
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url !== HEARTBEAT_PATH || hasInternalSecret(request.headers, secret)) return done();
+    void reply.code(401).send({ statusCode: 401, message: 'bad internal secret', error: 'Unauthorized' });
   });
 }
 

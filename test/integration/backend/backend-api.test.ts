@@ -235,3 +235,34 @@ describe('metrics', () => {
     expect(text).toMatch(/^rooms_heartbeats_total [1-9]\d*/m);
   });
 });
+
+describe('a heartbeat of a busy session server', () => {
+  // 1,000 rooms of 100 members (the 100,000-connection bench), a tenth of them full and so listing
+  // their members: about 400 KB. The public 16 KB body limit once answered it 413, so the backend
+  // took a live, busy server for dead and placed its rooms again.
+  const rooms = Array.from({ length: 1000 }, (_, i) => ({
+    roomId: `busy-room-${String(i).padStart(4, '0')}-abcdefghij`,
+    connections: 100,
+    lastActivity: Date.now(),
+    epoch: 1,
+    members: 100,
+    lastSeq: 123_456,
+    ...(i % 10 === 0 ? { memberIds: Array.from({ length: 100 }, (_, m) => `u_${i}_${m}_abcdefghijklmnop`) } : {}),
+  }));
+
+  it('is taken whatever its size within the internal limit', async () => {
+    const r = await heartbeat({ serverId: 'busy', capacity: 1000, rooms, connections: 100_000, draining: true });
+    expect(JSON.stringify(rooms).length).toBeGreaterThan(300_000);
+    expect(r.status).toBe(200);
+  });
+
+  it('is refused 401 for a wrong secret before its body is read, and 413 past the internal limit', async () => {
+    expect((await heartbeat({ serverId: 'busy', capacity: 1000, rooms, draining: true }, 'wrong-secret-value!')).status).toBe(401);
+    const huge = Array.from({ length: 30 }, () => rooms).flat(); // 12 MB
+    expect((await heartbeat({ serverId: 'busy', capacity: 1000, rooms: huge, draining: true })).status).toBe(413);
+  });
+
+  it('still limits public request bodies to 16 KB', async () => {
+    expect((await api('POST', '/api/login', { name: 'x'.repeat(20_000) })).status).toBe(413);
+  });
+});

@@ -13,11 +13,15 @@ export class InternalSecretGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const given = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[INTERNAL_SECRET_HEADER];
-    const buf = Buffer.from(typeof given === 'string' ? given : '');
-    if (buf.length !== this.expected.length || !timingSafeEqual(buf, this.expected)) {
-      throw new UnauthorizedException('bad internal secret');
-    }
+    const { headers } = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>();
+    if (!hasInternalSecret(headers, this.expected)) throw new UnauthorizedException('bad internal secret');
     return true;
   }
+}
+
+/** Whether a request's headers carry the shared secret (compared in constant time). */
+export function hasInternalSecret(headers: Record<string, unknown>, expected: Buffer): boolean {
+  const given = headers[INTERNAL_SECRET_HEADER];
+  const buf = Buffer.from(typeof given === 'string' ? given : '');
+  return buf.length === expected.length && timingSafeEqual(buf, expected);
 }
