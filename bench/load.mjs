@@ -58,9 +58,10 @@ export class LoadGenerator {
       for (let r = 0; r < rooms; r++) for (let u = 0; u < usersPerRoom; u++) specs.push({ room: r, name: `bench ${r}-${u}` });
       let done = 0;
       const tl = performance.now();
+      const every = progressStep(specs.length);
       await mapLimit(specs, concurrency, async (s) => {
         s.access = (await this.api.login(s.name)).token;
-        if (++done % 200 === 0) this.log(`  logged in ${done}/${specs.length}`);
+        if (++done % every === 0) this.log(`  logged in ${done}/${specs.length}`);
       });
       loginMs = performance.now() - tl;
     } else {
@@ -71,11 +72,12 @@ export class LoadGenerator {
     const perClient = new Samples(specs.length);
     const sessionMs = new Samples(specs.length);
     let opened = 0;
+    const every = progressStep(specs.length);
     const tc = performance.now();
     this.clients = await mapLimit(specs, concurrency, async (s, i) => {
       const c = await this.openClient(s, i, sessionMs);
       perClient.add(c.connectMs);
-      if (++opened % 200 === 0) this.log(`  connected ${opened}/${specs.length}`);
+      if (++opened % every === 0) this.log(`  connected ${opened}/${specs.length}`);
       return c;
     });
     const connectWallMs = performance.now() - tc;
@@ -329,6 +331,9 @@ export class LoadGenerator {
     this.clients = [];
   }
 }
+
+/** A progress line every 200 clients, or every twentieth of them when there are many. */
+const progressStep = (total) => Math.max(200, Math.ceil(total / 20 / 100) * 100);
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,6 +3,8 @@
 //
 //   node bench/run.mjs                 full run (several minutes)
 //   node bench/run.mjs --smoke         a few seconds, tiny workload: checks the whole pipeline works
+//   node bench/run.mjs --curve         the cost curve (bench/curve.mjs): room shapes and 1–8 session servers
+//   node bench/run.mjs --scale         100,000 connections on this machine (bench/scale.mjs)
 //   options: --runs 3 --seconds 10 --rooms 50 --users 20 --rates 500,1000,1500,2000,2500,3000,3500,4000,4500,5000,6000,8000
 //            --stores memory,sqlite,redis --targets raw,ours --drain-ms 5000 --text-bytes 100
 //            --http-seconds 10 --http-rate 1000 --http-warmup 10 --no-http --http-only --no-spawn --sweep-stores --profile
@@ -11,7 +13,7 @@
 // See docs/bench/README.md for what is measured and how to read it.
 import { writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { spread } from './lib/percentiles.mjs';
 import { ProcSampler, machineCpuMs } from './lib/proc-stats.mjs';
@@ -25,6 +27,13 @@ import { gcDelta, gcTotals } from './lib/server-gc.mjs';
 // ---------- options ----------
 const argv = process.argv.slice(2);
 const has = (n) => argv.includes(`--${n}`);
+// The cost curve and the 100,000-connection run are benches of their own; `--curve` and `--scale` run them.
+for (const mode of ['curve', 'scale']) {
+  if (has(mode)) {
+    const { status } = spawnSync(process.execPath, [join(import.meta.dirname, `${mode}.mjs`), ...argv.filter((a) => a !== `--${mode}`)], { stdio: 'inherit' });
+    process.exit(status ?? 1);
+  }
+}
 const opt = (n, d) => (has(n) ? argv[argv.indexOf(`--${n}`) + 1] : d);
 const list = (s) =>
   String(s)

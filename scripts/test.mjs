@@ -77,9 +77,12 @@ try {
   await jest('chaos', ['--selectProjects', 'chaos', '--runInBand'], env);
   await jest('browser', ['--selectProjects', 'browser', '--runInBand'], env);
   if (existsSync(join(root, 'bench', 'run.mjs'))) {
-    console.log('\n=== bench smoke ===');
-    const code = await run('node', ['bench/run.mjs', '--smoke'], env);
-    results.push({ label: 'bench-smoke', passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+    // The three benches' pipelines on tiny workloads: fan-out against raw, the cost curve, the scale run.
+    for (const bench of ['run', 'curve', 'scale']) {
+      console.log(`\n=== bench smoke: bench/${bench}.mjs ===`);
+      const code = await run('node', [`bench/${bench}.mjs`, '--smoke'], env);
+      results.push({ label: `bench-smoke ${bench}`, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1 });
+    }
   }
 } finally {
   await redis?.stop();

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// `npm run bench -- --scale`: many connections on this one machine. The product as `npm start` runs
+// it (backend + local session servers, SQLite store), 1,000 rooms × 100 members by default, every
+// client logged in as its own user, fetching its own session and welcomed; then the rooms chat at
+// a fixed total rate. Prints the time to connect them all, memory per connection (session servers
+// and backend), and the chat's latency and losses.
+//
+//   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 4] [--rate 1000] [--seconds 20]
+//                        [--concurrency 200] [--store sqlite] [--out bench/results/scale.json] [--smoke]
+//
+// File descriptors: every connection is one fd in a session server and one in the generator. The
+// bench raises its own limit (it is inherited by everything it starts) as a deployment raises its
+// servers' (systemd LimitNOFILE, the container runtime's nofile); the session server reports at
+// start-up when its limit is below what it was configured to hold (docs/deployment.md).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GeneratorChild } from './lib/generator-child.mjs';
+import { pinning, pinPid, killAllChildren } from './lib/processes.mjs';
+import { ProcSampler } from './lib/proc-stats.mjs';
+import { ProductTarget, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
+
+const argv = process.argv.slice(2);
+const opt = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
+const SMOKE = argv.includes('--smoke');
+const cfg = {
+  rooms: Number(opt('rooms', SMOKE ? 4 : 1000)),
+  users: Number(opt('users', SMOKE ? 5 : 100)),
+  sessions: Number(opt('sessions', SMOKE ? 2 : 4)),
+  rate: Number(opt('rate', SMOKE ? 20 : 1000)),
+  seconds: Number(opt('seconds', SMOKE ? 2 : 20)),
+  concurrency: Number(opt('concurrency', 200)),
+  store: opt('store', 'sqlite'),
+  p99LimitMs: 100,
+};
+const OUT = join(ROOT, opt('out', SMOKE ? 'bench/results/tmp/scale-smoke.json' : 'bench/results/scale.json'));
+const NOFILE = 1_048_576;
+const T0 = Date.now();
+const log = (s) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
+const fmt = (x, d = 1) => (x == null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
+
+/** Raises this process's open-file limit (root, Linux); children started after this inherit it. */
+function raiseFileLimit() {
+  try {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${NOFILE}:${NOFILE}`], { stdio: 'ignore' });
+    return NOFILE;
+  } catch (err) {
+    log(`could not raise the open-file limit (${err.message}): connections past it will fail`);
+    return null;
+  }
+}
+
+async function rssOf(target) {
+  const pids = await target.serverPids();
+  return Promise.all(pids.map(async (p) => ({ role: p.role, pid: p.pid, rssMb: await settledRssMb(p.pid, 2000) })));
+}
+
+async function main() {
+  const pin = pinning();
+  if (pin.generator != null) pinPid(process.pid, pin.generator);
+  const connections = cfg.rooms * cfg.users;
+  log(`${connections} connections (${cfg.rooms} rooms × ${cfg.users}) over ${cfg.sessions} session servers, store ${cfg.store}; ${pin.note}`);
+  const nofile = raiseFileLimit();
+  const maxRooms = Math.ceil(cfg.rooms / cfg.sessions) + 10;
+  const target = new ProductTarget({
+    core: pin.server,
+    store: cfg.store,
+    sessionMin: cfg.sessions,
+    sessionMax: cfg.sessions,
+    maxRooms,
+    env: { MAX_MEMBERS: String(cfg.users) },
+  });
+  await target.start(log);
+  const gen = new GeneratorChild(pin.generator, log);
+  const result = { meta: { date: new Date().toISOString(), node: process.version, nofile, pinning: pin.note }, config: cfg };
+  try {
+    const before = await rssOf(target);
+    log(`logging in ${connections} users and connecting them (${cfg.concurrency} at a time)…`);
+    const conn = await gen.call('connect', { ...target.loadArgs(), rooms: cfg.rooms, usersPerRoom: cfg.users, concurrency: cfg.concurrency });
+    log(
+      `${conn.connections} welcomed: logins ${fmt(conn.loginWallMs / 1000)} s, connects ${fmt(conn.connectWallMs / 1000)} s (session request p99 ${fmt(conn.sessionRequestMs?.p99)} ms, connect p99 ${fmt(conn.connectMs.p99)} ms), ${fmt(conn.totalSetupMs / 1000)} s in all`,
+    );
+    const after = await rssOf(target);
+    const memory = after.map((a) => {
+      const b = before.find((x) => x.pid === a.pid);
+      const share = a.role.startsWith('session') ? conn.connections / cfg.sessions : conn.connections;
+      return { ...a, rssBeforeMb: b?.rssMb ?? null, perConnectionKb: b ? ((a.rssMb - b.rssMb) * 1024) / share : null };
+    });
+    for (const m of memory)
+      log(
+        `  ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB (${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''})`,
+      );
+    const pids = await target.serverPids();
+    const sampler = new ProcSampler([...pids.map((p) => p.pid), gen.pid], 500);
+    log(`chat: ${cfg.rate} msgs/s for ${cfg.seconds} s (${cfg.rate * cfg.users} deliveries/s)…`);
+    sampler.start();
+    const phase = await gen.call('phase', { rate: cfg.rate, seconds: cfg.seconds, drainMs: 10_000, progress: true });
+    const proc = sampler.stop();
+    const serverCpuPct = pids.reduce((a, p) => a + (proc[p.pid]?.cpuPct ?? 0), 0);
+    const pass = phase.lost === 0 && phase.duplicates === 0 && phase.latencyMs.p99 < cfg.p99LimitMs && Object.keys(phase.unexpectedCloses).length === 0;
+    log(
+      `${pass ? 'PASS' : 'FAIL'}: sent ${phase.sent} (acked ${phase.acks}), delivered ${phase.received}/${phase.expected} (lost ${phase.lost}, duplicates ${phase.duplicates}), p50 ${fmt(phase.latencyMs.p50, 2)} p99 ${fmt(phase.latencyMs.p99, 1)} max ${fmt(phase.latencyMs.max, 0)} ms, server CPU ${fmt(serverCpuPct, 0)} %, generator CPU ${fmt(proc[gen.pid]?.cpuPct, 0)} %, closes ${JSON.stringify(phase.unexpectedCloses)}`,
+    );
+    Object.assign(result, {
+      connect: conn,
+      memory,
+      chat: { ...phase, serverCpuPct, generatorCpuPct: proc[gen.pid]?.cpuPct ?? null, pass },
+      processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })),
+    });
+  } finally {
+    await gen.call('close').catch(() => {});
+    await gen.call('exit').catch(() => {});
+    await target.stop();
+  }
+  mkdirSync(join(OUT, '..'), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(result, null, 2));
+  log(`results written to ${OUT.slice(ROOT.length + 1)}`);
+  if (!SMOKE && !argv.includes('--out')) {
+    writeFileSync(join(ROOT, 'docs/bench/SCALE.md'), markdown(result));
+    log('summary written to docs/bench/SCALE.md');
+  }
+  if (!result.chat?.pass) process.exitCode = 1;
+}
+
+function markdown(r) {
+  const c = r.connect;
+  const chat = r.chat;
+  const L = ['# Connections on one machine (written by `npm run bench -- --scale`)', ''];
+  L.push(
+    `${r.meta.date} · Node ${r.meta.node} · ${r.meta.pinning} · open-file limit ${r.meta.nofile ?? 'unchanged'} · store ${cfg.store} · ${cfg.sessions} session servers`,
+    '',
+  );
+  L.push(
+    `- **${c.connections} connections** (${cfg.rooms} rooms × ${cfg.users} users, each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all.`,
+  );
+  for (const m of r.memory)
+    L.push(
+      `- ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB, ${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''}.`,
+    );
+  L.push(
+    `- Chat at ${cfg.rate} msgs/s (${cfg.rate * cfg.users} deliveries/s) for ${cfg.seconds} s: delivered ${chat.received} of ${chat.expected} (lost ${chat.lost}, duplicates ${chat.duplicates}), p50 ${fmt(chat.latencyMs.p50, 2)} ms, p99 ${fmt(chat.latencyMs.p99, 1)} ms, max ${fmt(chat.latencyMs.max, 0)} ms; servers' CPU ${fmt(chat.serverCpuPct, 0)} % of a core, generator ${fmt(chat.generatorCpuPct, 0)} %. **${chat.pass ? 'Pass' : 'Fail'}** (p99 < ${cfg.p99LimitMs} ms, nothing lost).`,
+    '',
+  );
+  return L.join('\n');
+}
+
+process.on('SIGINT', () => {
+  killAllChildren();
+  process.exit(130);
+});
+process.on('exit', killAllChildren);
+mkdirSync(TMP, { recursive: true });
+main().catch((err) => {
+  console.error(`\nSCALE BENCH FAILED: ${err?.stack || err}`);
+  killAllChildren();
+  process.exit(1);
+});
