@@ -10,6 +10,7 @@ import { RoomGateway } from './gateway/room.gateway';
 import { PingLiveness } from './gateway/ping-liveness';
 import { RoomWsAdapter } from './gateway/room-ws.adapter';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { openFileLimitWarning } from './lifecycle/open-file-limit';
 import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
 import { SessionModule, type SessionModuleOptions } from './session.module';
@@ -31,6 +32,8 @@ export interface SessionApp {
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
   const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  const fileLimit = openFileLimitWarning(config.MAX_ROOMS, config.MAX_MEMBERS);
+  if (fileLimit) app.get(Logger).warn(fileLimit, 'SessionApp');
   app.disable('x-powered-by');
   applyHttpTimeouts(app.getHttpServer(), config);
   const clock = app.get<Clock>(CLOCK);
