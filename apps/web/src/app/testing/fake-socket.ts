@@ -1,13 +1,13 @@
+import { SocketState, type WebSocketFactory, type WebSocketLike } from '@app/client';
 import type { ClientEventMap, ClientFrame, ServerEventMap } from '@app/shared';
-import { SocketState, type SocketLike, type WebSocketFactory } from '../core/websocket-factory';
 
 /** An in-memory WebSocket: the test plays the session server. */
-export class FakeSocket implements SocketLike {
+export class FakeSocket implements WebSocketLike {
   readyState: number = SocketState.Connecting;
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  onerror: ((event: Event) => void) | null = null;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
   readonly sent: ClientFrame[] = [];
   closedByClient: { code?: number; reason?: string } | null = null;
 
@@ -39,12 +39,12 @@ export class FakeSocket implements SocketLike {
   }
 
   receive<E extends keyof ServerEventMap>(event: E, data: ServerEventMap[E]): void {
-    this.onmessage?.({ data: JSON.stringify({ event, data }) } as MessageEvent);
+    this.onmessage?.({ data: JSON.stringify({ event, data }) });
   }
 
   serverClose(code: number, reason = ''): void {
     this.readyState = SocketState.Closed;
-    this.onclose?.({ code, reason, wasClean: code !== 1006 } as CloseEvent);
+    this.onclose?.({ code, reason });
   }
 }
 
