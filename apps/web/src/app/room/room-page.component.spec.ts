@@ -5,6 +5,7 @@ import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { ClipboardService } from '../core/clipboard.service';
 import { CLOCK } from '../core/clock';
+import { ShareService } from '../core/share.service';
 import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
 import { FakeSocketFactory, flushAsync } from '../testing/fake-socket';
@@ -16,6 +17,7 @@ describe('RoomPageComponent', () => {
   let sockets: FakeSocketFactory;
   let roomSession: jest.Mock;
   let copy: jest.Mock;
+  let share: jest.Mock;
   let el: HTMLElement;
 
   beforeEach(() => {
@@ -23,6 +25,7 @@ describe('RoomPageComponent', () => {
     sockets = new FakeSocketFactory();
     roomSession = jest.fn();
     copy = jest.fn().mockResolvedValue(true);
+    share = jest.fn().mockResolvedValue('unsupported');
     TestBed.configureTestingModule({
       imports: [RoomPageComponent],
       providers: [
@@ -31,6 +34,7 @@ describe('RoomPageComponent', () => {
         { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
         { provide: ApiClient, useValue: { roomSession } },
         { provide: ClipboardService, useValue: { copy } },
+        { provide: ShareService, useValue: { share } },
       ],
     });
   });
@@ -109,6 +113,63 @@ describe('RoomPageComponent', () => {
     expect(document.title).toBe('Friday standup · Rooms');
     expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', name: 'Friday standup' })]);
     fixture.destroy();
+  });
+
+  describe('sharing the link', () => {
+    async function openNamed(): Promise<void> {
+      roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+      await open('abcd1234');
+      sockets.last.open();
+      sockets.last.receive('welcome', {
+        roomId: 'abcd1234',
+        serverId: 'session-a',
+        name: 'Friday standup',
+        you: { id: 'u2', name: 'Bo' },
+        members: [{ id: 'u2', name: 'Bo' }],
+        messages: [],
+        lastSeq: 0,
+        epoch: 1,
+        limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+      } as WelcomePayload);
+      await fixture.whenStable();
+    }
+    const button = () => el.querySelector('[data-testid="share"]') as HTMLButtonElement;
+    async function click(): Promise<void> {
+      button().click();
+      await flushAsync();
+      await fixture.whenStable();
+    }
+
+    it('names the room on the share control and opens the system share sheet titled with it', async () => {
+      share.mockResolvedValue('shared');
+      await openNamed();
+      expect(button().textContent?.trim()).toBe('Share “Friday standup”');
+      await click();
+      expect(share).toHaveBeenCalledWith({ title: 'Friday standup', text: 'Join “Friday standup”', url: 'http://localhost/rooms/abcd1234' });
+      expect(copy).not.toHaveBeenCalled();
+      expect(button().textContent).toContain('Shared ✓');
+      fixture.destroy();
+    });
+
+    it('copies the link where there is no share sheet, and names the room in the fallback when copying fails', async () => {
+      copy.mockResolvedValue(false);
+      await openNamed();
+      await click();
+      expect(copy).toHaveBeenCalledWith('http://localhost/rooms/abcd1234');
+      const fallback = el.querySelector('[data-testid="share-fallback"]');
+      expect(fallback?.textContent).toContain('Copy this link to “Friday standup”:');
+      expect((fallback?.querySelector('input') as HTMLInputElement).value).toBe('http://localhost/rooms/abcd1234');
+      fixture.destroy();
+    });
+
+    it('does nothing more when the person closes the share sheet', async () => {
+      share.mockResolvedValue('cancelled');
+      await openNamed();
+      await click();
+      expect(copy).not.toHaveBeenCalled();
+      expect(button().textContent?.trim()).toBe('Share “Friday standup”');
+      fixture.destroy();
+    });
   });
 
   it('sends read for the newest message shown, at most once a second, from the marker welcome gave', async () => {
