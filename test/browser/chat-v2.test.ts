@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { join } from 'node:path';
 import { SHOTS, useBrowserProduct } from './support/browser-product';
-import { logIn, sendMessage, waitForConversation, waitForState } from './support/chat-page';
+import { logIn, sendMessage, textContrast, waitForConversation, waitForState } from './support/chat-page';
 
 describe('web client: names, edits, reactions and unread counts', () => {
   const { problems, openPage: openContextPage } = useBrowserProduct('browser-v2-backend.log');
@@ -64,6 +64,7 @@ describe('web client: names, edits, reactions and unread counts', () => {
     await bob.waitForSelector(`${message(2)} [data-testid="deleted"]`);
     expect(await bob.textContent(`${message(1)} .text`)).toContain('hello');
     expect(await bob.textContent(`${message(1)} .reaction`)).toContain('👍 1');
+    expect(await bob.$(`${message(1)} [data-testid="edited"]`)).not.toBeNull();
 
     // Alice goes to the lobby; Bob writes twice; her unread count rises within a few seconds.
     await alice.click('a.back');
@@ -76,11 +77,20 @@ describe('web client: names, edits, reactions and unread counts', () => {
     });
     expect(await alice.title()).toBe('(2) Rooms');
     await alice.screenshot({ path: join(SHOTS, 'lobby-unread.png') });
+    // The count stays readable in the dark theme too (its text follows the accent, not a fixed white).
+    const badge = `.recent a[href="/rooms/${roomId}"] [data-testid="unread"]`;
+    expect(await textContrast(alice, badge)).toBeGreaterThanOrEqual(4.5);
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    expect(await textContrast(alice, badge)).toBeGreaterThanOrEqual(4.5);
+    await alice.screenshot({ path: join(SHOTS, 'lobby-unread-dark.png') });
+    await alice.emulateMedia({ colorScheme: 'light' });
 
     // She opens the room: the divider sits at her marker, and the count clears.
     await alice.click(`.recent a[href="/rooms/${roomId}"]`);
     await waitForState(alice, 'live');
     await alice.waitForSelector('[data-testid="new-divider"]');
+    // Right before the first of Bob's two messages she had not read.
+    expect(await alice.$eval('[data-testid="new-divider"]', (d) => d.nextElementSibling?.querySelector('.text')?.textContent?.trim())).toBe('are you there?');
     // Bob's "Seen by Alice" means her read reached the room (and her device kept the marker).
     await bob.waitForFunction(() => document.querySelector('[data-testid="seen-by"]')?.textContent?.includes('Alice'), undefined, { timeout: 10_000 });
     await alice.click('a.back');

@@ -3,6 +3,7 @@
 // The product as a person uses it: real backend (`node dist/apps/backend/main.js`, which starts its own
 // session servers), real headless Chromium. Two people chat; the session server holding their room is
 // killed; both reconnect and the conversation is intact, nothing lost, nothing twice.
+import type { Page } from 'playwright-core';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
@@ -10,13 +11,34 @@ import { descendantsOf, isAlive, pidListeningOn } from '../support/processes';
 import { ROOT } from '../support/server-process';
 import { PRODUCT_ADMIN_SECRET } from '../integration/support/product';
 import { SHOTS, useBrowserProduct } from './support/browser-product';
-import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
+import {
+  backgroundLuminance,
+  logIn,
+  sendMessage,
+  shownMessages,
+  textContrast,
+  waitForConversation,
+  waitForMembers,
+  waitForState,
+  waitForTyping,
+} from './support/chat-page';
 
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
 
 describe('web client against the real product', () => {
   const product = useBrowserProduct('browser-backend.log');
   const { problems, openPage, shot } = product;
+
+  /** The page as a person whose system is set to dark sees it (the app follows prefers-color-scheme), then back to light. */
+  async function darkShot(page: Page, name: string): Promise<void> {
+    const light = await backgroundLuminance(page);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await backgroundLuminance(page)).toBeLessThan(0.05);
+    expect(light).toBeGreaterThan(0.8);
+    expect(await textContrast(page, 'body')).toBeGreaterThanOrEqual(7);
+    await shot(page, name);
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
 
   it('two people chat, survive the loss of their session server, and nothing is lost or doubled', async () => {
     const alice = await openPage({ viewport: { width: 1280, height: 800 } });
@@ -65,6 +87,7 @@ describe('web client against the real product', () => {
     expect(await alice.$$eval('.group', (g) => g.map((n) => n.querySelectorAll('.message').length))).toEqual([1, 2, 1]);
     await shot(alice, 'room');
     await shot(bob, 'room-phone');
+    await darkShot(alice, 'room-dark');
 
     // Find the session server hosting the room: its port from the cluster view, its pid from /proc.
     const view = await product.backend.cluster();
@@ -125,6 +148,7 @@ describe('web client against the real product', () => {
     await alice.waitForSelector(`.recent a[href="/rooms/${roomId}"]`);
     expect(await alice.textContent(`.recent a[href="/rooms/${roomId}"]`)).toContain('E2E room');
     await shot(alice, 'lobby');
+    await darkShot(alice, 'lobby-dark');
 
     // An unknown room says so.
     await bob.goto('/rooms/doesNotExist12345');
@@ -137,7 +161,7 @@ describe('web client against the real product', () => {
     // The README's pictures change only when asked: a test run leaves the work tree clean.
     if (!process.env.UPDATE_SCREENSHOTS) return;
     mkdirSync(DOC_SHOTS, { recursive: true });
-    for (const name of ['lobby', 'room', 'room-phone', 'cluster', 'room-reconnecting', 'room-not-found']) {
+    for (const name of ['lobby', 'room', 'room-phone', 'cluster', 'room-reconnecting', 'room-not-found', 'room-dark', 'lobby-dark']) {
       copyFileSync(join(SHOTS, `${name}.png`), join(DOC_SHOTS, `${name}.png`));
     }
   }, 240_000);
