@@ -6,7 +6,8 @@ import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
 import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
-import { FakeSocketFactory, flushAsync, type FakeSocket } from '../testing/fake-socket';
+import { FakeTransport, type FakeSocket } from '@app/client/testing/fake-transport';
+import { flushAsync } from '../testing/flush-async';
 import { RoomConnection } from './room-connection.service';
 
 // The SDK's defaults, as this app uses them: the behaviours below are the app's, through the adapter.
@@ -44,14 +45,14 @@ function welcome(partial: Partial<WelcomePayload> = {}): WelcomePayload {
  */
 describe('RoomConnection (signals adapter over the SDK)', () => {
   let clock: FakeClock;
-  let sockets: FakeSocketFactory;
+  let sockets: FakeTransport;
   let roomSession: jest.Mock<Promise<RoomSessionResponse>, [string]>;
   let connection: RoomConnection;
   let servers: string[];
 
   beforeEach(() => {
     clock = new FakeClock();
-    sockets = new FakeSocketFactory();
+    sockets = new FakeTransport();
     servers = ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'];
     let calls = 0;
     roomSession = jest.fn(async (roomId: string) => {
@@ -62,7 +63,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
     TestBed.configureTestingModule({
       providers: [
         { provide: CLOCK, useValue: clock },
-        { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
+        { provide: WEBSOCKET_FACTORY, useValue: sockets.createWebSocket },
         { provide: ApiClient, useValue: { roomSession } },
       ],
     });
@@ -274,7 +275,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
     connection.send('during the move');
     first.receive('moved', {});
     // It goes at once: the old socket is closed by the client, without waiting for the server's 1012.
-    expect(first.closedByClient).not.toBeNull();
+    expect(first.closedWith).not.toBeNull();
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(2);
     const second = sockets.last;
@@ -348,7 +349,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
     const silent = sockets.last;
     silent.open();
     clock.advance(WELCOME_TIMEOUT_MS);
-    expect(silent.closedByClient).not.toBeNull();
+    expect(silent.closedWith).not.toBeNull();
     expect(connection.status()).toBe('reconnecting');
     expect(connection.notice()).toBe('The room server did not answer in time');
   });
@@ -449,7 +450,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
   it('ignores a late socket of a room it already left', async () => {
     const socket = await connectLive();
     connection.leave();
-    expect(socket.closedByClient?.code).toBe(1000);
+    expect(socket.closedWith?.code).toBe(1000);
     socket.receive('message', msg(1));
     expect(connection.messages()).toEqual([]);
     expect(connection.status()).toBe('idle');
@@ -494,7 +495,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
         ...welcome({ messages: [], lastSeq: 2 }),
         rev: 4,
         changed: [{ ...msg(2), text: '', deleted: true, rev: 4 }],
-      } as WelcomePayload);
+      });
       expect(connection.messages().map((m) => m.text)).toEqual(['fixed', '']);
     });
   });

@@ -1,5 +1,4 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
-import type { WelcomePayload } from '@app/shared';
 import { provideRouter } from '@angular/router';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
@@ -8,13 +7,14 @@ import { CLOCK } from '../core/clock';
 import { ShareService } from '../core/share.service';
 import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
-import { FakeSocketFactory, flushAsync } from '../testing/fake-socket';
+import { FakeTransport } from '@app/client/testing/fake-transport';
+import { flushAsync } from '../testing/flush-async';
 import { RoomConnection } from './room-connection.service';
 import { RoomPageComponent } from './room-page.component';
 
 describe('RoomPageComponent', () => {
   let fixture: ComponentFixture<RoomPageComponent>;
-  let sockets: FakeSocketFactory;
+  let sockets: FakeTransport;
   let roomSession: jest.Mock;
   let copy: jest.Mock;
   let share: jest.Mock;
@@ -22,7 +22,7 @@ describe('RoomPageComponent', () => {
 
   beforeEach(() => {
     localStorage.clear();
-    sockets = new FakeSocketFactory();
+    sockets = new FakeTransport();
     roomSession = jest.fn();
     copy = jest.fn().mockResolvedValue(true);
     share = jest.fn().mockResolvedValue('unsupported');
@@ -31,7 +31,7 @@ describe('RoomPageComponent', () => {
       providers: [
         provideRouter([]),
         { provide: CLOCK, useValue: new FakeClock() },
-        { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
+        { provide: WEBSOCKET_FACTORY, useValue: sockets.createWebSocket },
         { provide: ApiClient, useValue: { roomSession } },
         { provide: ClipboardService, useValue: { copy } },
         { provide: ShareService, useValue: { share } },
@@ -90,7 +90,7 @@ describe('RoomPageComponent', () => {
 
     fixture.destroy();
     expect(TestBed.inject(RoomConnection).status()).toBe('idle');
-    expect(socket.closedByClient?.code).toBe(1000);
+    expect(socket.closedWith?.code).toBe(1000);
   });
 
   it('names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)', async () => {
@@ -107,7 +107,7 @@ describe('RoomPageComponent', () => {
       lastSeq: 0,
       epoch: 1,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-    } as WelcomePayload);
+    });
     await fixture.whenStable();
     expect(el.querySelector('h1')?.textContent).toContain('Friday standup');
     expect(document.title).toBe('Friday standup · Rooms');
@@ -130,7 +130,7 @@ describe('RoomPageComponent', () => {
         lastSeq: 0,
         epoch: 1,
         limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-      } as WelcomePayload);
+      });
       await fixture.whenStable();
     }
     const button = () => el.querySelector('[data-testid="share"]') as HTMLButtonElement;
@@ -188,10 +188,10 @@ describe('RoomPageComponent', () => {
       epoch: 1,
       readSeq: 1,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-    } as WelcomePayload);
+    });
     await fixture.whenStable();
     const clock = TestBed.inject(CLOCK) as FakeClock;
-    const reads = () => socket.sent.filter((f) => (f.event as string) === 'read').map((f) => f.data);
+    const reads = () => socket.sent.filter((f) => (f.event) === 'read').map((f) => f.data);
     clock.advance(0);
     expect(reads()).toEqual([{ seq: 2 }]);
     socket.receive('message', msg(3));
