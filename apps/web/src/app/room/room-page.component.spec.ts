@@ -191,7 +191,7 @@ describe('RoomPageComponent', () => {
     });
     await fixture.whenStable();
     const clock = TestBed.inject(CLOCK) as FakeClock;
-    const reads = () => socket.sent.filter((f) => (f.event) === 'read').map((f) => f.data);
+    const reads = () => socket.sent.filter((f) => f.event === 'read').map((f) => f.data);
     clock.advance(0);
     expect(reads()).toEqual([{ seq: 2 }]);
     socket.receive('message', msg(3));
