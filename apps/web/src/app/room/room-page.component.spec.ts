@@ -48,6 +48,25 @@ describe('RoomPageComponent', () => {
     await fixture.whenStable();
   }
 
+  /** Opens a room named "Friday standup" and welcomes Bo into it. */
+  async function openNamed(): Promise<void> {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    sockets.last.open();
+    sockets.last.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      name: 'Friday standup',
+      you: { id: 'u2', name: 'Bo' },
+      members: [{ id: 'u2', name: 'Bo' }],
+      messages: [],
+      lastSeq: 0,
+      epoch: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    });
+    await fixture.whenStable();
+  }
+
   it('says so when the room does not exist', async () => {
     roomSession.mockRejectedValue(new ApiError(404, 'Room not found'));
     await open('nope1234');
@@ -94,21 +113,7 @@ describe('RoomPageComponent', () => {
   });
 
   it('names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)', async () => {
-    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
-    await open('abcd1234');
-    sockets.last.open();
-    sockets.last.receive('welcome', {
-      roomId: 'abcd1234',
-      serverId: 'session-a',
-      name: 'Friday standup',
-      you: { id: 'u2', name: 'Bo' },
-      members: [{ id: 'u2', name: 'Bo' }],
-      messages: [],
-      lastSeq: 0,
-      epoch: 1,
-      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-    });
-    await fixture.whenStable();
+    await openNamed();
     expect(el.querySelector('h1')?.textContent).toContain('Friday standup');
     expect(document.title).toBe('Friday standup · Rooms');
     expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', name: 'Friday standup' })]);
@@ -116,23 +121,6 @@ describe('RoomPageComponent', () => {
   });
 
   describe('sharing the link', () => {
-    async function openNamed(): Promise<void> {
-      roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
-      await open('abcd1234');
-      sockets.last.open();
-      sockets.last.receive('welcome', {
-        roomId: 'abcd1234',
-        serverId: 'session-a',
-        name: 'Friday standup',
-        you: { id: 'u2', name: 'Bo' },
-        members: [{ id: 'u2', name: 'Bo' }],
-        messages: [],
-        lastSeq: 0,
-        epoch: 1,
-        limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-      });
-      await fixture.whenStable();
-    }
     const button = () => el.querySelector('[data-testid="share"]') as HTMLButtonElement;
     async function click(): Promise<void> {
       button().click();
