@@ -2,53 +2,14 @@
 /// <reference lib="dom.iterable" />
 // Version 2 as two people use it in real Chromium: the room's name for whoever joins by link, edit,
 // delete and react seen live by the other person and after a reload, and unread counts in the lobby.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { join } from 'node:path';
-import { ROOT } from '../support/server-process';
-import { startBackend, type RunningBackend } from './support/backend-process';
-import { logIn, sendMessage, waitForConversation, waitForState } from './support/chat-page';
-
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;
+import { SHOTS, useBrowserProduct } from './support/browser-product';
+import { logIn, sendMessage, textContrast, waitForConversation, waitForState } from './support/chat-page';
 
 describe('web client: names, edits, reactions and unread counts', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    backend = await startBackend(join(ROOT, 'test-artifacts', 'browser-v2-backend.log'));
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await backend?.stop();
-  }, 60_000);
-
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ baseURL: backend.baseUrl, viewport: { width: 1280, height: 800 } });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    return page;
-  }
+  const { problems, openPage: openContextPage } = useBrowserProduct('browser-v2-backend.log');
+  const openPage = () => openContextPage({ viewport: { width: 1280, height: 800 } });
 
   const message = (seq: number) => `.message[data-seq="${seq}"]`;
   async function act(page: Page, seq: number, selector: string): Promise<void> {
@@ -103,6 +64,7 @@ describe('web client: names, edits, reactions and unread counts', () => {
     await bob.waitForSelector(`${message(2)} [data-testid="deleted"]`);
     expect(await bob.textContent(`${message(1)} .text`)).toContain('hello');
     expect(await bob.textContent(`${message(1)} .reaction`)).toContain('👍 1');
+    expect(await bob.$(`${message(1)} [data-testid="edited"]`)).not.toBeNull();
 
     // Alice goes to the lobby; Bob writes twice; her unread count rises within a few seconds.
     await alice.click('a.back');
@@ -115,11 +77,20 @@ describe('web client: names, edits, reactions and unread counts', () => {
     });
     expect(await alice.title()).toBe('(2) Rooms');
     await alice.screenshot({ path: join(SHOTS, 'lobby-unread.png') });
+    // The count stays readable in the dark theme too (its text follows the accent, not a fixed white).
+    const badge = `.recent a[href="/rooms/${roomId}"] [data-testid="unread"]`;
+    expect(await textContrast(alice, badge)).toBeGreaterThanOrEqual(4.5);
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    expect(await textContrast(alice, badge)).toBeGreaterThanOrEqual(4.5);
+    await alice.screenshot({ path: join(SHOTS, 'lobby-unread-dark.png') });
+    await alice.emulateMedia({ colorScheme: 'light' });
 
     // She opens the room: the divider sits at her marker, and the count clears.
     await alice.click(`.recent a[href="/rooms/${roomId}"]`);
     await waitForState(alice, 'live');
     await alice.waitForSelector('[data-testid="new-divider"]');
+    // Right before the first of Bob's two messages she had not read.
+    expect(await alice.$eval('[data-testid="new-divider"]', (d) => d.nextElementSibling?.querySelector('.text')?.textContent?.trim())).toBe('are you there?');
     // Bob's "Seen by Alice" means her read reached the room (and her device kept the marker).
     await bob.waitForFunction(() => document.querySelector('[data-testid="seen-by"]')?.textContent?.includes('Alice'), undefined, { timeout: 10_000 });
     await alice.click('a.back');
@@ -132,15 +103,7 @@ describe('web client: names, edits, reactions and unread counts', () => {
   }, 180_000);
 
   it('keeps the top bar on one line at phone width (390 px)', async () => {
-    const context = await browser.newContext({
-      baseURL: backend.baseUrl,
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      deviceScaleFactor: 2,
-    });
-    contexts.push(context);
-    const phone = await context.newPage();
+    const phone = await openContextPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     await phone.goto('/');
     await logIn(phone, 'Pat Ortega-Smith');
     await phone.waitForSelector('[data-testid="current-user"]');

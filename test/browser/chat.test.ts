@@ -3,68 +3,47 @@
 // The product as a person uses it: real backend (`node dist/apps/backend/main.js`, which starts its own
 // session servers), real headless Chromium. Two people chat; the session server holding their room is
 // killed; both reconnect and the conversation is intact, nothing lost, nothing twice.
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from '../support/eventually';
 import { descendantsOf, isAlive, pidListeningOn } from '../support/processes';
 import { ROOT } from '../support/server-process';
-import { startBackend, type RunningBackend } from './support/backend-process';
 import { PRODUCT_ADMIN_SECRET } from '../integration/support/product';
-import { logIn, sendMessage, shownMessages, waitForConversation, waitForMembers, waitForState, waitForTyping } from './support/chat-page';
+import { SHOTS, useBrowserProduct } from './support/browser-product';
+import {
+  backgroundLuminance,
+  logIn,
+  sendMessage,
+  shownMessages,
+  textContrast,
+  waitForConversation,
+  waitForMembers,
+  waitForState,
+  waitForTyping,
+} from './support/chat-page';
 
-const SHOTS = join(ROOT, 'test-artifacts', 'screenshots');
 const DOC_SHOTS = join(ROOT, 'docs', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Browser noise that is not an app error: failed sockets and 404s are expected while a server is killed. */
-const EXPECTED_CONSOLE = /WebSocket connection to .* failed|Failed to load resource/;
 
 describe('web client against the real product', () => {
-  let backend: RunningBackend;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
+  const product = useBrowserProduct('browser-backend.log');
+  const { problems, openPage, shot } = product;
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    backend = await startBackend(join(ROOT, 'test-artifacts', 'browser-backend.log'));
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close().catch(() => undefined);
-    await backend?.stop();
-  }, 60_000);
-
-  async function openPage(options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-    const context = await browser.newContext({ baseURL: backend.baseUrl, ...options });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    return page;
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  /** The page as a person whose system is set to dark sees it (the app follows prefers-color-scheme), then back to light. */
+  async function darkShot(page: Page, name: string): Promise<void> {
+    const light = await backgroundLuminance(page);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    expect(await backgroundLuminance(page)).toBeLessThan(0.05);
+    expect(light).toBeGreaterThan(0.8);
+    expect(await textContrast(page, 'body')).toBeGreaterThanOrEqual(7);
+    await shot(page, name);
+    await page.emulateMedia({ colorScheme: 'light' });
   }
 
   it('two people chat, survive the loss of their session server, and nothing is lost or doubled', async () => {
     const alice = await openPage({ viewport: { width: 1280, height: 800 } });
     const bob = await openPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
-    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: backend.baseUrl });
+    await alice.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: product.backend.baseUrl });
 
     // Alice logs in (the guard sends her to /login first) and creates a named room.
     await alice.goto('/');
@@ -108,14 +87,15 @@ describe('web client against the real product', () => {
     expect(await alice.$$eval('.group', (g) => g.map((n) => n.querySelectorAll('.message').length))).toEqual([1, 2, 1]);
     await shot(alice, 'room');
     await shot(bob, 'room-phone');
+    await darkShot(alice, 'room-dark');
 
     // Find the session server hosting the room: its port from the cluster view, its pid from /proc.
-    const view = await backend.cluster();
+    const view = await product.backend.cluster();
     const host = view.servers.find((s) => s.rooms.includes(roomId));
     expect(host).toBeDefined();
     expect(await alice.textContent('[data-testid="server-id"]')).toContain(host!.id);
     const port = Number(new URL(host!.url!).port);
-    const pid = pidListeningOn(port, descendantsOf(backend.pid));
+    const pid = pidListeningOn(port, descendantsOf(product.backend.pid));
     if (pid === undefined) throw new Error(`no process below the backend listens on port ${port} (server ${host!.id})`);
 
     // The cluster view shows another user the servers and their load, but not Alice's room; as
@@ -160,7 +140,7 @@ describe('web client against the real product', () => {
       expect(seqs.map(Number)).toEqual([...seqs.map(Number)].sort((a, b) => a - b));
     }
     await waitForMembers(alice, ['Alice', 'Bob']);
-    const moved = (await backend.cluster()).servers.find((s) => s.rooms.includes(roomId));
+    const moved = (await product.backend.cluster()).servers.find((s) => s.rooms.includes(roomId));
     expect(moved?.alive).toBe(true);
 
     // Back to the lobby: the room is among the recently visited ones, under its name.
@@ -168,6 +148,7 @@ describe('web client against the real product', () => {
     await alice.waitForSelector(`.recent a[href="/rooms/${roomId}"]`);
     expect(await alice.textContent(`.recent a[href="/rooms/${roomId}"]`)).toContain('E2E room');
     await shot(alice, 'lobby');
+    await darkShot(alice, 'lobby-dark');
 
     // An unknown room says so.
     await bob.goto('/rooms/doesNotExist12345');
@@ -180,7 +161,7 @@ describe('web client against the real product', () => {
     // The README's pictures change only when asked: a test run leaves the work tree clean.
     if (!process.env.UPDATE_SCREENSHOTS) return;
     mkdirSync(DOC_SHOTS, { recursive: true });
-    for (const name of ['lobby', 'room', 'room-phone', 'cluster', 'room-reconnecting', 'room-not-found']) {
+    for (const name of ['lobby', 'room', 'room-phone', 'cluster', 'room-reconnecting', 'room-not-found', 'room-dark', 'lobby-dark']) {
       copyFileSync(join(SHOTS, `${name}.png`), join(DOC_SHOTS, `${name}.png`));
     }
   }, 240_000);

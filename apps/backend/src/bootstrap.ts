@@ -14,6 +14,7 @@ import { useSecurityHeaders } from './security-headers';
 import { BackendConfig } from './config/backend.config';
 import { proxyHops } from './config/trusted-proxies.validator';
 import { MetricsListener } from './metrics/metrics-listener';
+import { RoomsService } from './rooms/rooms.service';
 import { hasInternalSecret } from './scheduler/heartbeat/internal-secret.guard';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
@@ -73,7 +74,7 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   if (asyncApi) serveAsyncApi(app, asyncApi);
   else app.get(Logger).warn('docs/asyncapi.yaml not found: /docs/ws and /docs/asyncapi.json are not served');
   const web = webRoot(config);
-  if (web) await serveWebApp(app, web);
+  if (web) await serveWebApp(app, web, app.get(RoomsService));
   app.enableShutdownHooks();
   return app;
 }

@@ -14,15 +14,22 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+/**
+ * An event handler property whose parameter is checked both ways, as DOM handlers are: the DOM's
+ * `(this: WebSocket, ev: MessageEvent) => any` must fit where the SDK only reads `{ data }`, which a
+ * strictly contravariant function type refuses (a browser app's `() => new WebSocket(url)` did not compile).
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
 /** The part of a WHATWG `WebSocket` the SDK uses. */
 export interface WebSocketLike {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<{ data: unknown }> | null;
+  onclose: Handler<{ code: number; reason: string }> | null;
+  onerror: Handler<unknown> | null;
 }
 
 /** `WebSocket.readyState` values. */

@@ -1,6 +1,14 @@
 export { RoomsClient, type RoomsClientOptions } from './rooms-client';
 export { RoomsApi, ApiError, type RoomsApiOptions, type SessionSource, type CreatedRoom, type RoomSession } from './rooms-api';
-export { RoomConnection, type RoomConnectionOptions, type RoomEventMap, type RoomWelcome, type PendingSend } from './room-connection';
+export {
+  RoomConnection,
+  NO_WELCOME_REASON,
+  type RoomConnectionOptions,
+  type RoomEventMap,
+  type RoomWelcome,
+  type PendingSend,
+  type OutgoingMessage,
+} from './room-connection';
 export { RoomClientError, TERMINAL_STATUSES, type ConnectionState, type ConnectionStatus } from './connection-state';
 export { MessageLog } from './message-log';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';

@@ -63,6 +63,44 @@ describe('RoomConnection', () => {
     expect(t.room.pendingSends).toEqual([]);
   });
 
+  it('keeps an acked message in `outgoing` (with its seq) until its `message` arrives, so a UI does not blink', async () => {
+    const t = setup();
+    const socket = await live(t);
+    void t.room.send('quick');
+    expect(t.room.outgoing).toEqual([{ clientMsgId: 'cid-1', text: 'quick', createdAt: t.clock.now() }]);
+    socket.ack({ clientMsgId: 'cid-1', seq: 4 });
+    await flush();
+    expect(t.room.pendingSends).toEqual([]);
+    expect(t.room.outgoing).toEqual([expect.objectContaining({ clientMsgId: 'cid-1', seq: 4 })]);
+    socket.receive('message', msg(4, { id: 'cid-1', userId: 'u_me', text: 'quick' }));
+    expect(t.room.outgoing).toEqual([]);
+    expect(t.room.messages.at(-1)).toMatchObject({ seq: 4, text: 'quick' });
+  });
+
+  it('drops an acked message from `outgoing` when a resume starts after it (history reaches it)', async () => {
+    const t = setup();
+    const first = await live(t);
+    void t.room.send('lost');
+    first.ack({ clientMsgId: 'cid-1', seq: 4 });
+    first.serverClose(1006);
+    t.clock.advance(10_000);
+    await flush();
+    t.transport.last.welcome({ messages: [msg(900)], lastSeq: 900 });
+    expect(t.room.outgoing).toEqual([]);
+  });
+
+  it('read() raises readSeq at once and sends only a higher marker', async () => {
+    const t = setup();
+    const socket = await live(t);
+    socket.welcome({ messages: [msg(1), msg(2), msg(3)], readSeq: 1 });
+    expect(t.room.readSeq).toBe(1);
+    expect(t.room.read(3)).toBe(true);
+    expect(t.room.readSeq).toBe(3);
+    expect(t.room.read(2)).toBe(false);
+    expect(t.room.read(3)).toBe(false);
+    expect(socket.sentOf('read')).toEqual([{ seq: 3 }]);
+  });
+
   it('refuses a text that breaks the rules before sending it', async () => {
     const t = setup();
     const socket = await live(t);
@@ -273,7 +311,8 @@ describe('RoomConnection', () => {
       expect(t.room.state).toEqual({ status: 'moved' });
       await flush();
       expect(t.sessions.calls).toBe(2);
-      expect(t.clock.pendingDelays().filter((d) => d < 10_000)).toEqual([]);
+      // No back-off wait: the only short timer is the move's grace before "reconnecting" would show.
+      expect(t.clock.pendingDelays().filter((d) => d < 10_000)).toEqual([1000]);
       expect(t.transport.last.query.get('since')).toBe('3');
       t.transport.last.welcome({ serverId: 's2', lastSeq: 3 });
       expect(t.states.map((s) => s.status)).not.toContain('reconnecting');
@@ -297,6 +336,27 @@ describe('RoomConnection', () => {
       t.transport.last.welcome({ serverId: 's2', lastSeq: 3 });
       expect(t.room.state).toEqual({ status: 'live', serverId: 's2' });
       expect(t.transport.sockets).toHaveLength(2);
+    });
+
+    it('shows `moved` for a move that completes within moveGraceMs, and `reconnecting` (attempt 1) only after it', async () => {
+      const t = setup();
+      const first = await live(t);
+      first.receive('moved', {});
+      await flush();
+      t.clock.advance(999);
+      expect(t.room.state).toEqual({ status: 'moved' });
+      t.clock.advance(1);
+      expect(t.room.state).toMatchObject({ status: 'reconnecting', attempt: 1 });
+      // The re-route already under way goes on: no second get-or-start, and its welcome makes it live.
+      expect(t.sessions.calls).toBe(2);
+      t.transport.last.welcome({ serverId: 's2', lastSeq: 3 });
+      expect(t.room.state).toEqual({ status: 'live', serverId: 's2' });
+
+      t.transport.last.receive('moved', {});
+      await flush();
+      t.transport.last.welcome({ serverId: 's3', lastSeq: 3 });
+      t.clock.advance(5000);
+      expect(t.room.state).toEqual({ status: 'live', serverId: 's3' });
     });
 
     it('falls back to back-off when the immediate re-route fails', async () => {

@@ -90,6 +90,12 @@ export interface RoomConnectionOptions {
   typingShowMs?: number;
   /** In a browser, retry at once when the device comes back online (default true). */
   retryOnOnline?: boolean;
+  /**
+   * A move (`moved`, 1012, 4404) shows `moved` for this long; a new server that has not welcomed by
+   * then turns it into `reconnecting` (default 1 s: the contract's "no reconnecting shown for a move
+   * that completes within a second").
+   */
+  moveGraceMs?: number;
 }
 
 interface OnlineEvents {
@@ -103,7 +109,19 @@ export interface PendingSend {
   text: string;
 }
 
+/** One of your messages that is not in `messages` yet: what a UI shows as "sending". */
+export interface OutgoingMessage extends PendingSend {
+  /** When `send()` was called (epoch ms, the environment's clock). */
+  createdAt: number;
+  /** Set by the `ack`: the room stored it, and its `message` is on the way. */
+  seq?: number;
+}
+
+/** The reason of the close the SDK makes itself when a socket sends no `welcome` in time. */
+export const NO_WELCOME_REASON = 'no welcome in time';
+
 interface PendingEntry extends PendingSend {
+  createdAt: number;
   resolve: (ack: AckPayload) => void;
   reject: (err: RoomClientError) => void;
   /** The socket it was last written to; null when it must be sent (again) after the next welcome. */
@@ -140,6 +158,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private readonly typingThrottleMs: number;
   private readonly typingShowMs: number;
   private readonly retryOnOnline: boolean;
+  private readonly moveGraceMs: number;
   private readonly onOnline = () => this.retryNow();
 
   private _state: ConnectionState = { status: 'idle' };
@@ -174,12 +193,15 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
   private movedAnnounced = false;
   private lastTypingSentAt = -Infinity;
   private readonly pending = new Map<string, PendingEntry>();
+  /** Acknowledged sends whose `message` has not arrived yet: still shown as outgoing, so they do not blink away. */
+  private readonly ackedUnseen = new Map<string, OutgoingMessage & { seq: number }>();
   private historyWaiters: Waiter<HistoryPayload>[] = [];
   private connectWaiters: Waiter<RoomWelcome>[] = [];
   private retryTimer: TimerHandle | null = null;
   private welcomeTimer: TimerHandle | null = null;
   private resendTimer: TimerHandle | null = null;
   private typingTimer: TimerHandle | null = null;
+  private graceTimer: TimerHandle | null = null;
 
   constructor(options: RoomConnectionOptions) {
     super();
@@ -192,6 +214,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.typingThrottleMs = options.typingThrottleMs ?? 2500;
     this.typingShowMs = options.typingShowMs ?? 4000;
     this.retryOnOnline = options.retryOnOnline ?? true;
+    this.moveGraceMs = options.moveGraceMs ?? 1000;
   }
 
   // --- what a UI reads -----------------------------------------------------------------------------
@@ -263,6 +286,15 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     return [...this.pending.values()].map(({ clientMsgId, text }) => ({ clientMsgId, text }));
   }
 
+  /**
+   * Your messages not in `messages` yet, oldest first: the unacknowledged ones, and acknowledged ones
+   * whose `message` is still on the way (with their `seq`).
+   */
+  get outgoing(): OutgoingMessage[] {
+    const waiting = [...this.pending.values()].map(({ clientMsgId, text, createdAt }) => ({ clientMsgId, text, createdAt }));
+    return [...this.ackedUnseen.values(), ...waiting];
+  }
+
   /** Other members typing now. */
   get typingUsers(): UserRef[] {
     const now = this.env.clock.now();
@@ -313,7 +345,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       return Promise.reject(new RoomClientError(FrameErrorCode.TooLong, `message larger than ${this._limits.maxFrameBytes} bytes`));
     }
     return new Promise<AckPayload>((resolve, reject) => {
-      const entry: PendingEntry = { clientMsgId, text, resolve, reject, sentOn: null };
+      const entry: PendingEntry = { clientMsgId, text, createdAt: this.env.clock.now(), resolve, reject, sentOn: null };
       this.pending.set(clientMsgId, entry);
       this.transmitSend(entry);
       this.emit('change', undefined);
@@ -340,9 +372,15 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     });
   }
 
-  /** Version 2: moves your read marker to `seq`. Returns whether the frame went out. */
+  /**
+   * Version 2: moves your read marker to `seq`. Only a higher marker goes out (the room keeps the
+   * maximum anyway); `readSeq` follows at once. Returns whether the frame went out.
+   */
   read(seq: number): boolean {
-    return this.socketWelcomed && this.transmit(ClientEventV2.Read, { seq });
+    if (seq <= this._readSeq || !this.socketWelcomed || !this.transmit(ClientEventV2.Read, { seq })) return false;
+    this._readSeq = seq;
+    this.emit('change', undefined);
+    return true;
   }
 
   /** Version 2: replaces the text of one of your messages. */
@@ -424,12 +462,13 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       this.welcomeTimer = null;
       if (this.socket !== socket || this.socketWelcomed) return;
       this.dropSocket('no welcome');
-      this.handleClose(4000, 'no welcome in time');
+      this.handleClose(4000, NO_WELCOME_REASON);
     }, this.welcomeTimeoutMs);
   }
 
   private handleClose(code: number, reason: string): void {
     this.clearTimer('welcomeTimer');
+    this.clearTimer('graceTimer');
     this.clearTimer('resendTimer');
     this.typingUntil.clear();
     for (const entry of this.pending.values()) entry.sentOn = null;
@@ -445,10 +484,19 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
 
   private scheduleReconnect(reason: string, immediate = false, minDelayMs = 0, reroute = false): void {
     this.clearTimer('retryTimer');
+    this.clearTimer('graceTimer');
     this.attempt++;
     this.movedAnnounced = false;
     if (immediate && this.attempt === 1) {
-      this.setState(reroute ? { status: 'moved' } : { status: 'reconnecting', attempt: 1, delayMs: 0, nextRetryAt: this.env.clock.now(), reason });
+      const now = this.env.clock.now();
+      const stalled: ConnectionState = { status: 'reconnecting', attempt: 1, delayMs: 0, nextRetryAt: now, reason };
+      this.setState(reroute ? { status: 'moved' } : stalled);
+      if (reroute) {
+        this.graceTimer = this.env.clock.setTimeout(() => {
+          this.graceTimer = null;
+          if (this._state.status === 'moved') this.setState(stalled);
+        }, this.moveGraceMs);
+      }
       void this.openSession(this.generation);
       return;
     }
@@ -471,11 +519,13 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.clearTimer('welcomeTimer');
     this.clearTimer('resendTimer');
     this.clearTimer('typingTimer');
+    this.clearTimer('graceTimer');
     this.dropSocket(state.status);
     this.setState(state);
     const error = this.terminalError();
     this.rejectAll([...this.pending.values()], error);
     this.pending.clear();
+    this.ackedUnseen.clear();
     this.rejectAll(this.historyWaiters, error);
     this.historyWaiters = [];
     this.rejectAll(this.connectWaiters, error);
@@ -563,6 +613,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
 
   private onWelcome(data: WelcomePayload & WelcomeV2Fields): void {
     this.clearTimer('welcomeTimer');
+    this.clearTimer('graceTimer');
     const resumed = this.everWelcomed;
     const incoming: MessageV2[] = data.messages ?? [];
     if (resumed && data.lastSeq < this.lastSeenSeq) {
@@ -605,6 +656,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     for (const m of fresh) this.emit('message', m);
     // Our messages stored before the loss come back in the welcome: they count as acknowledged.
     for (const m of fresh) if (m.userId === data.you.id) this.settle(m.id, m.seq);
+    // An acked message older than what this welcome starts from is reached through history, not shown as outgoing.
+    for (const [id, o] of this.ackedUnseen) if (this.log.has(o.seq) || o.seq <= this.lastSeenSeq) this.ackedUnseen.delete(id);
     this.resendPending();
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
@@ -615,6 +668,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     if (typeof m.rev === 'number' && this.lastRev !== null) this.lastRev = Math.max(this.lastRev, m.rev);
     this.typingUntil.delete(m.userId);
     const fresh = this.log.add([m]);
+    if (m.userId === this._me?.id) this.ackedUnseen.delete(m.id);
     if (fresh.length === 0) return;
     this.lastSeenSeq = Math.max(this.lastSeenSeq, m.seq);
     this.emit('message', m);
@@ -631,6 +685,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     const entry = this.pending.get(clientMsgId);
     if (!entry) return;
     this.pending.delete(clientMsgId);
+    if (!this.log.has(seq)) this.ackedUnseen.set(clientMsgId, { clientMsgId, text: entry.text, createdAt: entry.createdAt, seq });
     entry.resolve({ clientMsgId, seq });
   }
 
@@ -711,7 +766,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     for (const w of waiters) w.reject(error);
   }
 
-  private clearTimer(timer: 'retryTimer' | 'welcomeTimer' | 'resendTimer' | 'typingTimer'): void {
+  private clearTimer(timer: 'retryTimer' | 'welcomeTimer' | 'resendTimer' | 'typingTimer' | 'graceTimer'): void {
     const handle = this[timer];
     if (handle !== null) this.env.clock.clearTimeout(handle);
     this[timer] = null;

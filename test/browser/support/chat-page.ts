@@ -64,3 +64,33 @@ export async function waitForMembers(page: Page, names: readonly string[], timeo
 export async function waitForTyping(page: Page, text: string, timeout = 10_000): Promise<void> {
   await page.waitForFunction((t) => (document.querySelector('[data-testid="typing"]')?.textContent ?? '').includes(t), text, { timeout, polling: 50 });
 }
+
+/**
+ * WCAG contrast ratio of an element's text colour against its own background colour (both opaque
+ * `rgb()` as Chromium computes them): at least 4.5 for normal text.
+ */
+export function textContrast(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (el) => {
+    const style = getComputedStyle(el);
+    const luminance = (css: string) => {
+      const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+        const c = Number(v) / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const [light, dark] = [luminance(style.color), luminance(style.backgroundColor)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  });
+}
+
+/** WCAG relative luminance (0 black … 1 white) of the page's background: tells the dark theme from the light one. */
+export function backgroundLuminance(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const [r, g, b] = (getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  });
+}

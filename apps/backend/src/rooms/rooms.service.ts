@@ -47,6 +47,16 @@ export class RoomsService {
   }
 
   /**
+   * The name a shared link's preview shows (no login: the id is the key to the room). Read from the
+   * summaries, which mark no room active, so a chat app unfurling the link does not keep it alive.
+   */
+  async previewName(roomId: string): Promise<string | null> {
+    if (!ROOM_ID_PATTERN.test(roomId)) return null;
+    const [room] = await this.directory.roomSummaries([roomId], this.clock.now());
+    return room?.name ?? null;
+  }
+
+  /**
    * Get or start the room's session: where it lives now, and a token for that server. Counts against
    * the user's per-minute quota first (429 beyond it); the room joins the user's room list. A room its
    * server last reported full is refused (409) to anyone not connected to it, before a socket opens;

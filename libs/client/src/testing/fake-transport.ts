@@ -1,6 +1,8 @@
-import type { AckPayload, MessageV2, WelcomePayload, WelcomeV2Fields } from '@app/shared';
+import type { AckPayload, ClientEventMap, ClientEventMapV2, MessageV2, WelcomePayload, WelcomeV2Fields } from '@app/shared';
 import type { Clock, TimerHandle, WebSocketLike } from '../environment';
 import { ApiError, type RoomSession, type SessionSource } from '../rooms-api';
+
+type ClientFrames = ClientEventMap & ClientEventMapV2;
 
 /** A clock whose time moves only when a test says so. */
 export class FakeClock implements Clock {
@@ -67,8 +69,9 @@ export class FakeSocket implements WebSocketLike {
     this.readyState = 3;
   }
 
-  sentOf(event: string): Array<Record<string, unknown>> {
-    return this.sent.filter((f) => f.event === event).map((f) => f.data);
+  /** The data of every `event` frame sent, typed by the protocol's client event map. */
+  sentOf<E extends keyof ClientFrames>(event: E): Array<ClientFrames[E]> {
+    return this.sent.filter((f) => f.event === event).map((f) => f.data as unknown as ClientFrames[E]);
   }
 
   // --- what the server does ---

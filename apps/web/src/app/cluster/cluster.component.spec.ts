@@ -6,7 +6,7 @@ import { AdminSession } from '../core/admin-session';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
 import { FakeClock } from '../testing/fake-clock';
-import { flushAsync } from '../testing/fake-socket';
+import { flushAsync } from '../testing/flush-async';
 import { CLUSTER_REFRESH_MS, ClusterComponent } from './cluster.component';
 
 const view = (rooms: string[], scope: 'own' | 'all' = 'own'): ClusterView => ({

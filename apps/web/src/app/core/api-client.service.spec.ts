@@ -54,6 +54,46 @@ describe('ApiClient with the auth interceptor', () => {
     expect(navigate).toHaveBeenCalledWith(['/login'], expect.anything());
   });
 
+  it('asks for room summaries by id list and passes an admin token through untouched', async () => {
+    session.signIn({ token: 'jwt-1', user: { id: 'u1', name: 'Ann' } });
+    const summaries = api.roomSummaries(['a1', 'b2']);
+    const req = http.expectOne('/api/rooms?ids=a1,b2');
+    expect(req.request.method).toBe('GET');
+    expect(req.request.headers.get('Authorization')).toBe('Bearer jwt-1');
+    req.flush({ rooms: [] });
+    await expect(summaries).resolves.toEqual({ rooms: [] });
+
+    const cluster = api.cluster('admin-jwt');
+    const admin = http.expectOne('/api/cluster');
+    expect(admin.request.headers.get('Authorization')).toBe('Bearer admin-jwt');
+    admin.flush({ statusCode: 401, message: 'Unauthorized' }, { status: 401, statusText: 'Unauthorized' });
+    await expect(cluster).rejects.toMatchObject({ status: 401 });
+    // A refused admin token is not the user's session ending.
+    expect(session.isLoggedIn()).toBe(true);
+  });
+
+  it('says a bare 429 in words, with the wait from Retry-After', async () => {
+    const result = api.createRoom('x');
+    http
+      .expectOne('/api/rooms')
+      .flush(
+        { statusCode: 429, message: 'ThrottlerException: Too Many Requests' },
+        { status: 429, statusText: 'Too Many Requests', headers: { 'Retry-After': '30' } },
+      );
+    await expect(result).rejects.toEqual(new ApiError(429, 'Too many requests. Try again in 30 seconds.'));
+  });
+
+  it("logs in with the previous token; later calls carry the interceptor's token, not one kept from the login", async () => {
+    const login = api.login('Ann', 'old-jwt');
+    const req = http.expectOne('/api/login');
+    expect(req.request.body).toBe(JSON.stringify({ name: 'Ann', previousToken: 'old-jwt' }));
+    req.flush({ token: 'jwt-2', user: { id: 'u1', name: 'Ann' } });
+    await login;
+    session.signIn({ token: 'jwt-3', user: { id: 'u1', name: 'Ann' } });
+    void api.roomSession('r1').catch(() => undefined);
+    expect(http.expectOne('/api/rooms/r1').request.headers.get('Authorization')).toBe('Bearer jwt-3');
+  });
+
   it('reports a network failure as status 0', async () => {
     const result = api.cluster();
     http.expectOne('/api/cluster').error(new ProgressEvent('error'));

@@ -4,7 +4,7 @@ import { provideRouter } from '@angular/router';
 import { ApiClient } from '../core/api-client.service';
 import { CLOCK } from '../core/clock';
 import { FakeClock } from '../testing/fake-clock';
-import { flushAsync } from '../testing/fake-socket';
+import { flushAsync } from '../testing/flush-async';
 import { LobbyComponent, SUMMARY_REFRESH_MS } from './lobby.component';
 
 describe('LobbyComponent: unread counts from room summaries', () => {

@@ -1,13 +1,20 @@
 import { TestBed } from '@angular/core/testing';
+import { backoffDelay } from '@app/client';
 import { TOO_MANY_SOCKETS_REASON, type Message, type RoomSessionResponse, type WelcomePayload } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { CLOCK } from '../core/clock';
 import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
-import { FakeSocketFactory, flushAsync, type FakeSocket } from '../testing/fake-socket';
-import { backoffDelay } from './backoff';
-import { MOVE_GRACE_MS, RoomConnection, TYPING_SHOW_MS, TYPING_THROTTLE_MS, WELCOME_TIMEOUT_MS } from './room-connection.service';
+import { FakeTransport, type FakeSocket } from '@app/client/testing/fake-transport';
+import { flushAsync } from '../testing/flush-async';
+import { RoomConnection } from './room-connection.service';
+
+// The SDK's defaults, as this app uses them: the behaviours below are the app's, through the adapter.
+const MOVE_GRACE_MS = 1000;
+const TYPING_SHOW_MS = 4000;
+const TYPING_THROTTLE_MS = 2500;
+const WELCOME_TIMEOUT_MS = 10_000;
 
 const ME = { id: 'u-me', name: 'Me' };
 const BOB = { id: 'u-bob', name: 'Bob' };
@@ -32,16 +39,20 @@ function welcome(partial: Partial<WelcomePayload> = {}): WelcomePayload {
   };
 }
 
-describe('RoomConnection', () => {
+/**
+ * The signals adapter over the SDK's RoomConnection (libs/client/src/room-connection.spec.ts tests the
+ * protocol in depth): what the room page reads, driven through a fake socket and clock.
+ */
+describe('RoomConnection (signals adapter over the SDK)', () => {
   let clock: FakeClock;
-  let sockets: FakeSocketFactory;
+  let sockets: FakeTransport;
   let roomSession: jest.Mock<Promise<RoomSessionResponse>, [string]>;
   let connection: RoomConnection;
   let servers: string[];
 
   beforeEach(() => {
     clock = new FakeClock();
-    sockets = new FakeSocketFactory();
+    sockets = new FakeTransport();
     servers = ['ws://127.0.0.1:8001/', 'ws://127.0.0.1:8002/'];
     let calls = 0;
     roomSession = jest.fn(async (roomId: string) => {
@@ -52,7 +63,7 @@ describe('RoomConnection', () => {
     TestBed.configureTestingModule({
       providers: [
         { provide: CLOCK, useValue: clock },
-        { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
+        { provide: WEBSOCKET_FACTORY, useValue: sockets.createWebSocket },
         { provide: ApiClient, useValue: { roomSession } },
       ],
     });
@@ -108,8 +119,9 @@ describe('RoomConnection', () => {
 
   it('shows a sent message as pending until the room acknowledges it', async () => {
     const socket = await connectLive();
-    expect(connection.send('hello')).toBeNull();
+    connection.send('hello');
     expect(connection.pending()).toHaveLength(1);
+    expect(connection.pending()[0]).toMatchObject({ text: 'hello', createdAt: clock.now() });
     const [sent] = socket.sentOf('send');
     expect(sent.text).toBe('hello');
     expect(sent.clientMsgId).toBe(connection.pending()[0].clientMsgId);
@@ -131,10 +143,14 @@ describe('RoomConnection', () => {
     expect(connection.pending()).toEqual([]);
   });
 
-  it('refuses empty and over-long texts without sending', async () => {
+  it('refuses empty and over-long texts without sending, and says why', async () => {
     const socket = await connectLive(welcome({ limits: { ...LIMITS, maxMessageLength: 5 } }));
-    expect(connection.send('   ')).toMatch(/empty/);
-    expect(connection.send('123456')).toMatch(/at most 5/);
+    connection.send('   ');
+    await flushAsync();
+    expect(connection.notice()).toMatch(/empty/);
+    connection.send('123456');
+    await flushAsync();
+    expect(connection.notice()).toMatch(/at most 5/);
     expect(socket.sentOf('send')).toEqual([]);
     expect(connection.pending()).toEqual([]);
   });
@@ -212,6 +228,7 @@ describe('RoomConnection', () => {
     expect(second.sentOf('history')).toEqual([{ before: 5, limit: 50 }]);
     expect(connection.loadingHistory()).toBe(true);
     second.receive('history', { messages: [msg(3), msg(4), msg(5)], hasMore: true });
+    await flushAsync();
 
     expect(connection.messages().map((m) => m.seq)).toEqual([3, 4, 5, 6, 7, 8]);
     expect(connection.loadingHistory()).toBe(false);
@@ -240,15 +257,6 @@ describe('RoomConnection', () => {
     expect(connection.notice()).toBe('no capacity');
   });
 
-  it('computes growing, capped, jittered delays', () => {
-    expect(backoffDelay(1, 0)).toBe(250);
-    expect(backoffDelay(1, 1)).toBe(500);
-    expect(backoffDelay(2, 0.5)).toBeGreaterThan(backoffDelay(1, 0.5));
-    expect(backoffDelay(3, 0.5)).toBeGreaterThan(backoffDelay(2, 0.5));
-    expect(backoffDelay(30, 1)).toBe(10_000);
-    expect(backoffDelay(30, 0)).toBe(5_000);
-  });
-
   it('follows a drain (1012) at once without showing "reconnecting", then backs off if the new server fails too', async () => {
     const first = await connectLive();
     first.serverClose(1012);
@@ -264,10 +272,10 @@ describe('RoomConnection', () => {
 
   it('on `moved` asks the backend again at once and resumes with since, showing no "reconnecting" for a fast move', async () => {
     const first = await connectLive(welcome({ messages: [msg(1), msg(2)] }));
-    expect(connection.send('during the move')).toBeNull();
+    connection.send('during the move');
     first.receive('moved', {});
     // It goes at once: the old socket is closed by the client, without waiting for the server's 1012.
-    expect(first.closedByClient).not.toBeNull();
+    expect(first.closedWith).not.toBeNull();
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(2);
     const second = sockets.last;
@@ -288,7 +296,19 @@ describe('RoomConnection', () => {
     const first = await connectLive();
     first.receive('moved', {});
     await flushAsync();
-    clock.advance(MOVE_GRACE_MS);
+    clock.advance(MOVE_GRACE_MS - 1);
+    expect(connection.status()).toBe('live');
+    clock.advance(1);
+    expect(connection.status()).toBe('reconnecting');
+    expect(connection.attempt()).toBe(1);
+    expect(connection.notice()).toBe('The room is moving to another server');
+  });
+
+  it('shows "reconnecting" at once for a 1012 that comes before any welcome', async () => {
+    connection.connect('room-1');
+    await flushAsync();
+    sockets.last.open();
+    sockets.last.serverClose(1012);
     expect(connection.status()).toBe('reconnecting');
   });
 
@@ -329,8 +349,9 @@ describe('RoomConnection', () => {
     const silent = sockets.last;
     silent.open();
     clock.advance(WELCOME_TIMEOUT_MS);
-    expect(silent.closedByClient).not.toBeNull();
+    expect(silent.closedWith).not.toBeNull();
     expect(connection.status()).toBe('reconnecting');
+    expect(connection.notice()).toBe('The room server did not answer in time');
   });
 
   it('tells the user a full room (4413) and does not retry', async () => {
@@ -340,7 +361,10 @@ describe('RoomConnection', () => {
     clock.advance(120_000);
     await flushAsync();
     expect(roomSession).toHaveBeenCalledTimes(1);
-    expect(connection.send('hi')).not.toBeNull();
+    connection.send('hi');
+    await flushAsync();
+    expect(connection.pending()).toEqual([]);
+    expect(connection.notice()).toBe('This room is full');
   });
 
   it('says why a 4429 came: too many of your tabs in the room, or too many messages; retries with back-off', async () => {
@@ -426,7 +450,7 @@ describe('RoomConnection', () => {
   it('ignores a late socket of a room it already left', async () => {
     const socket = await connectLive();
     connection.leave();
-    expect(socket.closedByClient?.code).toBe(1000);
+    expect(socket.closedWith?.code).toBe(1000);
     socket.receive('message', msg(1));
     expect(connection.messages()).toEqual([]);
     expect(connection.status()).toBe('idle');
@@ -434,7 +458,7 @@ describe('RoomConnection', () => {
 
   describe('edits, deletions, reactions and rev (version 2)', () => {
     /** Frames of version 2 go through the same raw path; FakeSocket.receive is typed for version 1. */
-    const raw = (socket: FakeSocket, event: string, data: unknown) => socket.onmessage?.({ data: JSON.stringify({ event, data }) } as MessageEvent);
+    const raw = (socket: FakeSocket, event: string, data: unknown) => socket.onmessage?.({ data: JSON.stringify({ event, data }) });
 
     it('applies edited, deleted and reaction to the shown message, and sends edit, delete, react and read', async () => {
       const socket = await connectLive(welcome({ messages: [msg(1, ME), msg(2)] }));
@@ -471,7 +495,7 @@ describe('RoomConnection', () => {
         ...welcome({ messages: [], lastSeq: 2 }),
         rev: 4,
         changed: [{ ...msg(2), text: '', deleted: true, rev: 4 }],
-      } as WelcomePayload);
+      });
       expect(connection.messages().map((m) => m.text)).toEqual(['fixed', '']);
     });
   });

@@ -1,36 +1,40 @@
 import { TestBed, type ComponentFixture } from '@angular/core/testing';
-import type { WelcomePayload } from '@app/shared';
 import { provideRouter } from '@angular/router';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { ClipboardService } from '../core/clipboard.service';
 import { CLOCK } from '../core/clock';
+import { ShareService } from '../core/share.service';
 import { WEBSOCKET_FACTORY } from '../core/websocket-factory';
 import { FakeClock } from '../testing/fake-clock';
-import { FakeSocketFactory, flushAsync } from '../testing/fake-socket';
+import { FakeTransport } from '@app/client/testing/fake-transport';
+import { flushAsync } from '../testing/flush-async';
 import { RoomConnection } from './room-connection.service';
 import { RoomPageComponent } from './room-page.component';
 
 describe('RoomPageComponent', () => {
   let fixture: ComponentFixture<RoomPageComponent>;
-  let sockets: FakeSocketFactory;
+  let sockets: FakeTransport;
   let roomSession: jest.Mock;
   let copy: jest.Mock;
+  let share: jest.Mock;
   let el: HTMLElement;
 
   beforeEach(() => {
     localStorage.clear();
-    sockets = new FakeSocketFactory();
+    sockets = new FakeTransport();
     roomSession = jest.fn();
     copy = jest.fn().mockResolvedValue(true);
+    share = jest.fn().mockResolvedValue('unsupported');
     TestBed.configureTestingModule({
       imports: [RoomPageComponent],
       providers: [
         provideRouter([]),
         { provide: CLOCK, useValue: new FakeClock() },
-        { provide: WEBSOCKET_FACTORY, useValue: sockets.create },
+        { provide: WEBSOCKET_FACTORY, useValue: sockets.createWebSocket },
         { provide: ApiClient, useValue: { roomSession } },
         { provide: ClipboardService, useValue: { copy } },
+        { provide: ShareService, useValue: { share } },
       ],
     });
   });
@@ -41,6 +45,25 @@ describe('RoomPageComponent', () => {
     el = fixture.nativeElement as HTMLElement;
     await fixture.whenStable();
     await flushAsync();
+    await fixture.whenStable();
+  }
+
+  /** Opens a room named "Friday standup" and welcomes Bo into it. */
+  async function openNamed(): Promise<void> {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    sockets.last.open();
+    sockets.last.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      name: 'Friday standup',
+      you: { id: 'u2', name: 'Bo' },
+      members: [{ id: 'u2', name: 'Bo' }],
+      messages: [],
+      lastSeq: 0,
+      epoch: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    });
     await fixture.whenStable();
   }
 
@@ -86,29 +109,55 @@ describe('RoomPageComponent', () => {
 
     fixture.destroy();
     expect(TestBed.inject(RoomConnection).status()).toBe('idle');
-    expect(socket.closedByClient?.code).toBe(1000);
+    expect(socket.closedWith?.code).toBe(1000);
   });
 
   it('names the room from welcome in the heading, the tab title and the recent rooms (whoever joined by link)', async () => {
-    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: 'Friday standup', url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
-    await open('abcd1234');
-    sockets.last.open();
-    sockets.last.receive('welcome', {
-      roomId: 'abcd1234',
-      serverId: 'session-a',
-      name: 'Friday standup',
-      you: { id: 'u2', name: 'Bo' },
-      members: [{ id: 'u2', name: 'Bo' }],
-      messages: [],
-      lastSeq: 0,
-      epoch: 1,
-      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-    } as WelcomePayload);
-    await fixture.whenStable();
+    await openNamed();
     expect(el.querySelector('h1')?.textContent).toContain('Friday standup');
     expect(document.title).toBe('Friday standup · Rooms');
     expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', name: 'Friday standup' })]);
     fixture.destroy();
+  });
+
+  describe('sharing the link', () => {
+    const button = () => el.querySelector('[data-testid="share"]') as HTMLButtonElement;
+    async function click(): Promise<void> {
+      button().click();
+      await flushAsync();
+      await fixture.whenStable();
+    }
+
+    it('names the room on the share control and opens the system share sheet titled with it', async () => {
+      share.mockResolvedValue('shared');
+      await openNamed();
+      expect(button().textContent?.trim()).toBe('Share “Friday standup”');
+      await click();
+      expect(share).toHaveBeenCalledWith({ title: 'Friday standup', text: 'Join “Friday standup”', url: 'http://localhost/rooms/abcd1234' });
+      expect(copy).not.toHaveBeenCalled();
+      expect(button().textContent).toContain('Shared ✓');
+      fixture.destroy();
+    });
+
+    it('copies the link where there is no share sheet, and names the room in the fallback when copying fails', async () => {
+      copy.mockResolvedValue(false);
+      await openNamed();
+      await click();
+      expect(copy).toHaveBeenCalledWith('http://localhost/rooms/abcd1234');
+      const fallback = el.querySelector('[data-testid="share-fallback"]');
+      expect(fallback?.textContent).toContain('Copy this link to “Friday standup”:');
+      expect((fallback?.querySelector('input') as HTMLInputElement).value).toBe('http://localhost/rooms/abcd1234');
+      fixture.destroy();
+    });
+
+    it('does nothing more when the person closes the share sheet', async () => {
+      share.mockResolvedValue('cancelled');
+      await openNamed();
+      await click();
+      expect(copy).not.toHaveBeenCalled();
+      expect(button().textContent?.trim()).toBe('Share “Friday standup”');
+      fixture.destroy();
+    });
   });
 
   it('sends read for the newest message shown, at most once a second, from the marker welcome gave', async () => {
@@ -127,10 +176,10 @@ describe('RoomPageComponent', () => {
       epoch: 1,
       readSeq: 1,
       limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
-    } as WelcomePayload);
+    });
     await fixture.whenStable();
     const clock = TestBed.inject(CLOCK) as FakeClock;
-    const reads = () => socket.sent.filter((f) => (f.event as string) === 'read').map((f) => f.data);
+    const reads = () => socket.sent.filter((f) => f.event === 'read').map((f) => f.data);
     clock.advance(0);
     expect(reads()).toEqual([{ seq: 2 }]);
     socket.receive('message', msg(3));

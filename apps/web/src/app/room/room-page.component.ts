@@ -5,6 +5,7 @@ import { RouterLink } from '@angular/router';
 import { ClipboardService } from '../core/clipboard.service';
 import { CLOCK } from '../core/clock';
 import { RecentRoomsStore } from '../core/recent-rooms.store';
+import { ShareService } from '../core/share.service';
 import { ComposerComponent } from './composer.component';
 import { ConnectionBannerComponent } from './connection-banner.component';
 import { MessageListComponent } from './message-list.component';
@@ -29,14 +30,20 @@ export class RoomPageComponent {
   protected readonly connection = inject(RoomConnection);
   private readonly recent = inject(RecentRoomsStore);
   private readonly clipboard = inject(ClipboardService);
+  private readonly sharing = inject(ShareService);
   private readonly clock = inject(CLOCK);
   private readonly document = inject(DOCUMENT);
 
   protected readonly shareUrl = computed(() => new URL(`/rooms/${encodeURIComponent(this.roomId())}`, this.document.baseURI).toString());
-  protected readonly copyState = signal<'idle' | 'copied' | 'failed'>('idle');
+  protected readonly copyState = signal<'idle' | 'shared' | 'copied' | 'failed'>('idle');
   protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
   /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
   protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
+  /** The share control names the room, so the person knows which link they pass on. */
+  protected readonly shareLabel = computed(() => {
+    const name = this.roomName();
+    return name ? `Share “${name}”` : 'Copy share link';
+  });
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
   /** Where "new messages" starts: my read marker as it was when the room opened (it stays put while I read). */
   protected readonly dividerAfter = signal<number | null>(null);
@@ -110,9 +117,14 @@ export class RoomPageComponent {
     });
   }
 
-  protected async copyLink(): Promise<void> {
-    const ok = await this.clipboard.copy(this.shareUrl());
-    this.copyState.set(ok ? 'copied' : 'failed');
+  /** The system's share sheet where there is one (its preview titled with the room's name), else the clipboard. */
+  protected async shareLink(): Promise<void> {
+    const name = this.roomName();
+    const url = this.shareUrl();
+    const outcome = await this.sharing.share(name ? { title: name, text: `Join “${name}”`, url } : { title: 'Room', url });
+    if (outcome === 'cancelled') return;
+    const state = outcome === 'shared' ? 'shared' : (await this.clipboard.copy(url)) ? 'copied' : 'failed';
+    this.copyState.set(state);
     this.clock.setTimeout(() => this.copyState.set('idle'), 2500);
   }
 
