@@ -1,6 +1,3 @@
-import { ServerEvent, type WelcomePayload } from '@app/shared';
-import WebSocket from 'ws';
-
 export interface ApiReply<T> {
   status: number;
   body: T;
@@ -16,23 +13,6 @@ export async function callApi<T>(base: string, method: string, path: string, tok
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-/** The welcome a new client of a session gets with since=0 (the whole history the room keeps); the socket is closed after it. */
-export async function welcomeFromStart(session: { url: string; token: string }): Promise<WelcomePayload> {
-  const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
-  try {
-    return await new Promise<WelcomePayload>((resolve, reject) => {
-      ws.on('message', (raw) => {
-        const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-        if (frame.event === ServerEvent.Welcome) resolve(frame.data);
-      });
-      ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-      ws.once('error', reject);
-    });
-  } finally {
-    ws.close();
-  }
 }
 
 /** The p-th percentile of values (nearest rank), 0 for none. */

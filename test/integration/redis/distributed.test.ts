@@ -5,7 +5,7 @@ import { freePort } from '../../support/processes';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
 import { startBackend, startSession } from './distributed-servers';
-import { ResumingChatClient } from './resuming-chat-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 /**
  * The distributed mode with real processes: two backend replicas (PROVISIONER=none) sharing one
@@ -132,7 +132,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
       ['alice', 'bob'].map(async (name, i) => {
         const t = (await call<LoginResponse>(urlOf(i), 'POST', '/api/login', undefined, { name })).body.token;
         // Each client asks its own replica first, the other after a failure.
-        return new ResumingChatClient(name, i === 0 ? [urlOf(0), urlOf(1)] : [urlOf(1), urlOf(0)], t, roomId);
+        return new SdkChatter(name, i === 0 ? [urlOf(0), urlOf(1)] : [urlOf(1), urlOf(0)], t, roomId);
       }),
     );
     await Promise.all([alice.connect(), bob.connect()]);
@@ -141,7 +141,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
     const perClient = 30;
     let killed: Promise<void> | undefined;
-    const talk = async (client: ResumingChatClient) => {
+    const talk = async (client: SdkChatter) => {
       for (let i = 1; i <= perClient; i++) {
         client.send(`${client.name} says ${i}`);
         if (client === alice && i === 10) killed = sessions.get(victim)!.proc.stop('SIGKILL');
@@ -167,7 +167,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     expect([...alice.messages.values()].map((m) => m.id).sort()).toEqual([...bob.messages.values()].map((m) => m.id).sort());
 
     // A newcomer asking for everything gets the same history from the new owner (read back from Redis).
-    const carol = new ResumingChatClient('carol', [urlOf(1)], token, roomId);
+    const carol = new SdkChatter('carol', [urlOf(1)], token, roomId);
     await carol.connect();
     expect(carol.servers[0]).toBe(alice.servers.at(-1));
     expect([...carol.messages.values()].map((m) => m.seq)).toEqual(
@@ -184,7 +184,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
   it('answers 503 quickly while Redis is down, and serves again once it is back', async () => {
     const roomId = rooms[0];
     // A connected client keeps the room held (and reported) by its server.
-    const holder = new ResumingChatClient('holder', [urlOf(0), urlOf(1)], token, roomId);
+    const holder = new SdkChatter('holder', [urlOf(0), urlOf(1)], token, roomId);
     await holder.connect();
     const serverId = holder.servers[0];
 
