@@ -1,12 +1,12 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ResumingChatClient } from '../integration/redis/resuming-chat-client';
+import { SdkChatter, storedHistory } from '../support/sdk-chatter';
 import { startBackend, startSession } from '../integration/redis/distributed-servers';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server';
 import { SESSION_ENTRY, ServerProcess } from '../support/server-process';
-import { roomHistory, Workload } from './support/chaos-cluster';
+import { Workload } from './support/chaos-cluster';
 import { NetNamespace } from './support/net-namespace';
 
 /**
@@ -100,12 +100,12 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
   it('moves its rooms to live servers, acks nothing twice or lost, and gives them up when the link returns', async () => {
     const roomIds: string[] = [];
     for (let i = 0; i < 3; i++) roomIds.push((await call<CreateRoomResponse>('POST', '/api/rooms', token, {})).body.roomId);
-    const clients: ResumingChatClient[] = [];
+    const clients: SdkChatter[] = [];
     for (const roomId of roomIds) {
       for (let c = 0; c < 3; c++) {
         const name = `p${clients.length}`;
         const userToken = (await call<LoginResponse>('POST', '/api/login', undefined, { name })).body.token;
-        clients.push(new ResumingChatClient(name, backendUrls, userToken, roomId));
+        clients.push(new SdkChatter(name, backendUrls, userToken, roomId));
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
@@ -113,7 +113,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     // Two servers outside that can take the rooms.
     for (const id of ['s2', 's3']) procs.push((await startSession(id, backendUrls.join(','), env)).proc);
 
-    const work = new Workload((roomId) => roomHistory(backendUrls, token, roomId), roomIds, clients);
+    const work = new Workload((roomId) => storedHistory(backendUrls, token, roomId), roomIds, clients);
     work.chat(200);
     await new Promise((r) => setTimeout(r, 1000));
     const at = Date.now();
