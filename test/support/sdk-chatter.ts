@@ -2,6 +2,7 @@ import {
   RoomConnection,
   RoomsApi,
   type BackoffPolicy,
+  type ClientEnvironment,
   type ConnectionState,
   type MessageV2,
   type RoomEventMap,
@@ -88,14 +89,16 @@ export class SdkChatter {
     backendUrls: readonly string[],
     accessToken: string,
     readonly roomId: string,
+    /** Fakes in place of the backends and sockets: for the test of this checker itself. */
+    fakes?: { sessions: SessionSource; env: ClientEnvironment },
   ) {
     this.room = new RoomConnection({
       roomId,
-      sessions: new RoundRobinSessions(backendUrls, accessToken),
+      sessions: fakes?.sessions ?? new RoundRobinSessions(backendUrls, accessToken),
       backoff: TEST_BACKOFF,
       // The global WebSocket, as the SDK's default, kept only so that `close()` can wait for the sockets
       // to close. (WebSocketLike types its handlers' events looser than the DOM's typing: hence the cast.)
-      env: { createWebSocket: (url) => this.open(url) as unknown as WebSocketLike },
+      env: fakes?.env ?? { createWebSocket: (url) => this.open(url) as unknown as WebSocketLike },
     });
     this.room.on('frame', (frame) => this.onFrame(frame.event, frame.data));
     this.room.on('message', (m) => {
