@@ -3,7 +3,7 @@ import { eventually } from '../../support/eventually';
 import { pidListeningOn } from '../../support/processes';
 import { nextEvent, SdkChatter } from '../../support/sdk-chatter';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 /**
  * Version 2 on real servers, through the SDK: room names, edits, deletions, reactions and read
@@ -135,8 +135,8 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     const roomId = await running.product.createRoom(ada.token);
     const s = await running.product.session(ada.token, roomId);
     // Hand-made upgrade URLs: the SDK never sends a malformed rev.
-    expect(await WsTestClient.refusal(`${s.url}?token=${encodeURIComponent(s.token)}&since=0&rev=-1`)).toBe(400);
-    expect(await WsTestClient.refusal(`${s.url}?token=${encodeURIComponent(s.token)}&since=0&rev=1e3`)).toBe(400);
+    expect(await RawFrameClient.refusal(`${s.url}?token=${encodeURIComponent(s.token)}&since=0&rev=-1`)).toBe(400);
+    expect(await RawFrameClient.refusal(`${s.url}?token=${encodeURIComponent(s.token)}&since=0&rev=1e3`)).toBe(400);
   });
 
   it('carries an edit made just before a SIGKILL of the session server to the resumed client, in changed', async () => {

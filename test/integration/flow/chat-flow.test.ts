@@ -2,7 +2,7 @@ import type { Message } from '@app/shared';
 import { eventually } from '../../support/eventually';
 import { nextEvent, SdkChatter } from '../../support/sdk-chatter';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 // The whole product as processes (backend + the session servers it starts), real HTTP and the SDK
 // as the client, once per mode.
@@ -10,7 +10,7 @@ describe.each(PRODUCT_MODES)('chat flow, $name', (mode) => {
   // Frame limits are tested apart (session tests); here a client sends 120 messages at once.
   const running = productInMode(mode, { SESSION_MIN: '2', RATE_PER_SECOND: '1000', RATE_BURST: '1000' });
   const chatters: SdkChatter[] = [];
-  const raw: WsTestClient[] = [];
+  const raw: RawFrameClient[] = [];
   afterEach(async () => {
     raw.splice(0).forEach((c) => c.terminate());
     await Promise.all(chatters.splice(0).map((c) => c.close()));
@@ -115,10 +115,10 @@ describe.each(PRODUCT_MODES)('chat flow, $name', (mode) => {
 
     // Hand-made resume points the SDK never asks for: at the newest seq nothing; since=0 everything.
     const s = await running.product.session(bob.token, roomId);
-    const none = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}&since=12`);
+    const none = await RawFrameClient.join(`${s.url}?token=${encodeURIComponent(s.token)}&since=12`);
     raw.push(none.client);
     expect(none.welcome.messages).toEqual([]);
-    const all = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}&since=0`);
+    const all = await RawFrameClient.join(`${s.url}?token=${encodeURIComponent(s.token)}&since=0`);
     raw.push(all.client);
     expect(all.welcome.messages.map((m: Message) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
@@ -132,10 +132,10 @@ describe.each(PRODUCT_MODES)('chat flow, $name', (mode) => {
     const s = await running.product.session(ada.token, roomA);
     const other = live.find((x) => x.id !== s.serverId)!;
     // Hand-made upgrades with the wrong token: the SDK only uses the token it was given for the URL it was given.
-    expect(await WsTestClient.refusal(`${other.url}?token=${encodeURIComponent(s.token)}`)).toBe(401);
+    expect(await RawFrameClient.refusal(`${other.url}?token=${encodeURIComponent(s.token)}`)).toBe(401);
     // An access token is refused by a session server.
-    expect(await WsTestClient.refusal(`${s.url}?token=${encodeURIComponent(ada.token)}`)).toBe(401);
-    expect(await WsTestClient.refusal(`${s.url}`)).toBe(401);
+    expect(await RawFrameClient.refusal(`${s.url}?token=${encodeURIComponent(ada.token)}`)).toBe(401);
+    expect(await RawFrameClient.refusal(`${s.url}`)).toBe(401);
     // The right token still works after all that.
     const ok = await join('a', ada.token, roomA);
     expect(ok.welcome.roomId).toBe(roomA);

@@ -1,7 +1,7 @@
 import { eventually } from '../../support/eventually';
 import { createSessionTestEnv, type SessionTestEnv } from '../support/session-server';
 import { startTestBackend, type TestBackend } from '../support/test-backend';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 import { postRequest, SlowClient } from './support/slow-client';
 
 // Attack 3 of issue 15: request bodies sent at a byte every few seconds were held for ever (Fastify's
@@ -51,7 +51,7 @@ describe('slow requests', () => {
   it('session server: slow request heads are answered 408 and closed, open WebSockets are not cut', async () => {
     const server = await sessions.start({ HTTP_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
     const port = Number(new URL(server.httpUrl).port);
-    const ws = await WsTestClient.connect(server.urlFor(server.token({ sub: 'u1', name: 'Ada', room: 'slow-room-1' })));
+    const ws = await RawFrameClient.connect(server.urlFor(server.token({ sub: 'u1', name: 'Ada', room: 'slow-room-1' })));
     await ws.next('welcome');
     const request = 'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' + 'x'.repeat(200) + '\r\n\r\n';
     for (let i = 0; i < SLOW_CLIENTS; i++) clients.push(await SlowClient.open(port, request, 30, 150));
