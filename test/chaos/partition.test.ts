@@ -5,6 +5,7 @@ import { startBackend, startSession } from '../integration/redis/distributed-ser
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { callApi } from '../support/room-api';
 import { SESSION_ENTRY, ServerProcess } from '../support/server-process';
 import { Workload } from './support/chaos-cluster';
 import { NetNamespace } from './support/net-namespace';
@@ -86,16 +87,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     ns?.destroy();
   });
 
-  async function call<T>(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(backendUrls[0] + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T>(method: string, path: string, auth?: string, body?: unknown) => callApi<T>(backendUrls[0], method, path, auth, body, 5000);
 
   it('moves its rooms to live servers, acks nothing twice or lost, and gives them up when the link returns', async () => {
     const roomIds: string[] = [];

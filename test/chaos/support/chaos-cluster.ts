@@ -7,6 +7,7 @@ import { startBackend, startSession } from '../../integration/redis/distributed-
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { callApi } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
 
 /**
@@ -91,14 +92,7 @@ export class ChaosCluster {
     for (const b of this.backends) {
       if (this.stopped.has(b.name)) continue;
       try {
-        const res = await fetch(b.url + path, {
-          method,
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-        const text = await res.text();
-        return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+        return await callApi<T>(b.url, method, path, token, body, 5000);
       } catch (err) {
         lastError = err;
       }

@@ -1,13 +1,12 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
 import { callApi as call, percentile } from '../../support/room-api';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from '../redis/distributed-servers';
+import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
 import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 
 /**
@@ -34,19 +33,10 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('moves');
-    jwtSecret = randomBytes(24).toString('hex');
-    backend = await startBackend('backend', await freePort(), {
-      ...secrets,
-      JWT_SECRET: jwtSecret,
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-    });
-    const sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200', RATE_PER_SECOND: '50', RATE_BURST: '100' };
+    const env = clusterEnv(redis.url, 'moves', HEARTBEAT_TTL_MS);
+    jwtSecret = env.backend.JWT_SECRET;
+    backend = await startBackend('backend', await freePort(), env.backend);
+    const sessionEnv = { ...env.session, RATE_PER_SECOND: '50', RATE_BURST: '100' };
     for (const id of ['s1', 's2', 's3']) sessions.set(id, (await startSession(id, backend.url, sessionEnv)).proc);
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
     // An operator's access token: what POST /api/admin/login issues (role admin), signed with the backend's secret.

@@ -1,11 +1,10 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
 import { callApi as call } from '../../support/room-api';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from '../redis/distributed-servers';
+import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
 import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 import { HoldingForwarder } from './holding-forwarder';
 
@@ -31,19 +30,10 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('zombie');
-    backend = await startBackend('backend', await freePort(), {
-      ...secrets,
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-    });
+    const env = clusterEnv(redis.url, 'zombie', HEARTBEAT_TTL_MS);
+    backend = await startBackend('backend', await freePort(), env.backend);
     forwarder = await HoldingForwarder.start(backend.url);
-    sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200', ROOM_IDLE_MS: '60000' };
+    sessionEnv = { ...env.session, ROOM_IDLE_MS: '60000' };
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
   }, 60_000);
 

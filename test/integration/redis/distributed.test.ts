@@ -1,10 +1,10 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
+import { callApi as call } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from './distributed-servers';
+import { clusterEnv, startBackend, startSession } from './distributed-servers';
 import { SdkChatter } from '../../support/sdk-chatter';
 
 /**
@@ -17,18 +17,6 @@ import { SdkChatter } from '../../support/sdk-chatter';
 // Short for quick failover, with room for a loaded machine to delay a 200 ms heartbeat.
 const HEARTBEAT_TTL_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T; ms: number }> {
-  const started = Date.now();
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, ms: Date.now() - started };
-}
 
 describe('distributed: two backend replicas, two session servers, one Redis', () => {
   let redis: RedisServerHandle;
@@ -63,21 +51,10 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
   beforeAll(async () => {
     redis = await startRedisServer({ persistent: true });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('distributed');
-    backendEnv = {
-      ...secrets,
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-      // One user makes hundreds of get-or-start calls here: the per-user quotas are tested apart.
-      ROOMS_PER_USER_PER_HOUR: '100000',
-      SESSIONS_PER_USER_PER_MIN: '100000',
-    };
-    sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200' };
+    const env = clusterEnv(redis.url, 'distributed', HEARTBEAT_TTL_MS);
+    // One user makes hundreds of get-or-start calls here: the per-user quotas are tested apart.
+    backendEnv = { ...env.backend, ROOMS_PER_USER_PER_HOUR: '100000', SESSIONS_PER_USER_PER_MIN: '100000' };
+    sessionEnv = env.session;
 
     const ports = [await freePort(), await freePort()];
     const started = await Promise.all(ports.map((port, i) => startBackend(`backend-${'ab'[i]}`, port, backendEnv)));
