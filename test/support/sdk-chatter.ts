@@ -276,3 +276,26 @@ export function nextEvent<E extends keyof RoomEventMap>(room: RoomConnection, ev
     });
   });
 }
+
+export interface Joined {
+  chatter: SdkChatter;
+  room: RoomConnection;
+  welcome: RoomWelcome;
+}
+
+/**
+ * `join(name, backendUrl, token, roomId)` for the tests of the enclosing describe: a live
+ * SdkChatter, closed after its test (an open one's timers would keep Jest alive).
+ */
+export function chattersPerTest(): (name: string, backendUrl: string, accessToken: string, roomId: string) => Promise<Joined> {
+  const open: SdkChatter[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((c) => c.close()));
+  });
+  return async (name, backendUrl, accessToken, roomId) => {
+    const chatter = new SdkChatter(name, [backendUrl], accessToken, roomId);
+    open.push(chatter);
+    const welcome = await chatter.connect();
+    return { chatter, room: chatter.room, welcome };
+  };
+}

@@ -1,7 +1,6 @@
 import type { MessageV2 } from '@app/client';
 import { eventually } from '../../support/eventually';
-import { pidListeningOn } from '../../support/processes';
-import { nextEvent, SdkChatter } from '../../support/sdk-chatter';
+import { chattersPerTest, nextEvent } from '../../support/sdk-chatter';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
 import { RawFrameClient } from '../support/raw-frame-client';
 
@@ -12,10 +11,7 @@ import { RawFrameClient } from '../support/raw-frame-client';
  */
 describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) => {
   const running = productInMode(mode, { SESSION_MIN: '2', HEARTBEAT_TTL_MS: '2000' });
-  const chatters: SdkChatter[] = [];
-  afterEach(async () => {
-    await Promise.all(chatters.splice(0).map((c) => c.close()));
-  });
+  const joinRoom = chattersPerTest();
 
   async function createNamedRoom(token: string, name: string): Promise<string> {
     const r = await running.product.request<{ roomId: string; name: string | null }>('POST', '/api/rooms', token, { name: `  ${name} ` });
@@ -25,12 +21,7 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
   }
 
   /** A person (or one more device of theirs) in the room, live. */
-  async function open(name: string, token: string, roomId: string) {
-    const chatter = new SdkChatter(name, [running.product.url], token, roomId);
-    chatters.push(chatter);
-    const welcome = await chatter.connect();
-    return { chatter, room: chatter.room, welcome };
-  }
+  const open = (name: string, token: string, roomId: string) => joinRoom(name, running.product.url, token, roomId);
 
   it('names the room to whoever joins by link, and passes edits, deletions, reactions and reads on live', async () => {
     const ada = await running.product.login('Ada');
@@ -162,14 +153,10 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     a.room.read(3);
     await a.chatter.say('message 4');
 
-    const cluster = await running.product.adminCluster();
-    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
-    const pid = pidListeningOn(port);
-    expect(pid).toBeDefined();
-    expect(pid).not.toBe(running.product.pid);
+    const pid = await running.product.sessionServerPid(doomed);
     // No wait for the read marker: its write was issued before message 4's append (SQLite: written in
     // that turn; Redis: the same connection, answered in order), so message 4's ack means it is stored.
-    process.kill(pid!, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await eventually(() => !a.chatter.connected, 5000, 'ada to notice the loss');
 
     // Bob comes back: the SDK resumes on a live server with since=3 and rev=3.

@@ -1,6 +1,5 @@
 import { RoomsClient, type ConnectionState, type MessageV2, type RoomConnection } from '@app/client';
 import { eventually } from '../../support/eventually';
-import { pidListeningOn } from '../../support/processes';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
 
 /** One person on the SDK, with everything the checker needs: every `message` event and every state. */
@@ -65,13 +64,9 @@ describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is 
 
     // Mid-conversation: messages in flight when the hosting server dies, and more typed while it is down.
     const doomed = ada.room.serverId!;
-    const cluster = await running.product.adminCluster();
-    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
-    const pid = pidListeningOn(port);
-    expect(pid).toBeDefined();
-    expect(pid).not.toBe(running.product.pid);
+    const pid = await running.product.sessionServerPid(doomed);
     for (let i = 6; i <= 10; i++) sent.push(ada.room.send(`ada ${i}`), bob.room.send(`bob ${i}`));
-    process.kill(pid!, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await eventually(() => ada.room.state.status !== 'live' && bob.room.state.status !== 'live', 5000, 'both to notice the loss');
     for (let i = 11; i <= 15; i++) sent.push(ada.room.send(`ada ${i}`), bob.room.send(`bob ${i}`));
 

@@ -1,6 +1,6 @@
 import type { Message } from '@app/shared';
 import { eventually } from '../../support/eventually';
-import { nextEvent, SdkChatter } from '../../support/sdk-chatter';
+import { chattersPerTest, nextEvent } from '../../support/sdk-chatter';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
 import { RawFrameClient } from '../support/raw-frame-client';
 
@@ -9,19 +9,12 @@ import { RawFrameClient } from '../support/raw-frame-client';
 describe.each(PRODUCT_MODES)('chat flow, $name', (mode) => {
   // Frame limits are tested apart (session tests); here a client sends 120 messages at once.
   const running = productInMode(mode, { SESSION_MIN: '2', RATE_PER_SECOND: '1000', RATE_BURST: '1000' });
-  const chatters: SdkChatter[] = [];
+  const joinRoom = chattersPerTest();
+  const join = (name: string, token: string, roomId: string) => joinRoom(name, running.product.url, token, roomId);
   const raw: RawFrameClient[] = [];
-  afterEach(async () => {
+  afterEach(() => {
     raw.splice(0).forEach((c) => c.terminate());
-    await Promise.all(chatters.splice(0).map((c) => c.close()));
   });
-
-  async function join(name: string, token: string, roomId: string) {
-    const chatter = new SdkChatter(name, [running.product.url], token, roomId);
-    chatters.push(chatter);
-    const welcome = await chatter.connect();
-    return { chatter, room: chatter.room, welcome };
-  }
 
   it('login → create → session → two users chat with presence, typing and history paging', async () => {
     const ada = await running.product.login('Ada');

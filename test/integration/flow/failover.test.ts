@@ -1,21 +1,11 @@
 import { eventually } from '../../support/eventually';
-import { pidListeningOn } from '../../support/processes';
-import { SdkChatter } from '../../support/sdk-chatter';
+import { chattersPerTest } from '../../support/sdk-chatter';
 import { PRODUCT_MODES, productInMode } from '../support/product-modes';
 
 describe.each(PRODUCT_MODES)('a session server killed with SIGKILL, $name', (mode) => {
   const running = productInMode(mode, { SESSION_MIN: '2', HEARTBEAT_TTL_MS: '2000' });
-  const chatters: SdkChatter[] = [];
-  afterEach(async () => {
-    await Promise.all(chatters.splice(0).map((c) => c.close()));
-  });
-
-  async function join(name: string, roomId: string, token: string): Promise<SdkChatter> {
-    const chatter = new SdkChatter(name, [running.product.url], token, roomId);
-    chatters.push(chatter);
-    await chatter.connect();
-    return chatter;
-  }
+  const joinRoom = chattersPerTest();
+  const join = async (name: string, roomId: string, token: string) => (await joinRoom(name, running.product.url, token, roomId)).chatter;
 
   it('moves the room to a live server; clients resume there with every acknowledged message, seq intact', async () => {
     const ada = await running.product.login('Ada');
@@ -27,12 +17,8 @@ describe.each(PRODUCT_MODES)('a session server killed with SIGKILL, $name', (mod
     await eventually(() => b.lastSeq === 10, 5000, 'bob to see 10 messages');
 
     const doomed = a.servers[0];
-    const cluster = await running.product.adminCluster();
-    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
-    const pid = pidListeningOn(port);
-    expect(pid).toBeDefined();
-    expect(pid).not.toBe(running.product.pid);
-    process.kill(pid!, 'SIGKILL');
+    const pid = await running.product.sessionServerPid(doomed);
+    process.kill(pid, 'SIGKILL');
     await eventually(() => !a.connected && !b.connected, 5000, 'both to notice the loss');
 
     // Both go back to the backend; the room is served again, by a live server, within 10 s.
