@@ -96,8 +96,9 @@ export class SdkChatter {
       roomId,
       sessions: fakes?.sessions ?? new RoundRobinSessions(backendUrls, accessToken),
       backoff: TEST_BACKOFF,
-      // The global WebSocket, as the SDK's default, kept only so that `close()` can wait for the sockets
-      // to close. (WebSocketLike types its handlers' events looser than the DOM's typing: hence the cast.)
+      // The global WebSocket, as the SDK's default, opened here so that `close()` can wait for the
+      // sockets and `goOffline()` can cut them. (WebSocketLike types its handlers' events looser than
+      // the DOM typing of WebSocket does: hence the cast.)
       env: fakes?.env ?? { createWebSocket: (url) => this.open(url) as unknown as WebSocketLike },
     });
     this.room.on('frame', (frame) => this.onFrame(frame.event, frame.data));
