@@ -1,55 +1,106 @@
-// Starts a private redis-server on a free loopback port (never the machine's shared one).
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+// Private redis-server processes on free loopback ports (never the machine's shared one on 6379): the
+// one launcher of the repo, used by `npm test`, `npm run start:cluster` and the tests
+// (test/support/redis-server.ts).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.mjs';
 
+export const REDIS_SERVER_MISSING = 'redis-server not found (Debian: apt-get install redis-server)';
+
+/** The redis-server binary on PATH (or in the usual places), or null. */
 export function findRedisServer() {
-  const r = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : null;
+  const candidates = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((dir) => join(dir, 'redis-server'));
+  candidates.push('/usr/bin/redis-server', '/usr/local/bin/redis-server');
+  return candidates.find((path) => existsSync(path)) ?? null;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
+/**
+ * Starts a redis-server on a free port; resolves once it answers PING with
+ * `{ port, url, stop, start }` (`stop` SIGKILLs it, `start` starts it again on the same port).
+ */
+export async function startRedisServer(options = {}) {
+  const binary = options.binary ?? findRedisServer();
+  if (!binary) throw new Error(REDIS_SERVER_MISSING);
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', mkdtempSync(join(tmpdir(), 'redis-test-'))]
+    : ['--appendonly', 'no'];
+  // Other addresses than loopback are reached from a test's own network namespaces only; protected
+  // mode would refuse those clients (no password).
+  const extraBind = options.alsoBind ?? [];
+  const bind = ['--bind', '127.0.0.1', ...extraBind, ...(extraBind.length ? ['--protected-mode', 'no'] : [])];
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await launch(binary, port, [...bind, ...persistence]);
+    } catch (err) {
+      // Another process may have taken the port between probing and binding it.
+      if (attempt >= 3 || err.message === REDIS_SERVER_MISSING) throw err;
+    }
+  }
+}
+
+async function launch(binary, port, args) {
+  let child;
+  const spawnOne = async () => {
+    const proc = spawn(binary, ['--port', String(port), '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let output = '';
+    const keep = (chunk) => (output = (output + chunk.toString()).slice(-2000));
+    proc.stdout.on('data', keep);
+    proc.stderr.on('data', keep);
+    let failure = null;
+    proc.once('error', (err) => (failure = err.code === 'ENOENT' ? new Error(REDIS_SERVER_MISSING) : err));
+    proc.once('exit', (code) => (failure ??= new Error(`redis-server exited with ${code} on port ${port}: ${output}`)));
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      if (failure) throw failure;
+      if (await ping(port)) return;
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within 5 s: ${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const killChild = async () => {
+    const proc = child;
+    child = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise((resolve) => {
+      proc.once('exit', () => resolve());
+      proc.kill('SIGKILL');
     });
-  });
+  };
+  // A runner that dies without stopping it must not leave a redis-server behind.
+  const onExit = () => child?.kill('SIGKILL');
+  process.once('exit', onExit);
+  try {
+    await spawnOne();
+  } catch (err) {
+    await killChild();
+    process.removeListener('exit', onExit);
+    throw err;
+  }
+  return { port, url: `redis://127.0.0.1:${port}`, stop: killChild, start: spawnOne };
 }
 
 function ping(port) {
   return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
-    sock.setTimeout(500);
-    sock.once('connect', () => sock.write('PING\r\n'));
-    sock.once('data', (d) => {
-      sock.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+    const socket = new Socket();
+    let reply = '';
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
-    sock.once('error', () => resolve(false));
-    sock.once('timeout', () => {
-      sock.destroy();
-      resolve(false);
-    });
+    socket.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
   });
-}
-
-/** Resolves { url, stop } once the server answers PING. */
-export async function startRedis(binary) {
-  const port = await freePort();
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
-    if (await ping(port)) {
-      return {
-        url: `redis://127.0.0.1:${port}`,
-        stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
-      };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not answer PING within 10 s');
 }

@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createProxyServer } from 'http-proxy-3';
-import { findRedisServer, startRedis } from './redis-server.mjs';
+import { freePort } from './free-port.mjs';
+import { findRedisServer, startRedisServer } from './redis-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const proxyPort = Number(process.env.CLUSTER_PORT ?? 8080);
@@ -20,17 +20,6 @@ const children = new Set();
 let redis = null;
 let proxyServer = null;
 let stopping = false;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a built server; resolves with the first match of `ready` in its output. Its lines are prefixed with `name`. */
 function startProcess(name, entry, env, ready) {
@@ -107,7 +96,7 @@ async function main() {
   if (!redisUrl) {
     const binary = findRedisServer();
     if (!binary) throw new Error('redis-server not found (Debian: apt-get install redis-server), or set REDIS_URL');
-    redis = await startRedis(binary);
+    redis = await startRedisServer({ binary });
     redisUrl = redis.url;
   }
   console.log(`redis: ${redisUrl}`);

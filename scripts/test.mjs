@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findRedisServer, startRedis } from './redis-server.mjs';
+import { findRedisServer, startRedisServer } from './redis-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,7 +67,7 @@ if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) {
   process.exit(1);
 }
 
-const redis = redisBinary ? await startRedis(redisBinary) : null;
+const redis = redisBinary ? await startRedisServer({ binary: redisBinary }) : null;
 const env = { REDIS_URL: process.env.REDIS_URL ?? redis.url, CHROMIUM_PATH: chromium };
 console.log(`tests use Redis at ${env.REDIS_URL}`);
 try {

@@ -1,7 +1,6 @@
 // Child processes the bench starts (raw server, backend, redis, load generator): spawned pinned to
 // a core, tracked so that every one is stopped on exit, also on Ctrl-C or an error.
 import { spawn, fork, execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 
 const children = new Set();
@@ -92,17 +91,7 @@ export function isAlive(pid) {
   }
 }
 
-/** A TCP port free right now on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/free-port.mjs';
 
 /** Resolves with the first stdout/stderr line matching re (the match), or rejects on exit/timeout. */
 export function waitForLine(child, re, timeoutMs, what) {

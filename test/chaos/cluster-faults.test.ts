@@ -1,4 +1,4 @@
-import { ResumingChatClient } from '../integration/redis/resuming-chat-client';
+import { SdkChatter } from '../support/sdk-chatter';
 import { eventually } from '../support/eventually';
 import { ChaosCluster, Workload } from './support/chaos-cluster';
 
@@ -71,7 +71,7 @@ describe('chaos: faults in the cluster topology', () => {
     const joiners = await Promise.all(
       rooms.map(async (roomId, i) => {
         const token = (await cluster.call<{ token: string }>('POST', '/api/login', undefined, { name: `joiner${i}` })).body.token;
-        const joiner = new ResumingChatClient(`joiner${i}`, cluster.backendUrls, token, roomId);
+        const joiner = new SdkChatter(`joiner${i}`, cluster.backendUrls, token, roomId);
         await joiner.connect();
         return joiner;
       }),
@@ -97,7 +97,7 @@ describe('chaos: faults in the cluster topology', () => {
     const readers = await Promise.all(
       rooms.map(async (roomId, i) => {
         const token = (await cluster.call<{ token: string }>('POST', '/api/login', undefined, { name: `reader${i}` })).body.token;
-        const reader = new ResumingChatClient(`reader${i}`, cluster.backendUrls, token, roomId);
+        const reader = new SdkChatter(`reader${i}`, cluster.backendUrls, token, roomId);
         await reader.connect();
         return reader;
       }),

@@ -1,12 +1,13 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ResumingChatClient } from '../integration/redis/resuming-chat-client';
+import { SdkChatter, storedHistory } from '../support/sdk-chatter';
 import { startBackend, startSession } from '../integration/redis/distributed-servers';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server';
+import { callApi } from '../support/room-api';
 import { SESSION_ENTRY, ServerProcess } from '../support/server-process';
-import { roomHistory, Workload } from './support/chaos-cluster';
+import { Workload } from './support/chaos-cluster';
 import { NetNamespace } from './support/net-namespace';
 
 /**
@@ -86,26 +87,17 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     ns?.destroy();
   });
 
-  async function call<T>(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(backendUrls[0] + path, {
-      method,
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T>(method: string, path: string, auth?: string, body?: unknown) => callApi<T>(backendUrls[0], method, path, auth, body, 5000);
 
   it('moves its rooms to live servers, acks nothing twice or lost, and gives them up when the link returns', async () => {
     const roomIds: string[] = [];
     for (let i = 0; i < 3; i++) roomIds.push((await call<CreateRoomResponse>('POST', '/api/rooms', token, {})).body.roomId);
-    const clients: ResumingChatClient[] = [];
+    const clients: SdkChatter[] = [];
     for (const roomId of roomIds) {
       for (let c = 0; c < 3; c++) {
         const name = `p${clients.length}`;
         const userToken = (await call<LoginResponse>('POST', '/api/login', undefined, { name })).body.token;
-        clients.push(new ResumingChatClient(name, backendUrls, userToken, roomId));
+        clients.push(new SdkChatter(name, backendUrls, userToken, roomId));
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
@@ -113,7 +105,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     // Two servers outside that can take the rooms.
     for (const id of ['s2', 's3']) procs.push((await startSession(id, backendUrls.join(','), env)).proc);
 
-    const work = new Workload((roomId) => roomHistory(backendUrls, token, roomId), roomIds, clients);
+    const work = new Workload((roomId) => storedHistory(backendUrls, token, roomId), roomIds, clients);
     work.chat(200);
     await new Promise((r) => setTimeout(r, 1000));
     const at = Date.now();

@@ -1,38 +1,21 @@
-import { ServerEvent, type WelcomePayload } from '@app/shared';
-import WebSocket from 'ws';
-
 export interface ApiReply<T> {
   status: number;
   body: T;
+  /** How long the call took. */
+  ms: number;
 }
 
-/** One JSON call to a backend as any client makes it (given up after 10 s). */
-export async function callApi<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<ApiReply<T>> {
+/** One JSON call to a backend as any client makes it (given up after `timeoutMs`). */
+export async function callApi<T>(base: string, method: string, path: string, token?: string, body?: unknown, timeoutMs = 10_000): Promise<ApiReply<T>> {
+  const started = Date.now();
   const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
-/** The welcome a new client of a session gets with since=0 (the whole history the room keeps); the socket is closed after it. */
-export async function welcomeFromStart(session: { url: string; token: string }): Promise<WelcomePayload> {
-  const ws = new WebSocket(`${session.url}?token=${encodeURIComponent(session.token)}&since=0`);
-  try {
-    return await new Promise<WelcomePayload>((resolve, reject) => {
-      ws.on('message', (raw) => {
-        const frame = JSON.parse(raw.toString()) as { event: string; data: WelcomePayload };
-        if (frame.event === ServerEvent.Welcome) resolve(frame.data);
-      });
-      ws.once('close', (code) => reject(new Error(`closed with ${code} before the welcome`)));
-      ws.once('error', reject);
-    });
-  } finally {
-    ws.close();
-  }
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, ms: Date.now() - started };
 }
 
 /** The p-th percentile of values (nearest rank), 0 for none. */

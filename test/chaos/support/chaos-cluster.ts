@@ -1,13 +1,13 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
+import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ResumingChatClient } from '../../integration/redis/resuming-chat-client';
+import { SdkChatter, storedHistory, type StoredHistory } from '../../support/sdk-chatter';
 import { startBackend, startSession } from '../../integration/redis/distributed-servers';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { welcomeFromStart } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { callApi } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
 
 /**
@@ -92,14 +92,7 @@ export class ChaosCluster {
     for (const b of this.backends) {
       if (this.stopped.has(b.name)) continue;
       try {
-        const res = await fetch(b.url + path, {
-          method,
-          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(5000),
-        });
-        const text = await res.text();
-        return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+        return await callApi<T>(b.url, method, path, token, body, 5000);
       } catch (err) {
         lastError = err;
       }
@@ -130,13 +123,13 @@ export class ChaosCluster {
   async workload(rooms: number, perRoom: number): Promise<Workload> {
     const roomIds: string[] = [];
     for (let i = 0; i < rooms; i++) roomIds.push((await this.call<CreateRoomResponse>('POST', '/api/rooms', this.token, {})).body.roomId);
-    const clients: ResumingChatClient[] = [];
+    const clients: SdkChatter[] = [];
     for (const roomId of roomIds) {
       for (let c = 0; c < perRoom; c++) {
         const name = `c${clients.length}`;
         const userToken = (await this.call<LoginResponse>('POST', '/api/login', undefined, { name })).body.token;
         const order = clients.length % 2 === 0 ? this.backendUrls : [...this.backendUrls].reverse();
-        clients.push(new ResumingChatClient(name, order, userToken, roomId));
+        clients.push(new SdkChatter(name, order, userToken, roomId));
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
@@ -170,49 +163,14 @@ export class ChaosCluster {
     await this.redis.stop();
   }
 
-  /** Every message of a room as a new client gets it (since=0). */
-  history(roomId: string): Promise<RoomHistory> {
-    return roomHistory(
+  /** Every message the room keeps, read by a newcomer on the SDK through the backends still running. */
+  history(roomId: string): Promise<StoredHistory> {
+    return storedHistory(
       this.backends.filter((b) => !this.stopped.has(b.name)).map((b) => b.url),
       this.token,
       roomId,
     );
   }
-}
-
-export interface RoomHistory {
-  serverId: string;
-  lastSeq: number;
-  messages: Message[];
-}
-
-/** A room's whole history as a new client gets it (since=0), through the first backend that answers. */
-export async function roomHistory(backends: string[], token: string, roomId: string): Promise<RoomHistory> {
-  return eventually(
-    async () => {
-      let session: { url: string; token: string } | null = null;
-      for (const backend of backends) {
-        try {
-          const res = await fetch(`${backend}/api/rooms/${roomId}`, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}` },
-            signal: AbortSignal.timeout(5000),
-          });
-          if (res.status === 200) {
-            session = (await res.json()) as { url: string; token: string };
-            break;
-          }
-        } catch {
-          // the next backend
-        }
-      }
-      if (!session) return null;
-      const welcome = await welcomeFromStart(session);
-      return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-    },
-    20_000,
-    `the history of room ${roomId}`,
-  );
 }
 
 /** Clients chatting in rooms while faults happen, and the checker over what they and the rooms saw. */
@@ -221,9 +179,9 @@ export class Workload {
   private talk: Promise<void> | null = null;
 
   constructor(
-    private readonly history: (roomId: string) => Promise<RoomHistory>,
+    private readonly history: (roomId: string) => Promise<StoredHistory>,
     readonly roomIds: string[],
-    readonly clients: ResumingChatClient[],
+    readonly clients: SdkChatter[],
   ) {}
 
   /** Every client sends one message every `everyMs`, until `quiet`. */

@@ -1,39 +1,19 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
 import { contractMessages, loadAsyncApiDocument } from '../../support/frame-contract';
+import { backendForThisFile } from '../support/test-backend';
 
 // The WebSocket contract served beside Swagger: /docs/asyncapi.json for machines, /docs/ws for people.
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: 'test-internal-secret',
-    JWT_SECRET: 'test-jwt-secret-0123456789',
-    LOG_LEVEL: 'silent',
-  });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const backend = backendForThisFile({ INTERNAL_SECRET: 'test-internal-secret', JWT_SECRET: 'test-jwt-secret-0123456789' });
 
 describe('AsyncAPI routes', () => {
   it('GET /docs/asyncapi.json answers the document of docs/asyncapi.yaml, without a token', async () => {
-    const res = await fetch(`${base}/docs/asyncapi.json`);
+    const res = await fetch(`${backend.base}/docs/asyncapi.json`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await res.json()).toEqual(JSON.parse(JSON.stringify(loadAsyncApiDocument())));
   });
 
   it('GET /docs/ws renders every message and schema as a page with no script and nothing from outside', async () => {
-    const res = await fetch(`${base}/docs/ws`);
+    const res = await fetch(`${backend.base}/docs/ws`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -50,7 +30,7 @@ describe('AsyncAPI routes', () => {
   });
 
   it('keeps both routes out of the OpenAPI document of the HTTP API', async () => {
-    const openapi = await (await fetch(`${base}/docs-json`)).json();
+    const openapi = await (await fetch(`${backend.base}/docs-json`)).json();
     expect(Object.keys(openapi.paths).filter((p) => p.startsWith('/docs'))).toEqual([]);
   });
 });

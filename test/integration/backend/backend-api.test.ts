@@ -1,18 +1,15 @@
 import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, SessionHeartbeat } from '@app/shared';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
 import { JwtService } from '@nestjs/jwt';
+import { backendForThisFile } from '../support/test-backend';
 
 // The backend on a real HTTP port with no session process of its own (PROVISIONER=none): session
 // servers are played by heartbeats this test sends, as an orchestrator's replicas would.
 const SECRET = 'test-internal-secret';
 const JWT_SECRET = 'test-jwt-secret-0123456789';
-let app: NestFastifyApplication;
-let base: string;
+const backend = backendForThisFile({ INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000' });
 
 async function api(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, {
+  const res = await fetch(backend.base + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -38,24 +35,6 @@ function heartbeat(hb: Partial<SessionHeartbeat> & { serverId: string }, secret 
     [INTERNAL_SECRET_HEADER]: secret,
   });
 }
-
-beforeAll(async () => {
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: SECRET,
-    JWT_SECRET,
-    HEARTBEAT_TTL_MS: '60000',
-    LOG_LEVEL: 'silent',
-  });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
 
 describe('health before any session server', () => {
   it('is not ready (503) until a session server registers', async () => {
@@ -219,13 +198,13 @@ describe('Swagger', () => {
     expect(Object.keys(paths).some((p) => p.startsWith('/internal'))).toBe(false);
     expect(Object.keys(paths['/api/rooms/{roomId}'].post.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '503']));
     expect(paths['/api/login'].post.requestBody).toBeDefined();
-    expect((await fetch(base + '/docs')).status).toBe(200);
+    expect((await fetch(backend.base + '/docs')).status).toBe(200);
   });
 });
 
 describe('metrics', () => {
   it('exposes Prometheus metrics of logins, placements and heartbeats at /metrics', async () => {
-    const res = await fetch(base + '/metrics');
+    const res = await fetch(backend.base + '/metrics');
     expect(res.status).toBe(200);
     const text = await res.text();
     expect(text).toMatch(/^rooms_logins_total \d+/m);

@@ -1,34 +1,13 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
 import { version } from '../../../package.json';
+import { backendForThisFile } from '../support/test-backend';
 
 // Every error body has statusCode, message and error, the 401 of the token guard and the 429 of the
 // per-address rate limit included (both used to lack `error`); the OpenAPI document shows each
 // error status with an example of its own.
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: 'test-internal-secret',
-    JWT_SECRET: 'test-jwt-secret-0123456789',
-    HTTP_RATE_LIMIT_PER_MIN: '2',
-    LOG_LEVEL: 'silent',
-  });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const backend = backendForThisFile({ INTERNAL_SECRET: 'test-internal-secret', JWT_SECRET: 'test-jwt-secret-0123456789', HTTP_RATE_LIMIT_PER_MIN: '2' });
 
 async function post(path: string, body: unknown, token?: string) {
-  const res = await fetch(base + path, {
+  const res = await fetch(backend.base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
@@ -56,7 +35,7 @@ describe('error bodies', () => {
   });
 
   it('413 of a body over the limit (raised by Fastify, not Nest) has statusCode, message and error', async () => {
-    const res = await fetch(`${base}/api/rooms`, {
+    const res = await fetch(`${backend.base}/api/rooms`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'x'.repeat(20_000) }),
@@ -66,13 +45,13 @@ describe('error bodies', () => {
   });
 
   it('404 of an unknown route has statusCode, message and error', async () => {
-    const res = await fetch(`${base}/api/nope`);
+    const res = await fetch(`${backend.base}/api/nope`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ statusCode: 404, message: expect.any(String), error: 'Not Found' });
   });
 
   it('the OpenAPI document gives every error status an example of its own status, with all three fields', async () => {
-    const doc = await (await fetch(`${base}/docs-json`)).json();
+    const doc = await (await fetch(`${backend.base}/docs-json`)).json();
     const seen: string[] = [];
     for (const [path, operations] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(operations)) {

@@ -1,24 +1,12 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { backendForThisFile } from '../support/test-backend';
 
 // Logging in again as the same name in the same browser keeps the user id: the browser sends the
 // access token it holds, and the backend keeps that token's id when it is valid and for this name.
 // A client can keep an id it was given, never choose one.
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', ADMIN_SECRET: 'identity-admin-secret-0123' });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-});
-afterAll(async () => {
-  await app?.close();
-});
+const backend = backendForThisFile({ ADMIN_SECRET: 'identity-admin-secret-0123' });
 
 async function login(body: unknown) {
-  const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${backend.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as { token: string; user: { id: string; name: string } } };
 }
 
@@ -42,7 +30,11 @@ it('keeps the user id for the same name with a valid previous token, and only th
 
   // An admin token never becomes a guest identity.
   const admin = (await (
-    await fetch(`${base}/api/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"secret":"identity-admin-secret-0123"}' })
+    await fetch(`${backend.base}/api/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"secret":"identity-admin-secret-0123"}',
+    })
   ).json()) as { token: string };
   expect((await login({ name: 'admin', previousToken: admin.token })).body.user.id).not.toBe('admin');
 });

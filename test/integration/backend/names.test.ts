@@ -1,24 +1,11 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { backendForThisFile } from '../support/test-backend';
 
 // Display and room names: at least one visible character, no bidirectional controls, no
 // zero-width characters, so "Alice" and "Alice\u200B" cannot both pass for Alice (issue 15).
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', HTTP_RATE_LIMIT_PER_MIN: '10000' });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const backend = backendForThisFile({ HTTP_RATE_LIMIT_PER_MIN: '10000' });
 
 const post = async (path: string, body: unknown, token?: string) => {
-  const res = await fetch(base + path, {
+  const res = await fetch(backend.base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),

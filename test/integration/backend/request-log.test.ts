@@ -1,37 +1,12 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Writable } from 'node:stream';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { backendForThisFile, type LogLine } from '../support/test-backend';
 
 // The backend as main.ts builds it, logging at info into `lines`: the request line's hook is wired,
 // and Nest's own lines go through the same logger.
-type Line = Record<string, any>;
-const lines: Line[] = [];
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
-      done();
-    },
-  });
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: 'log-test-secret',
-    JWT_SECRET: 'log-test-jwt-secret-0123456789',
-    LOG_LEVEL: 'info',
-  });
-  app = await createBackendApp(config, { logDestination: sink });
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const lines: LogLine[] = [];
+const backend = backendForThisFile(
+  { INTERNAL_SECRET: 'log-test-secret', JWT_SECRET: 'log-test-jwt-secret-0123456789', LOG_LEVEL: 'info' },
+  { logLines: lines },
+);
 
 /** Lets the sink's write callbacks run. */
 const flushed = () => new Promise((resolve) => setImmediate(resolve));
@@ -43,7 +18,7 @@ it("writes Nest's own lines through the same logger", () => {
 
 it('logs a refused call at info with the id echoed in x-request-id, and never the token', async () => {
   const token = 'not-a-valid-token-4f1c9e';
-  const res = await fetch(`${base}/api/rooms/abc`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-log-1' } });
+  const res = await fetch(`${backend.base}/api/rooms/abc`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-log-1' } });
   expect(res.status).toBe(401);
   expect(res.headers.get('x-request-id')).toBe('trace-log-1');
   await flushed();
@@ -53,11 +28,15 @@ it('logs a refused call at info with the id echoed in x-request-id, and never th
 });
 
 it('logs a server error at error, and nothing for a success at info', async () => {
-  const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ada' }) });
+  const login = await fetch(`${backend.base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Ada' }),
+  });
   expect(login.status).toBe(201);
   const { token } = (await login.json()) as { token: string };
   // No session server has registered (PROVISIONER=none): creating a room is a 503.
-  const res = await fetch(`${base}/api/rooms`, {
+  const res = await fetch(`${backend.base}/api/rooms`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: '{}',

@@ -1,28 +1,13 @@
-import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER } from '@app/shared';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
+import { registerFakeSessionServer, startTestBackend } from '../support/test-backend';
 
 // Quotas per user (contract: "Quotas per user"): rooms created per hour and get-or-start calls per
 // minute follow the access token's `sub`; beyond them a 429 with Retry-After and a message a person
 // can read. With Redis every backend replica counts in the same place.
 const SECRET = 'quota-internal-secret';
 
-async function start(env: Record<string, string>): Promise<{ app: NestFastifyApplication; base: string }> {
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: SECRET,
-    LOG_LEVEL: 'silent',
-    HEARTBEAT_TTL_MS: '600000',
-    ...env,
-  });
-  const app = await createBackendApp(config);
-  const base = await listenBackend(app, config);
-  return { app, base };
-}
+const start = (env: Record<string, string>) => startTestBackend({ INTERNAL_SECRET: SECRET, HEARTBEAT_TTL_MS: '600000', ...env });
 
 async function call(base: string, method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(base + path, {
@@ -35,12 +20,7 @@ async function call(base: string, method: string, path: string, token?: string, 
 }
 
 async function register(base: string): Promise<void> {
-  const r = await fetch(base + HEARTBEAT_PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: SECRET },
-    body: JSON.stringify({ serverId: 'q1', url: 'ws://127.0.0.1:1', capacity: 1000, rooms: [], connections: 0, draining: false }),
-  });
-  expect(r.status).toBeLessThan(300);
+  expect((await registerFakeSessionServer(base, SECRET, { serverId: 'q1' })).status).toBeLessThan(300);
 }
 
 const login = async (base: string, name: string) => (await call(base, 'POST', '/api/login', undefined, { name })).body.token as string;

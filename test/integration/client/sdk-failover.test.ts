@@ -1,8 +1,6 @@
 import { RoomsClient, type ConnectionState, type MessageV2, type RoomConnection } from '@app/client';
 import { eventually } from '../../support/eventually';
-import { pidListeningOn } from '../../support/processes';
-import { Product } from '../support/product';
-import { ModeEnv, PRODUCT_MODES } from '../support/product-modes';
+import { PRODUCT_MODES, productInMode } from '../support/product-modes';
 
 /** One person on the SDK, with everything the checker needs: every `message` event and every state. */
 class Chatter {
@@ -41,23 +39,15 @@ function checkStream(who: string, messages: readonly MessageV2[]): void {
 }
 
 describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is SIGKILLed or the room is moved, $name", (mode) => {
-  let product: Product;
-  let modeEnv: ModeEnv;
+  const running = productInMode(mode, { SESSION_MIN: '2', HEARTBEAT_TTL_MS: '2000' });
 
-  beforeAll(async () => {
-    product = await Product.start({ ...(modeEnv = await mode.acquire()).env, SESSION_MIN: '2', HEARTBEAT_TTL_MS: '2000' });
-  });
   afterEach(() => {
     for (const c of Chatter.all.splice(0)) c.room?.close();
   });
-  afterAll(async () => {
-    await product?.stop();
-    await modeEnv?.release();
-  });
 
   it('both resume on the new owner; every message sent is stored once and seen once by both, in seq order', async () => {
-    const ada = new Chatter('Ada', product.url);
-    const bob = new Chatter('Bob', product.url);
+    const ada = new Chatter('Ada', running.product.url);
+    const bob = new Chatter('Bob', running.product.url);
     await ada.client.login('Ada');
     await bob.client.login('Bob');
     const { roomId } = await ada.client.createRoom('failover');
@@ -74,13 +64,9 @@ describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is 
 
     // Mid-conversation: messages in flight when the hosting server dies, and more typed while it is down.
     const doomed = ada.room.serverId!;
-    const cluster = await product.adminCluster();
-    const port = Number(new URL(cluster.servers.find((s) => s.id === doomed)!.url!).port);
-    const pid = pidListeningOn(port);
-    expect(pid).toBeDefined();
-    expect(pid).not.toBe(product.pid);
+    const pid = await running.product.sessionServerPid(doomed);
     for (let i = 6; i <= 10; i++) sent.push(ada.room.send(`ada ${i}`), bob.room.send(`bob ${i}`));
-    process.kill(pid!, 'SIGKILL');
+    process.kill(pid, 'SIGKILL');
     await eventually(() => ada.room.state.status !== 'live' && bob.room.state.status !== 'live', 5000, 'both to notice the loss');
     for (let i = 11; i <= 15; i++) sent.push(ada.room.send(`ada ${i}`), bob.room.send(`bob ${i}`));
 
@@ -99,7 +85,7 @@ describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is 
     expect(ada.room.messages).toEqual(ada.seen);
 
     // The store holds each text exactly once: a newcomer resuming from 0 gets the same 30.
-    const cy = new Chatter('Cy', product.url);
+    const cy = new Chatter('Cy', running.product.url);
     await cy.client.login('Cy');
     await cy.join(roomId);
     const stored = cy.room.messages;
@@ -113,8 +99,8 @@ describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is 
   });
 
   it("follows an operator's move at once: `moved`, live on the new server, never `reconnecting`, nothing lost or twice", async () => {
-    const ada = new Chatter('Ada', product.url);
-    const bob = new Chatter('Bob', product.url);
+    const ada = new Chatter('Ada', running.product.url);
+    const bob = new Chatter('Bob', running.product.url);
     await ada.client.login('Ada');
     await bob.client.login('Bob');
     const { roomId } = await ada.client.createRoom('moving');
@@ -123,10 +109,10 @@ describe.each(PRODUCT_MODES)("two SDK clients when the room's session server is 
     for (let i = 1; i <= 3; i++) await ada.room.send(`before ${i}`);
 
     // A move needs a live server to go to (the previous test's SIGKILL may still be replaced).
-    await eventually(async () => (await product.adminCluster()).servers.filter((x) => x.alive && !x.draining).length >= 2, 15_000, 'two live servers');
+    await eventually(async () => (await running.product.adminCluster()).servers.filter((x) => x.alive && !x.draining).length >= 2, 15_000, 'two live servers');
     const from = ada.room.serverId!;
     const sent = [1, 2, 3].map((i) => bob.room.send(`around the move ${i}`));
-    const moved = await product.request('POST', `/api/admin/rooms/${roomId}/move`, await product.adminToken(), {});
+    const moved = await running.product.request('POST', `/api/admin/rooms/${roomId}/move`, await running.product.adminToken(), {});
     expect(moved.status).toBe(202);
     await eventually(() => ada.room.isLive && bob.room.isLive && ada.room.serverId !== from && bob.room.serverId !== from, 10_000, 'both live elsewhere');
     await Promise.all(sent);

@@ -3,7 +3,7 @@ import { ROOM_STORE, type RoomStore } from '../../../apps/session/src/store/room
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
 import { percentile } from '../../support/room-api';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 /**
  * What the fence check costs a join: a join to a room already in memory first reads the store's
@@ -29,7 +29,7 @@ describe('fencing: the cost of checking the store on join (Redis)', () => {
 
   it('adds about one Redis round trip to a join, and the welcome is current either way', async () => {
     const room = `room-${randomBytes(8).toString('hex')}`;
-    const owner = await WsTestClient.join(server.urlFor(server.token({ sub: 'u-owner', name: 'Owner', room })));
+    const owner = await RawFrameClient.join(server.urlFor(server.token({ sub: 'u-owner', name: 'Owner', room })));
     expect(await owner.client.say('hello', 'h1')).toBe(1);
 
     const store = server.app.get<RoomStore>(ROOM_STORE);
@@ -42,7 +42,7 @@ describe('fencing: the cost of checking the store on join (Redis)', () => {
     const cached = { epoch: 1, lastSeq: 1 };
     const join = async () => {
       const started = performance.now();
-      const { client, welcome } = await WsTestClient.join(server.urlFor(server.token({ sub: 'u-guest', name: 'Guest', room })));
+      const { client, welcome } = await RawFrameClient.join(server.urlFor(server.token({ sub: 'u-guest', name: 'Guest', room })));
       const ms = performance.now() - started;
       expect(welcome.lastSeq).toBe(1);
       client.terminate();

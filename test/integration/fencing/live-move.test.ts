@@ -1,14 +1,13 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
+import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { callApi as call, percentile, welcomeFromStart } from '../../support/room-api';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { callApi as call, percentile } from '../../support/room-api';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from '../redis/distributed-servers';
-import { ResumingChatClient } from '../redis/resuming-chat-client';
+import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
+import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 
 /**
  * Live moves under traffic, with real processes (one backend, three session servers, Redis): an
@@ -24,11 +23,6 @@ const ROOMS = 6;
 const CLIENTS_PER_ROOM = 3;
 const SEND_EVERY_MS = 150;
 
-async function fullHistory(backend: string, token: string, roomId: string): Promise<Message[]> {
-  const session = await call<{ url: string; token: string }>(backend, 'POST', `/api/rooms/${roomId}`, token);
-  return (await welcomeFromStart(session.body)).messages;
-}
-
 describe('live moves under traffic: drain, operator move, SIGTERM', () => {
   let redis: RedisServerHandle;
   let backend: { proc: ServerProcess; url: string };
@@ -39,19 +33,10 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('moves');
-    jwtSecret = randomBytes(24).toString('hex');
-    backend = await startBackend('backend', await freePort(), {
-      ...secrets,
-      JWT_SECRET: jwtSecret,
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-    });
-    const sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200', RATE_PER_SECOND: '50', RATE_BURST: '100' };
+    const env = clusterEnv(redis.url, 'moves', HEARTBEAT_TTL_MS);
+    jwtSecret = env.backend.JWT_SECRET;
+    backend = await startBackend('backend', await freePort(), env.backend);
+    const sessionEnv = { ...env.session, RATE_PER_SECOND: '50', RATE_BURST: '100' };
     for (const id of ['s1', 's2', 's3']) sessions.set(id, (await startSession(id, backend.url, sessionEnv)).proc);
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
     // An operator's access token: what POST /api/admin/login issues (role admin), signed with the backend's secret.
@@ -88,12 +73,12 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
   it('moves every member without loss or duplicate, and measures the switch-over', async () => {
     const roomIds: string[] = [];
     for (let i = 0; i < ROOMS; i++) roomIds.push((await call<CreateRoomResponse>(backend.url, 'POST', '/api/rooms', token, {})).body.roomId);
-    const clients: ResumingChatClient[] = [];
+    const clients: SdkChatter[] = [];
     for (const roomId of roomIds) {
       for (let c = 0; c < CLIENTS_PER_ROOM; c++) {
         const name = `c${clients.length}`;
         const userToken = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name })).body.token;
-        clients.push(new ResumingChatClient(name, [backend.url], userToken, roomId));
+        clients.push(new SdkChatter(name, [backend.url], userToken, roomId));
       }
     }
     await Promise.all(clients.map((c) => c.connect()));
@@ -151,7 +136,7 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
     // Checker over the whole history of every room.
     const problems: string[] = [];
     for (const roomId of roomIds) {
-      const history = await fullHistory(backend.url, token, roomId);
+      const { messages: history } = await storedHistory([backend.url], token, roomId);
       const seqs = history.map((m) => m.seq);
       if (seqs.some((s, i) => s !== i + 1)) problems.push(`room ${roomId}: seqs not 1..n`);
       const ids = history.map((m) => m.id);

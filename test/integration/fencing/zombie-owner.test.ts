@@ -1,12 +1,11 @@
-import type { ClusterView, CreateRoomResponse, LoginResponse, Message } from '@app/shared';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { callApi as call, welcomeFromStart } from '../../support/room-api';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { callApi as call } from '../../support/room-api';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from '../redis/distributed-servers';
-import { ResumingChatClient } from '../redis/resuming-chat-client';
+import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
+import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 import { HoldingForwarder } from './holding-forwarder';
 
 /**
@@ -21,14 +20,6 @@ import { HoldingForwarder } from './holding-forwarder';
 
 const HEARTBEAT_TTL_MS = 1500;
 
-/** The room as a fresh client sees it now: a welcome with every message (since=0). */
-async function historyNow(backend: string, token: string, roomId: string): Promise<{ serverId: string; lastSeq: number; messages: Message[] }> {
-  const session = await call<{ url: string; token: string }>(backend, 'POST', `/api/rooms/${roomId}`, token);
-  if (session.status !== 200) throw new Error(`get-or-start answered ${session.status}`);
-  const welcome = await welcomeFromStart(session.body);
-  return { serverId: welcome.serverId, lastSeq: welcome.lastSeq, messages: welcome.messages };
-}
-
 describe('fencing: a frozen owner that wakes up after its room moved (the zombie case)', () => {
   let redis: RedisServerHandle;
   let backend: { proc: ServerProcess; url: string };
@@ -39,19 +30,10 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('zombie');
-    backend = await startBackend('backend', await freePort(), {
-      ...secrets,
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-    });
+    const env = clusterEnv(redis.url, 'zombie', HEARTBEAT_TTL_MS);
+    backend = await startBackend('backend', await freePort(), env.backend);
     forwarder = await HoldingForwarder.start(backend.url);
-    sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200', ROOM_IDLE_MS: '60000' };
+    sessionEnv = { ...env.session, ROOM_IDLE_MS: '60000' };
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
   }, 60_000);
 
@@ -86,7 +68,7 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     const users = await Promise.all(
       ['writer', 'reader'].map(async (name) => (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name })).body.token),
     );
-    const writer = new ResumingChatClient('writer', [backend.url], users[0], roomId);
+    const writer = new SdkChatter('writer', [backend.url], users[0], roomId);
     await writer.connect();
     expect(writer.servers).toEqual(['s1']);
     for (let i = 1; i <= 5; i++) writer.send(`before ${i}`);
@@ -102,7 +84,7 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     await eventually(async () => JSON.stringify(await aliveServers()) === '["s2"]', 15_000, 's1 to be dead in the directory');
 
     // A reader asks for the room: it is placed on S2, which loads it (stores nothing).
-    const reader = new ResumingChatClient('reader', [backend.url], users[1], roomId);
+    const reader = new SdkChatter('reader', [backend.url], users[1], roomId);
     await reader.connect();
     expect(reader.servers).toEqual(['s2']);
     expect(reader.lastSeq).toBe(5);
@@ -120,7 +102,7 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     // The room as anyone sees it from now on holds every acked message at its acked seq.
     const now = await eventually(
       async () => {
-        const seen = await historyNow(backend.url, token, roomId);
+        const seen = await storedHistory([backend.url], token, roomId);
         return seen.serverId === 's2' ? seen : null;
       },
       15_000,

@@ -1,6 +1,6 @@
 import { eventually } from '../../support/eventually';
 import { Product } from '../support/product';
-import { WsTestClient } from '../support/ws-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 /**
  * Admission before the socket: once the room's server reported maxMembers users connected,
@@ -8,28 +8,28 @@ import { WsTestClient } from '../support/ws-client';
  */
 describe('admission: a full room is refused by get-or-start', () => {
   let product: Product;
-  const clients: WsTestClient[] = [];
+  const clients: SdkChatter[] = [];
 
   beforeAll(async () => {
     product = await Product.start({ MAX_MEMBERS: '2', HEARTBEAT_INTERVAL_MS: '200' });
   });
   afterAll(async () => {
-    for (const c of clients) c.terminate();
+    await Promise.all(clients.map((c) => c.close()));
     await product?.stop();
   });
 
   it('answers 409 "room is full" to a newcomer, 200 to a member, and 200 again once someone left', async () => {
     const [ann, bob, cid] = await Promise.all(['Ann', 'Bob', 'Cid'].map((name) => product.login(name)));
     const roomId = await product.createRoom(ann.token);
-    const join = async (token: string) => {
-      const s = await product.session(token, roomId);
-      expect(s.epoch).toBeGreaterThanOrEqual(1);
-      const { client } = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}`);
+    const join = async (name: string, token: string) => {
+      const client = new SdkChatter(name, [product.url], token, roomId);
       clients.push(client);
+      const welcome = await client.connect();
+      expect(welcome.epoch).toBeGreaterThanOrEqual(1);
       return client;
     };
-    await join(ann.token);
-    const bobSocket = await join(bob.token);
+    await join('ann', ann.token);
+    const bobClient = await join('bob', bob.token);
 
     const refused = await eventually(
       async () => {
@@ -43,8 +43,8 @@ describe('admission: a full room is refused by get-or-start', () => {
     // A member (another device of Ann) is let in.
     expect((await product.request('POST', `/api/rooms/${roomId}`, ann.token)).status).toBe(200);
 
-    bobSocket.terminate();
+    await bobClient.close();
     await eventually(async () => (await product.request('POST', `/api/rooms/${roomId}`, cid.token)).status === 200, 10_000, 'a free place again');
-    await join(cid.token);
+    await join('cid', cid.token);
   });
 });

@@ -1,6 +1,6 @@
 import { eventually } from '../../support/eventually';
 import { LiveCluster } from '../security/support/live-cluster';
-import { WsTestClient } from '../support/ws-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 // A room nobody is connected to stops holding a slot after ROOM_IDLE_MS (30 s by default; short
 // here): the session server lets it go, the backend frees the slot, and a later get-or-start places
@@ -21,14 +21,12 @@ describe('idle rooms give their slot back', () => {
   it('frees the only slot of a room left alone, then places and hydrates it again', async () => {
     const ada = await cluster.login('Ada');
     const first = (await cluster.call('POST', '/api/rooms', { token: ada.token, body: {} })).body.roomId as string;
-    const s1 = await cluster.call('POST', `/api/rooms/${first}`, { token: ada.token });
-    const c1 = await WsTestClient.connect(`${s1.body.url}?token=${encodeURIComponent(s1.body.token)}`);
-    await c1.next('welcome');
-    await c1.say('kept in the store', 'idle-1');
+    const c1 = new SdkChatter('idle', [cluster.url], ada.token, first);
+    await c1.connect();
+    await c1.say('kept in the store');
     // The one slot is taken: no other room can be placed.
     expect((await cluster.call('POST', '/api/rooms', { token: ada.token, body: {} })).status).toBe(503);
-    c1.socket.close();
-    await c1.closed;
+    await c1.close();
 
     // Nobody connected: the slot comes back.
     const admin = await cluster.adminToken();
@@ -38,10 +36,9 @@ describe('idle rooms give their slot back', () => {
 
     // The second room is never connected to: it lets the slot go too, and the first room comes back with its history.
     await eventually(async () => (await cluster.call('POST', `/api/rooms/${first}`, { token: ada.token })).status === 200, 5000, 'the first room placed again');
-    const s2 = await cluster.call('POST', `/api/rooms/${first}`, { token: ada.token });
-    const c2 = await WsTestClient.connect(`${s2.body.url}?token=${encodeURIComponent(s2.body.token)}&since=0`);
-    const welcome = await c2.next('welcome');
-    expect(welcome.messages.map((m: { text: string }) => m.text)).toEqual(['kept in the store']);
-    c2.socket.close();
+    const c2 = new SdkChatter('back', [cluster.url], ada.token, first);
+    const welcome = await c2.connect();
+    expect(welcome.messages.map((m) => m.text)).toEqual(['kept in the store']);
+    await c2.close();
   });
 });

@@ -1,9 +1,8 @@
-import { Message } from '@app/shared';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Product } from '../support/product';
-import { WsTestClient } from '../support/ws-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 // The embedded default keeps rooms (backend) and history (session servers) in DATA_DIR: a restart of
 // the whole product finds every room again, with its history and its seq.
@@ -17,10 +16,10 @@ describe('a restart of the whole product (embedded default)', () => {
     try {
       const ada = await first.login('Ada');
       roomId = await first.createRoom(ada.token);
-      const s = await first.session(ada.token, roomId);
-      const { client } = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}`);
-      for (let i = 1; i <= 3; i++) await client.say(`before restart ${i}`, `r-${i}`);
-      client.terminate();
+      const client = new SdkChatter('r', [first.url], ada.token, roomId);
+      await client.connect();
+      for (let i = 1; i <= 3; i++) await client.say(`before restart ${i}`);
+      await client.close();
     } finally {
       await first.stop();
     }
@@ -28,14 +27,14 @@ describe('a restart of the whole product (embedded default)', () => {
     const second = await Product.start({ DATA_DIR: dataDir, SESSION_MIN: '1' });
     try {
       const bob = await second.login('Bob');
-      const s = await second.session(bob.token, roomId);
-      const { client, welcome } = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}`);
+      const client = new SdkChatter('bob', [second.url], bob.token, roomId);
+      const welcome = await client.connect();
       expect(welcome.lastSeq).toBe(3);
-      expect(welcome.messages.map((m: Message) => m.text)).toEqual(['before restart 1', 'before restart 2', 'before restart 3']);
-      expect(await client.say('after restart', 'r-4')).toBe(4);
+      expect(welcome.messages.map((m) => m.text)).toEqual(['before restart 1', 'before restart 2', 'before restart 3']);
+      expect((await client.room.send('after restart', { clientMsgId: 'r-4' })).seq).toBe(4);
       // A clientMsgId from before the restart is still known.
-      expect(await client.say('before restart 1', 'r-1')).toBe(1);
-      client.terminate();
+      expect((await client.room.send('before restart 1', { clientMsgId: 'r-1' })).seq).toBe(1);
+      await client.close();
     } finally {
       await second.stop();
     }

@@ -1,7 +1,7 @@
 import { eventually } from '../../support/eventually';
 import { isAlive, pidListeningOn } from '../../support/processes';
 import { Product } from '../support/product';
-import { WsTestClient } from '../support/ws-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 describe('local provisioner: spread, scale out, scale in, no orphans', () => {
   let product: Product;
@@ -37,9 +37,11 @@ describe('local provisioner: spread, scale out, scale in, no orphans', () => {
     // The new server serves the room for real.
     const s = await product.session(token, rooms[4]);
     expect(s.serverId).toBe(newcomer.id);
-    const { client, welcome } = await WsTestClient.join(`${s.url}?token=${encodeURIComponent(s.token)}`);
+    const client = new SdkChatter('ops', [product.url], token, rooms[4]);
+    const welcome = await client.connect();
     expect(welcome.roomId).toBe(rooms[4]);
-    client.terminate();
+    expect(welcome.serverId).toBe(newcomer.id);
+    await client.close();
     expect(waited).toBeLessThan(15_000);
 
     rooms.push(await product.createRoom(token));

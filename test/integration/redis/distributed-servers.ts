@@ -1,3 +1,5 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { uniqueKeyPrefix } from '../../support/redis-server';
 import { BACKEND_ENTRY, BACKEND_READY, SESSION_ENTRY, ServerProcess } from '../../support/server-process';
 
 // The distributed deployment by hand: backend replicas without a provisioner, on ports the test
@@ -23,4 +25,26 @@ export async function startSession(serverId: string, backendUrl: string, env: Re
     /"msg":"session server listening".*?"port":(\d+)/,
   );
   return { proc, port: Number(match[1]) };
+}
+
+export interface ClusterEnv {
+  /** For every backend replica: the shared secrets, the session token signing key, Redis, the heartbeat TTL. */
+  backend: Record<string, string>;
+  /** For every session server: the internal secret, Redis, a heartbeat every 200 ms. */
+  session: Record<string, string>;
+}
+
+/** Fresh secrets and a key prefix of its own for one hand-made cluster on `redisUrl`. */
+export function clusterEnv(redisUrl: string, label: string, heartbeatTtlMs: number): ClusterEnv {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const shared = { INTERNAL_SECRET: randomBytes(16).toString('hex'), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: uniqueKeyPrefix(label) };
+  return {
+    backend: {
+      ...shared,
+      JWT_SECRET: randomBytes(24).toString('hex'),
+      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+      HEARTBEAT_TTL_MS: String(heartbeatTtlMs),
+    },
+    session: { ...shared, HEARTBEAT_INTERVAL_MS: '200' },
+  };
 }

@@ -1,11 +1,11 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { eventually } from '../../support/eventually';
 import { freePort } from '../../support/processes';
-import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
+import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
+import { callApi as call } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
-import { startBackend, startSession } from './distributed-servers';
-import { ResumingChatClient } from './resuming-chat-client';
+import { clusterEnv, startBackend, startSession } from './distributed-servers';
+import { SdkChatter } from '../../support/sdk-chatter';
 
 /**
  * The distributed mode with real processes: two backend replicas (PROVISIONER=none) sharing one
@@ -17,18 +17,6 @@ import { ResumingChatClient } from './resuming-chat-client';
 // Short for quick failover, with room for a loaded machine to delay a 200 ms heartbeat.
 const HEARTBEAT_TTL_MS = 3000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function call<T>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T; ms: number }> {
-  const started = Date.now();
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, ms: Date.now() - started };
-}
 
 describe('distributed: two backend replicas, two session servers, one Redis', () => {
   let redis: RedisServerHandle;
@@ -63,21 +51,10 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
   beforeAll(async () => {
     redis = await startRedisServer({ persistent: true });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
-    const prefix = uniqueKeyPrefix('distributed');
-    backendEnv = {
-      ...secrets,
-      JWT_SECRET: randomBytes(24).toString('hex'),
-      SESSION_TOKEN_PRIVATE_KEY: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
-      // One user makes hundreds of get-or-start calls here: the per-user quotas are tested apart.
-      ROOMS_PER_USER_PER_HOUR: '100000',
-      SESSIONS_PER_USER_PER_MIN: '100000',
-    };
-    sessionEnv = { ...secrets, REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '200' };
+    const env = clusterEnv(redis.url, 'distributed', HEARTBEAT_TTL_MS);
+    // One user makes hundreds of get-or-start calls here: the per-user quotas are tested apart.
+    backendEnv = { ...env.backend, ROOMS_PER_USER_PER_HOUR: '100000', SESSIONS_PER_USER_PER_MIN: '100000' };
+    sessionEnv = env.session;
 
     const ports = [await freePort(), await freePort()];
     const started = await Promise.all(ports.map((port, i) => startBackend(`backend-${'ab'[i]}`, port, backendEnv)));
@@ -132,7 +109,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
       ['alice', 'bob'].map(async (name, i) => {
         const t = (await call<LoginResponse>(urlOf(i), 'POST', '/api/login', undefined, { name })).body.token;
         // Each client asks its own replica first, the other after a failure.
-        return new ResumingChatClient(name, i === 0 ? [urlOf(0), urlOf(1)] : [urlOf(1), urlOf(0)], t, roomId);
+        return new SdkChatter(name, i === 0 ? [urlOf(0), urlOf(1)] : [urlOf(1), urlOf(0)], t, roomId);
       }),
     );
     await Promise.all([alice.connect(), bob.connect()]);
@@ -141,7 +118,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
 
     const perClient = 30;
     let killed: Promise<void> | undefined;
-    const talk = async (client: ResumingChatClient) => {
+    const talk = async (client: SdkChatter) => {
       for (let i = 1; i <= perClient; i++) {
         client.send(`${client.name} says ${i}`);
         if (client === alice && i === 10) killed = sessions.get(victim)!.proc.stop('SIGKILL');
@@ -167,7 +144,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     expect([...alice.messages.values()].map((m) => m.id).sort()).toEqual([...bob.messages.values()].map((m) => m.id).sort());
 
     // A newcomer asking for everything gets the same history from the new owner (read back from Redis).
-    const carol = new ResumingChatClient('carol', [urlOf(1)], token, roomId);
+    const carol = new SdkChatter('carol', [urlOf(1)], token, roomId);
     await carol.connect();
     expect(carol.servers[0]).toBe(alice.servers.at(-1));
     expect([...carol.messages.values()].map((m) => m.seq)).toEqual(
@@ -184,7 +161,7 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
   it('answers 503 quickly while Redis is down, and serves again once it is back', async () => {
     const roomId = rooms[0];
     // A connected client keeps the room held (and reported) by its server.
-    const holder = new ResumingChatClient('holder', [urlOf(0), urlOf(1)], token, roomId);
+    const holder = new SdkChatter('holder', [urlOf(0), urlOf(1)], token, roomId);
     await holder.connect();
     const serverId = holder.servers[0];
 

@@ -1,4 +1,4 @@
-import WebSocket from 'ws';
+import { RawFrameClient } from '../support/raw-frame-client';
 import { LiveCluster } from './support/live-cluster';
 
 // Attack 2 of issue 15: one access token, creating rooms from many loopback addresses and holding
@@ -11,7 +11,7 @@ const SOURCES = ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'
 
 describe('one user cannot take the whole capacity', () => {
   let cluster: LiveCluster;
-  const sockets: WebSocket[] = [];
+  const sockets: RawFrameClient[] = [];
   beforeAll(async () => {
     cluster = await LiveCluster.start({ servers: SERVERS, sessionEnv: { MAX_ROOMS: String(ROOMS_PER_SERVER) } });
   });
@@ -41,12 +41,10 @@ describe('one user cannot take the whole capacity', () => {
       }
       const session = await cluster.call('POST', `/api/rooms/${created.body.roomId}`, { token: attacker.token, from });
       if (session.status !== 200) continue;
-      const ws = new WebSocket(`${session.body.url}?token=${encodeURIComponent(session.body.token)}`, { localAddress: from });
+      // An attacker's idle socket from its own source address: the SDK (the global WebSocket) cannot pick one.
+      const ws = await RawFrameClient.connect(`${session.body.url}?token=${encodeURIComponent(session.body.token)}`, { localAddress: from });
       sockets.push(ws);
-      await new Promise<void>((resolve, reject) => {
-        ws.once('message', () => resolve());
-        ws.once('error', reject);
-      });
+      await ws.next('welcome');
       held++;
     }
     console.log(`capacity attack: one user holds ${held} of ${SERVERS * ROOMS_PER_SERVER} room slots; answers ${JSON.stringify(Object.fromEntries(statuses))}`);

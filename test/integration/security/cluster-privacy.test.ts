@@ -2,7 +2,7 @@ import type { ClusterView } from '@app/shared';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
 import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
-import { WsTestClient } from '../support/ws-client';
+import { SdkChatter } from '../../support/sdk-chatter';
 import { CLUSTER_ADMIN_SECRET, LiveCluster } from './support/live-cluster';
 
 // Attack 1 of issue 15: GET /api/cluster gave every logged-in user every room id (and the session
@@ -60,11 +60,9 @@ describe('cluster view privacy', () => {
     expect(view.servers.flatMap((s) => s.rooms)).toContain(roomId);
     expect(view.servers.filter((s) => s.alive).every((s) => /^ws:\/\/127\.0\.0\.1:\d+$/.test(s.url ?? ''))).toBe(true);
     // The admin's token is an access token like any other: it can open a room's session.
-    const session = await cluster.call('POST', `/api/rooms/${roomId}`, { token: admin });
-    expect(session.status).toBe(200);
-    const ws = await WsTestClient.connect(`${session.body.url}?token=${encodeURIComponent(session.body.token)}`);
-    await ws.next('welcome');
-    ws.socket.close();
+    const asAdmin = new SdkChatter('admin', [cluster.url], admin, roomId);
+    expect((await asAdmin.connect()).roomId).toBe(roomId);
+    await asAdmin.close();
 
     const wrong = await cluster.call('POST', '/api/admin/login', { body: { secret: `${CLUSTER_ADMIN_SECRET}-not` } });
     expect(wrong.status).toBe(401);

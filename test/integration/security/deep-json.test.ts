@@ -1,34 +1,13 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Writable } from 'node:stream';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { backendForThisFile, type LogLine } from '../support/test-backend';
 
 // Attack 5 of issue 15: a deeply nested JSON body (~2,000 levels, a few kB, no login needed) was a
 // 500 with a stack trace at error level in the log. It must be a 400 with a clear message, and a
 // client's mistake must leave nothing at error level in the log.
-type Line = Record<string, any>;
-const lines: Line[] = [];
-let app: NestFastifyApplication;
-let base: string;
-
-beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Line);
-      done();
-    },
-  });
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'info', HTTP_RATE_LIMIT_PER_MIN: '10000' });
-  app = await createBackendApp(config, { logDestination: sink });
-  base = await listenBackend(app, config);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const lines: LogLine[] = [];
+const backend = backendForThisFile({ LOG_LEVEL: 'info', HTTP_RATE_LIMIT_PER_MIN: '10000' }, { logLines: lines });
 
 const post = (path: string, body: string, token?: string) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
+  fetch(backend.base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
 
 it.each([
   ['an array under name', (n: number) => `{"name":${'['.repeat(n)}${']'.repeat(n)}}`],

@@ -1,15 +1,18 @@
 import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER } from '@app/shared';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
-import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { backendForThisFile, registerFakeSessionServer } from '../support/test-backend';
 
 // Thousands of malformed HTTP bodies against the real backend: each gets a clear 4xx in Nest's error
 // shape (never a 5xx, a hang or a stack trace), and the server keeps serving well-formed calls.
 const SECRET = 'fuzz-internal-secret';
-let app: NestFastifyApplication;
-let base: string;
+const backend = backendForThisFile({
+  INTERNAL_SECRET: SECRET,
+  HTTP_RATE_LIMIT_PER_MIN: '100000',
+  ROOMS_PER_USER_PER_HOUR: '100000',
+  SESSIONS_PER_USER_PER_MIN: '100000',
+  HEARTBEAT_TTL_MS: '600000',
+});
 let token: string;
 
 /** A small deterministic generator, so a failure can be replayed. */
@@ -73,33 +76,12 @@ function randomBody(r: () => number): string {
 }
 
 beforeAll(async () => {
-  const config = loadBackendConfig({
-    PORT: '0',
-    PROVISIONER: 'none',
-    ROOM_CATALOG: 'memory',
-    INTERNAL_SECRET: SECRET,
-    LOG_LEVEL: 'silent',
-    HTTP_RATE_LIMIT_PER_MIN: '100000',
-    ROOMS_PER_USER_PER_HOUR: '100000',
-    SESSIONS_PER_USER_PER_MIN: '100000',
-    HEARTBEAT_TTL_MS: '600000',
-  });
-  app = await createBackendApp(config);
-  base = await listenBackend(app, config);
-  await fetch(base + HEARTBEAT_PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: SECRET },
-    body: JSON.stringify({ serverId: 's1', url: 'ws://127.0.0.1:1', capacity: 100000, rooms: [], connections: 0, draining: false }),
-  });
+  await registerFakeSessionServer(backend.base, SECRET, { serverId: 's1', capacity: 100000 });
   token = (
-    (await (await fetch(base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz"}' })).json()) as {
+    (await (await fetch(backend.base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz"}' })).json()) as {
       token: string;
     }
   ).token;
-});
-
-afterAll(async () => {
-  await app?.close();
 });
 
 /** A real full GC, so heap figures compare live memory and not garbage waiting to be collected. */
@@ -127,7 +109,7 @@ it('answers 4,000 malformed bodies with clear 4xx errors, keeps serving, and doe
       Array.from({ length: 50 }, async () => {
         const t = targets[Math.floor(r() * targets.length)];
         const body = randomBody(r);
-        const res = await fetch(base + t.path, {
+        const res = await fetch(backend.base + t.path, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -153,7 +135,7 @@ it('answers 4,000 malformed bodies with clear 4xx errors, keeps serving, and doe
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
   // Still serving.
-  const ok = await fetch(base + '/api/rooms', {
+  const ok = await fetch(backend.base + '/api/rooms', {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: '{}',
@@ -164,14 +146,14 @@ it('answers 4,000 malformed bodies with clear 4xx errors, keeps serving, and doe
 });
 
 it('echoes a request id, or makes one', async () => {
-  const given = await fetch(base + '/health/live', { headers: { 'x-request-id': 'trace-123' } });
+  const given = await fetch(backend.base + '/health/live', { headers: { 'x-request-id': 'trace-123' } });
   expect(given.headers.get('x-request-id')).toBe('trace-123');
-  const made = await fetch(base + '/health/live');
+  const made = await fetch(backend.base + '/health/live');
   expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 });
 
 it('sends security headers (helmet) and no CORS grant to a foreign origin by default', async () => {
-  const res = await fetch(base + '/health/live', { headers: { origin: 'http://evil.test' } });
+  const res = await fetch(backend.base + '/health/live', { headers: { origin: 'http://evil.test' } });
   expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   expect(res.headers.get('content-security-policy')).toContain("connect-src 'self' ws: wss:");
   expect(res.headers.get('access-control-allow-origin')).toBeNull();

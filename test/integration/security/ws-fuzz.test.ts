@@ -6,7 +6,7 @@ import { FrameErrorCode } from '@app/shared';
 import { eventually } from '../../support/eventually';
 import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 import { sampleValue, scrape } from '../session/prometheus-text';
 
 /**
@@ -261,7 +261,7 @@ describe(`session server: WebSocket fuzz (FUZZ_SEED=${SEED})`, () => {
   });
 
   it('answers every malformed frame, closes only with protocol codes, keeps chatting, and does not leak', async () => {
-    const { client: chatter } = await WsTestClient.join(server.urlFor(server.token({ sub: 'chatter', name: 'Chatter', room })));
+    const { client: chatter } = await RawFrameClient.join(server.urlFor(server.token({ sub: 'chatter', name: 'Chatter', room })));
     const fuzzers = await Promise.all(Array.from({ length: FUZZERS }, () => FuzzSocket.open(urlFor(server))));
 
     // The well-behaved member: send, then its message and its ack, over and over.

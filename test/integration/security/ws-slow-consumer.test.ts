@@ -4,7 +4,7 @@ import { SessionMetrics } from '../../../apps/session/src/metrics/session-metric
 import { RoomsService } from '../../../apps/session/src/rooms/rooms.service';
 import { eventually } from '../../support/eventually';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 import { sampleValue, scrape } from '../session/prometheus-text';
 
 const MESSAGES = 2000;
@@ -22,7 +22,7 @@ const SEND_BUFFER_LIMIT = 512 * 1024;
 describe('session server: slow consumer', () => {
   let env: SessionTestEnv;
   let server: TestSessionServer;
-  const clients: WsTestClient[] = [];
+  const clients: RawFrameClient[] = [];
 
   beforeAll(async () => {
     env = await createSessionTestEnv();
@@ -41,7 +41,7 @@ describe('session server: slow consumer', () => {
   });
 
   async function join(room: string, sub: string) {
-    const { client } = await WsTestClient.join(server.urlFor(server.token({ sub, name: sub, room })));
+    const { client } = await RawFrameClient.join(server.urlFor(server.token({ sub, name: sub, room })));
     clients.push(client);
     return client;
   }

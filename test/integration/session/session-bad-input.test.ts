@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { createSessionTokenKeys, mintSessionToken } from '../support/session-tokens';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
 
@@ -13,10 +13,10 @@ const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
 describe('session server: bad input', () => {
   let env: SessionTestEnv;
   let server: TestSessionServer;
-  const clients: WsTestClient[] = [];
+  const clients: RawFrameClient[] = [];
 
   async function join(room = newRoomId(), sub = 'u-ann') {
-    const { client, welcome } = await WsTestClient.join(server.urlFor(server.token({ sub, name: sub, room })));
+    const { client, welcome } = await RawFrameClient.join(server.urlFor(server.token({ sub, name: sub, room })));
     clients.push(client);
     return { client, welcome, room };
   }
@@ -51,24 +51,24 @@ describe('session server: bad input', () => {
       ['a token for another server', () => server.urlFor(server.token({ sub: 'u', name: 'n', room, aud: 'another-server' }))],
       ['an access token', () => server.urlFor(server.token({ sub: 'u', name: 'n', room, typ: 'access' }))],
     ])('%s: HTTP 401', async (_label, url) => {
-      expect(await WsTestClient.refusal(url())).toBe(401);
+      expect(await RawFrameClient.refusal(url())).toBe(401);
       await stillServes();
     });
 
     it.each(['-1', 'abc', '1.5', ''])('a bad since (%p): HTTP 400, or ignored when empty', async (since) => {
       const url = `${server.urlFor(server.token({ sub: 'u', name: 'n', room: newRoomId() }))}&since=${since}`;
       if (since === '') {
-        const { client } = await WsTestClient.join(url);
+        const { client } = await RawFrameClient.join(url);
         client.terminate();
       } else {
-        expect(await WsTestClient.refusal(url)).toBe(400);
+        expect(await RawFrameClient.refusal(url)).toBe(400);
       }
       await stillServes();
     });
   });
 
   describe('rejected frames keep the socket open', () => {
-    async function expectError(send: (c: WsTestClient) => void, code: string) {
+    async function expectError(send: (c: RawFrameClient) => void, code: string) {
       const { client } = await join();
       send(sendsMalformedFrames(client));
       const error = await client.next('error');

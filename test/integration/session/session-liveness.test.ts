@@ -1,5 +1,5 @@
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 // Ping/pong liveness: a connection that misses two pongs in a row is closed and its `left` sent, so
 // a vanished client holds no presence or slot (contract: "Liveness, moves and admission"). A short
@@ -18,10 +18,10 @@ describe('ping/pong liveness', () => {
   });
 
   it('closes a client that stops answering pings and tells the others it left; answering clients stay', async () => {
-    const ada = await WsTestClient.connect(server.urlFor(server.token({ sub: 'ada', name: 'Ada', room: 'live-room' })));
+    const ada = await RawFrameClient.connect(server.urlFor(server.token({ sub: 'ada', name: 'Ada', room: 'live-room' })));
     await ada.next('welcome');
     // A client whose pongs never come: ws's autoPong off is what a vanished peer looks like.
-    const ghost = await WsTestClient.connect(server.urlFor(server.token({ sub: 'ghost', name: 'Ghost', room: 'live-room' })), { autoPong: false });
+    const ghost = await RawFrameClient.connect(server.urlFor(server.token({ sub: 'ghost', name: 'Ghost', room: 'live-room' })), { autoPong: false });
     await ghost.next('welcome');
     expect((await ada.next('joined')).user.id).toBe('ghost');
     let pings = 0;
@@ -45,9 +45,9 @@ describe('ping/pong liveness', () => {
   });
 
   it('a paused client (TCP open, reading nothing) is closed as well', async () => {
-    const ada = await WsTestClient.connect(server.urlFor(server.token({ sub: 'ada', name: 'Ada', room: 'live-room-2' })));
+    const ada = await RawFrameClient.connect(server.urlFor(server.token({ sub: 'ada', name: 'Ada', room: 'live-room-2' })));
     await ada.next('welcome');
-    const paused = await WsTestClient.connect(server.urlFor(server.token({ sub: 'pause', name: 'Pause', room: 'live-room-2' })));
+    const paused = await RawFrameClient.connect(server.urlFor(server.token({ sub: 'pause', name: 'Pause', room: 'live-room-2' })));
     await paused.next('welcome');
     await ada.next('joined');
     paused.socket.pause();

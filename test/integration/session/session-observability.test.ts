@@ -4,14 +4,14 @@ import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { startRedisServer, type RedisServerHandle, uniqueKeyPrefix } from '../../support/redis-server';
 import { ServerState } from '../../../apps/session/src/lifecycle/server-state';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 import { sampleValue, scrape } from './prometheus-text';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
 
 describe('session server: /health and /metrics', () => {
   let env: SessionTestEnv;
-  const clients: WsTestClient[] = [];
+  const clients: RawFrameClient[] = [];
 
   beforeAll(async () => {
     env = await createSessionTestEnv();
@@ -26,7 +26,7 @@ describe('session server: /health and /metrics', () => {
   });
 
   async function join(server: TestSessionServer, room: string, sub: string) {
-    const { client, welcome } = await WsTestClient.join(server.urlFor(server.token({ sub, name: sub, room })));
+    const { client, welcome } = await RawFrameClient.join(server.urlFor(server.token({ sub, name: sub, room })));
     clients.push(client);
     return { client, welcome };
   }
@@ -118,7 +118,7 @@ describe('session server: /health and /metrics', () => {
     ann.send('send', { text: ' ', clientMsgId: 'blank' });
     ann.sendRaw(Buffer.from([1, 2, 3]), { binary: true });
     for (let i = 0; i < 5; i++) await ann.next('error');
-    const oversize = sendsMalformedFrames(await WsTestClient.connect(server.urlFor(server.token({ sub: 'dan', name: 'dan', room }))));
+    const oversize = sendsMalformedFrames(await RawFrameClient.connect(server.urlFor(server.token({ sub: 'dan', name: 'dan', room }))));
     oversize.sendRaw('y'.repeat(4096));
     expect((await oversize.closed).code).toBe(1009);
 

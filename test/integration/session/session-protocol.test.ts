@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
-import { WsTestClient } from '../support/ws-client';
+import { RawFrameClient } from '../support/raw-frame-client';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
 
 describe('session server: protocol', () => {
   let env: SessionTestEnv;
   let server: TestSessionServer;
-  const clients: WsTestClient[] = [];
+  const clients: RawFrameClient[] = [];
 
   async function join(room: string, user: { sub: string; name: string }, since?: number) {
-    const { client, welcome } = await WsTestClient.join(server.urlFor(server.token({ ...user, room }), since));
+    const { client, welcome } = await RawFrameClient.join(server.urlFor(server.token({ ...user, room }), since));
     clients.push(client);
     return { client, welcome };
   }
@@ -121,20 +121,20 @@ describe('session server: protocol', () => {
   it('serves a room under one epoch: a newer token fences the copy held here (4404) and reloads it; an older one gets 4404', async () => {
     const room = newRoomId();
     const ann = { sub: 'u-ann', name: 'Ann' };
-    const first = await WsTestClient.join(server.urlFor(server.token({ ...ann, room, epoch: 3 })));
+    const first = await RawFrameClient.join(server.urlFor(server.token({ ...ann, room, epoch: 3 })));
     clients.push(first.client);
     expect(first.welcome.epoch).toBe(3);
     expect(await first.client.say('under three', 'e3-1')).toBe(1);
 
     // The room was placed here again (a newer epoch): the old copy's sockets go, the new one continues the seq.
-    const second = await WsTestClient.join(server.urlFor(server.token({ ...ann, room, epoch: 5 }), 1));
+    const second = await RawFrameClient.join(server.urlFor(server.token({ ...ann, room, epoch: 5 }), 1));
     clients.push(second.client);
     expect(await first.client.closed).toEqual({ code: 4404, reason: expect.any(String) });
     expect(second.welcome).toMatchObject({ epoch: 5, lastSeq: 1, messages: [] });
     expect(await second.client.say('under five', 'e5-1')).toBe(2);
 
     // A token from before that placement is stale: 4404 before any room data.
-    const stale = await WsTestClient.connect(server.urlFor(server.token({ ...ann, room, epoch: 4 })));
+    const stale = await RawFrameClient.connect(server.urlFor(server.token({ ...ann, room, epoch: 4 })));
     clients.push(stale);
     expect(await stale.closed).toEqual({ code: 4404, reason: expect.any(String) });
     expect(stale.received).toEqual([]);
@@ -142,7 +142,7 @@ describe('session server: protocol', () => {
     // the store remembers epoch 5.
     const elsewhere = await env.start();
     try {
-      const staleThere = await WsTestClient.connect(elsewhere.urlFor(elsewhere.token({ ...ann, room, epoch: 4 })));
+      const staleThere = await RawFrameClient.connect(elsewhere.urlFor(elsewhere.token({ ...ann, room, epoch: 4 })));
       clients.push(staleThere);
       expect((await staleThere.closed).code).toBe(4404);
       expect(staleThere.received).toEqual([]);

@@ -17,6 +17,8 @@ export class FakeBackend {
   readonly heartbeats: SessionHeartbeat[] = [];
   /** Requests refused for a wrong or missing secret. */
   unauthorized = 0;
+  /** Answer heartbeats with this status instead of 200, without recording them: a backend in trouble. */
+  failWithStatus: number | null = null;
   private toRevoke: string[] = [];
   private listeners: Array<() => void> = [];
 
@@ -79,6 +81,10 @@ export class FakeBackend {
     if (req.headers[INTERNAL_SECRET_HEADER] !== this.options.internalSecret) {
       this.unauthorized++;
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"statusCode":401,"message":"Unauthorized"}');
+      return;
+    }
+    if (this.failWithStatus !== null) {
+      res.writeHead(this.failWithStatus, { 'content-type': 'application/json' }).end(`{"statusCode":${this.failWithStatus}}`);
       return;
     }
     let body = '';

@@ -1,4 +1,5 @@
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
+import { Product } from './product';
 
 /** Environment for one mode of the product, and how to give back what it took. */
 export interface ModeEnv {
@@ -23,3 +24,25 @@ export const PRODUCT_MODES: ProductMode[] = [
     },
   },
 ];
+
+/**
+ * The product in `mode` for the tests of the enclosing `describe` (started in `beforeAll`, stopped
+ * with its mode's resources in `afterAll`); read `product` inside tests and hooks.
+ */
+export function productInMode(mode: ProductMode, env: Record<string, string>): { readonly product: Product } {
+  let product: Product | undefined;
+  let modeEnv: ModeEnv | undefined;
+  beforeAll(async () => {
+    product = await Product.start({ ...(modeEnv = await mode.acquire()).env, ...env });
+  });
+  afterAll(async () => {
+    await product?.stop();
+    await modeEnv?.release();
+  });
+  return {
+    get product(): Product {
+      if (!product) throw new Error('the product starts in beforeAll: read it inside a test or hook');
+      return product;
+    },
+  };
+}

@@ -2,6 +2,7 @@ import type { AdminLoginResponse, ClusterView, CreateRoomResponse, LoginResponse
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidListeningOn } from '../../support/processes';
 import { BACKEND_ENTRY, BACKEND_READY, ServerProcess, type ServerProcessOptions } from '../../support/server-process';
 
 /** ADMIN_SECRET of a Product unless its env names another. */
@@ -96,6 +97,15 @@ export class Product {
   /** The admin's cluster view: every room, and the servers' addresses. */
   async adminCluster(): Promise<ClusterView> {
     return this.cluster(await this.adminToken());
+  }
+
+  /** The pid of session server `serverId` (a process of its own, never the backend's): for tests that kill it. */
+  async sessionServerPid(serverId: string): Promise<number> {
+    const server = (await this.adminCluster()).servers.find((s) => s.id === serverId);
+    if (!server?.url) throw new Error(`no session server ${serverId} with an address in the cluster view`);
+    const pid = pidListeningOn(Number(new URL(server.url).port));
+    if (pid === undefined || pid === this.pid) throw new Error(`no session server process of its own listens for ${serverId} (${pid})`);
+    return pid;
   }
 
   async cluster(token: string): Promise<ClusterView> {

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { HeartbeatReply, SessionHeartbeat } from '@app/shared';
+import { DEV_INTERNAL_SECRET } from '@app/shared';
+import { FakeBackend } from '../../../../test/integration/support/fake-backend';
 import type { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { loadSessionConfig } from '../config/load-session-config';
 import { ServerState } from '../lifecycle/server-state';
@@ -9,38 +8,6 @@ import type { SessionMetrics } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
 import { ManualClock } from '../time/manual-clock';
 import { HeartbeatService } from './heartbeat.service';
-
-/** A backend stand-in on a real port: answers heartbeats, or refuses them with a status. */
-class FakeBackend {
-  readonly beats: SessionHeartbeat[] = [];
-  status = 200;
-  reply: Partial<HeartbeatReply> = { ttlMs: 5000, revoked: [] };
-  private constructor(readonly server: Server) {}
-
-  static async start(): Promise<FakeBackend> {
-    const server = createServer();
-    const self = new FakeBackend(server);
-    server.on('request', (req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        self.beats.push(JSON.parse(body) as SessionHeartbeat);
-        res.writeHead(self.status, { 'content-type': 'application/json' }).end(JSON.stringify(self.reply));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return self;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe('HeartbeatService with several backends', () => {
   let backends: FakeBackend[];
@@ -63,7 +30,9 @@ describe('HeartbeatService with several backends', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    backends = await Promise.all([FakeBackend.start(), FakeBackend.start()]);
+    // The verifier below takes no key, so the one the replies carry need not be real.
+    const options = { internalSecret: DEV_INTERNAL_SECRET, sessionTokenPublicKey: 'unused' };
+    backends = await Promise.all([FakeBackend.start(options), FakeBackend.start(options)]);
     revoked = [];
   });
   afterEach(async () => {
@@ -74,8 +43,8 @@ describe('HeartbeatService with several backends', () => {
     const hb = service(backends.map((b) => b.url));
     await hb.beat();
     await hb.beat();
-    expect(backends.map((b) => b.beats.length)).toEqual([2, 0]);
-    expect(backends[0].beats[0].rooms).toEqual([{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }]);
+    expect(backends.map((b) => b.heartbeats.length)).toEqual([2, 0]);
+    expect(backends[0].heartbeats[0].rooms).toEqual([{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }]);
     expect(hb.successfulBeats).toBe(2);
   });
 
@@ -84,28 +53,28 @@ describe('HeartbeatService with several backends', () => {
     await backends[0].close();
     await hb.beat();
     expect(hb.successfulBeats).toBe(1);
-    expect(backends[1].beats).toHaveLength(1);
+    expect(backends[1].heartbeats).toHaveLength(1);
     await hb.beat();
-    expect(backends[1].beats).toHaveLength(2);
+    expect(backends[1].heartbeats).toHaveLength(2);
   });
 
   it('fails over on an error status too, and counts a failure only when every backend failed', async () => {
     const hb = service(backends.map((b) => b.url));
-    backends[0].status = 503;
+    backends[0].failWithStatus = 503;
     await hb.beat();
     expect(hb.successfulBeats).toBe(1);
-    backends[1].status = 500;
+    backends[1].failWithStatus = 500;
     await hb.beat();
     expect(hb.successfulBeats).toBe(1);
     expect(metrics.heartbeatFailed).toHaveBeenCalled();
-    backends[0].status = 200;
+    backends[0].failWithStatus = null;
     await hb.beat();
     expect(hb.successfulBeats).toBe(2);
   });
 
   it('passes revocations on with the epochs the rooms were reported under', async () => {
     const hb = service([backends[0].url]);
-    backends[0].reply = { ttlMs: 5000, revoked: ['r1'] };
+    backends[0].revoke('r1');
     await hb.beat();
     expect(revoked).toEqual([{ ids: ['r1'], reported: new Map([['r1', 4]]) }]);
   });

@@ -1,23 +1,16 @@
 import type { Message } from '@app/shared';
 import Redis from 'ioredis';
-import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../test/support/redis-server';
+import { redisForThisFile, startRedisServer, uniqueKeyPrefix } from '../../../../test/support/redis-server';
 import { createRedisClient } from '@app/redis';
 import { epochKey, RedisRoomStore } from './redis-room-store';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SeqConflictError } from './room-store.port';
 
-let url: string;
-let release: () => Promise<void>;
-beforeAll(async () => {
-  ({ url, release } = await acquireRedisUrl());
-});
-afterAll(async () => {
-  await release();
-});
+const redis = redisForThisFile();
 
 describeRoomStoreContract(
   'redis',
-  async () => new RedisRoomStore(createRedisClient(url, 'contract'), { keyPrefix: uniqueKeyPrefix('store'), maxMessages: 1000 }),
+  async () => new RedisRoomStore(createRedisClient(redis.url, 'contract'), { keyPrefix: uniqueKeyPrefix('store'), maxMessages: 1000 }),
 );
 
 const msg = (seq: number, text = `text ${seq}`): Message => ({ seq, id: `c-${seq}`, userId: 'u1', name: 'Ann', text, ts: 1_700_000_000_000 + seq });
@@ -26,7 +19,7 @@ const seqs = (list: Message[]) => list.map((m) => m.seq);
 
 describe('RedisRoomStore', () => {
   const opened: RedisRoomStore[] = [];
-  function open(options: { keyPrefix: string; maxMessages?: number; historyTtlMs?: number }, redisUrl = url): RedisRoomStore {
+  function open(options: { keyPrefix: string; maxMessages?: number; historyTtlMs?: number }, redisUrl = redis.url): RedisRoomStore {
     const store = new RedisRoomStore(createRedisClient(redisUrl, 'store'), { maxMessages: 1000, ...options });
     opened.push(store);
     return store;
@@ -49,7 +42,7 @@ describe('RedisRoomStore', () => {
     const keyPrefix = uniqueKeyPrefix('epoch-key');
     const store = open({ keyPrefix });
     await store.load('r', 10, 3);
-    const probe = new Redis(url);
+    const probe = new Redis(redis.url);
     try {
       expect(await probe.get(`{${keyPrefix}history:r}:epoch`)).toBe('3');
     } finally {
@@ -120,7 +113,7 @@ describe('RedisRoomStore', () => {
     const keyPrefix = uniqueKeyPrefix('ttl');
     const store = open({ keyPrefix, historyTtlMs: 60_000 });
     await store.append('r', range(1, 2), 1);
-    const probe = new Redis(url);
+    const probe = new Redis(redis.url);
     try {
       const pttl = await probe.pttl(`${keyPrefix}history:r`);
       expect(pttl).toBeGreaterThan(50_000);

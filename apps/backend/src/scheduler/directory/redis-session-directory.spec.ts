@@ -1,6 +1,6 @@
 import type { SessionHeartbeat } from '@app/shared';
 import Redis from 'ioredis';
-import { acquireRedisUrl, startRedisServer, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
+import { redisForThisFile, startRedisServer, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
 import { closeRedisClient, createRedisClient } from '@app/redis';
 import { DirectoryUnavailableError, RedisSessionDirectory, SWEEP_AFTER_TTLS } from './redis-session-directory';
 import { describeSessionDirectoryContract } from './session-directory.contract';
@@ -13,21 +13,14 @@ function hb(serverId: string, over: Partial<SessionHeartbeat> = {}): SessionHear
   return { serverId, url: `ws://${serverId}/ws`, capacity: 100, rooms: [], connections: 0, draining: false, ...over };
 }
 
-let url: string;
-let release: () => Promise<void>;
-beforeAll(async () => {
-  ({ url, release } = await acquireRedisUrl());
-});
-afterAll(async () => {
-  await release();
-});
+const redis = redisForThisFile();
 
-describeSessionDirectoryContract('redis', async (t) => new RedisSessionDirectory(createRedisClient(url, 'contract'), t, uniqueKeyPrefix('dir')));
+describeSessionDirectoryContract('redis', async (t) => new RedisSessionDirectory(createRedisClient(redis.url, 'contract'), t, uniqueKeyPrefix('dir')));
 
 describe('RedisSessionDirectory', () => {
   const opened: RedisSessionDirectory[] = [];
   function open(prefix: string): RedisSessionDirectory {
-    const dir = new RedisSessionDirectory(createRedisClient(url, 'replica'), timing, prefix);
+    const dir = new RedisSessionDirectory(createRedisClient(redis.url, 'replica'), timing, prefix);
     opened.push(dir);
     return dir;
   }
@@ -76,7 +69,7 @@ describe('RedisSessionDirectory', () => {
     await dir.heartbeat(hb('s1'), T0);
     await dir.place('r1', T0);
     await dir.createRoom({ roomId: 'r1', createdAt: T0, createdBy: 'u' }, T0);
-    const probe = new Redis(url);
+    const probe = new Redis(redis.url);
     try {
       const keys = await probe.keys(`${prefix}*`);
       expect(keys.sort()).toEqual(
@@ -148,7 +141,7 @@ describe('RedisSessionDirectory', () => {
 
 describe('createRedisClient', () => {
   it('names its connection', async () => {
-    const client = createRedisClient(url, 'named-client');
+    const client = createRedisClient(redis.url, 'named-client');
     try {
       expect(await client.client('GETNAME')).toBe('named-client');
     } finally {

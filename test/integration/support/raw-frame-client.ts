@@ -19,11 +19,21 @@ export class UpgradeRefusedError extends Error {
 }
 
 /**
- * A real `ws` client speaking Nest's `{ event, data }` envelope, for tests: every frame received is
- * kept in an inbox, and `next(event)` takes the first one of that event (waiting for it when none
- * came yet). Frames of other events stay in the inbox, so tests read them in any order.
+ * The tests' one raw WebSocket client: open a socket, send frames (well-formed or not), collect
+ * every frame received, and read the close. It never reconnects, resumes or re-sends.
+ *
+ * Not the SDK (`@app/client`, see test/support/sdk-chatter.ts, which every test that chats as a
+ * real client uses) because what these tests need is what the SDK exists to hide or refuse:
+ * malformed, oversized, binary or flooding frames; hand-made upgrade URLs (`since`/`rev` values
+ * the SDK never sends, wrong or forged tokens, an `Origin`, a source address); one socket's own
+ * close code and what arrived on it before (the SDK reconnects at once on 1012 and 4404); a client
+ * that stops reading; and session servers tested alone with minted tokens and no backend, while
+ * the SDK always goes through get-or-start.
+ *
+ * `next(event)` takes the first received frame of that event (waiting for it when none came yet).
+ * Frames of other events stay in the inbox, so tests read them in any order.
  */
-export class WsTestClient {
+export class RawFrameClient {
   readonly received: ReceivedFrame[] = [];
   private inbox: ReceivedFrame[] = [];
   private waiters: Array<{ event: string | null; resolve: (f: ReceivedFrame) => void }> = [];
@@ -42,10 +52,10 @@ export class WsTestClient {
   }
 
   /** Opens a socket; rejects with UpgradeRefusedError when the server answers the upgrade with a status. */
-  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<WsTestClient> {
+  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawFrameClient> {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
-      const client = new WsTestClient(socket);
+      const client = new RawFrameClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_req, res) => {
         reject(new UpgradeRefusedError(res.statusCode ?? 0));
@@ -56,8 +66,8 @@ export class WsTestClient {
   }
 
   /** Connects and waits for `welcome`. */
-  static async join(url: string, options: WebSocket.ClientOptions = {}): Promise<{ client: WsTestClient; welcome: any }> {
-    const client = await WsTestClient.connect(url, options);
+  static async join(url: string, options: WebSocket.ClientOptions = {}): Promise<{ client: RawFrameClient; welcome: any }> {
+    const client = await RawFrameClient.connect(url, options);
     const welcome = await client.next('welcome');
     return { client, welcome };
   }
@@ -65,7 +75,7 @@ export class WsTestClient {
   /** The HTTP status an upgrade to `url` is refused with (fails when it is accepted). */
   static async refusal(url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
     try {
-      const client = await WsTestClient.connect(url, options);
+      const client = await RawFrameClient.connect(url, options);
       client.terminate();
     } catch (err) {
       if (err instanceof UpgradeRefusedError) return err.status;
