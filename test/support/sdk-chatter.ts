@@ -99,7 +99,7 @@ export class SdkChatter {
       // The global WebSocket, as the SDK's default, opened here so that `close()` can wait for the
       // sockets and `goOffline()` can cut them. (WebSocketLike types its handlers' events looser than
       // the DOM typing of WebSocket does: hence the cast.)
-      env: fakes?.env ?? { createWebSocket: (url) => this.open(url) as unknown as WebSocketLike },
+      env: fakes?.env ?? { createWebSocket: (url) => this.open(url) },
     });
     this.room.on('frame', (frame) => this.onFrame(frame.event, frame.data));
     this.room.on('message', (m) => {
