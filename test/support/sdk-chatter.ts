@@ -9,7 +9,6 @@ import {
   type RoomSession,
   type RoomWelcome,
   type SessionSource,
-  type WebSocketLike,
   type WelcomePayload,
 } from '@app/client';
 
@@ -97,8 +96,7 @@ export class SdkChatter {
       sessions: fakes?.sessions ?? new RoundRobinSessions(backendUrls, accessToken),
       backoff: TEST_BACKOFF,
       // The global WebSocket, as the SDK's default, opened here so that `close()` can wait for the
-      // sockets and `goOffline()` can cut them. (WebSocketLike types its handlers' events looser than
-      // the DOM typing of WebSocket does: hence the cast.)
+      // sockets and `goOffline()` can cut them.
       env: fakes?.env ?? { createWebSocket: (url) => this.open(url) },
     });
     this.room.on('frame', (frame) => this.onFrame(frame.event, frame.data));
