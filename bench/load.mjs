@@ -31,7 +31,7 @@ export class LoadGenerator {
    * @param {number} o.usersPerRoom
    * @param {number} [o.textBytes]
    * @param {number} [o.concurrency] session requests / connects in flight
-   * @param {'lean'|'ws'} [o.client] WebSocket client: the lean one (default) or the `ws` library
+   * @param {'lean'|'ws'|'sdk'} [o.client] WebSocket client: the lean one (default), the `ws` library, or the client SDK (libs/client)
    * @param {(s: string) => void} [o.log]
    */
   constructor(o) {
@@ -94,6 +94,7 @@ export class LoadGenerator {
   }
 
   async openClient(spec, idx, sessionMs) {
+    if (this.o.client === 'sdk') return this.openSdkClient(spec, idx, sessionMs);
     const t0 = performance.now();
     let url;
     if (this.o.target === 'ours') {
@@ -106,6 +107,7 @@ export class LoadGenerator {
       url = withQuery(`${this.o.rawUrl.replace(/\/$/, '')}/${encodeURIComponent(this.roomIds[spec.room])}`, { user: spec.name });
     }
     const c = { idx, room: spec.room, name: spec.name, ws: null, sent: 0, open: false };
+    c.send = (text, clientMsgId) => c.ws.send(JSON.stringify({ event: 'send', data: { text, clientMsgId } }));
     await new Promise((resolve, reject) => {
       const ws = this.o.client === 'ws' ? new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true }) : new LeanWebSocket(url);
       c.ws = ws;
@@ -135,6 +137,54 @@ export class LoadGenerator {
     });
     c.connectMs = performance.now() - t0;
     return c;
+  }
+
+  /**
+   * A client that is the SDK's RoomConnection (`--client sdk`): what an app built on the SDK costs
+   * the generator, against the lean client's raw frames (docs/bench/README.md).
+   */
+  async openSdkClient(spec, idx, sessionMs) {
+    const t0 = performance.now();
+    const { RoomConnection } = await import('../libs/client/dist/index.js');
+    const sessions = {
+      roomSession: async (roomId) => {
+        const ts = performance.now();
+        const session = await this.api.session(spec.access, roomId);
+        sessionMs.add(performance.now() - ts);
+        return session;
+      },
+    };
+    const room = new RoomConnection({ roomId: this.roomIds[spec.room], sessions });
+    const c = { idx, room: spec.room, name: spec.name, conn: room, sent: 0, open: false };
+    c.send = (text, clientMsgId) => room.send(text, { clientMsgId }).catch(() => {});
+    room.on('message', (m) => this.onSdkMessage(m));
+    room.on('ack', () => this.phase && this.phase.acks++);
+    room.on('state', (state) => {
+      if (c.open && state.status !== 'live' && !this.closing) this.unexpectedCloses[state.status] = (this.unexpectedCloses[state.status] || 0) + 1;
+    });
+    await room.connect();
+    c.open = true;
+    this.roomSize[c.room]++;
+    c.connectMs = performance.now() - t0;
+    return c;
+  }
+
+  onSdkMessage(m) {
+    const p = this.phase;
+    if (!p) return;
+    const now = performance.now();
+    if (!m.text.startsWith('B|')) {
+      p.other++;
+      return;
+    }
+    const [, tag, sentAt] = m.text.split('|', 3);
+    if (tag !== p.tag) {
+      p.stale++;
+      return;
+    }
+    p.received++;
+    p.lastRecvAt = now;
+    p.latency.add(now - Number(sentAt));
   }
 
   onFrame(c, data) {
@@ -252,7 +302,7 @@ export class LoadGenerator {
           if (!c.open) break;
           const t = performance.now();
           const text = `B|${tag}|${t.toFixed(3)}|`;
-          c.ws.send(JSON.stringify({ event: 'send', data: { text: text + pad.slice(text.length), clientMsgId: `${tag}.${c.idx}.${c.sent++}` } }));
+          c.send(text + pad.slice(text.length), `${tag}.${c.idx}.${c.sent++}`);
           p.sent++;
           p.expected += this.roomSize[c.room];
         }
@@ -323,7 +373,8 @@ export class LoadGenerator {
     this.closing = true;
     for (const c of this.clients) {
       try {
-        c.ws.terminate();
+        if (c.conn) c.conn.close();
+        else c.ws.terminate();
       } catch {
         /* already gone */
       }

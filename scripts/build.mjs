@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds what is out of date: the backend, the session server and the web app (dist/apps/*).
+// Builds what is out of date: the backend, the session server and the web app (dist/apps/*), and
+// the client SDK's package (libs/client/dist).
 // `npm start` calls it first, so a fresh clone runs with one command and a restart skips the build;
 // a changed package-lock.json (new or updated dependencies) rebuilds all three.
 import { spawnSync } from 'node:child_process';
@@ -62,9 +63,16 @@ const targets = [
   {
     name: 'web',
     output: 'dist/apps/web/browser/index.html',
-    inputs: ['apps/web/src', 'libs/shared/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'],
+    inputs: ['apps/web/src', 'libs/shared/src', 'libs/client/src', 'angular.json', 'apps/web/tsconfig.app.json', 'package-lock.json'],
     cmd: ['npx', 'ng', 'build', 'web'],
     optional: !existsSync(join(root, 'angular.json')),
+  },
+  // The SDK as its package ships it (ES modules): the bench's clients import it from here.
+  {
+    name: 'client SDK',
+    output: 'libs/client/dist/index.js',
+    inputs: ['libs/client/src', 'libs/shared/src', 'libs/client/tsconfig.lib.json', 'libs/client/scripts'],
+    cmd: ['node', 'libs/client/scripts/build.mjs'],
   },
 ];
 

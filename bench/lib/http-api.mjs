@@ -1,56 +1,45 @@
-// The backend's public HTTP API (PROTOCOL.md), as the load generator and the orchestrator use it.
-
-export class ApiError extends Error {
-  constructor(method, path, status, body) {
-    super(`${method} ${path} → ${status} ${typeof body === 'string' ? body : JSON.stringify(body)}`.slice(0, 400));
-    this.status = status;
-    this.body = body;
-  }
-}
+// The backend's HTTP API as the load generator and the orchestrator use it: the public calls are
+// the client SDK's (libs/client, built by `npm run build` into libs/client/dist), with the token
+// passed per call, as the bench holds thousands of users' tokens; the operator's calls (admin
+// login, health) are not in the SDK and are made here.
+const { RoomsApi } = await import('../../libs/client/dist/index.js').catch((err) => {
+  throw new Error(`the client SDK is not built (libs/client/dist): run \`npm run build\` first (${err.message})`);
+});
 
 export class BackendApi {
   constructor(baseUrl) {
     this.base = baseUrl.replace(/\/$/, '');
   }
-  async request(method, path, { token, body, timeoutMs = 15000 } = {}) {
-    const headers = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(this.base + path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let parsed = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      /* keep text */
-    }
-    if (!res.ok) throw new ApiError(method, path, res.status, parsed);
-    return parsed;
+  /** The SDK's API acting for one user (a RoomsApi holds one access token). */
+  as(token) {
+    return new RoomsApi({ baseUrl: this.base, token });
   }
   /** → { token, user } */
   login(name) {
-    return this.request('POST', '/api/login', { body: { name } });
+    return this.as(null).login(name);
   }
   /** An access token with the admin role: the cluster view then names every room and each server's address. */
-  adminLogin(secret) {
-    return this.request('POST', '/api/admin/login', { body: { secret } });
+  async adminLogin(secret) {
+    const res = await fetch(`${this.base}/api/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ secret }),
+      signal: AbortSignal.timeout(15000),
+    });
+    if (!res.ok) throw new Error(`POST /api/admin/login → ${res.status} ${await res.text()}`);
+    return res.json();
   }
   /** → { roomId } */
   createRoom(token, name) {
-    return this.request('POST', '/api/rooms', { token, body: name ? { name } : {} });
+    return this.as(token).createRoom(name || undefined);
   }
-  /** → { roomId, url, token, serverId } */
+  /** → { roomId, url, token, serverId, epoch } */
   session(token, roomId) {
-    return this.request('POST', `/api/rooms/${encodeURIComponent(roomId)}`, { token });
+    return this.as(token).roomSession(roomId);
   }
   /** → { servers: [{ id, url, rooms, connections, alive, ... }], at } */
   cluster(token) {
-    return this.request('GET', '/api/cluster', { token });
+    return this.as(token).cluster();
   }
   async health() {
     try {
