@@ -1,1 +1,2 @@
+export * from './key-prefix';
 export * from './redis-client';

@@ -117,3 +117,50 @@ describe('per-user quotas, two replicas sharing Redis', () => {
     expect(view.servers.flatMap((s: { rooms: string[] }) => s.rooms).sort()).toEqual(created.sort());
   });
 });
+
+describe('get-or-start quota, two replicas sharing Redis (counted in the placement script)', () => {
+  const apps: NestFastifyApplication[] = [];
+  const bases: string[] = [];
+  let release: () => Promise<void>;
+  beforeAll(async () => {
+    const redis = await acquireRedisUrl();
+    release = redis.release;
+    const env = {
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: uniqueKeyPrefix('session-quota'),
+      JWT_SECRET: 'shared-jwt-secret-for-replicas',
+      SESSIONS_PER_USER_PER_MIN: '6',
+    };
+    for (let i = 0; i < 2; i++) {
+      const { app, base } = await start(env);
+      apps.push(app);
+      bases.push(base);
+    }
+    await register(bases[0]);
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await release?.();
+  });
+
+  it('lets exactly the quota in among concurrent calls on both replicas; the refused get a readable 429; the room is in the list', async () => {
+    const dana = await login(bases[0], 'Dana');
+    // Created by someone else, so only Dana's get-or-start puts it in her room list.
+    const roomId = (await call(bases[1], 'POST', '/api/rooms', await login(bases[1], 'Eve'), {})).body.roomId as string;
+    expect((await call(bases[0], 'GET', '/api/cluster', dana)).body.servers.flatMap((s: { rooms: string[] }) => s.rooms)).toEqual([]);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => call(bases[i % 2], 'POST', `/api/rooms/${roomId}`, dana)));
+    const ok = answers.filter((a) => a.status === 200);
+    expect(ok).toHaveLength(6);
+    expect(new Set(ok.map((a) => `${a.body.serverId}@${a.body.epoch}`)).size).toBe(1);
+    for (const refused of answers.filter((a) => a.status !== 200)) {
+      expect(refused.status).toBe(429);
+      expect(refused.body.message).toMatch(/^Too many rooms opened: at most 6 per minute\. Try again in (\d+ seconds?|1 minute)\.$/);
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      expect(Number(refused.retryAfter)).toBeLessThanOrEqual(60);
+    }
+    const view = (await call(bases[0], 'GET', '/api/cluster', dana)).body;
+    expect(view.servers.flatMap((s: { rooms: string[] }) => s.rooms)).toEqual([roomId]);
+    // Still counted for an id of no room's shape (the 404 path counts through the quota counter).
+    expect((await call(bases[1], 'POST', '/api/rooms/not-a-room-id!', dana)).status).toBe(429);
+  });
+});

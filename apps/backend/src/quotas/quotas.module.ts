@@ -8,7 +8,8 @@ import { UserQuotas } from './user-quotas.service';
 
 @Module({
   providers: [{ provide: CLOCK, useValue: systemClock }, quotaCounterProvider, UserQuotas, { provide: APP_FILTER, useClass: QuotaExceededFilter }],
-  exports: [UserQuotas],
+  // The counter too: the get-or-start step (RoomOpener) counts in the same call that opens the room.
+  exports: [UserQuotas, QUOTA_COUNTER],
 })
 export class QuotasModule implements OnApplicationShutdown {
   constructor(@Inject(QUOTA_COUNTER) private readonly counter: QuotaCounter) {}

@@ -1,37 +1,47 @@
 import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { closeRedisClient } from '@app/redis';
+import { closeRedisClient, normalizeKeyPrefix } from '@app/redis';
 import { DirectoryUnavailableError } from '../scheduler/directory/redis-session-directory';
 import { QuotaCounter, QuotaVerdict } from './quota-counter.port';
 
 /**
- * One sorted set per key (`<prefix>quota:<key>`), scored by the time of each counted use; the check
- * and the count are one script, so replicas racing for the last use of a quota let exactly one in.
- * The set expires a window after its newest use.
- *
- * KEYS[1] the set; ARGV: now, windowMs, limit, a unique member. Returns 0 (allowed) or the ms until
- * the oldest use that matters leaves the window.
+ * The check and the count of one use, as a Lua function other scripts include (the get-or-start
+ * script counts the user's quota in the same round trip as the placement): `quotaTake(key, now,
+ * windowMs, limit, member)` returns 0 (allowed, counted) or the ms until the oldest use that matters
+ * leaves the window. Refused uses are not counted. The set expires a window after its newest use.
  */
-const TAKE = `
-local key = KEYS[1]
-local now = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
-local limit = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local n = redis.call('ZCARD', key)
-if n >= limit then
-  local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
+export const QUOTA_TAKE_LUA = `
+local function quotaTake(key, now, window, limit, member)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local n = redis.call('ZCARD', key)
+  if n >= limit then
+    local oldest = redis.call('ZRANGE', key, n - limit, n - limit, 'WITHSCORES')
+    return math.max(1, tonumber(oldest[2]) + window - now)
+  end
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, window)
+  return 0
 end
-redis.call('ZADD', key, now, ARGV[4])
-redis.call('PEXPIRE', key, window)
-return 0
 `;
+
+/** KEYS[1] the set; ARGV: now, windowMs, limit, a unique member. */
+const TAKE = `${QUOTA_TAKE_LUA}
+return quotaTake(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+`;
+
+/** The sorted set of a quota key's uses; `prefix` as RedisQuotaCounter normalises it (empty or ending in ':'). */
+export function quotaKey(prefix: string, key: string): string {
+  return `${prefix}quota:${key}`;
+}
 
 interface QuotaCommands {
   quotaTake(key: string, now: number, windowMs: number, limit: number, member: string): Promise<number>;
 }
 
+/**
+ * One sorted set per key (`<prefix>quota:<key>`), scored by the time of each counted use; the check
+ * and the count are one script, so replicas racing for the last use of a quota let exactly one in.
+ */
 export class RedisQuotaCounter implements QuotaCounter {
   private readonly prefix: string;
 
@@ -39,7 +49,7 @@ export class RedisQuotaCounter implements QuotaCounter {
     private readonly redis: Redis,
     keyPrefix: string,
   ) {
-    this.prefix = keyPrefix === '' || keyPrefix.endsWith(':') ? keyPrefix : `${keyPrefix}:`;
+    this.prefix = normalizeKeyPrefix(keyPrefix);
     redis.defineCommand('quotaTake', { numberOfKeys: 1, lua: TAKE });
   }
 
@@ -47,7 +57,7 @@ export class RedisQuotaCounter implements QuotaCounter {
     let wait: number;
     try {
       const member = `${now}:${randomBytes(6).toString('base64url')}`;
-      wait = await (this.redis as unknown as QuotaCommands).quotaTake(`${this.prefix}quota:${key}`, now, windowMs, limit, member);
+      wait = await (this.redis as unknown as QuotaCommands).quotaTake(quotaKey(this.prefix, key), now, windowMs, limit, member);
     } catch (err) {
       throw new DirectoryUnavailableError(err);
     }

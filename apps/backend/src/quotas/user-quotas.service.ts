@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { QUOTA_COUNTER, type QuotaCounter } from './quota-counter.port';
+import { QUOTA_COUNTER, type QuotaCounter, type QuotaRule } from './quota-counter.port';
 import { humanDuration, QuotaExceededException } from './quota-exceeded.exception';
 
 const HOUR_MS = 3_600_000;
@@ -27,12 +27,28 @@ export class UserQuotas {
 
   /** Counts a get-or-start call; throws a 429 beyond the per-minute quota. */
   async sessionOpened(userId: string): Promise<void> {
+    const rule = this.sessionQuota(userId);
+    const verdict = await this.counter.take(rule.key, rule.limit, rule.windowMs, this.clock.now());
+    if (!verdict.allowed) throw this.sessionRefused(verdict.retryAfterMs);
+  }
+
+  /** The per-minute get-or-start quota, for a caller that counts it along with other work (RoomOpener). */
+  sessionQuota(userId: string): QuotaRule {
+    return { key: `sessions:${userId}`, limit: this.config.SESSIONS_PER_USER_PER_MIN, windowMs: MINUTE_MS };
+  }
+
+  /** The 429 for a get-or-start call beyond the quota, `retryAfterMs` before a call would be allowed. */
+  sessionRefused(retryAfterMs: number): QuotaExceededException {
     const limit = this.config.SESSIONS_PER_USER_PER_MIN;
-    await this.take(`sessions:${userId}`, limit, MINUTE_MS, (wait) => `Too many rooms opened: at most ${limit} per minute. Try again in ${wait}.`);
+    return refusal(`Too many rooms opened: at most ${limit} per minute. Try again in ${humanDuration(retryAfterMs)}.`, retryAfterMs);
   }
 
   private async take(key: string, limit: number, windowMs: number, message: (wait: string) => string): Promise<void> {
     const verdict = await this.counter.take(key, limit, windowMs, this.clock.now());
-    if (!verdict.allowed) throw new QuotaExceededException(message(humanDuration(verdict.retryAfterMs)), Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
+    if (!verdict.allowed) throw refusal(message(humanDuration(verdict.retryAfterMs)), verdict.retryAfterMs);
   }
+}
+
+function refusal(message: string, retryAfterMs: number): QuotaExceededException {
+  return new QuotaExceededException(message, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 }

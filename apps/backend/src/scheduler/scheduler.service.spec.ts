@@ -108,6 +108,24 @@ describe('SchedulerService', () => {
     expect(provisioner.added).toBe(1);
   });
 
+  it('opens through the opening it is given (a RoomOpener), with the same capacity retry, at the scheduler clock', async () => {
+    const { scheduler, directory, provisioner, now } = setup(1);
+    await scheduler.heartbeat(hb('a', 1));
+    await scheduler.place('r0');
+    await directory.createRoom({ roomId: 'r1', createdAt: now(), createdBy: 'u' }, now());
+    const asked: number[] = [];
+    const opened = await scheduler.openRoom('r1', async (at) => {
+      asked.push(at);
+      return directory.openRoom('r1', at);
+    });
+    expect(asked).toEqual([now()]);
+    expect(opened?.placement.server.id).toBe('new-1');
+    expect(provisioner.added).toBe(1);
+    // What the opening throws (a quota refusal) reaches the caller as it is.
+    const refusal = new Error('over quota');
+    await expect(scheduler.openRoom('r1', () => Promise.reject(refusal))).rejects.toBe(refusal);
+  });
+
   it('answers 503 when no server can be added', async () => {
     const { scheduler, m } = setup(0);
     await scheduler.heartbeat(hb('a', 1));

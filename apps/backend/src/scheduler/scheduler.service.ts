@@ -6,7 +6,15 @@ import { SessionTokenSigner } from '../auth/session-token.signer';
 import { Metric } from '../metrics/backend-metrics';
 import { CLOCK, type Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
-import { isAlive, type Placement, type RoomRecord, SESSION_DIRECTORY, type ServerRecord, type SessionDirectory } from './directory/session-directory.port';
+import {
+  isAlive,
+  type OpenedRoom,
+  type Placement,
+  type RoomRecord,
+  SESSION_DIRECTORY,
+  type ServerRecord,
+  type SessionDirectory,
+} from './directory/session-directory.port';
 import { PROVISIONER, type Provisioner } from './provisioner/provisioner.port';
 
 /**
@@ -74,11 +82,16 @@ export class SchedulerService implements OnApplicationShutdown {
 
   /**
    * Get-or-start of an existing room: null when there is no such room (unknown or expired), else
-   * its server as `place` gives it, the room marked active, in one directory call.
+   * its server as `place` gives it, the room marked active, in one directory call: the directory's
+   * `openRoom`, or `open` when the caller does more in that same call (RoomOpener: the user's quota
+   * and room list too).
    */
-  async openRoom(roomId: string): Promise<{ room: RoomRecord; placement: Placement; fullWith?: string[] } | null> {
+  async openRoom(
+    roomId: string,
+    open: (now: number) => Promise<OpenedRoom | null> = (now) => this.directory.openRoom(roomId, now),
+  ): Promise<{ room: RoomRecord; placement: Placement; fullWith?: string[] } | null> {
     return this.timed(async () => {
-      const opened = await this.directory.openRoom(roomId, this.clock.now());
+      const opened = await open(this.clock.now());
       return opened && { room: opened.room, placement: await this.settle(roomId, opened.placement), fullWith: opened.fullWith };
     });
   }

@@ -1,7 +1,7 @@
 import type { RoomSummary, SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { closeRedisClient } from '@app/redis';
+import { closeRedisClient, normalizeKeyPrefix } from '@app/redis';
 import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
 /**
@@ -46,9 +46,9 @@ export class RedisSessionDirectory implements SessionDirectory {
     private readonly timing: DirectoryTiming,
     keyPrefix: string,
   ) {
-    this.prefix = keyPrefix === '' || keyPrefix.endsWith(':') ? keyPrefix : `${keyPrefix}:`;
+    this.prefix = normalizeKeyPrefix(keyPrefix);
     for (const [name, lua] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(name, { numberOfKeys: 0, lua: PRELUDE + lua });
+      redis.defineCommand(name, { numberOfKeys: 0, lua: DIRECTORY_LUA + lua });
     }
     this.commands = redis as unknown as DirectoryCommands;
   }
@@ -180,11 +180,7 @@ export class RedisSessionDirectory implements SessionDirectory {
   async openRoom(roomId: string, now: number): Promise<OpenedRoom | null> {
     return this.guard(async () => {
       const reply = await this.commands.directoryOpenRoom(this.prefix, roomId, now, this.timing.roomTtlMs, now - this.timing.heartbeatTtlMs);
-      if (!reply) return null;
-      const [room, row, full] = reply;
-      const opened: OpenedRoom = { room: toRoom(room), placement: row ? toPlacement(row) : null };
-      if (full) opened.fullWith = JSON.parse(full) as string[];
-      return opened;
+      return reply ? toOpenedRoom(reply) : null;
     });
   }
 
@@ -233,7 +229,16 @@ interface DirectoryCommands {
   directoryGetRoom(...args: Arg[]): Promise<string[] | null>;
   directoryTouchRooms(...args: Arg[]): Promise<void>;
   directoryRoomSummaries(...args: Arg[]): Promise<Array<string[] | number>>;
-  directoryOpenRoom(...args: Arg[]): Promise<[string[], ServerRow | null, string | null] | null>;
+  directoryOpenRoom(...args: Arg[]): Promise<OpenRoomReply | null>;
+}
+
+/** What the Lua `openRoom` returns for a live room: its fields, the placement row or null, the full list or null. */
+export type OpenRoomReply = [string[], ServerRow | null, string | null];
+
+export function toOpenedRoom([room, row, full]: OpenRoomReply): OpenedRoom {
+  const opened: OpenedRoom = { room: toRoom(room), placement: row ? toPlacement(row) : null };
+  if (full) opened.fullWith = JSON.parse(full) as string[];
+  return opened;
 }
 
 function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
@@ -268,8 +273,13 @@ function failOnError(results: [Error | null, unknown][] | null): void {
   if (!results) throw new Error('redis transaction aborted');
 }
 
-// ARGV[1] is always the key prefix. A row is {id, url, capacity, placedRooms, connections, draining, lastHeartbeat}.
-const PRELUDE = `
+/**
+ * The directory's Lua functions, which every directory script starts with; exported for scripts of
+ * other adapters that decide in the same round trip as a placement (the get-or-start script). ARGV[1]
+ * is always the key prefix. A row is {id, url, capacity, placedRooms, connections, draining,
+ * lastHeartbeat}.
+ */
+export const DIRECTORY_LUA = `
 local prefix = ARGV[1]
 local placementKey = prefix .. 'placement'
 local epochsKey = prefix .. 'epochs'
@@ -384,6 +394,17 @@ local function touch(roomId, now, ttl)
     if tonumber(now) > tonumber(lastActive) then redis.call('HSET', key, 'lastActive', now) end
     redis.call('PEXPIRE', key, ttl)
   end
+end
+-- Get-or-start (SessionDirectory.openRoom): nil when the room is unknown or expired, else {room
+-- fields, placement row or false, the full list or false}, the room marked active.
+local function openRoom(roomId, now, ttl, minBeat)
+  local room = liveRoom(roomId, tonumber(now), tonumber(ttl))
+  if not room then return nil end
+  touch(roomId, now, ttl)
+  local placed = place(roomId, now, minBeat)
+  local full = false
+  if placed and placed[1] == '0' then full = redis.call('HGET', fullKey, roomId) end
+  return {room, placed or false, full}
 end
 `;
 
@@ -517,16 +538,8 @@ return out
 for i = 4, #ARGV do touch(ARGV[i], ARGV[2], ARGV[3]) end
 return 1
 `,
-  // ARGV: prefix, roomId, now, roomTtlMs, minBeat. The session call in one round trip: nil when the
-  // room is unknown or expired, else {room fields, placement row or nil}, the room marked active.
+  // ARGV: prefix, roomId, now, roomTtlMs, minBeat. The session call in one round trip.
   directoryOpenRoom: `
-local roomId, now = ARGV[2], ARGV[3]
-local room = liveRoom(roomId, tonumber(now), tonumber(ARGV[4]))
-if not room then return nil end
-touch(roomId, now, ARGV[4])
-local placed = place(roomId, now, tonumber(ARGV[5]))
-local full = false
-if placed and placed[1] == '0' then full = redis.call('HGET', fullKey, roomId) end
-return {room, placed or false, full}
+return openRoom(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
 `,
 };

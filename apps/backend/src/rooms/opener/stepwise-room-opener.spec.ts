@@ -1,0 +1,21 @@
+import { MemoryQuotaCounter } from '../../quotas/memory-quota-counter';
+import { MemorySessionDirectory } from '../../scheduler/directory/memory-session-directory';
+import { MemoryUserRooms } from '../../user-rooms/memory-user-rooms';
+import { describeRoomOpenerContract, OPENER_TIMING } from './room-opener.contract';
+import { StepwiseRoomOpener } from './stepwise-room-opener';
+
+describeRoomOpenerContract('stepwise (memory)', async () => {
+  const directory = new MemorySessionDirectory(OPENER_TIMING);
+  const counter = new MemoryQuotaCounter();
+  const userRooms = new MemoryUserRooms(OPENER_TIMING.roomTtlMs);
+  const opener = new StepwiseRoomOpener(directory, counter, userRooms);
+  return {
+    opener,
+    directory,
+    counter,
+    userRooms,
+    close: async () => {
+      await Promise.all([opener.close(), directory.close(), counter.close(), userRooms.close()]);
+    },
+  };
+});
