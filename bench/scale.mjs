@@ -5,8 +5,8 @@
 // a fixed total rate. Prints the time to connect them all, memory per connection (session servers
 // and backend), and the chat's latency and losses.
 //
-//   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 4] [--rate 1000] [--seconds 20]
-//                        [--concurrency 200] [--store sqlite] [--out bench/results/scale.json] [--smoke]
+//   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,700,500] [--seconds 20]
+//                        [--concurrency 200] [--no-pin] [--store sqlite] [--out bench/results/scale.json] [--smoke]
 //
 // File descriptors: every connection is one fd in a session server and one in a generator. The
 // bench tries to raise its limit (inherited by everything it starts) as a deployment raises its
@@ -31,7 +31,9 @@ const cfg = {
   rooms: Number(opt('rooms', SMOKE ? 4 : 1000)),
   users: Number(opt('users', SMOKE ? 5 : 100)),
   sessions: Number(opt('sessions', SMOKE ? 2 : 8)),
-  rate: Number(opt('rate', SMOKE ? 20 : 1000)),
+  rates: opt('rates', SMOKE ? '20' : '1000,700,500')
+    .split(',')
+    .map(Number),
   seconds: Number(opt('seconds', SMOKE ? 2 : 20)),
   concurrency: Number(opt('concurrency', 200)),
   store: opt('store', 'sqlite'),
@@ -83,7 +85,8 @@ async function rssOf(target) {
 }
 
 async function main() {
-  const pin = pinning();
+  // --no-pin: every process on every core (the servers get whatever the generators leave).
+  const pin = argv.includes('--no-pin') ? { server: null, generator: null, note: 'unpinned (--no-pin)' } : pinning();
   if (pin.generator != null) pinPid(process.pid, pin.generator);
   const connections = cfg.rooms * cfg.users;
   log(`${connections} connections (${cfg.rooms} rooms × ${cfg.users}) over ${cfg.sessions} session servers, store ${cfg.store}; ${pin.note}`);
@@ -136,27 +139,27 @@ async function main() {
         `  ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB (${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''})`,
       );
     const pids = await target.serverPids();
-    const sampler = new ProcSampler([...pids.map((p) => p.pid), ...gens.map((g) => g.pid)], 500);
-    log(`chat: ${cfg.rate} msgs/s for ${cfg.seconds} s (${cfg.rate * cfg.users} deliveries/s)…`);
-    sampler.start();
-    const phase = merge(
-      await Promise.all(
-        gens.map((gen, g) => gen.call('phase', { rate: (cfg.rate * roomsOf(g)) / cfg.rooms, seconds: cfg.seconds, drainMs: 10_000, progress: g === 0 })),
-      ),
-    );
-    const proc = sampler.stop();
-    const generatorCpuPct = gens.reduce((a, g) => a + (proc[g.pid]?.cpuPct ?? 0), 0);
-    const serverCpuPct = pids.reduce((a, p) => a + (proc[p.pid]?.cpuPct ?? 0), 0);
-    const pass = phase.lost === 0 && phase.duplicates === 0 && phase.latencyMs.p99 < cfg.p99LimitMs && Object.keys(phase.unexpectedCloses).length === 0;
-    log(
-      `${pass ? 'PASS' : 'FAIL'}: sent ${phase.sent} (acked ${phase.acks}), delivered ${phase.received}/${phase.expected} (lost ${phase.lost}, duplicates ${phase.duplicates}), p50 ${fmt(phase.latencyMs.p50, 2)} p99 ${fmt(phase.latencyMs.p99, 1)} max ${fmt(phase.latencyMs.max, 0)} ms, server CPU ${fmt(serverCpuPct, 0)} %, generators' CPU ${fmt(generatorCpuPct, 0)} %, closes ${JSON.stringify(phase.unexpectedCloses)}`,
-    );
-    Object.assign(result, {
-      connect: conn,
-      memory,
-      chat: { ...phase, serverCpuPct, generatorCpuPct, pass },
-      processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })),
-    });
+    const chats = [];
+    // Each rate in turn on the same connections (the first is the target; the next ones show where it holds).
+    for (const rate of cfg.rates) {
+      const sampler = new ProcSampler([...pids.map((p) => p.pid), ...gens.map((g) => g.pid)], 500);
+      log(`chat: ${rate} msgs/s for ${cfg.seconds} s (${rate * cfg.users} deliveries/s)…`);
+      sampler.start();
+      const phase = merge(
+        await Promise.all(
+          gens.map((gen, g) => gen.call('phase', { rate: (rate * roomsOf(g)) / cfg.rooms, seconds: cfg.seconds, drainMs: 10_000, progress: g === 0 })),
+        ),
+      );
+      const proc = sampler.stop();
+      const generatorCpuPct = gens.reduce((a, g) => a + (proc[g.pid]?.cpuPct ?? 0), 0);
+      const serverCpuPct = pids.reduce((a, p) => a + (proc[p.pid]?.cpuPct ?? 0), 0);
+      const pass = phase.lost === 0 && phase.duplicates === 0 && phase.latencyMs.p99 < cfg.p99LimitMs && Object.keys(phase.unexpectedCloses).length === 0;
+      log(
+        `${pass ? 'PASS' : 'FAIL'} at ${rate} msgs/s: sent ${phase.sent} (acked ${phase.acks}), delivered ${phase.received}/${phase.expected} (lost ${phase.lost}, duplicates ${phase.duplicates}), p50 ${fmt(phase.latencyMs.p50, 2)} p99 ${fmt(phase.latencyMs.p99, 1)} max ${fmt(phase.latencyMs.max, 0)} ms, server CPU ${fmt(serverCpuPct, 0)} %, generators' CPU ${fmt(generatorCpuPct, 0)} %, closes ${JSON.stringify(phase.unexpectedCloses)}`,
+      );
+      chats.push({ rate, ...phase, serverCpuPct, generatorCpuPct, pass, processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })) });
+    }
+    Object.assign(result, { connect: conn, memory, chats });
   } finally {
     for (const gen of gens) {
       await gen.call('close').catch(() => {});
@@ -171,12 +174,11 @@ async function main() {
     writeFileSync(join(ROOT, 'docs/bench/SCALE.md'), markdown(result));
     log('summary written to docs/bench/SCALE.md');
   }
-  if (!result.chat?.pass) process.exitCode = 1;
+  if (!result.chats?.length || result.chats.some((c) => c.lost || c.duplicates)) process.exitCode = 1;
 }
 
 function markdown(r) {
   const c = r.connect;
-  const chat = r.chat;
   const L = ['# Connections on one machine (written by `npm run bench -- --scale`)', ''];
   L.push(
     `${r.meta.date} · Node ${r.meta.node} · ${r.meta.pinning} · open-file limit ${r.meta.nofile ?? 'unknown'} per process, so ${r.meta.generators} generator processes · store ${cfg.store} · ${cfg.sessions} session servers`,
@@ -189,10 +191,11 @@ function markdown(r) {
     L.push(
       `- ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB, ${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''}.`,
     );
-  L.push(
-    `- Chat at ${cfg.rate} msgs/s (${cfg.rate * cfg.users} deliveries/s) for ${cfg.seconds} s: delivered ${chat.received} of ${chat.expected} (lost ${chat.lost}, duplicates ${chat.duplicates}), p50 ${fmt(chat.latencyMs.p50, 2)} ms, p99 ${fmt(chat.latencyMs.p99, 1)} ms, max ${fmt(chat.latencyMs.max, 0)} ms; servers' CPU ${fmt(chat.serverCpuPct, 0)} % of a core, generators ${fmt(chat.generatorCpuPct, 0)} % (p50: the median of the generators' medians; p99 and max: the highest of theirs). **${chat.pass ? 'Pass' : 'Fail'}** (p99 < ${cfg.p99LimitMs} ms, nothing lost).`,
-    '',
-  );
+  for (const chat of r.chats)
+    L.push(
+      `- Chat at ${chat.rate} msgs/s (${chat.rate * cfg.users} deliveries/s) for ${cfg.seconds} s: delivered ${chat.received} of ${chat.expected} (lost ${chat.lost}, duplicates ${chat.duplicates}), p50 ${fmt(chat.latencyMs.p50, 2)} ms, p99 ${fmt(chat.latencyMs.p99, 1)} ms, max ${fmt(chat.latencyMs.max, 0)} ms; servers' CPU ${fmt(chat.serverCpuPct, 0)} % of a core, generators ${fmt(chat.generatorCpuPct, 0)} %. **${chat.pass ? 'Pass' : 'Fail'}** (p99 < ${cfg.p99LimitMs} ms, nothing lost).`,
+    );
+  L.push('', "p50 is the median of the generators' medians; p99 and max the highest of theirs.", '');
   return L.join('\n');
 }
 
