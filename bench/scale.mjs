@@ -6,7 +6,7 @@
 // and backend), and the chat's latency and losses.
 //
 //   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,700,500] [--seconds 20]
-//                        [--concurrency 200] [--no-pin] [--store sqlite] [--out bench/results/scale.json] [--smoke]
+//                        [--concurrency 200] [--no-pin] [--store sqlite] [--max-members N] [--env=NAME=value] [--out bench/results/scale.json] [--smoke]
 //
 // File descriptors: every connection is one fd in a session server and one in a generator. The
 // bench tries to raise its limit (inherited by everything it starts) as a deployment raises its
@@ -38,6 +38,8 @@ const cfg = {
   concurrency: Number(opt('concurrency', 200)),
   store: opt('store', 'sqlite'),
   p99LimitMs: 100,
+  /** Unique users a room takes: the room size by default, so every room is full (and its heartbeat entry lists its members). */
+  maxMembers: Number(opt('max-members', opt('users', SMOKE ? 5 : 100))),
 };
 const OUT = join(ROOT, opt('out', SMOKE ? 'bench/results/tmp/scale-smoke.json' : 'bench/results/scale.json'));
 const NOFILE = 1_048_576;
@@ -103,7 +105,7 @@ async function main() {
     sessionMin: cfg.sessions,
     sessionMax: cfg.sessions,
     maxRooms,
-    env: { MAX_MEMBERS: String(cfg.users) },
+    env: { MAX_MEMBERS: String(cfg.maxMembers), ...Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split('='))) },
   });
   await target.start(log);
   const gens = Array.from({ length: generators }, () => new GeneratorChild(pin.generator, log));
@@ -139,6 +141,17 @@ async function main() {
         `  ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB (${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''})`,
       );
     const pids = await target.serverPids();
+    // What holding the connections costs with nobody talking: pings, heartbeats, timers.
+    const idleSampler = new ProcSampler(
+      pids.map((p) => p.pid),
+      500,
+    );
+    idleSampler.start();
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const idleProc = idleSampler.stop();
+    const idle = Object.fromEntries(pids.map((p) => [p.role, idleProc[p.pid]?.cpuPct ?? null]));
+    const idleTotal = Object.values(idle).reduce((a, b) => a + (b ?? 0), 0);
+    log(`idle, 10 s: servers' CPU ${fmt(idleTotal, 0)} % of a core (backend ${fmt(idle.backend, 0)} %)`);
     const chats = [];
     // Each rate in turn on the same connections (the first is the target; the next ones show where it holds).
     for (const rate of cfg.rates) {
@@ -159,7 +172,7 @@ async function main() {
       );
       chats.push({ rate, ...phase, serverCpuPct, generatorCpuPct, pass, processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })) });
     }
-    Object.assign(result, { connect: conn, memory, chats });
+    Object.assign(result, { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats });
   } finally {
     for (const gen of gens) {
       await gen.call('close').catch(() => {});
@@ -187,6 +200,7 @@ function markdown(r) {
   L.push(
     `- **${c.connections} connections** (${cfg.rooms} rooms × ${cfg.users} users, each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all.`,
   );
+  L.push(`- Holding them with nobody talking (10 s): the servers used ${fmt(r.idleCpuPct.total, 0)} % of a core (backend ${fmt(r.idleCpuPct.backend, 0)} %).`);
   for (const m of r.memory)
     L.push(
       `- ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB, ${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''}.`,

@@ -73,4 +73,21 @@ describe('PingLiveness', () => {
     clock.advance(60_000);
     expect(s.pings).toBe(1);
   });
+
+  it('spreads an interval’s pings over its ticks: no burst, each socket pinged once per interval', () => {
+    const sockets = Array.from({ length: 150 }, () => new FakeSocket());
+    for (const s of sockets) liveness.watch(s);
+    const pinged = () => sockets.reduce((n, s) => n + s.pings, 0);
+    const perSecond: number[] = [];
+    for (let t = 0; t < 15; t++) {
+      const before = pinged();
+      clock.advance(1_000);
+      perSecond.push(pinged() - before);
+      for (const s of sockets) s.answer();
+    }
+    expect(Math.max(...perSecond)).toBe(10);
+    expect(sockets.every((s) => s.pings === 1)).toBe(true);
+    clock.advance(15_000);
+    expect(sockets.every((s) => s.pings === 2)).toBe(true);
+  });
 });
