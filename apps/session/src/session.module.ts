@@ -15,7 +15,6 @@ import { ServerState } from './lifecycle/server-state';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsListener } from './metrics/metrics-listener';
 import { SessionMetrics } from './metrics/session-metrics';
-import { LoopTurn } from './rooms/loop-turn';
 import { RoomsService } from './rooms/rooms.service';
 import { roomStoreProvider } from './store/room-store.factory';
 import { CLOCK, type Clock, systemClock } from './time/clock';
@@ -52,8 +51,6 @@ export class SessionModule {
         SessionMetrics,
         MetricsListener,
         sessionTokenVerifierProvider,
-        // One per server: the store's group commit and the outbox's flush share its turns.
-        { provide: LoopTurn, useValue: new LoopTurn() },
         roomStoreProvider,
         ServerState,
         RoomsService,

@@ -10,7 +10,6 @@ import { ROOM_STORE, StaleEpochError, type RoomStore } from '../store/room-store
 import { CLOCK, type Clock } from '../time/clock';
 import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
 import type { RoomMember } from './member-socket';
-import { LoopTurn } from './loop-turn';
 import { LoopTurnOutbox, type Corkable } from './write-coalescer';
 
 /** One socket: its user, its room once hydrated, and what it asked for before that. */
@@ -60,7 +59,7 @@ export class RoomsService {
   private readonly limits: ChatRoomLimits;
   private readonly roomLog: ChatRoomLog;
   /** One for the whole server: a loop turn's frames for every room leave in one flush. */
-  private readonly outbox: LoopTurnOutbox;
+  private readonly outbox = new LoopTurnOutbox();
 
   constructor(
     private readonly config: SessionConfig,
@@ -68,9 +67,7 @@ export class RoomsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly state: ServerState,
     private readonly metrics: SessionMetrics,
-    turn: LoopTurn,
   ) {
-    this.outbox = new LoopTurnOutbox(turn);
     this.limits = {
       historyLimit: config.HISTORY_LIMIT,
       resumeLimit: config.RESUME_LIMIT,

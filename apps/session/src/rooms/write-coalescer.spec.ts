@@ -1,8 +1,6 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { SqliteRoomStore } from '../store/sqlite-room-store';
-import { LoopTurn } from './loop-turn';
 import { HOLD_LIMIT_BYTES, LoopTurnOutbox } from './write-coalescer';
 
 /** A real loopback TCP pair: `local` is written to, `peer` reads what the OS delivered. */
@@ -97,24 +95,6 @@ describe('LoopTurnOutbox', () => {
     await nextCheckPhase();
     await once(pair.peer, 'close');
     expect(received.join('')).toBe('');
-  });
-
-  it('sends what a SQLite group commit releases in the check phase of that commit, not a turn later', async () => {
-    const turn = new LoopTurn();
-    const outbox = new LoopTurnOutbox(turn);
-    const store = new SqliteRoomStore(':memory:', { atTurnEnd: (flush) => turn.atCommit(flush) });
-    const message = { seq: 1, id: 'm-1', userId: 'u-1', name: 'Ada', text: 'hi', ts: 1 };
-    // As a room does: broadcast and ack once the append resolved.
-    const acked = store.append('room-1', [message], 1).then(() => {
-      outbox.hold(pair.local);
-      pair.local.write('ack|');
-    });
-    await nextCheckPhase(); // queued behind the turn's commit and send steps, in the same check phase
-    await acked;
-    expect(pair.local.writableCorked).toBe(0);
-    expect(pair.local.writableLength).toBe(0);
-    await waitFor(() => received.join('') === 'ack|');
-    await store.close();
   });
 
   it('adds no cork to a socket that someone else corked', () => {

@@ -1,5 +1,3 @@
-import { LoopTurn } from './loop-turn';
-
 /** The part of a member's TCP socket (`net.Socket`) the coalescer uses. */
 export interface Corkable {
   cork(): void;
@@ -35,8 +33,8 @@ export const HOLD_LIMIT_BYTES = 64 * 1024;
  * (51 % of its CPU at 3,000 msgs/s in a profile). Under load a turn reads many members' messages,
  * and each member gets a frame for each. Corking until the end of the I/O phase turns those into
  * one syscall, and one TCP segment, per member per turn; when idle, a turn holds one frame and
- * nothing waits. The flush is the send step of a `LoopTurn`, so frames written by the continuations
- * of a commit in that turn's commit step (the SQLite store's appends) leave in the same check phase.
+ * nothing waits. Frames written from the check phase itself (the SQLite store resolves its writes
+ * there) wait for the next turn's check phase, one poll phase later.
  *
  * Every write to a held socket (acks, errors, ws's pongs and close frames) is queued in order
  * behind the cork, and `end()` uncorks, so a close sends what was held first. Only a `destroy()`
@@ -44,9 +42,6 @@ export const HOLD_LIMIT_BYTES = 64 * 1024;
  */
 export class LoopTurnOutbox implements Outbox {
   private held: Corkable[] = [];
-
-  constructor(private readonly turn: LoopTurn = new LoopTurn()) {}
-
   private readonly flush = (): void => {
     const held = this.held;
     this.held = [];
@@ -70,6 +65,6 @@ export class LoopTurnOutbox implements Outbox {
       return;
     }
     socket.cork();
-    if (this.held.push(socket) === 1) this.turn.atSend(this.flush);
+    if (this.held.push(socket) === 1) setImmediate(this.flush);
   }
 }

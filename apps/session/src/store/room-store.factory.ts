@@ -2,7 +2,6 @@ import type { FactoryProvider } from '@nestjs/common';
 import { join } from 'node:path';
 import { SessionConfig } from '../config/session.config';
 import { SessionMetrics } from '../metrics/session-metrics';
-import { LoopTurn } from '../rooms/loop-turn';
 import { MeteredRoomStore } from './metered-room-store';
 import { MemoryRoomStore } from './memory-room-store';
 import { createRedisClient } from '@app/redis';
@@ -11,12 +10,12 @@ import { ROOM_STORE, type RoomStore } from './room-store.port';
 import { SqliteRoomStore } from './sqlite-room-store';
 
 /** Picks the RoomStore adapter named by `ROOM_STORE`; an unknown value is a start-up error. */
-export function createRoomStore(config: SessionConfig, turn?: LoopTurn): RoomStore {
+export function createRoomStore(config: SessionConfig): RoomStore {
   switch (config.ROOM_STORE) {
     case 'memory':
       return new MemoryRoomStore(Math.max(config.MEMORY_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT));
     case 'sqlite':
-      return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'), turn && { atTurnEnd: (flush) => turn.atCommit(flush) });
+      return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'));
     case 'redis': {
       if (!config.REDIS_URL) throw new Error('ROOM_STORE=redis needs REDIS_URL');
       const redis = createRedisClient(config.REDIS_URL, `room-store:${config.serverId}`);
@@ -32,6 +31,6 @@ export function createRoomStore(config: SessionConfig, turn?: LoopTurn): RoomSto
 /** The configured store, with every append timed for the store latency histogram. */
 export const roomStoreProvider: FactoryProvider<RoomStore> = {
   provide: ROOM_STORE,
-  inject: [SessionConfig, SessionMetrics, LoopTurn],
-  useFactory: (config: SessionConfig, metrics: SessionMetrics, turn: LoopTurn) => new MeteredRoomStore(createRoomStore(config, turn), metrics),
+  inject: [SessionConfig, SessionMetrics],
+  useFactory: (config: SessionConfig, metrics: SessionMetrics) => new MeteredRoomStore(createRoomStore(config), metrics),
 };

@@ -30,11 +30,6 @@ interface PendingAppend {
 export interface SqliteRoomStoreOptions {
   /** How long a writer waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
-  /**
-   * Runs the group commit at the end of this loop turn (default `setImmediate`). The server passes
-   * its `LoopTurn`'s commit step, so the frames the commit releases leave in the same check phase.
-   */
-  atTurnEnd?: (flush: () => void) => void;
 }
 
 /**
@@ -76,10 +71,8 @@ export class SqliteRoomStore implements RoomStore {
   private readonly writeEach: Database.Transaction<(batches: PendingAppend[]) => void>;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
-  private readonly atTurnEnd: (flush: () => void) => void;
 
   constructor(file: string, options: SqliteRoomStoreOptions = {}) {
-    this.atTurnEnd = options.atTurnEnd ?? setImmediate;
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     // busy_timeout first: switching to WAL and creating the table already need locks that another
@@ -199,7 +192,7 @@ export class SqliteRoomStore implements RoomStore {
       this.pending.push({ roomId, messages, epoch, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        this.atTurnEnd(() => this.flush());
+        setImmediate(() => this.flush());
       }
     });
   }
