@@ -90,4 +90,22 @@ describe('PingLiveness', () => {
     clock.advance(15_000);
     expect(sockets.every((s) => s.pings === 2)).toBe(true);
   });
+
+  it('pings a socket watched mid-interval exactly one interval apart, among others coming and going', () => {
+    const others = Array.from({ length: 40 }, () => new FakeSocket());
+    for (const o of others.slice(0, 20)) liveness.watch(o);
+    clock.advance(7_300);
+    const s = new FakeSocket();
+    const at: number[] = [];
+    s.ping = () => at.push(clock.now());
+    liveness.watch(s);
+    for (const o of others.slice(20)) liveness.watch(o);
+    for (const o of others.slice(0, 10)) liveness.forget(o);
+    for (let t = 0; t < 60; t++) {
+      clock.advance(1_000);
+      s.answer();
+    }
+    expect(at.length).toBeGreaterThanOrEqual(3);
+    expect(at.slice(1).map((t, i) => t - at[i])).toEqual(at.slice(1).map(() => 15_000));
+  });
 });
