@@ -77,22 +77,17 @@ describe('per-user quotas, one backend (memory)', () => {
   });
 });
 
-describe('per-user quotas, two replicas sharing Redis', () => {
+/** Two backend replicas on one private Redis for a describe block; `bases` fills in beforeAll. */
+function twoReplicasSharingRedis(prefix: string, env: Record<string, string>): string[] {
   const apps: NestFastifyApplication[] = [];
   const bases: string[] = [];
   let release: () => Promise<void>;
   beforeAll(async () => {
     const redis = await acquireRedisUrl();
     release = redis.release;
-    const env = {
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: uniqueKeyPrefix('quotas'),
-      JWT_SECRET: 'shared-jwt-secret-for-replicas',
-      ROOMS_PER_USER_PER_HOUR: '4',
-      SESSIONS_PER_USER_PER_MIN: '1000',
-    };
+    const shared = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniqueKeyPrefix(prefix), JWT_SECRET: 'shared-jwt-secret-for-replicas', ...env };
     for (let i = 0; i < 2; i++) {
-      const { app, base } = await start(env);
+      const { app, base } = await start(shared);
       apps.push(app);
       bases.push(base);
     }
@@ -102,6 +97,11 @@ describe('per-user quotas, two replicas sharing Redis', () => {
     await Promise.all(apps.map((a) => a.close()));
     await release?.();
   });
+  return bases;
+}
+
+describe('per-user quotas, two replicas sharing Redis', () => {
+  const bases = twoReplicasSharingRedis('quotas', { ROOMS_PER_USER_PER_HOUR: '4', SESSIONS_PER_USER_PER_MIN: '1000' });
 
   it('counts a user once across replicas, and shows them their rooms on either', async () => {
     const ada = await login(bases[0], 'Ada');
@@ -119,29 +119,7 @@ describe('per-user quotas, two replicas sharing Redis', () => {
 });
 
 describe('get-or-start quota, two replicas sharing Redis (counted in the placement script)', () => {
-  const apps: NestFastifyApplication[] = [];
-  const bases: string[] = [];
-  let release: () => Promise<void>;
-  beforeAll(async () => {
-    const redis = await acquireRedisUrl();
-    release = redis.release;
-    const env = {
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: uniqueKeyPrefix('session-quota'),
-      JWT_SECRET: 'shared-jwt-secret-for-replicas',
-      SESSIONS_PER_USER_PER_MIN: '6',
-    };
-    for (let i = 0; i < 2; i++) {
-      const { app, base } = await start(env);
-      apps.push(app);
-      bases.push(base);
-    }
-    await register(bases[0]);
-  });
-  afterAll(async () => {
-    await Promise.all(apps.map((a) => a.close()));
-    await release?.();
-  });
+  const bases = twoReplicasSharingRedis('session-quota', { SESSIONS_PER_USER_PER_MIN: '6' });
 
   it('lets exactly the quota in among concurrent calls on both replicas; the refused get a readable 429; the room is in the list', async () => {
     const dana = await login(bases[0], 'Dana');

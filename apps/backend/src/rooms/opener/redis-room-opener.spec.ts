@@ -1,6 +1,6 @@
 import type { SessionHeartbeat } from '@app/shared';
 import { createRedisClient } from '@app/redis';
-import { acquireRedisUrl, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
+import { redisForThisFile, uniqueKeyPrefix } from '../../../../../test/support/redis-server';
 import { RedisQuotaCounter } from '../../quotas/redis-quota-counter';
 import { RedisSessionDirectory } from '../../scheduler/directory/redis-session-directory';
 import { RedisUserRooms } from '../../user-rooms/redis-user-rooms';
@@ -8,20 +8,13 @@ import { RedisRoomOpener } from './redis-room-opener';
 import { describeRoomOpenerContract, OPENER_TIMING } from './room-opener.contract';
 import type { OpeningOutcome } from './room-opener.port';
 
-let url: string;
-let release: () => Promise<void>;
-beforeAll(async () => {
-  ({ url, release } = await acquireRedisUrl());
-});
-afterAll(async () => {
-  await release();
-});
+const redis = redisForThisFile();
 
 function redisPorts(prefix: string) {
-  const opener = new RedisRoomOpener(createRedisClient(url, 'opener'), OPENER_TIMING, prefix, OPENER_TIMING.roomTtlMs);
-  const directory = new RedisSessionDirectory(createRedisClient(url, 'opener-directory'), OPENER_TIMING, prefix);
-  const counter = new RedisQuotaCounter(createRedisClient(url, 'opener-quotas'), prefix);
-  const userRooms = new RedisUserRooms(createRedisClient(url, 'opener-user-rooms'), prefix, OPENER_TIMING.roomTtlMs);
+  const opener = new RedisRoomOpener(createRedisClient(redis.url, 'opener'), OPENER_TIMING, prefix, OPENER_TIMING.roomTtlMs);
+  const directory = new RedisSessionDirectory(createRedisClient(redis.url, 'opener-directory'), OPENER_TIMING, prefix);
+  const counter = new RedisQuotaCounter(createRedisClient(redis.url, 'opener-quotas'), prefix);
+  const userRooms = new RedisUserRooms(createRedisClient(redis.url, 'opener-user-rooms'), prefix, OPENER_TIMING.roomTtlMs);
   return {
     opener,
     directory,
