@@ -38,6 +38,19 @@ const view = (rooms: string[], scope: 'own' | 'all' = 'own'): ClusterView => ({
   ],
 });
 
+/** The component on a fake clock and a stub ApiClient, after its first load (signed in as admin with `adminToken`). */
+async function render(api: Record<string, unknown>, { clock = new FakeClock(), adminToken }: { clock?: FakeClock; adminToken?: string } = {}) {
+  TestBed.configureTestingModule({
+    imports: [ClusterComponent],
+    providers: [provideRouter([]), { provide: CLOCK, useValue: clock }, { provide: ApiClient, useValue: api }],
+  });
+  if (adminToken) TestBed.inject(AdminSession).signIn(adminToken);
+  const fixture = TestBed.createComponent(ClusterComponent);
+  await flushAsync();
+  await fixture.whenStable();
+  return { fixture, el: fixture.nativeElement as HTMLElement };
+}
+
 describe('ClusterComponent', () => {
   beforeEach(() => sessionStorage.clear());
 
@@ -47,14 +60,7 @@ describe('ClusterComponent', () => {
       .fn()
       .mockResolvedValueOnce(view(['room-1']))
       .mockResolvedValueOnce(view(['room-1', 'room-2']));
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [provideRouter([]), { provide: CLOCK, useValue: clock }, { provide: ApiClient, useValue: { cluster } }],
-    });
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster }, { clock });
 
     const cards = el.querySelectorAll('li.server');
     expect(cards).toHaveLength(2);
@@ -79,14 +85,7 @@ describe('ClusterComponent', () => {
     const clock = new FakeClock();
     const cluster = jest.fn((adminToken?: string | null) => Promise.resolve(adminToken ? view(['room-1', 'room-x'], 'all') : view(['room-1'])));
     const adminLogin = jest.fn().mockResolvedValueOnce({ token: 'admin-jwt' });
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [provideRouter([]), { provide: CLOCK, useValue: clock }, { provide: ApiClient, useValue: { cluster, adminLogin } }],
-    });
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster, adminLogin }, { clock });
     expect(el.querySelector('.url')).toBeNull();
     expect(el.querySelector('summary')?.textContent).toContain('Admin login');
 
@@ -114,14 +113,7 @@ describe('ClusterComponent', () => {
   it('shows the reason of a refused admin login', async () => {
     const cluster = jest.fn().mockResolvedValue(view([]));
     const adminLogin = jest.fn().mockRejectedValue(new ApiError(401, 'wrong admin secret'));
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [provideRouter([]), { provide: CLOCK, useValue: new FakeClock() }, { provide: ApiClient, useValue: { cluster, adminLogin } }],
-    });
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster, adminLogin });
     const input = el.querySelector<HTMLInputElement>('#admin-secret')!;
     input.value = 'nope';
     input.dispatchEvent(new Event('input'));
@@ -135,19 +127,7 @@ describe('ClusterComponent', () => {
   it('shows an operator drain and move buttons in the admin view, calling the admin API with the admin token', async () => {
     const drainServer = jest.fn().mockResolvedValue({});
     const moveRoom = jest.fn().mockResolvedValue({});
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [
-        provideRouter([]),
-        { provide: CLOCK, useValue: new FakeClock() },
-        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'], 'all')), drainServer, moveRoom } },
-      ],
-    });
-    TestBed.inject(AdminSession).signIn('admin-jwt');
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster: jest.fn().mockResolvedValue(view(['room-1'], 'all')), drainServer, moveRoom }, { adminToken: 'admin-jwt' });
     // The dead server has no drain button.
     expect(el.querySelectorAll('[data-testid="drain"]')).toHaveLength(1);
     (el.querySelector('[data-testid="drain"]') as HTMLButtonElement).click();
@@ -162,36 +142,14 @@ describe('ClusterComponent', () => {
   });
 
   it('shows no operator buttons outside the admin view', async () => {
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [
-        provideRouter([]),
-        { provide: CLOCK, useValue: new FakeClock() },
-        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } },
-      ],
-    });
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster: jest.fn().mockResolvedValue(view(['room-1'])) });
     expect(el.querySelectorAll('[data-testid="drain"], [data-testid="move"]')).toHaveLength(0);
     fixture.destroy();
   });
 
   it('names the rooms this browser knows beside their ids', async () => {
     localStorage.setItem('chat.recentRooms', JSON.stringify([{ roomId: 'room-1', name: 'Friday standup', visitedAt: 1 }]));
-    TestBed.configureTestingModule({
-      imports: [ClusterComponent],
-      providers: [
-        provideRouter([]),
-        { provide: CLOCK, useValue: new FakeClock() },
-        { provide: ApiClient, useValue: { cluster: jest.fn().mockResolvedValue(view(['room-1'])) } },
-      ],
-    });
-    const fixture = TestBed.createComponent(ClusterComponent);
-    await flushAsync();
-    await fixture.whenStable();
-    const el = fixture.nativeElement as HTMLElement;
+    const { fixture, el } = await render({ cluster: jest.fn().mockResolvedValue(view(['room-1'])) });
     expect(el.querySelector('[data-testid="room-name"]')?.textContent).toBe('Friday standup');
     fixture.destroy();
     localStorage.clear();
