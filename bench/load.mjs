@@ -26,6 +26,7 @@ export class LoadGenerator {
    * @param {object} o
    * @param {'raw'|'ours'} o.target
    * @param {string} [o.rawUrl]  ws://host:port of the raw server
+   * @param {string[]} [o.rawUrls]  several raw servers: room r goes to rawUrls[r % n]
    * @param {string} [o.apiUrl]  http://host:port of our backend
    * @param {number} o.rooms
    * @param {number} o.usersPerRoom
@@ -120,7 +121,8 @@ export class LoadGenerator {
       sessionMs.add(performance.now() - ts);
       url = withQuery(sess.url, { token: sess.token });
     } else {
-      url = withQuery(`${this.o.rawUrl.replace(/\/$/, '')}/${encodeURIComponent(this.roomIds[spec.room])}`, { user: spec.name });
+      const rawUrl = this.o.rawUrls?.length ? this.o.rawUrls[spec.room % this.o.rawUrls.length] : this.o.rawUrl;
+      url = withQuery(`${rawUrl.replace(/\/$/, '')}/${encodeURIComponent(this.roomIds[spec.room])}`, { user: spec.name });
     }
     const c = { idx, room: spec.room, name: spec.name, ws: null, sent: 0, open: false };
     c.send = (text, clientMsgId) => c.ws.send(JSON.stringify({ event: 'send', data: { text, clientMsgId } }));

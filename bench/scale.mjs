@@ -7,6 +7,11 @@
 //
 //   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,700,500] [--seconds 20]
 //                        [--concurrency 200] [--no-pin] [--store sqlite] [--max-members N] [--env=NAME=value] [--out bench/results/scale.json] [--smoke]
+//                        [--target raw]
+//
+// --target raw: the same shape against the least a `ws` fan-out can do (bench/raw-ws-server.mjs),
+// one raw relay per session server (--sessions), rooms dealt over them: no logins, no backend, no
+// pings, no store. What the machine itself allows at this shape, to read ours against.
 //
 // File descriptors: every connection is one fd in a session server and one in a generator. The
 // bench tries to raise its limit (inherited by everything it starts) as a deployment raises its
@@ -20,9 +25,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GeneratorChild } from './lib/generator-child.mjs';
+import { gcDelta } from './lib/server-gc.mjs';
 import { pinning, pinPid, killAllChildren } from './lib/processes.mjs';
 import { ProcSampler } from './lib/proc-stats.mjs';
-import { ProductTarget, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
+import { ProductTarget, RawTarget, settledRssMb, ROOT, TMP } from './lib/targets.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (n, d) => (argv.includes(`--${n}`) ? argv[argv.indexOf(`--${n}`) + 1] : d);
@@ -37,6 +43,7 @@ const cfg = {
   seconds: Number(opt('seconds', SMOKE ? 2 : 20)),
   concurrency: Number(opt('concurrency', 200)),
   store: opt('store', 'sqlite'),
+  target: opt('target', 'ours'),
   p99LimitMs: 100,
   /** Unique users a room takes: the room size by default, so every room is full (and its heartbeat entry lists its members). */
   maxMembers: Number(opt('max-members', opt('users', SMOKE ? 5 : 100))),
@@ -91,7 +98,9 @@ async function main() {
   const pin = argv.includes('--no-pin') ? { server: null, generator: null, note: 'unpinned (--no-pin)' } : pinning();
   if (pin.generator != null) pinPid(process.pid, pin.generator);
   const connections = cfg.rooms * cfg.users;
-  log(`${connections} connections (${cfg.rooms} rooms × ${cfg.users}) over ${cfg.sessions} session servers, store ${cfg.store}; ${pin.note}`);
+  log(
+    `${connections} connections (${cfg.rooms} rooms × ${cfg.users}) over ${cfg.sessions} ${cfg.target === 'raw' ? 'raw ws relays' : `session servers, store ${cfg.store}`}; ${pin.note}`,
+  );
   const nofile = raiseFileLimit();
   // Room-whole shares of the clients, each under the file limit with room to spare.
   const perGenerator = Math.max(cfg.users, Math.floor(((nofile ?? NOFILE) * 0.75) / cfg.users) * cfg.users);
@@ -99,14 +108,18 @@ async function main() {
   const roomsOf = (g) => Math.floor(cfg.rooms / generators) + (g < cfg.rooms % generators ? 1 : 0);
   log(`open-file limit ${nofile ?? 'unknown'}: ${generators} generator process(es)`);
   const maxRooms = Math.ceil(cfg.rooms / cfg.sessions) + 10;
-  const target = new ProductTarget({
-    core: pin.server,
-    store: cfg.store,
-    sessionMin: cfg.sessions,
-    sessionMax: cfg.sessions,
-    maxRooms,
-    env: { MAX_MEMBERS: String(cfg.maxMembers), ...Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split('='))) },
-  });
+  if (!['ours', 'raw'].includes(cfg.target)) throw new Error(`--target ${cfg.target}: ours or raw`);
+  const target =
+    cfg.target === 'raw'
+      ? new RawTarget(pin.server, cfg.sessions)
+      : new ProductTarget({
+          core: pin.server,
+          store: cfg.store,
+          sessionMin: cfg.sessions,
+          sessionMax: cfg.sessions,
+          maxRooms,
+          env: { MAX_MEMBERS: String(cfg.maxMembers), ...Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split('='))) },
+        });
   await target.start(log);
   const gens = Array.from({ length: generators }, () => new GeneratorChild(pin.generator, log));
   const result = { meta: { date: new Date().toISOString(), node: process.version, nofile, generators, pinning: pin.note }, config: cfg };
@@ -134,7 +147,7 @@ async function main() {
     const after = await rssOf(target);
     const memory = after.map((a) => {
       const b = before.find((x) => x.pid === a.pid);
-      const share = a.role.startsWith('session') ? conn.connections / cfg.sessions : conn.connections;
+      const share = a.role.startsWith('session') || a.role.startsWith('raw') ? conn.connections / cfg.sessions : conn.connections;
       return { ...a, rssBeforeMb: b?.rssMb ?? null, perConnectionKb: b ? ((a.rssMb - b.rssMb) * 1024) / share : null };
     });
     for (const m of memory)
@@ -158,6 +171,8 @@ async function main() {
     for (const rate of cfg.rates) {
       const sampler = new ProcSampler([...pids.map((p) => p.pid), ...gens.map((g) => g.pid)], 500);
       log(`chat: ${rate} msgs/s for ${cfg.seconds} s (${rate * cfg.users} deliveries/s)…`);
+      // The session servers' GC pauses and event-loop delay during the phase (ours only: raw has no /metrics).
+      const gcBefore = target.gcTotals ? await target.gcTotals().catch(() => null) : null;
       sampler.start();
       const phase = merge(
         await Promise.all(
@@ -165,13 +180,19 @@ async function main() {
         ),
       );
       const proc = sampler.stop();
+      const gcAfter = gcBefore ? await target.gcTotals().catch(() => null) : null;
+      const gc = gcAfter?.length === gcBefore?.length ? gcDelta(gcBefore, gcAfter) : null;
       const generatorCpuPct = gens.reduce((a, g) => a + (proc[g.pid]?.cpuPct ?? 0), 0);
       const serverCpuPct = pids.reduce((a, p) => a + (proc[p.pid]?.cpuPct ?? 0), 0);
       const pass = phase.lost === 0 && phase.duplicates === 0 && phase.latencyMs.p99 < cfg.p99LimitMs && Object.keys(phase.unexpectedCloses).length === 0;
       log(
         `${pass ? 'PASS' : 'FAIL'} at ${rate} msgs/s: sent ${phase.sent} (acked ${phase.acks}), delivered ${phase.received}/${phase.expected} (lost ${phase.lost}, duplicates ${phase.duplicates}), p50 ${fmt(phase.latencyMs.p50, 2)} p99 ${fmt(phase.latencyMs.p99, 1)} max ${fmt(phase.latencyMs.max, 0)} ms, server CPU ${fmt(serverCpuPct, 0)} %, generators' CPU ${fmt(generatorCpuPct, 0)} %, closes ${JSON.stringify(phase.unexpectedCloses)}`,
       );
-      chats.push({ rate, ...phase, serverCpuPct, generatorCpuPct, pass, processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })) });
+      if (gc)
+        log(
+          `  session servers' GC: ${gc.minor.count} minor (${fmt(gc.minor.ms, 0)} ms), ${gc.major.count} major (${fmt(gc.major.ms, 0)} ms), ${gc.incremental.count} incremental (${fmt(gc.incremental.ms, 0)} ms); event-loop delay max ${fmt(gc.loopDelayMaxMs, 0)} ms`,
+        );
+      chats.push({ rate, ...phase, serverCpuPct, generatorCpuPct, pass, gc, processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })) });
     }
     Object.assign(result, { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats });
   } finally {
@@ -184,7 +205,7 @@ async function main() {
   mkdirSync(join(OUT, '..'), { recursive: true });
   writeFileSync(OUT, JSON.stringify(result, null, 2));
   log(`results written to ${OUT.slice(ROOT.length + 1)}`);
-  if (!SMOKE && !argv.includes('--out')) {
+  if (!SMOKE && !argv.includes('--out') && cfg.target === 'ours') {
     writeFileSync(join(ROOT, 'docs/bench/SCALE.md'), markdown(result));
     log('summary written to docs/bench/SCALE.md');
   }

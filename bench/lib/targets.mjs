@@ -22,26 +22,34 @@ export const TMP = join(ROOT, 'bench/results/tmp');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class RawTarget {
-  constructor(core) {
+  /** @param {string|null} core  @param {number} [servers] raw relays side by side (the scale bench's baseline: one per session server, each under the file limit); rooms are dealt over them */
+  constructor(core, servers = 1) {
     this.core = core;
+    this.servers = servers;
     this.name = 'raw';
   }
   async start() {
-    this.child = spawnPinned(this.core, process.execPath, [join(ROOT, 'bench/raw-ws-server.mjs'), '--port', '0']);
-    const m = await waitForLine(this.child, /LISTENING (\d+)/, 10000, 'raw ws server');
-    this.port = Number(m[1]);
-    this.url = `ws://127.0.0.1:${this.port}`;
+    this.children = [];
+    this.urls = [];
+    for (let i = 0; i < this.servers; i++) {
+      const child = spawnPinned(this.core, process.execPath, [join(ROOT, 'bench/raw-ws-server.mjs'), '--port', '0']);
+      this.children.push(child);
+      const m = await waitForLine(child, /LISTENING (\d+)/, 10000, 'raw ws server');
+      this.urls.push(`ws://127.0.0.1:${Number(m[1])}`);
+    }
+    [this.child] = this.children;
+    this.url = this.urls[0];
     return this;
   }
   /** Server-side pids whose CPU and memory are measured, with a role name. */
   async serverPids() {
-    return [{ pid: this.child.pid, role: 'raw ws server' }];
+    return this.children.map((c, i) => ({ pid: c.pid, role: this.servers === 1 ? 'raw ws server' : `raw ws server ${i + 1}` }));
   }
   loadArgs() {
-    return { target: 'raw', rawUrl: this.url };
+    return { target: 'raw', rawUrl: this.url, rawUrls: this.urls };
   }
   async stop() {
-    await stopChild(this.child, 2000);
+    await Promise.all(this.children.map((c) => stopChild(c, 2000)));
   }
 }
 
