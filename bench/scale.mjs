@@ -7,7 +7,11 @@
 //
 //   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,700,500] [--seconds 20]
 //                        [--concurrency 200] [--no-pin] [--store sqlite] [--max-members N] [--env=NAME=value] [--out bench/results/scale.json] [--smoke]
-//                        [--target raw]
+//                        [--target raw] [--profile]
+//
+// --profile: the session servers run under the V8 CPU profiler (bench/lib/profiled-session.cjs),
+// started after every client is welcomed: one profile of the idle phase, then one per chat rate,
+// with each window's event-loop delay and GC pauses, in bench/results/tmp/prof-scale-<time>/.
 //
 // --target raw: the same shape against the least a `ws` fan-out can do (bench/raw-ws-server.mjs),
 // one raw relay per session server (--sessions), rooms dealt over them: no logins, no backend, no
@@ -48,6 +52,7 @@ const cfg = {
   /** Unique users a room takes: the room size by default, so every room is full (and its heartbeat entry lists its members). */
   maxMembers: Number(opt('max-members', opt('users', SMOKE ? 5 : 100))),
 };
+const PROFILE_DIR = argv.includes('--profile') ? join(TMP, `prof-scale-${new Date().toISOString().replace(/[:.]/g, '-')}`) : null;
 const OUT = join(ROOT, opt('out', SMOKE ? 'bench/results/tmp/scale-smoke.json' : 'bench/results/scale.json'));
 const NOFILE = 1_048_576;
 const T0 = Date.now();
@@ -118,7 +123,18 @@ async function main() {
           sessionMin: cfg.sessions,
           sessionMax: cfg.sessions,
           maxRooms,
-          env: { MAX_MEMBERS: String(cfg.maxMembers), ...Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice(6).split('='))) },
+          env: {
+            MAX_MEMBERS: String(cfg.maxMembers),
+            ...(PROFILE_DIR
+              ? {
+                  SESSION_ENTRY: join(ROOT, 'bench/lib/profiled-session.cjs'),
+                  BENCH_SESSION_MAIN: join(ROOT, 'dist/apps/session/main.js'),
+                  BENCH_PROF_DIR: PROFILE_DIR,
+                  BENCH_PROF_LAZY: '1',
+                }
+              : {}),
+            ...Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => /^([^=]+)=(.*)$/s.exec(a.slice(6)).slice(1))),
+          },
         });
   await target.start(log);
   const gens = Array.from({ length: generators }, () => new GeneratorChild(pin.generator, log));
@@ -155,6 +171,15 @@ async function main() {
         `  ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB (${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''})`,
       );
     const pids = await target.serverPids();
+    // --profile: each SIGUSR2 writes the session servers' window so far and starts the next one.
+    let window = 0;
+    const nextProfileWindow = (label) => {
+      if (!PROFILE_DIR) return;
+      for (const p of pids) if (p.role.startsWith('session')) process.kill(p.pid, 'SIGUSR2');
+      if (label) log(`  profiling ${label}: window ${++window} (session-<pid>-${window}.cpuprofile)`);
+    };
+    if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
+    nextProfileWindow('idle');
     // What holding the connections costs with nobody talking: pings, heartbeats, timers.
     const idleSampler = new ProcSampler(
       pids.map((p) => p.pid),
@@ -169,6 +194,7 @@ async function main() {
     const chats = [];
     // Each rate in turn on the same connections (the first is the target; the next ones show where it holds).
     for (const rate of cfg.rates) {
+      nextProfileWindow(`chat at ${rate} msgs/s`);
       const sampler = new ProcSampler([...pids.map((p) => p.pid), ...gens.map((g) => g.pid)], 500);
       log(`chat: ${rate} msgs/s for ${cfg.seconds} s (${rate * cfg.users} deliveries/s)…`);
       // The session servers' GC pauses and event-loop delay during the phase (ours only: raw has no /metrics).
@@ -194,6 +220,8 @@ async function main() {
         );
       chats.push({ rate, ...phase, serverCpuPct, generatorCpuPct, pass, gc, processes: pids.map((p) => ({ role: p.role, ...proc[p.pid] })) });
     }
+    nextProfileWindow(null);
+    if (PROFILE_DIR) log(`profiles in ${PROFILE_DIR.slice(ROOT.length + 1)} (node bench/profile-top.mjs <file>)`);
     Object.assign(result, { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats });
   } finally {
     for (const gen of gens) {
