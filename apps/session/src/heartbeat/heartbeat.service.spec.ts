@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DEV_INTERNAL_SECRET } from '@app/shared';
+import { DEV_INTERNAL_SECRET, FULL_MEMBER_LISTS_EVERY, type HeldRoom } from '@app/shared';
 import { FakeBackend } from '../../../../test/integration/support/fake-backend';
 import type { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { loadSessionConfig } from '../config/load-session-config';
@@ -14,10 +14,19 @@ describe('HeartbeatService with several backends', () => {
   let revoked: Array<{ ids: readonly string[]; reported: ReadonlyMap<string, number | undefined> }>;
   const metrics = { heartbeatSent: jest.fn(), heartbeatFailed: jest.fn() } as unknown as SessionMetrics;
 
+  /** Room r2 is full while this is set, with this member-set version (RoomsService's rule for the ids). */
+  let fullVersion: number | null;
+
   function service(urls: string[]): HeartbeatService {
     const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1' });
     const rooms = {
-      heldRooms: () => [{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }],
+      heldRooms: (listed?: ReadonlyMap<string, number>, versions?: Map<string, number>): HeldRoom[] => {
+        const held: HeldRoom[] = [{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }];
+        if (fullVersion === null) return held;
+        versions?.set('r2', fullVersion);
+        const ids = listed?.get('r2') === fullVersion ? { membersUnchanged: true } : { memberIds: ['u1', 'u2'] };
+        return [...held, { roomId: 'r2', connections: 2, lastActivity: 1, epoch: 1, members: 2, ...ids }];
+      },
       connectionCount: 2,
       revoke: (ids: readonly string[], reported: ReadonlyMap<string, number | undefined>) => revoked.push({ ids, reported }),
     } as unknown as RoomsService;
@@ -34,6 +43,7 @@ describe('HeartbeatService with several backends', () => {
     const options = { internalSecret: DEV_INTERNAL_SECRET, sessionTokenPublicKey: 'unused' };
     backends = await Promise.all([FakeBackend.start(options), FakeBackend.start(options)]);
     revoked = [];
+    fullVersion = null;
   });
   afterEach(async () => {
     await Promise.all(backends.map((b) => b.close()));
@@ -70,6 +80,52 @@ describe('HeartbeatService with several backends', () => {
     backends[0].failWithStatus = null;
     await hb.beat();
     expect(hb.successfulBeats).toBe(2);
+  });
+
+  describe("a full room's member ids", () => {
+    const r2 = (backend: FakeBackend, beat: number) => backend.heartbeats[beat].rooms.find((r) => r.roomId === 'r2');
+
+    it('go once; later beats say they are unchanged until the members change', async () => {
+      fullVersion = 7;
+      const hb = service([backends[0].url]);
+      for (let i = 0; i < 3; i++) await hb.beat();
+      expect([0, 1, 2].map((i) => r2(backends[0], i))).toEqual([
+        expect.objectContaining({ memberIds: ['u1', 'u2'] }),
+        expect.objectContaining({ membersUnchanged: true }),
+        expect.objectContaining({ membersUnchanged: true }),
+      ]);
+      fullVersion = 9;
+      await hb.beat();
+      expect(r2(backends[0], 3)?.memberIds).toEqual(['u1', 'u2']);
+    });
+
+    it('go again to a backend that took over, after a beat that failed, and every FULL_MEMBER_LISTS_EVERY beats', async () => {
+      fullVersion = 7;
+      const hb = service(backends.map((b) => b.url));
+      await hb.beat();
+      expect(r2(backends[0], 0)?.memberIds).toEqual(['u1', 'u2']);
+      // The first backend fails: the beat meant for it ("unchanged") reaches the second, which has
+      // no list, so the next beat lists the ids to the second.
+      backends[0].failWithStatus = 503;
+      await hb.beat();
+      await hb.beat();
+      await hb.beat();
+      expect([0, 1, 2].map((i) => Object.keys(r2(backends[1], i)!).filter((k) => k.startsWith('member')))).toEqual([
+        ['members', 'membersUnchanged'],
+        ['members', 'memberIds'],
+        ['members', 'membersUnchanged'],
+      ]);
+      // Every backend fails: whether the beat landed is unknown, so the next one lists the ids.
+      backends[1].failWithStatus = 503;
+      await hb.beat();
+      backends[1].failWithStatus = null;
+      await hb.beat();
+      expect(r2(backends[1], 3)?.memberIds).toEqual(['u1', 'u2']);
+      const beats = backends[1].heartbeats.length;
+      for (let i = 0; i < 2 * FULL_MEMBER_LISTS_EVERY; i++) await hb.beat();
+      const listed = backends[1].heartbeats.slice(beats).filter((b) => b.rooms.find((r) => r.roomId === 'r2')?.memberIds !== undefined);
+      expect(listed).toHaveLength(2);
+    });
   });
 
   it('passes revocations on with the epochs the rooms were reported under', async () => {

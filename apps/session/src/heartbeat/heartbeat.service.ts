@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
+import { FULL_MEMBER_LISTS_EVERY, HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
 import { ServerState } from '../lifecycle/server-state';
@@ -32,6 +32,14 @@ export class HeartbeatService {
   private beats = 0;
   /** Index in BACKEND_URL of the backend that answered last: beats go there first. */
   private current = 0;
+  /**
+   * Member-set version of each full room whose ids the backend has from the last beat it answered:
+   * those rooms say `membersUnchanged` instead of listing 100s of ids every second (1,000 full
+   * rooms of 100 made each beat ~250 KB, parsed and written by the backend every interval).
+   * Emptied after a failed beat and every FULL_MEMBER_LISTS_EVERY beats.
+   */
+  private listed = new Map<string, number>();
+  private beatsSinceFullLists = 0;
 
   constructor(
     private readonly config: SessionConfig,
@@ -74,12 +82,17 @@ export class HeartbeatService {
   }
 
   private async send(): Promise<void> {
+    if (++this.beatsSinceFullLists >= FULL_MEMBER_LISTS_EVERY) {
+      this.beatsSinceFullLists = 0;
+      this.listed.clear();
+    }
+    const versions = new Map<string, number>();
     const body: SessionHeartbeat = {
       serverId: this.config.serverId,
       url: this.config.publicUrl,
       capacity: this.config.MAX_ROOMS,
       // While draining, rooms are reported until they closed, so none is placed elsewhere before its last write.
-      rooms: this.rooms.heldRooms(),
+      rooms: this.rooms.heldRooms(this.listed, versions),
       connections: this.rooms.connectionCount,
       draining: this.state.draining,
     };
@@ -90,6 +103,8 @@ export class HeartbeatService {
       const index = (this.current + attempt) % backends.length;
       try {
         const reply = await this.post(backends[index], json);
+        // Another backend may not share the last one's lists (each keeps its own without Redis).
+        this.listed = attempt === 0 ? versions : new Map<string, number>();
         if (index !== this.current && backends.length > 1) this.log.warn(`heartbeats now go to ${backends[index]}`);
         this.current = index;
         this.apply(reply, body);
@@ -99,6 +114,8 @@ export class HeartbeatService {
         errors.push(`${backends[index]}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    // The backend may or may not have taken the lists: send them again.
+    this.listed = new Map<string, number>();
     this.failed(new Error(errors.join('; ')));
   }
 

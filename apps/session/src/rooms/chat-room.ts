@@ -117,6 +117,9 @@ type RoomState = 'open' | 'closing' | 'closed';
 
 const silentLog: ChatRoomLog = { warn: () => undefined, error: () => undefined };
 
+/** Last member-set version handed out, shared by every room of the process (see `membersVersion`). */
+let membersVersions = 0;
+
 /**
  * One room: members, recent history, seq, de-duplication, typing throttle, lifecycle. Plain class,
  * no Nest and no `ws`: it talks to sockets through `MemberSocket` and to time through `Clock`.
@@ -141,6 +144,7 @@ export class ChatRoom {
   private state: RoomState = 'open';
   private readonly connections = new Set<RoomMember>();
   private readonly users = new Map<string, Presence>();
+  private membersVer = ++membersVersions;
   /**
    * The newest stored messages (at least `resumeLimit`), with their clientMsgIds indexed: welcomes,
    * history pages the ring covers, and de-duplication of stored messages.
@@ -246,6 +250,14 @@ export class ChatRoom {
     return [...this.users.keys()];
   }
 
+  /**
+   * Changes whenever a user joins or leaves, and is never the same for two rooms of this process:
+   * the heartbeat lists a full room's members only when this differs from the last beat's.
+   */
+  get membersVersion(): number {
+    return this.membersVer;
+  }
+
   get lastActivity(): number {
     return this.lastActivityAt;
   }
@@ -263,7 +275,10 @@ export class ChatRoom {
     this.clearIdleTimer();
     this.connections.add(member);
     if (presence) presence.connections++;
-    else this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
+    else {
+      this.users.set(member.user.id, { user: member.user, connections: 1, lastTypingAt: -Infinity });
+      this.membersVer = ++membersVersions;
+    }
     this.touch();
 
     const messages = since === undefined ? this.messagesJson(0, this.limits.historyLimit) : this.messagesJson(since, this.limits.resumeLimit);
@@ -307,6 +322,7 @@ export class ChatRoom {
     const presence = this.users.get(member.user.id);
     if (presence && --presence.connections === 0) {
       this.users.delete(member.user.id);
+      this.membersVer = ++membersVersions;
       if (this.state === 'open') this.broadcast(encodeFrame(ServerEvent.Left, { user: presence.user }));
     }
     this.touch();

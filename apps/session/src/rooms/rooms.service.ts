@@ -94,7 +94,12 @@ export class RoomsService {
   }
 
   /** Rooms held now, for the heartbeat. */
-  heldRooms(): HeldRoom[] {
+  /**
+   * What the heartbeat reports. `listed`: the member-set version of each full room whose ids the
+   * backend already has (from the last beat it answered); such a room says `membersUnchanged`
+   * instead of listing them again. `versions` receives the version of every full room reported.
+   */
+  heldRooms(listed?: ReadonlyMap<string, number>, versions?: Map<string, number>): HeldRoom[] {
     const held: HeldRoom[] = [];
     for (const room of this.rooms.values()) {
       if (!room.isOpen) continue;
@@ -107,7 +112,12 @@ export class RoomsService {
         lastSeq: room.lastSeq,
       };
       // Ids only for a full room: the backend refuses everyone else before a socket opens.
-      if (room.isFull) entry.memberIds = room.memberIds();
+      if (room.isFull) {
+        const version = room.membersVersion;
+        versions?.set(room.roomId, version);
+        if (listed?.get(room.roomId) === version) entry.membersUnchanged = true;
+        else entry.memberIds = room.memberIds();
+      }
       held.push(entry);
     }
     return held;

@@ -29,7 +29,20 @@ export interface HeldRoom {
    * the backend answers get-or-start with 409 to anyone else. Absent otherwise, so heartbeats stay small.
    */
   memberIds?: string[];
+  /**
+   * Instead of `memberIds`: the room is still full with the same users this server listed in an
+   * earlier heartbeat the backend answered, so the backend keeps that list. A full room's ids go
+   * again when its members change, at least every FULL_MEMBER_LISTS_EVERY beats (a backend that
+   * lost them, restarted, learns them again), and after a failed beat. A backend that has no list
+   * for the room treats it as not full until then; the session server still refuses a new user in
+   * a full room, so nobody gets in who should not. (Session servers that send it need backends
+   * that know it: upgrade backends first.)
+   */
+  membersUnchanged?: boolean;
 }
+
+/** A full room's member ids go in at least every this many heartbeats, changed or not. */
+export const FULL_MEMBER_LISTS_EVERY = 30;
 
 export interface SessionHeartbeat {
   serverId: string;

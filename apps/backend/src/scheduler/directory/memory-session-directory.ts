@@ -63,7 +63,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     const reported = new Set<string>();
     const notices = this.movedAway.get(hb.serverId);
     this.movedAway.delete(hb.serverId);
-    for (const { roomId, epoch, memberIds, lastSeq, members, connections, lastActivity } of hb.rooms) {
+    for (const { roomId, epoch, memberIds, membersUnchanged, lastSeq, members, connections, lastActivity } of hb.rooms) {
       reported.add(roomId);
       if (notices?.has(roomId) && this.placement.get(roomId)?.serverId !== hb.serverId) {
         moved.push(roomId);
@@ -80,8 +80,9 @@ export class MemorySessionDirectory implements SessionDirectory {
       else if (stale) revoked.push(roomId);
       else if (!hb.draining && !drain) this.assign(roomId, hb.serverId, now, epoch);
       if (this.placement.get(roomId)?.serverId === hb.serverId) {
+        // Unchanged: the list of an earlier report stands (none known: not full, until the next list).
         if (memberIds) this.full.set(roomId, memberIds);
-        else this.full.delete(roomId);
+        else if (!membersUnchanged) this.full.delete(roomId);
         if (lastSeq !== undefined && this.rooms.get(roomId)) {
           this.reports.set(roomId, { lastSeq, online: members ?? connections, lastActivity, reportedAt: now });
         }

@@ -70,7 +70,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         ...hb.rooms.flatMap((room) => [
           room.roomId,
           room.epoch ?? 0,
-          room.memberIds ? JSON.stringify(room.memberIds) : '',
+          room.memberIds ? JSON.stringify(room.memberIds) : room.membersUnchanged ? '=' : '',
           room.lastSeq ?? -1,
           room.members ?? room.connections,
           room.lastActivity,
@@ -415,7 +415,8 @@ return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
   // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
   // then per room: roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is
-  // full), lastSeq (-1: the server did not say), online, lastActivity.
+  // full; '=' when it is full with the members of an earlier report), lastSeq (-1: the server did
+  // not say), online, lastActivity.
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
@@ -451,7 +452,7 @@ for i = 11, #ARGV, 6 do
     if reported > 0 then assign(roomId, id, now, reported) else assign(roomId, id, now) end
   end
   if redis.call('HGET', placementKey, roomId) == id then
-    if full ~= '' then redis.call('HSET', fullKey, roomId, full) else redis.call('HDEL', fullKey, roomId) end
+    if full == '' then redis.call('HDEL', fullKey, roomId) elseif full ~= '=' then redis.call('HSET', fullKey, roomId, full) end
     -- Only into a room that exists: a report never creates a room hash (it would have no expiry).
     local rk = prefix .. 'room:' .. roomId
     if tonumber(ARGV[i + 3]) >= 0 and redis.call('EXISTS', rk) == 1 then

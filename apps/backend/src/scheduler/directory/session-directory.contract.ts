@@ -506,6 +506,27 @@ export function describeSessionDirectoryContract(name: string, make: (timing: Di
         expect((await dir.openRoom('room-1', T0 + ttl + 9))?.fullWith).toBeUndefined();
       });
 
+      it("keeps a full room's members while its server reports them unchanged, and drops them when it says the room is not full", async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.createRoom(room, T0);
+        const placed = (await dir.openRoom('room-1', T0))!.placement!;
+        const held = (extra: Partial<HeldRoom>): HeldRoom[] => [
+          { roomId: 'room-1', connections: 2, lastActivity: T0, epoch: placed.epoch, members: 2, ...extra },
+        ];
+        await dir.heartbeat(hb('a', { rooms: held({ memberIds: ['u1', 'u2'] }) }), T0 + 1);
+        await dir.heartbeat(hb('a', { rooms: held({ membersUnchanged: true }) }), T0 + 2);
+        await dir.heartbeat(hb('a', { rooms: held({ membersUnchanged: true }) }), T0 + 3);
+        expect((await dir.openRoom('room-1', T0 + 4))?.fullWith).toEqual(['u1', 'u2']);
+        await dir.heartbeat(hb('a', { rooms: held({ memberIds: ['u1', 'u3'] }) }), T0 + 5);
+        await dir.heartbeat(hb('a', { rooms: held({ membersUnchanged: true }) }), T0 + 6);
+        expect((await dir.openRoom('room-1', T0 + 7))?.fullWith).toEqual(['u1', 'u3']);
+        await dir.heartbeat(hb('a', { rooms: held({}) }), T0 + 8);
+        expect((await dir.openRoom('room-1', T0 + 9))?.fullWith).toBeUndefined();
+        // Unchanged with no list known (a backend that lost it): not full, until the next list.
+        await dir.heartbeat(hb('a', { rooms: held({ membersUnchanged: true }) }), T0 + 10);
+        expect((await dir.openRoom('room-1', T0 + 11))?.fullWith).toBeUndefined();
+      });
+
       it('treats an expired room as gone, and frees its slot', async () => {
         await dir.heartbeat(hb('a'), T0);
         await dir.createRoom(room, T0);

@@ -30,6 +30,7 @@ const heartbeatSchema: JSONSchemaType<SessionHeartbeat> = {
           members: { ...count, nullable: true },
           lastSeq: { ...count, nullable: true },
           memberIds: { type: 'array', maxItems: 10_000, items: { type: 'string', maxLength: 128 }, nullable: true },
+          membersUnchanged: { type: 'boolean', nullable: true },
         },
       },
     },
