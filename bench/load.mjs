@@ -92,22 +92,32 @@ export class LoadGenerator {
       connectMs: perClient.summary(),
       sessionRequestMs: target === 'ours' ? sessionMs.summary() : null,
       rerouted: this.rerouted ?? 0,
+      retried503: this.retried503 ?? 0,
+      welcomeTimeouts: this.welcomeTimeouts ?? 0,
     };
   }
 
   async openClient(spec, idx, sessionMs) {
     if (this.o.client === 'sdk') return this.openSdkClient(spec, idx, sessionMs);
     const t0 = performance.now();
-    // As every client of the contract does: a room that moved (4404, 1012) before the welcome is
-    // asked for again at the backend. Counted: `rerouted` in connect's result.
+    // As every client of the contract does (the SDK's RoomConnection): a room that moved (4404,
+    // 1012) before the welcome is asked for again at the backend, a 503 ("try again shortly") is
+    // tried again after its Retry-After, and so is a socket that got no welcome in time. Each is
+    // counted in connect's result (`rerouted`, `retried503`, `welcomeTimeouts`): under a connect
+    // storm they say the product was overloaded.
     for (let attempt = 1; ; attempt++) {
       try {
         const c = await this.openOnce(spec, idx, sessionMs);
         c.connectMs = performance.now() - t0;
         return c;
       } catch (err) {
-        if (!(err.closeCode === 4404 || err.closeCode === 1012) || attempt >= 5 || this.o.target !== 'ours') throw err;
-        this.rerouted = (this.rerouted ?? 0) + 1;
+        if (this.o.target !== 'ours' || attempt >= 10) throw err;
+        if (err.closeCode === 4404 || err.closeCode === 1012) this.rerouted = (this.rerouted ?? 0) + 1;
+        else if (err.status === 503) {
+          this.retried503 = (this.retried503 ?? 0) + 1;
+          await new Promise((r) => setTimeout(r, err.retryAfterMs ?? 1000));
+        } else if (err.welcomeTimeout) this.welcomeTimeouts = (this.welcomeTimeouts ?? 0) + 1;
+        else throw err;
       }
     }
   }
@@ -129,7 +139,10 @@ export class LoadGenerator {
     await new Promise((resolve, reject) => {
       const ws = this.o.client === 'ws' ? new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true }) : new LeanWebSocket(url);
       c.ws = ws;
-      const timer = setTimeout(() => reject(new Error(`no welcome within 15 s for ${spec.name}`)), 15000);
+      const timer = setTimeout(() => {
+        reject(Object.assign(new Error(`no welcome within 15 s for ${spec.name}`), { welcomeTimeout: true }));
+        ws.terminate?.() ?? ws.close();
+      }, 15000);
       ws.on('message', (data) => this.onFrame(c, data));
       c.onWelcome = () => {
         clearTimeout(timer);

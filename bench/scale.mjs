@@ -156,9 +156,11 @@ async function main() {
       sessionRequestMs: { p50: conns[0].sessionRequestMs?.p50, p99: Math.max(...conns.map((c) => c.sessionRequestMs?.p99 ?? 0)) },
       connectMs: { p99: Math.max(...conns.map((c) => c.connectMs.p99)) },
       rerouted: conns.reduce((a, c) => a + (c.rerouted ?? 0), 0),
+      retried503: conns.reduce((a, c) => a + (c.retried503 ?? 0), 0),
+      welcomeTimeouts: conns.reduce((a, c) => a + (c.welcomeTimeouts ?? 0), 0),
     };
     log(
-      `${conn.connections} welcomed: logins ${fmt(conn.loginWallMs / 1000)} s, connects ${fmt(conn.connectWallMs / 1000)} s (session request p99 ${fmt(conn.sessionRequestMs?.p99)} ms, connect p99 ${fmt(conn.connectMs.p99)} ms), ${fmt(conn.totalSetupMs / 1000)} s in all; ${conn.rerouted} asked the backend again after a 4404/1012 before their welcome`,
+      `${conn.connections} welcomed: logins ${fmt(conn.loginWallMs / 1000)} s, connects ${fmt(conn.connectWallMs / 1000)} s (session request p99 ${fmt(conn.sessionRequestMs?.p99)} ms, connect p99 ${fmt(conn.connectMs.p99)} ms), ${fmt(conn.totalSetupMs / 1000)} s in all; ${conn.rerouted} asked the backend again after a 4404/1012 before their welcome, ${conn.retried503} after a 503, ${conn.welcomeTimeouts} after no welcome in 15 s`,
     );
     const after = await rssOf(target);
     const memory = after.map((a) => {
@@ -223,6 +225,10 @@ async function main() {
     nextProfileWindow(null);
     if (PROFILE_DIR) log(`profiles in ${PROFILE_DIR.slice(ROOT.length + 1)} (node bench/profile-top.mjs <file>)`);
     Object.assign(result, { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats });
+  } catch (err) {
+    // What the servers said (warnings and errors; LOG_LEVEL=warn), for a run that broke.
+    if (target.output?.text) console.error(`\nthe backend's and session servers' last output:\n${target.output.text}`);
+    throw err;
   } finally {
     for (const gen of gens) {
       await gen.call('close').catch(() => {});
@@ -248,7 +254,7 @@ function markdown(r) {
     '',
   );
   L.push(
-    `- **${c.connections} connections** (${cfg.rooms} rooms × ${cfg.users} users, each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all; ${c.rerouted} clients were moved (4404/1012) before their welcome and asked the backend again, as the contract says.`,
+    `- **${c.connections} connections** (${cfg.rooms} rooms × ${cfg.users} users, each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all; ${c.rerouted} clients were moved (4404/1012) before their welcome and asked the backend again, as the contract says; ${c.retried503 ?? 0} got a 503 and tried again, ${c.welcomeTimeouts ?? 0} got no welcome within 15 s and tried again.`,
   );
   L.push(`- Holding them with nobody talking (10 s): the servers used ${fmt(r.idleCpuPct.total, 0)} % of a core (backend ${fmt(r.idleCpuPct.backend, 0)} %).`);
   for (const m of r.memory)

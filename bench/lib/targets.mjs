@@ -142,7 +142,7 @@ export class ProductTarget {
     };
     if (!this.redis) delete env.REDIS_URL;
     this.child = spawnPinned(this.o.core, process.execPath, [...BACKEND_NODE_ARGS, ...(this.o.nodeArgs || []), BACKEND_MAIN], { env, cwd: ROOT });
-    this.output = captureTail(this.child, 1500);
+    this.output = captureTail(this.child, 8000);
     this.api = new BackendApi(`http://127.0.0.1:${this.port}`);
     const t0 = performance.now();
     const deadline = Date.now() + 45000;
