@@ -5,17 +5,18 @@
 // a fixed total rate. Prints the time to connect them all, memory per connection (session servers
 // and backend), and the chat's latency and losses.
 //
-//   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,700,500] [--seconds 20]
+//   node bench/scale.mjs [--rooms 1000] [--users 100] [--sessions 8] [--rates 1000,500,300,200] [--seconds 20]
 //                        [--concurrency 200] [--no-pin] [--store sqlite] [--max-members N] [--env=NAME=value] [--out bench/results/scale.json] [--smoke]
-//                        [--target raw] [--profile]
+//                        [--target both|raw|ours] [--profile]
 //
 // --profile: the session servers run under the V8 CPU profiler (bench/lib/profiled-session.cjs),
 // started after every client is welcomed: one profile of the idle phase, then one per chat rate,
 // with each window's event-loop delay and GC pauses, in bench/results/tmp/prof-scale-<time>/.
 //
-// --target raw: the same shape against the least a `ws` fan-out can do (bench/raw-ws-server.mjs),
-// one raw relay per session server (--sessions), rooms dealt over them: no logins, no backend, no
-// pings, no store. What the machine itself allows at this shape, to read ours against.
+// --target raw|ours|both (default both): raw first, the same shape and rates against the least a
+// `ws` fan-out can do (bench/raw-ws-server.mjs), one raw relay per session server (--sessions),
+// rooms dealt over them: no logins, no backend, no pings, no store. What the machine itself allows
+// at this shape; ours is read against it (p99, CPU per delivery) in the same run.
 //
 // File descriptors: every connection is one fd in a session server and one in a generator. The
 // bench tries to raise its limit (inherited by everything it starts) as a deployment raises its
@@ -41,13 +42,14 @@ const cfg = {
   rooms: Number(opt('rooms', SMOKE ? 4 : 1000)),
   users: Number(opt('users', SMOKE ? 5 : 100)),
   sessions: Number(opt('sessions', SMOKE ? 2 : 8)),
-  rates: opt('rates', SMOKE ? '20' : '1000,700,500')
+  rates: opt('rates', SMOKE ? '20' : '1000,500,300,200')
     .split(',')
     .map(Number),
   seconds: Number(opt('seconds', SMOKE ? 2 : 20)),
   concurrency: Number(opt('concurrency', 200)),
   store: opt('store', 'sqlite'),
-  target: opt('target', 'ours'),
+  /** raw, ours, or both (raw first: the same shape and rates against the least a `ws` relay does). */
+  target: opt('target', 'both'),
   p99LimitMs: 100,
   /** Unique users a room takes: the room size by default, so every room is full (and its heartbeat entry lists its members). */
   maxMembers: Number(opt('max-members', opt('users', SMOKE ? 5 : 100))),
@@ -55,6 +57,7 @@ const cfg = {
 const PROFILE_DIR = argv.includes('--profile') ? join(TMP, `prof-scale-${new Date().toISOString().replace(/[:.]/g, '-')}`) : null;
 const OUT = join(ROOT, opt('out', SMOKE ? 'bench/results/tmp/scale-smoke.json' : 'bench/results/scale.json'));
 const NOFILE = 1_048_576;
+const IDLE_MS = SMOKE ? 2000 : 10_000;
 const T0 = Date.now();
 const log = (s) => console.log(`[${((Date.now() - T0) / 1000).toFixed(1).padStart(6)}s] ${s}`);
 const fmt = (x, d = 1) => (x == null || Number.isNaN(x) ? '–' : Number(x).toFixed(d));
@@ -88,6 +91,13 @@ function merge(phases) {
       p99: Math.max(...phases.map((p) => p.latencyMs.p99)),
       max: Math.max(...phases.map((p) => p.latencyMs.max)),
     },
+    // Where the tail is: before the server stamped the message (send → ts) or after (ts → received,
+    // the fan-out and the receiving generator), and how late the generators' own send timers ran.
+    serverStampSplitMs: {
+      toStampP99: Math.max(...phases.map((p) => p.serverStampSplitMs?.toStamp?.p99 ?? 0)),
+      fromStampP99: Math.max(...phases.map((p) => p.serverStampSplitMs?.fromStamp?.p99 ?? 0)),
+    },
+    maxGeneratorLagMs: Math.max(...phases.map((p) => p.maxGeneratorLagMs ?? 0)),
     unexpectedCloses: closes,
     generators: phases.length,
   };
@@ -103,19 +113,40 @@ async function main() {
   const pin = argv.includes('--no-pin') ? { server: null, generator: null, note: 'unpinned (--no-pin)' } : pinning();
   if (pin.generator != null) pinPid(process.pid, pin.generator);
   const connections = cfg.rooms * cfg.users;
+  if (!['ours', 'raw', 'both'].includes(cfg.target)) throw new Error(`--target ${cfg.target}: ours, raw or both`);
+  const kinds = cfg.target === 'both' ? ['raw', 'ours'] : [cfg.target];
   log(
-    `${connections} connections (${cfg.rooms} rooms × ${cfg.users}) over ${cfg.sessions} ${cfg.target === 'raw' ? 'raw ws relays' : `session servers, store ${cfg.store}`}; ${pin.note}`,
+    `${connections} connections (${cfg.rooms} rooms × ${cfg.users}), ${kinds.map((k) => (k === 'raw' ? `${cfg.sessions} raw ws relays` : `ours: ${cfg.sessions} session servers, store ${cfg.store}`)).join(', then ')}; ${pin.note}`,
   );
   const nofile = raiseFileLimit();
   // Room-whole shares of the clients, each under the file limit with room to spare.
   const perGenerator = Math.max(cfg.users, Math.floor(((nofile ?? NOFILE) * 0.75) / cfg.users) * cfg.users);
   const generators = Math.ceil(connections / perGenerator);
-  const roomsOf = (g) => Math.floor(cfg.rooms / generators) + (g < cfg.rooms % generators ? 1 : 0);
   log(`open-file limit ${nofile ?? 'unknown'}: ${generators} generator process(es)`);
+  const result = { meta: { date: new Date().toISOString(), node: process.version, nofile, generators, pinning: pin.note }, config: cfg };
+  for (const kind of kinds) {
+    log(`— ${kind === 'raw' ? 'raw ws (the baseline)' : 'ours'} —`);
+    result[kind] = await measure(kind, pin, generators);
+  }
+  if (result.raw && result.ours) for (const line of comparison(result)) log(line);
+  mkdirSync(join(OUT, '..'), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(result, null, 2));
+  log(`results written to ${OUT.slice(ROOT.length + 1)}`);
+  if (!SMOKE && !argv.includes('--out') && result.ours) {
+    writeFileSync(join(ROOT, 'docs/bench/SCALE.md'), markdown(result));
+    log('summary written to docs/bench/SCALE.md');
+  }
+  const chats = result.ours?.chats ?? result.raw?.chats;
+  if (!chats?.length || chats.some((c) => c.lost || c.duplicates)) process.exitCode = 1;
+}
+
+/** Connects every client to `kind` (raw relays or our product), holds them idle, then chats at each rate. */
+async function measure(kind, pin, generators) {
+  const connections = cfg.rooms * cfg.users;
+  const roomsOf = (g) => Math.floor(cfg.rooms / generators) + (g < cfg.rooms % generators ? 1 : 0);
   const maxRooms = Math.ceil(cfg.rooms / cfg.sessions) + 10;
-  if (!['ours', 'raw'].includes(cfg.target)) throw new Error(`--target ${cfg.target}: ours or raw`);
   const target =
-    cfg.target === 'raw'
+    kind === 'raw'
       ? new RawTarget(pin.server, cfg.sessions)
       : new ProductTarget({
           core: pin.server,
@@ -138,7 +169,6 @@ async function main() {
         });
   await target.start(log);
   const gens = Array.from({ length: generators }, () => new GeneratorChild(pin.generator, log));
-  const result = { meta: { date: new Date().toISOString(), node: process.version, nofile, generators, pinning: pin.note }, config: cfg };
   try {
     const before = await rssOf(target);
     log(`logging in ${connections} users and connecting them (${cfg.concurrency} at a time)…`);
@@ -188,11 +218,11 @@ async function main() {
       500,
     );
     idleSampler.start();
-    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     const idleProc = idleSampler.stop();
     const idle = Object.fromEntries(pids.map((p) => [p.role, idleProc[p.pid]?.cpuPct ?? null]));
     const idleTotal = Object.values(idle).reduce((a, b) => a + (b ?? 0), 0);
-    log(`idle, 10 s: servers' CPU ${fmt(idleTotal, 0)} % of a core (backend ${fmt(idle.backend, 0)} %)`);
+    log(`idle, ${IDLE_MS / 1000} s: servers' CPU ${fmt(idleTotal, 0)} % of a core (backend ${fmt(idle.backend, 0)} %)`);
     const chats = [];
     // Each rate in turn on the same connections (the first is the target; the next ones show where it holds).
     for (const rate of cfg.rates) {
@@ -209,12 +239,15 @@ async function main() {
       );
       const proc = sampler.stop();
       const gcAfter = gcBefore ? await target.gcTotals().catch(() => null) : null;
-      const gc = gcAfter?.length === gcBefore?.length ? gcDelta(gcBefore, gcAfter) : null;
+      const gc = gcBefore && gcAfter?.length === gcBefore.length ? gcDelta(gcBefore, gcAfter) : null;
       const generatorCpuPct = gens.reduce((a, g) => a + (proc[g.pid]?.cpuPct ?? 0), 0);
       const serverCpuPct = pids.reduce((a, p) => a + (proc[p.pid]?.cpuPct ?? 0), 0);
       const pass = phase.lost === 0 && phase.duplicates === 0 && phase.latencyMs.p99 < cfg.p99LimitMs && Object.keys(phase.unexpectedCloses).length === 0;
       log(
         `${pass ? 'PASS' : 'FAIL'} at ${rate} msgs/s: sent ${phase.sent} (acked ${phase.acks}), delivered ${phase.received}/${phase.expected} (lost ${phase.lost}, duplicates ${phase.duplicates}), p50 ${fmt(phase.latencyMs.p50, 2)} p99 ${fmt(phase.latencyMs.p99, 1)} max ${fmt(phase.latencyMs.max, 0)} ms, server CPU ${fmt(serverCpuPct, 0)} %, generators' CPU ${fmt(generatorCpuPct, 0)} %, closes ${JSON.stringify(phase.unexpectedCloses)}`,
+      );
+      log(
+        `  p99 send → server stamp ${fmt(phase.serverStampSplitMs.toStampP99, 1)} ms, stamp → received ${fmt(phase.serverStampSplitMs.fromStampP99, 1)} ms; generators' send timers up to ${fmt(phase.maxGeneratorLagMs, 0)} ms late`,
       );
       if (gc)
         log(
@@ -224,7 +257,7 @@ async function main() {
     }
     nextProfileWindow(null);
     if (PROFILE_DIR) log(`profiles in ${PROFILE_DIR.slice(ROOT.length + 1)} (node bench/profile-top.mjs <file>)`);
-    Object.assign(result, { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats });
+    return { connect: conn, memory, idleCpuPct: { total: idleTotal, ...idle }, chats };
   } catch (err) {
     // What the servers said (warnings and errors; LOG_LEVEL=warn), for a run that broke.
     if (target.output?.text) console.error(`\nthe backend's and session servers' last output:\n${target.output.text}`);
@@ -236,36 +269,58 @@ async function main() {
     }
     await target.stop();
   }
-  mkdirSync(join(OUT, '..'), { recursive: true });
-  writeFileSync(OUT, JSON.stringify(result, null, 2));
-  log(`results written to ${OUT.slice(ROOT.length + 1)}`);
-  if (!SMOKE && !argv.includes('--out') && cfg.target === 'ours') {
-    writeFileSync(join(ROOT, 'docs/bench/SCALE.md'), markdown(result));
-    log('summary written to docs/bench/SCALE.md');
-  }
-  if (!result.chats?.length || result.chats.some((c) => c.lost || c.duplicates)) process.exitCode = 1;
+}
+
+/** Per rate: ours against raw from the same run (p99, and the servers' CPU per delivery). */
+function comparison(r) {
+  const perDeliveryUs = (chat) => (chat && chat.deliveredPerSec ? (chat.serverCpuPct * 1e4) / chat.deliveredPerSec : null);
+  return r.ours.chats.map((o) => {
+    const w = r.raw.chats.find((c) => c.rate === o.rate);
+    const ratio = w ? perDeliveryUs(o) / perDeliveryUs(w) : null;
+    return `at ${o.rate} msgs/s: p99 ours ${fmt(o.latencyMs.p99, 1)} ms (${o.pass ? 'pass' : 'fail'}), raw ${fmt(w?.latencyMs.p99, 1)} ms (${w?.pass ? 'pass' : 'fail'}); servers' CPU per delivery ours ${fmt(perDeliveryUs(o), 2)} µs, raw ${fmt(perDeliveryUs(w), 2)} µs (${fmt(ratio, 2)}×)`;
+  });
 }
 
 function markdown(r) {
-  const c = r.connect;
   const L = ['# Connections on one machine (written by `npm run bench -- --scale`)', ''];
   L.push(
-    `${r.meta.date} · Node ${r.meta.node} · ${r.meta.pinning} · open-file limit ${r.meta.nofile ?? 'unknown'} per process, so ${r.meta.generators} generator processes · store ${cfg.store} · ${cfg.sessions} session servers`,
+    `${r.meta.date} · Node ${r.meta.node} · ${r.meta.pinning} · open-file limit ${r.meta.nofile ?? 'unknown'} per process, so ${r.meta.generators} generator processes · ${cfg.rooms} rooms × ${cfg.users} users · ours: store ${cfg.store}, ${cfg.sessions} session servers${r.raw ? `; raw: ${cfg.sessions} raw \`ws\` relays (bench/raw-ws-server.mjs), rooms dealt over them` : ''}`,
     '',
   );
+  const o = r.ours;
+  const c = o.connect;
   L.push(
-    `- **${c.connections} connections** (${cfg.rooms} rooms × ${cfg.users} users, each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all; ${c.rerouted} clients were moved (4404/1012) before their welcome and asked the backend again, as the contract says; ${c.retried503 ?? 0} got a 503 and tried again, ${c.welcomeTimeouts ?? 0} got no welcome within 15 s and tried again.`,
+    `- **${c.connections} connections** (each user logged in on its own and holding its own session token), all welcomed: logins ${fmt(c.loginWallMs / 1000)} s, session requests and connects ${fmt(c.connectWallMs / 1000)} s (${cfg.concurrency} at a time; session request p50 ${fmt(c.sessionRequestMs?.p50)} ms, p99 ${fmt(c.sessionRequestMs?.p99)} ms), ${fmt(c.totalSetupMs / 1000)} s in all${r.raw ? ` (raw: ${fmt(r.raw.connect.totalSetupMs / 1000)} s, no logins, no tokens, no presence)` : ''}; ${c.rerouted} clients were moved (4404/1012) before their welcome and asked the backend again, as the contract says; ${c.retried503 ?? 0} got a 503 and tried again, ${c.welcomeTimeouts ?? 0} got no welcome within 15 s and tried again.`,
   );
-  L.push(`- Holding them with nobody talking (10 s): the servers used ${fmt(r.idleCpuPct.total, 0)} % of a core (backend ${fmt(r.idleCpuPct.backend, 0)} %).`);
-  for (const m of r.memory)
+  L.push(
+    `- Holding them with nobody talking (${IDLE_MS / 1000} s): the servers used ${fmt(o.idleCpuPct.total, 0)} % of a core (backend ${fmt(o.idleCpuPct.backend, 0)} %)${r.raw ? `; raw ${fmt(r.raw.idleCpuPct.total, 0)} % (it sends no pings and no heartbeats)` : ''}.`,
+  );
+  for (const m of o.memory)
     L.push(
       `- ${m.role}: RSS ${fmt(m.rssBeforeMb, 0)} → ${fmt(m.rssMb, 0)} MB, ${fmt(m.perConnectionKb, 2)} KB per connection${m.role.startsWith('session') ? ' it holds' : ''}.`,
     );
-  for (const chat of r.chats)
+  if (r.raw) {
+    const kb = r.raw.memory.map((m) => m.perConnectionKb).filter((x) => x != null);
+    L.push(`- raw relays: ${fmt(kb.reduce((a, b) => a + b, 0) / kb.length, 2)} KB per connection each holds.`);
+  }
+  L.push(
+    '',
+    '| msgs/s (deliveries/s) | ours p50 / p99 / max (ms) | raw p50 / p99 / max (ms) | servers’ CPU ours / raw (% of a core) | CPU per delivery ours / raw | lost, duplicates (ours) |',
+    '|---|---|---|---|---|---|',
+  );
+  for (const chat of o.chats) {
+    const w = r.raw?.chats.find((x) => x.rate === chat.rate);
+    const us = (x) => (x?.deliveredPerSec ? (x.serverCpuPct * 1e4) / x.deliveredPerSec : null);
+    const lat = (x) => (x ? `${fmt(x.latencyMs.p50, 1)} / **${fmt(x.latencyMs.p99, 1)}** / ${fmt(x.latencyMs.max, 0)} ${x.pass ? '(pass)' : '(fail)'}` : '–');
     L.push(
-      `- Chat at ${chat.rate} msgs/s (${chat.rate * cfg.users} deliveries/s) for ${cfg.seconds} s: delivered ${chat.received} of ${chat.expected} (lost ${chat.lost}, duplicates ${chat.duplicates}), p50 ${fmt(chat.latencyMs.p50, 2)} ms, p99 ${fmt(chat.latencyMs.p99, 1)} ms, max ${fmt(chat.latencyMs.max, 0)} ms; servers' CPU ${fmt(chat.serverCpuPct, 0)} % of a core, generators ${fmt(chat.generatorCpuPct, 0)} %. **${chat.pass ? 'Pass' : 'Fail'}** (p99 < ${cfg.p99LimitMs} ms, nothing lost).`,
+      `| ${chat.rate} (${chat.rate * cfg.users}) | ${lat(chat)} | ${lat(w)} | ${fmt(chat.serverCpuPct, 0)} / ${fmt(w?.serverCpuPct, 0)} | ${fmt(us(chat), 2)} / ${fmt(us(w), 2)} µs (${fmt(w ? us(chat) / us(w) : null, 2)}×) | ${chat.lost}, ${chat.duplicates} |`,
     );
-  L.push('', "p50 is the median of the generators' medians; p99 and max the highest of theirs.", '');
+  }
+  L.push(
+    '',
+    `Pass: p99 < ${cfg.p99LimitMs} ms, nothing lost, no unexpected close. p50 is the median of the generators' medians; p99 and max the highest of theirs. Each rate for ${cfg.seconds} s on the same connections.`,
+    '',
+  );
   return L.join('\n');
 }
 
