@@ -15,6 +15,27 @@ import { LeanWebSocket } from './lib/lean-ws-client.mjs';
 import { Samples } from './lib/percentiles.mjs';
 import { BackendApi, mapLimit, withQuery } from './lib/http-api.mjs';
 import { connectionPool, pacedRequests } from './lib/paced-http.mjs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
+/** This generator's own GC pauses and event-loop delay during a phase: a stalled generator reads its deliveries late. */
+function watchOwnLoop() {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const gc = { count: 0, maxMs: 0, totalMs: 0 };
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return () => {
+    loop.disable();
+    obs.disconnect();
+    return { loopDelayMaxMs: loop.max / 1e6, loopDelayP99Ms: loop.percentile(99) / 1e6, gc };
+  };
+}
 
 const MARKER = Buffer.from('"text":"B|');
 const PIPE = 0x7c;
@@ -314,6 +335,7 @@ export class LoadGenerator {
     const bytes0 = this.wireBytes();
     const closes0 = { ...this.unexpectedCloses };
     const total = Math.round(rate * seconds);
+    const stopWatching = watchOwnLoop();
     const start = performance.now();
     p.startAt = start;
     let rr = 0;
@@ -351,6 +373,7 @@ export class LoadGenerator {
     p.drainMs = performance.now() - drainStart;
     await sleep(50); // let stragglers (duplicates) show up before counting
     this.phase = null;
+    const own = stopWatching();
     const bytes1 = this.wireBytes();
     const closes = {};
     for (const [k, v] of Object.entries(this.unexpectedCloses)) if (v - (closes0[k] || 0) > 0) closes[k] = v - (closes0[k] || 0);
@@ -370,6 +393,7 @@ export class LoadGenerator {
       sentPerSec: (p.sent * 1000) / (p.sendEndAt - start),
       drainMs: p.drainMs,
       maxGeneratorLagMs: p.maxLagMs,
+      generatorLoop: own,
       latencyMs: p.latency.summary(),
       // Where the time goes, from every 8th delivery: send → the server's `ts` stamp on the message,
       // and stamp → received. `ts` is the server's Date.now() (1 ms resolution, same machine clock).
