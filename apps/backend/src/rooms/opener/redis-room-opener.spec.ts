@@ -5,7 +5,7 @@ import { RedisQuotaCounter } from '../../quotas/redis-quota-counter';
 import { RedisSessionDirectory } from '../../scheduler/directory/redis-session-directory';
 import { RedisUserRooms } from '../../user-rooms/redis-user-rooms';
 import { RedisRoomOpener } from './redis-room-opener';
-import { describeRoomOpenerContract, OPENER_TIMING } from './room-opener.contract';
+import { closeOpenerPorts, describeRoomOpenerContract, OPENER_TIMING } from './room-opener.contract';
 import type { OpeningOutcome } from './room-opener.port';
 
 const redis = redisForThisFile();
@@ -15,15 +15,7 @@ function redisPorts(prefix: string) {
   const directory = new RedisSessionDirectory(createRedisClient(redis.url, 'opener-directory'), OPENER_TIMING, prefix);
   const counter = new RedisQuotaCounter(createRedisClient(redis.url, 'opener-quotas'), prefix);
   const userRooms = new RedisUserRooms(createRedisClient(redis.url, 'opener-user-rooms'), prefix, OPENER_TIMING.roomTtlMs);
-  return {
-    opener,
-    directory,
-    counter,
-    userRooms,
-    close: async () => {
-      await Promise.all([opener.close(), directory.close(), counter.close(), userRooms.close()]);
-    },
-  };
+  return { opener, directory, counter, userRooms };
 }
 
 // The prefix without its ':' on purpose: every adapter must join it the same way.
@@ -62,7 +54,7 @@ describe('RedisRoomOpener across replicas', () => {
       // The 20 uses are in the counter every replica reads.
       expect((await b.counter.take(quota.key, quota.limit, quota.windowMs, T0 + 2)).allowed).toBe(false);
     } finally {
-      await Promise.all([a.close(), b.close()]);
+      await Promise.all([closeOpenerPorts(a), closeOpenerPorts(b)]);
     }
   });
 
@@ -81,7 +73,7 @@ describe('RedisRoomOpener across replicas', () => {
       const other = await t.opener.open({ userId: 'u2', roomId: 'r0', now: T0 + 10, quota: { ...quota, key: 'sessions:u2' } });
       expect(placed(other)).toEqual(expect.objectContaining({ placedNow: true, epoch: 1 }));
     } finally {
-      await t.close();
+      await closeOpenerPorts(t);
     }
   });
 

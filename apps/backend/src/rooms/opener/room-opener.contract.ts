@@ -4,13 +4,17 @@ import type { DirectoryTiming, SessionDirectory } from '../../scheduler/director
 import type { UserRooms } from '../../user-rooms/user-rooms.port';
 import type { RoomOpener } from './room-opener.port';
 
-/** An opener with the ports it must agree with: the same directory, quota counts and room lists. */
+/** An opener with the ports it must agree with: the same directory, quota counts and room lists (the contract closes all four). */
 export interface OpenerUnderTest {
   opener: RoomOpener;
   directory: SessionDirectory;
   counter: QuotaCounter;
   userRooms: UserRooms;
-  close(): Promise<void>;
+}
+
+/** Closes the opener and its ports. */
+export async function closeOpenerPorts(t: OpenerUnderTest): Promise<void> {
+  await Promise.all([t.opener.close(), t.directory.close(), t.counter.close(), t.userRooms.close()]);
 }
 
 export const OPENER_TIMING: DirectoryTiming = { heartbeatTtlMs: 10_000, roomTtlMs: 60_000 };
@@ -27,7 +31,7 @@ export function describeRoomOpenerContract(name: string, make: () => Promise<Ope
       await t.directory.createRoom({ roomId: 'room-a', createdAt: T0, createdBy: 'u0' }, T0);
     });
     afterEach(async () => {
-      await t.close();
+      await closeOpenerPorts(t);
     });
 
     function hb(serverId: string): SessionHeartbeat {

@@ -8,14 +8,5 @@ describeRoomOpenerContract('stepwise (memory)', async () => {
   const directory = new MemorySessionDirectory(OPENER_TIMING);
   const counter = new MemoryQuotaCounter();
   const userRooms = new MemoryUserRooms(OPENER_TIMING.roomTtlMs);
-  const opener = new StepwiseRoomOpener(directory, counter, userRooms);
-  return {
-    opener,
-    directory,
-    counter,
-    userRooms,
-    close: async () => {
-      await Promise.all([opener.close(), directory.close(), counter.close(), userRooms.close()]);
-    },
-  };
+  return { opener: new StepwiseRoomOpener(directory, counter, userRooms), directory, counter, userRooms };
 });
