@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { RoomStoreHealthIndicator } from './health/room-store.indicator';
 import { SessionStateHealthIndicator } from './health/session-state.indicator';
 import { HeartbeatService } from './heartbeat/heartbeat.service';
+import { Lease } from './lease/lease';
 import { DrainService } from './lifecycle/drain.service';
 import { ServerState } from './lifecycle/server-state';
 import { MetricsController } from './metrics/metrics.controller';
@@ -53,6 +54,7 @@ export class SessionModule {
         sessionTokenVerifierProvider,
         roomStoreProvider,
         ServerState,
+        { provide: Lease, inject: [CLOCK], useFactory: (clock: Clock) => new Lease(clock) },
         RoomsService,
         ConnectionAdmission,
         {

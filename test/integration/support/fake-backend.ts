@@ -37,6 +37,11 @@ export class FakeBackend {
     return backend;
   }
 
+  /** The TTL its replies announce. */
+  get ttlMs(): number {
+    return this.options.ttlMs ?? 5000;
+  }
+
   /** Rooms to list in the next reply's `revoked`. */
   revoke(...roomIds: string[]): void {
     this.toRevoke.push(...roomIds);
@@ -93,7 +98,7 @@ export class FakeBackend {
     req.on('end', () => {
       this.heartbeats.push(JSON.parse(body) as SessionHeartbeat);
       const reply: HeartbeatReply = {
-        ttlMs: this.options.ttlMs ?? 5000,
+        ttlMs: this.ttlMs,
         revoked: this.toRevoke.splice(0),
         sessionTokenPublicKey: this.options.sessionTokenPublicKey,
       };

@@ -111,6 +111,15 @@ export class SchedulerService implements OnApplicationShutdown {
       placement = await this.directory.place(roomId, this.clock.now());
     }
     if (!placement) {
+      const store = await this.directory.roomStore(roomId);
+      if (store !== null && !(await this.liveServers()).some((s) => s.store === undefined || s.store === store)) {
+        // Served by a server with another store, the room would start empty and give its seqs again.
+        this.placements.inc({ outcome: 'store_unavailable' });
+        throw new ServiceUnavailableException(
+          `room ${roomId} keeps its history in room store ${store}, and no live session server uses that store now; ` +
+            'it is served again once one does (see docs/operations.md, "Room stores")',
+        );
+      }
       this.placements.inc({ outcome: 'no_capacity' });
       throw new ServiceUnavailableException('no session server has a free room slot; try again shortly');
     }

@@ -6,6 +6,7 @@ import { loadSessionConfig } from '../config/load-session-config';
 import { ServerState } from '../lifecycle/server-state';
 import type { SessionMetrics } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
+import { Lease } from '../lease/lease';
 import { ManualClock } from '../time/manual-clock';
 import { HeartbeatService } from './heartbeat.service';
 
@@ -16,6 +17,9 @@ describe('HeartbeatService with several backends', () => {
 
   /** Room r2 is full while this is set, with this member-set version (RoomsService's rule for the ids). */
   let fullVersion: number | null;
+  let clock: ManualClock;
+  let lease: Lease;
+  let storeIdentity: () => Promise<string>;
 
   function service(urls: string[]): HeartbeatService {
     const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1' });
@@ -28,10 +32,11 @@ describe('HeartbeatService with several backends', () => {
         return [...held, { roomId: 'r2', connections: 2, lastActivity: 1, epoch: 1, members: 2, ...ids }];
       },
       connectionCount: 2,
+      storeIdentity: () => storeIdentity(),
       revoke: (ids: readonly string[], reported: ReadonlyMap<string, number | undefined>) => revoked.push({ ids, reported }),
     } as unknown as RoomsService;
     const verifier = { offerKey: () => false } as unknown as SessionTokenVerifier;
-    return new HeartbeatService(config, rooms, verifier, new ServerState(), new ManualClock(), metrics);
+    return new HeartbeatService(config, rooms, verifier, new ServerState(), clock, metrics, lease);
   }
 
   // The failing beats log a warning by design; the assertions read the metrics instead (each spec
@@ -44,6 +49,9 @@ describe('HeartbeatService with several backends', () => {
     backends = await Promise.all([FakeBackend.start(options), FakeBackend.start(options)]);
     revoked = [];
     fullVersion = null;
+    clock = new ManualClock();
+    lease = new Lease(clock);
+    storeIdentity = async () => 'sqlite:00000000-0000-4000-8000-000000000001';
   });
   afterEach(async () => {
     await Promise.all(backends.map((b) => b.close()));
@@ -133,5 +141,45 @@ describe('HeartbeatService with several backends', () => {
     backends[0].revoke('r1');
     await hb.beat();
     expect(revoked).toEqual([{ ids: ['r1'], reported: new Map([['r1', 4]]) }]);
+  });
+
+  it('says which room store the server uses in every beat, and sends none until the store can say it', async () => {
+    const hb = service([backends[0].url]);
+    storeIdentity = () => Promise.reject(new Error('Redis is loading'));
+    await hb.beat();
+    expect(backends[0].heartbeats).toHaveLength(0);
+    storeIdentity = async () => 'redis:00000000-0000-4000-8000-000000000002';
+    await hb.beat();
+    await hb.beat();
+    expect(backends[0].heartbeats.map((b) => b.store)).toEqual(['redis:00000000-0000-4000-8000-000000000002', 'redis:00000000-0000-4000-8000-000000000002']);
+  });
+
+  describe('the lease', () => {
+    it('is renewed by an answered beat, and lapses when the beats go unanswered for 80 % of the backend TTL', async () => {
+      const hb = service([backends[0].url]);
+      expect(lease.held()).toBe(false);
+      await hb.beat();
+      expect(lease.held()).toBe(true);
+      const ttl = backends[0].ttlMs;
+      backends[0].failWithStatus = 503;
+      clock.advance(ttl * 0.8 - 1);
+      await hb.beat();
+      expect(lease.held()).toBe(true);
+      clock.advance(1);
+      expect(lease.held()).toBe(false);
+      backends[0].failWithStatus = null;
+      await hb.beat();
+      expect(lease.held()).toBe(true);
+    });
+
+    it('is renewed only after the reply’s revocations were applied', async () => {
+      const hb = service([backends[0].url]);
+      const heldWhenRevoked: boolean[] = [];
+      const stop = lease.onRenewed(() => heldWhenRevoked.push(revoked.length > 0));
+      backends[0].revoke('r1');
+      await hb.beat();
+      stop();
+      expect(heldWhenRevoked).toEqual([true]);
+    });
   });
 });

@@ -2,10 +2,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FULL_MEMBER_LISTS_EVERY, HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
+import { Lease } from '../lease/lease';
 import { ServerState } from '../lifecycle/server-state';
 import { SessionMetrics } from '../metrics/session-metrics';
 import { RoomsService } from '../rooms/rooms.service';
 import { CLOCK, type Clock, type TimerHandle } from '../time/clock';
+
+/** The backend's heartbeat TTL when a reply does not say it (HEARTBEAT_TTL_MS's default). */
+const DEFAULT_BACKEND_TTL_MS = 5000;
 
 /** While heartbeats keep failing, a reminder is logged at most this often. */
 const FAILURE_LOG_INTERVAL_MS = 30_000;
@@ -40,6 +44,8 @@ export class HeartbeatService {
    */
   private listed = new Map<string, number>();
   private beatsSinceFullLists = 0;
+  /** The room store's identity, read once (a store that cannot say it yet fails the beat, retried). */
+  private store: string | null = null;
 
   constructor(
     private readonly config: SessionConfig,
@@ -48,6 +54,7 @@ export class HeartbeatService {
     private readonly state: ServerState,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: SessionMetrics,
+    private readonly lease: Lease,
   ) {}
 
   /** Number of successful heartbeats so far. */
@@ -87,6 +94,13 @@ export class HeartbeatService {
       this.listed.clear();
     }
     const versions = new Map<string, number>();
+    let store: string;
+    try {
+      store = this.store ??= await this.rooms.storeIdentity();
+    } catch (err) {
+      this.failed(new Error(`the room store cannot say who it is: ${err instanceof Error ? err.message : String(err)}`));
+      return;
+    }
     const body: SessionHeartbeat = {
       serverId: this.config.serverId,
       url: this.config.publicUrl,
@@ -95,12 +109,15 @@ export class HeartbeatService {
       rooms: this.rooms.heldRooms(this.listed, versions),
       connections: this.rooms.connectionCount,
       draining: this.state.draining,
+      store,
     };
     const backends = this.config.BACKEND_URL;
     const json = JSON.stringify(body);
     const errors: string[] = [];
     for (let attempt = 0; attempt < backends.length; attempt++) {
       const index = (this.current + attempt) % backends.length;
+      // The backend counts this server live from when it receives the beat, so no earlier than now.
+      const sentAt = this.clock.now();
       try {
         const reply = await this.post(backends[index], json);
         // Another backend may not share the last one's lists (each keeps its own without Redis).
@@ -108,6 +125,8 @@ export class HeartbeatService {
         if (index !== this.current && backends.length > 1) this.log.warn(`heartbeats now go to ${backends[index]}`);
         this.current = index;
         this.apply(reply, body);
+        // After the reply's revocations: every room still held here is confirmed as this server's.
+        this.lease.renew(sentAt, typeof reply.ttlMs === 'number' && reply.ttlMs > 0 ? reply.ttlMs : DEFAULT_BACKEND_TTL_MS);
         this.succeeded();
         return;
       } catch (err) {

@@ -2,7 +2,7 @@ import { CloseCode, type Message } from '@app/shared';
 import { MemoryRoomStore } from '../store/memory-room-store';
 import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
 import { ManualClock } from '../time/manual-clock';
-import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
+import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions, MAX_WITHHELD_FRAMES, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
 import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
 
 interface Frame {
@@ -196,6 +196,7 @@ describe('ChatRoom', () => {
           return new Promise<void>((resolve) => (release = resolve));
         },
         before: async () => [],
+        identity: async () => 'memory:spec',
         after: async () => [],
         close: async () => undefined,
       };
@@ -410,6 +411,69 @@ describe('ChatRoom', () => {
       room.typing(bob);
       expect(bob.socket.events('typing')).toHaveLength(2);
       expect(alice.socket.events('typing')).toEqual([{ user: { id: 'bob', name: 'BOB' } }]);
+    });
+  });
+
+  describe('while the server has no lease', () => {
+    function leased() {
+      let held = true;
+      return { lease: { held: () => held }, lapse: () => (held = false), renew: () => (held = true) };
+    }
+
+    it('sends its members nothing: typing is dropped, every other frame held until the lease is renewed, in order', async () => {
+      const lease = leased();
+      const room = makeRoom(undefined, {}, { lease: lease.lease });
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      lease.lapse();
+      room.typing(alice);
+      room.send(alice, 'hello', 'c1');
+      await room.settled();
+      room.read(bob, 1);
+      const carol = member('carol');
+      room.join(carol);
+      expect(bob.socket.events('typing')).toEqual([]);
+      expect(bob.socket.events('message')).toEqual([]);
+      expect(alice.socket.events('ack')).toEqual([]);
+      expect(carol.socket.frames).toEqual([]);
+      lease.renew();
+      room.leaseRenewed();
+      expect(alice.socket.events('ack')).toEqual([{ clientMsgId: 'c1', seq: 1 }]);
+      expect(bob.socket.events('message')).toEqual([expect.objectContaining({ seq: 1, text: 'hello' })]);
+      expect(bob.socket.events('joined')).toEqual([{ user: { id: 'carol', name: 'CAROL' } }]);
+      expect(carol.socket.events('welcome')).toHaveLength(1);
+      // Typing while the lease was gone is not sent late.
+      expect(bob.socket.events('typing')).toEqual([]);
+    });
+
+    it('drops what it held when it is closed (revoked) before a renewal', async () => {
+      const lease = leased();
+      const room = makeRoom(undefined, {}, { lease: lease.lease });
+      const alice = member('alice');
+      const bob = member('bob');
+      room.join(alice);
+      room.join(bob);
+      lease.lapse();
+      room.send(alice, 'hello', 'c1');
+      await room.settled();
+      room.close(4404, 'room moved to another server');
+      lease.renew();
+      room.leaseRenewed();
+      expect(bob.socket.events('message')).toEqual([]);
+      expect(alice.socket.events('ack')).toEqual([]);
+    });
+
+    it('closes the room (1012) rather than hold frames without bound', () => {
+      const lease = leased();
+      const room = makeRoom(undefined, {}, { lease: lease.lease });
+      const alice = member('alice');
+      room.join(alice);
+      lease.lapse();
+      for (let i = 0; i <= MAX_WITHHELD_FRAMES; i++) room.reply(alice, Buffer.from('{}'));
+      expect(room.isOpen).toBe(false);
+      expect(alice.socket.closedWith).toBe(CloseCode.ServiceRestart);
     });
   });
 

@@ -11,6 +11,7 @@ import {
 } from '@app/shared';
 import { MessageLog } from '../history/message-log';
 import { encodeFrame, encodeMessageFrame, encodeWelcomeFrame, errorFrame, MESSAGE_DATA_START, TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
+import { ALWAYS_HELD, type LeaseView } from '../lease/lease';
 import { type RoomSnapshot, type RoomStore, SeqConflictError, StaleEpochError } from '../store/room-store.port';
 import type { Clock, TimerHandle } from '../time/clock';
 import { NO_ROOM_METER, type RoomMeter } from './room-meter';
@@ -74,7 +75,18 @@ export interface ChatRoomOptions {
   defer?: (fn: () => void) => void;
   /** Holds members' writes so that frames for one connection leave together (default: none held). */
   outbox?: Outbox;
+  /**
+   * The server's lease on its rooms (default: always held). While it has lapsed the room sends its
+   * members nothing: `typing` is dropped, every other frame is held until `leaseRenewed`.
+   */
+  lease?: LeaseView;
 }
+
+/**
+ * Frames one room holds back while the lease has lapsed; past this many the room is closed with 1012
+ * (its clients come back through the backend) rather than holding without bound.
+ */
+export const MAX_WITHHELD_FRAMES = 10_000;
 
 export type JoinOutcome = 'joined' | 'full' | 'closed';
 
@@ -183,6 +195,9 @@ export class ChatRoom {
   private readonly meter: RoomMeter;
   private readonly defer: (fn: () => void) => void;
   private readonly outbox: Outbox;
+  private readonly lease: LeaseView;
+  /** Frames held back while the lease has lapsed, in order: sent when it is renewed, dropped on close. */
+  private withheld: Array<{ member: RoomMember; frame: EncodedFrame }> = [];
   private readonly serverId: string;
   private readonly onClosed: (room: ChatRoom) => void;
   private closedResolve!: () => void;
@@ -201,6 +216,7 @@ export class ChatRoom {
     this.meter = options.meter ?? NO_ROOM_METER;
     this.defer = options.defer ?? queueMicrotask;
     this.outbox = options.outbox ?? IMMEDIATE_OUTBOX;
+    this.lease = options.lease ?? ALWAYS_HELD;
     this.onClosed = options.onClosed;
     this.ring = new MessageLog(Math.max(this.limits.resumeLimit, this.limits.historyLimit, 1), { keyed: true });
     const { snapshot } = options;
@@ -435,7 +451,8 @@ export class ChatRoom {
 
   /** Tells the other members this user is typing, at most once per `typingThrottleMs` per user. */
   typing(member: RoomMember): void {
-    if (this.state !== 'open') return;
+    // Ephemeral: not worth holding while the lease has lapsed, and never to be sent for a room that may have moved.
+    if (this.state !== 'open' || !this.lease.held()) return;
     const presence = this.users.get(member.user.id);
     if (!presence || !this.connections.has(member)) return;
     const now = this.clock.now();
@@ -468,6 +485,14 @@ export class ChatRoom {
     this.sendTo(member, frame);
   }
 
+  /** The server's lease was renewed: the frames held back while it had lapsed go out, in order. */
+  leaseRenewed(): void {
+    if (this.withheld.length === 0 || this.state === 'closed') return;
+    const frames = this.withheld;
+    this.withheld = [];
+    for (const { member, frame } of frames) if (this.connections.has(member)) this.sendTo(member, frame);
+  }
+
   /** Resolves when every accepted message is stored (and broadcast), or the room closed. */
   settled(): Promise<void> {
     if (this.isSettled()) return Promise.resolve();
@@ -497,6 +522,7 @@ export class ChatRoom {
     this.state = 'closed';
     this.clearIdleTimer();
     this.queue = [];
+    this.withheld = [];
     this.pending.clear();
     this.accepted.clear();
     this.dirtyReads.clear();
@@ -721,6 +747,10 @@ export class ChatRoom {
 
   /** Sends one encoded frame to every connection (except those of `exceptUserId`); returns how many got it. */
   private broadcast(frame: EncodedFrame, exceptUserId?: string): number {
+    if (!this.lease.held()) {
+      for (const member of this.connections) if (member.user.id !== exceptUserId) this.withhold(member, frame);
+      return 0;
+    }
     let slow: RoomMember[] | null = null;
     let sent = 0;
     for (const member of this.connections) {
@@ -738,7 +768,16 @@ export class ChatRoom {
   }
 
   private sendTo(member: RoomMember, frame: EncodedFrame): void {
-    if (member.socket.readyState === SOCKET_OPEN) this.deliver(member, frame);
+    if (!this.lease.held()) this.withhold(member, frame);
+    else if (member.socket.readyState === SOCKET_OPEN) this.deliver(member, frame);
+  }
+
+  private withhold(member: RoomMember, frame: EncodedFrame): void {
+    if (this.state === 'closed') return;
+    this.withheld.push({ member, frame });
+    if (this.withheld.length <= MAX_WITHHELD_FRAMES) return;
+    this.log.warn(`room ${this.roomId}: ${MAX_WITHHELD_FRAMES} frames held back while the server has no lease; closing the room`);
+    this.close(CloseCode.ServiceRestart, 'server lost contact with the backend');
   }
 
   /** Every frame to an open socket goes out here: held by the outbox first, so a turn's frames leave together. */

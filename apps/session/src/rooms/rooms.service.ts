@@ -1,3 +1,4 @@
+import { Lease } from '../lease/lease';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
 import { CloseCode, FrameErrorCode, ServerEvent, type HeldRoom, type UserRef } from '@app/shared';
@@ -67,6 +68,7 @@ export class RoomsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly state: ServerState,
     private readonly metrics: SessionMetrics,
+    private readonly lease: Lease,
   ) {
     this.limits = {
       historyLimit: config.HISTORY_LIMIT,
@@ -83,6 +85,9 @@ export class RoomsService {
       error: (message, err) => this.log.error(message, err instanceof Error ? err.stack : String(err)),
     };
     metrics.trackHeld(this);
+    lease.onRenewed(() => {
+      for (const room of this.rooms.values()) room.leaseRenewed();
+    });
   }
 
   get connectionCount(): number {
@@ -93,7 +98,11 @@ export class RoomsService {
     return this.rooms.size;
   }
 
-  /** Rooms held now, for the heartbeat. */
+  /** The identity of the store this server keeps its rooms in (reported in heartbeats). */
+  storeIdentity(): Promise<string> {
+    return this.store.identity();
+  }
+
   /**
    * What the heartbeat reports. `listed`: the member-set version of each full room whose ids the
    * backend already has (from the last beat it answered); such a room says `membersUnchanged`
@@ -167,10 +176,10 @@ export class RoomsService {
   history(socket: WebSocket, before: number, limit: number): void {
     this.withRoom(socket, (conn, room) => {
       room.history(before, limit).then(
-        (page) => reply(conn, encodeFrame(ServerEvent.History, page)),
+        (page) => room.reply(conn, encodeFrame(ServerEvent.History, page)),
         (err: unknown) => {
           this.log.error(`history of room ${room.roomId} failed`, err instanceof Error ? err.stack : String(err));
-          reply(conn, errorFrame(FrameErrorCode.Invalid, 'history is unavailable right now, try again'));
+          room.reply(conn, errorFrame(FrameErrorCode.Invalid, 'history is unavailable right now, try again'));
         },
       );
     });
@@ -331,6 +340,7 @@ export class RoomsService {
         log: this.roomLog,
         meter: this.metrics,
         outbox: this.outbox,
+        lease: this.lease,
         onClosed: (closed) => {
           if (this.rooms.get(closed.roomId) === closed) this.rooms.delete(closed.roomId);
         },
@@ -348,6 +358,3 @@ export class RoomsService {
   }
 }
 
-function reply(conn: Connection, frame: Buffer): void {
-  if (!conn.closed && conn.socket.readyState === conn.socket.OPEN) conn.socket.send(frame, TEXT_FRAME);
-}

@@ -3,6 +3,12 @@ import { describeRoomStoreContract } from './room-store.contract';
 
 describeRoomStoreContract('MemoryRoomStore', async () => new MemoryRoomStore());
 
+describe('MemoryRoomStore identity', () => {
+  it('is the process’s store: two stores are two identities', async () => {
+    expect(await new MemoryRoomStore().identity()).not.toBe(await new MemoryRoomStore().identity());
+  });
+});
+
 describe('MemoryRoomStore trimming', () => {
   const msg = (seq: number) => ({ seq, id: `m${seq}`, userId: 'u', name: 'U', text: `t${seq}`, ts: seq });
 

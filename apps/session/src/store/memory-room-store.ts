@@ -1,4 +1,5 @@
 import type { MessageV2, ReadMarker } from '@app/shared';
+import { randomUUID } from 'node:crypto';
 import { MessageLog } from '../history/message-log';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
@@ -22,6 +23,8 @@ export class MemoryRoomStore implements RoomStore {
   private readonly epochs = new Map<string, number>();
   private readonly revs = new Map<string, number>();
   private readonly reads = new Map<string, Map<string, number>>();
+  /** The store is this process's memory: no other server holds what it holds. */
+  private readonly id = `memory:${randomUUID()}`;
 
   constructor(private readonly maxMessages = Number.POSITIVE_INFINITY) {}
 
@@ -32,6 +35,10 @@ export class MemoryRoomStore implements RoomStore {
     const reads = [...(this.reads.get(roomId) ?? new Map<string, number>())].map(([userId, seq]) => ({ userId, seq }));
     if (!room) return { lastSeq: 0, messages: [], epoch, rev, reads };
     return { lastSeq: room.log.newestSeq, messages: this.current(room, room.log.newest(limit)), epoch, rev, reads };
+  }
+
+  async identity(): Promise<string> {
+    return this.id;
   }
 
   async append(roomId: string, messages: readonly MessageV2[], epoch: number): Promise<void> {

@@ -20,6 +20,10 @@ export class MeteredRoomStore implements RoomStore {
     return this.inner.load(roomId, limit, claim);
   }
 
+  identity(): Promise<string> {
+    return this.inner.identity();
+  }
+
   fence(roomId: string): Promise<RoomFence> {
     return this.inner.fence(roomId);
   }

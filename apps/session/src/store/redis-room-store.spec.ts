@@ -38,6 +38,13 @@ describe('RedisRoomStore', () => {
     expect(() => new RedisRoomStore(client, { keyPrefix: 'rooms}:', maxMessages: 10 })).toThrow(/hash tag/);
   });
 
+  it('has the keyspace’s identity: the same for every server on one Redis and prefix, another for another prefix', async () => {
+    const keyPrefix = uniqueKeyPrefix('identity');
+    const [a, b] = await Promise.all([open({ keyPrefix }).identity(), open({ keyPrefix }).identity()]);
+    expect(b).toBe(a);
+    expect(await open({ keyPrefix: uniqueKeyPrefix('identity-other') }).identity()).not.toBe(a);
+  });
+
   it('keeps the epoch key of a room under its prefix', async () => {
     const keyPrefix = uniqueKeyPrefix('epoch-key');
     const store = open({ keyPrefix });

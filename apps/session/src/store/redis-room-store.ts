@@ -1,5 +1,6 @@
 import type { MessageV2, ReadMarker } from '@app/shared';
 import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { closeRedisClient } from '@app/redis';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
@@ -127,6 +128,19 @@ export class RedisRoomStore implements RoomStore {
 
   async ping(): Promise<void> {
     await this.redis.ping();
+  }
+
+  /**
+   * The keyspace's identity (`<prefix>store-id`), set by the first server that asks: servers on the
+   * same Redis and prefix share it. A Redis that lost its data (no persistence, a new instance) gets a
+   * new one, and the backend then refuses to serve rooms whose history it held as empty rooms.
+   */
+  async identity(): Promise<string> {
+    const key = `${this.prefix}store-id`;
+    await this.redis.set(key, `redis:${randomUUID()}`, 'NX');
+    const id = await this.redis.get(key);
+    if (!id) throw new Error(`Redis key ${key} vanished while it was read`);
+    return id;
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,12 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
     const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
     const seqs = (list: Message[]) => list.map((m) => m.seq);
 
+    it('has an identity that stays the same', async () => {
+      const id = await store.identity();
+      expect(id).toMatch(/^[a-z]+:[0-9a-f-]{36}$/);
+      expect(await store.identity()).toBe(id);
+    });
+
     it('loads an unknown room as empty', async () => {
       expect(await store.load(room, 100)).toEqual({ lastSeq: 0, messages: [], epoch: 0, rev: 0, reads: [] });
       expect(await store.before(room, 10, 10)).toEqual([]);

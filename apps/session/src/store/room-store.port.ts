@@ -68,6 +68,14 @@ export interface RoomStore {
   after(roomId: string, after: number, limit: number): Promise<MessageV2[]>;
   close(): Promise<void>;
   /**
+   * Who this store is: an id kept in the store itself (a row of the SQLite file, a key of the Redis
+   * keyspace; for memory, this process), made once by whoever opens the store first and the same for
+   * every server that opens the same store. Session servers report it in heartbeats, and the backend
+   * places a room only on servers whose store holds its history: two servers with stores of their
+   * own (SQLite on two hosts that share no disk) can never both serve one room's seqs.
+   */
+  identity(): Promise<string>;
+  /**
    * Rejects when the store cannot be reached right now (readiness). Only stores with a remote side
    * (Redis) have it; an in-process store is reachable while the process runs.
    */

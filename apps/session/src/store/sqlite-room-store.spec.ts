@@ -10,6 +10,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeRoomStoreContract('SqliteRoomStore', async () => new SqliteRoomStore(join(dir, 'rooms.sqlite')));
 
+describe('SqliteRoomStore identity', () => {
+  it('is the file’s: the same for every server that opens it, again after a reopen, another for another file', async () => {
+    const first = new SqliteRoomStore(join(dir, 'identity-a.sqlite'));
+    const second = new SqliteRoomStore(join(dir, 'identity-a.sqlite'));
+    const elsewhere = new SqliteRoomStore(join(dir, 'identity-b.sqlite'));
+    const id = await first.identity();
+    expect(await second.identity()).toBe(id);
+    expect(await elsewhere.identity()).not.toBe(id);
+    await Promise.all([first.close(), second.close(), elsewhere.close()]);
+    const reopened = new SqliteRoomStore(join(dir, 'identity-a.sqlite'));
+    expect(await reopened.identity()).toBe(id);
+    await reopened.close();
+  });
+});
+
 describe('SqliteRoomStore over one file shared by two owners', () => {
   const file = join(dir, 'shared.sqlite');
   const msg = (seq: number) => ({ seq, id: `c${seq}`, userId: 'u', name: 'U', text: `t${seq}`, ts: seq });

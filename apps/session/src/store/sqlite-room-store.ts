@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MessageV2, ReadMarker } from '@app/shared';
@@ -69,6 +70,7 @@ export class SqliteRoomStore implements RoomStore {
   private readonly insertBatch: (roomId: string, messages: readonly MessageV2[], epoch: number) => void;
   private readonly writeAll: Database.Transaction<(batches: PendingAppend[]) => void>;
   private readonly writeEach: Database.Transaction<(batches: PendingAppend[]) => void>;
+  private readonly id: string;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
 
@@ -106,6 +108,7 @@ export class SqliteRoomStore implements RoomStore {
         PRIMARY KEY (room_id, user_id)
       ) WITHOUT ROWID`);
     this.addVersion2Columns();
+    this.id = this.ownIdentity();
     const cols = 'seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions';
     this.insert = this.db.prepare(
       'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -216,6 +219,30 @@ export class SqliteRoomStore implements RoomStore {
   async after(roomId: string, after: number, limit: number): Promise<MessageV2[]> {
     if (limit <= 0) return [];
     return toMessages(this.selectAfter.all(roomId, after, limit) as MessageRow[]);
+  }
+
+  async identity(): Promise<string> {
+    return this.id;
+  }
+
+  /**
+   * The file's identity, made by whichever process opens it first: servers that share this file
+   * (one DATA_DIR) report the same id, servers on hosts with a DATA_DIR each report their own.
+   * IMMEDIATE, so two processes opening a new file at once agree on one id.
+   */
+  private ownIdentity(): string {
+    this.db.exec('CREATE TABLE IF NOT EXISTS store_identity (id TEXT NOT NULL)');
+    const read = this.db.prepare<[], { id: string }>('SELECT id FROM store_identity LIMIT 1');
+    const make = this.db.prepare('INSERT INTO store_identity (id) VALUES (?)');
+    return this.db
+      .transaction(() => {
+        const found = read.get();
+        if (found) return found.id;
+        const id = `sqlite:${randomUUID()}`;
+        make.run(id);
+        return id;
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

@@ -55,6 +55,12 @@ export interface SessionHeartbeat {
   connections: number;
   /** True once the server stopped taking rooms (SIGTERM). */
   draining: boolean;
+  /**
+   * Identity of the server's room store (kept in the store: a SQLite file, a Redis keyspace; for
+   * memory, the process). The backend places a room only on servers with the store that holds its
+   * history. Absent from servers before store identities: they may take any room.
+   */
+  store?: string;
 }
 
 export interface HeartbeatReply {

@@ -36,6 +36,8 @@ export class MemorySessionDirectory implements SessionDirectory {
   private readonly full = new Map<string, string[]>();
   /** Per room, its server's last report (room summaries); goes when the room expires. */
   private readonly reports = new Map<string, RoomReport>();
+  /** Per room, the identity of the store that holds its history (kept while the room lives; on disk in its catalog entry). */
+  private readonly stores = new Map<string, string>();
   /** Servers an operator drained (sticky while the server is known). */
   private readonly drained = new Set<string>();
   /** Per server, rooms moved away from it that its next heartbeat is told about. */
@@ -54,6 +56,7 @@ export class MemorySessionDirectory implements SessionDirectory {
       connections: hb.connections,
       draining: hb.draining,
       lastHeartbeat: now,
+      ...(hb.store !== undefined ? { store: hb.store } : {}),
     });
     const drain = this.drained.has(hb.serverId);
     // The server says so itself from now on; a restarted process with this id takes rooms again.
@@ -78,6 +81,8 @@ export class MemorySessionDirectory implements SessionDirectory {
         if (stale) revoked.push(roomId);
       } else if (placed !== undefined && this.isLive(placed.serverId, now)) revoked.push(roomId);
       else if (stale) revoked.push(roomId);
+      // Its history is in another store: this server's copy started empty, and must not serve.
+      else if (!this.fits(roomId, hb.serverId)) revoked.push(roomId);
       else if (!hb.draining && !drain) this.assign(roomId, hb.serverId, now, epoch);
       if (this.placement.get(roomId)?.serverId === hb.serverId) {
         // Unchanged: the list of an earlier report stands (none known: not full, until the next list).
@@ -98,7 +103,7 @@ export class MemorySessionDirectory implements SessionDirectory {
   async move(roomId: string, now: number, to?: string): Promise<Placement | null> {
     const owner = this.placement.get(roomId)?.serverId;
     if (to !== undefined && to === owner) return { server: this.record(to), placedNow: false, epoch: this.epochs.get(roomId)! };
-    const target = to !== undefined ? this.takerById(to, now) : this.leastLoaded(now, owner);
+    const target = to !== undefined ? this.takerById(to, now, roomId) : this.leastLoaded(now, owner, roomId);
     if (!target) return null;
     const epoch = this.assign(roomId, target.id, now);
     if (owner !== undefined) this.noticeMoved(owner, roomId);
@@ -111,13 +116,17 @@ export class MemorySessionDirectory implements SessionDirectory {
     const moved: string[] = [];
     for (const [roomId, placed] of [...this.placement]) {
       if (placed.serverId !== serverId) continue;
-      const target = this.leastLoaded(now, serverId);
+      const target = this.leastLoaded(now, serverId, roomId);
       if (target) this.assign(roomId, target.id, now);
       else this.unassign(roomId);
       this.noticeMoved(serverId, roomId);
       moved.push(roomId);
     }
     return moved;
+  }
+
+  async roomStore(roomId: string): Promise<string | null> {
+    return this.storeOf(roomId) ?? null;
   }
 
   async removeServer(serverId: string): Promise<void> {
@@ -143,7 +152,8 @@ export class MemorySessionDirectory implements SessionDirectory {
   }
 
   async createRoom(room: RoomRecord, now: number): Promise<void> {
-    this.rooms.create({ record: room, expiresAt: now + this.timing.roomTtlMs });
+    const store = this.stores.get(room.roomId);
+    this.rooms.create({ record: room, expiresAt: now + this.timing.roomTtlMs, ...(store !== undefined ? { store } : {}) });
   }
 
   async getRoom(roomId: string, now: number): Promise<RoomRecord | null> {
@@ -160,7 +170,7 @@ export class MemorySessionDirectory implements SessionDirectory {
     if (owner !== undefined && this.isLive(owner, now) && !this.isDraining(owner)) {
       return { server: this.record(owner), placedNow: false, epoch: this.epochs.get(roomId)! };
     }
-    const target = this.leastLoaded(now);
+    const target = this.leastLoaded(now, undefined, roomId);
     if (!target) return null;
     const epoch = this.assign(roomId, target.id, now);
     return { server: this.record(target.id), placedNow: true, epoch };
@@ -209,6 +219,7 @@ export class MemorySessionDirectory implements SessionDirectory {
       this.rooms.delete(roomId);
       this.unassign(roomId);
       this.epochs.delete(roomId);
+      this.stores.delete(roomId);
       this.reports.delete(roomId);
       return undefined;
     }
@@ -219,12 +230,14 @@ export class MemorySessionDirectory implements SessionDirectory {
     this.rooms.close();
   }
 
-  /** The least loaded live, non-draining server with a free slot (other than `except`). */
-  private leastLoaded(now: number, except?: string): ServerRecord | undefined {
+  /** The least loaded live, non-draining server with a free slot (other than `except`), and with `roomId`'s store. */
+  private leastLoaded(now: number, except?: string, roomId?: string): ServerRecord | undefined {
     let best: ServerRecord | undefined;
     let bestLoad = Infinity;
+    const bound = roomId === undefined ? undefined : this.storeOf(roomId);
     for (const s of this.serversById.values()) {
       if (s.id === except || this.isDraining(s.id) || !isAlive(s, now, this.timing.heartbeatTtlMs)) continue;
+      if (bound !== undefined && s.store !== undefined && s.store !== bound) continue;
       const placed = this.placedCount.get(s.id) ?? 0;
       if (placed >= s.capacity) continue;
       const load = placed / s.capacity;
@@ -236,9 +249,29 @@ export class MemorySessionDirectory implements SessionDirectory {
     return best;
   }
 
-  /** The server `id` when it may take a room now: live and not draining (an operator's choice may exceed its capacity). */
-  private takerById(id: string, now: number): ServerRecord | undefined {
-    return this.isLive(id, now) && !this.isDraining(id) ? this.record(id) : undefined;
+  /**
+   * The server `id` when it may take the room now: live, not draining, with the room's store (an
+   * operator's choice may exceed its capacity).
+   */
+  private takerById(id: string, now: number, roomId: string): ServerRecord | undefined {
+    return this.isLive(id, now) && !this.isDraining(id) && this.fits(roomId, id) ? this.record(id) : undefined;
+  }
+
+  /** The store that holds the room's history, if known (read once from the catalog after a restart). */
+  private storeOf(roomId: string): string | undefined {
+    let store = this.stores.get(roomId);
+    if (store === undefined) {
+      store = this.rooms.get(roomId)?.store;
+      if (store !== undefined) this.stores.set(roomId, store);
+    }
+    return store;
+  }
+
+  /** Whether the server may hold the room: its store holds the room's history (or either is unknown). */
+  private fits(roomId: string, serverId: string): boolean {
+    const bound = this.storeOf(roomId);
+    const store = this.serversById.get(serverId)?.store;
+    return bound === undefined || store === undefined || store === bound;
   }
 
   private isDraining(serverId: string): boolean {
@@ -266,6 +299,11 @@ export class MemorySessionDirectory implements SessionDirectory {
     this.unassign(roomId);
     this.placement.set(roomId, { serverId, seen: now });
     this.placedCount.set(serverId, (this.placedCount.get(serverId) ?? 0) + 1);
+    const store = this.serversById.get(serverId)?.store;
+    if (store !== undefined && this.storeOf(roomId) === undefined) {
+      this.stores.set(roomId, store);
+      this.rooms.bindStore(roomId, store);
+    }
     const next = epoch ?? Math.max((this.epochs.get(roomId) ?? 0) + 1, Math.floor(now));
     this.epochs.set(roomId, next);
     return next;

@@ -11,7 +11,7 @@ import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, S
  *
  * Keys, all under the prefix:
  *   servers                 ZSET  server id → last heartbeat (live ones are a score range)
- *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat; drained = '1'
+ *   server:<id>             HASH  url, capacity, connections, draining, lastHeartbeat, store; drained = '1'
  *                                 once an operator drained it, until its heartbeats say draining
  *   moved:<id>              SET   rooms moved away from the server (drain, operator's move) that its
  *                                 next heartbeat is told about
@@ -23,6 +23,9 @@ import { DirectoryTiming, HeartbeatOutcome, OpenedRoom, Placement, RoomRecord, S
  *   epochs                  HASH  room id → epoch of its newest placement (HINCRBY with every
  *                                 placement, in the script that places; kept when the room is
  *                                 released, so the next placement is newer; gone when the room expires)
+ *   stores                  HASH  room id → identity of the room store that holds its history (the
+ *                                 store of the first server it was placed on; gone when the room
+ *                                 expires): only servers with that store may hold the room
  *   room:<roomId>           HASH  the RoomRecord plus lastActive; PEXPIRE roomTtlMs as garbage collection;
  *                                 and what its server last reported: lastSeq, online, activityAt,
  *                                 reportedAt (room summaries)
@@ -67,6 +70,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         now - ttl,
         now - ttl,
         now - SWEEP_AFTER_TTLS * ttl,
+        hb.store ?? '',
         ...hb.rooms.flatMap((room) => [
           room.roomId,
           room.epoch ?? 0,
@@ -92,6 +96,10 @@ export class RedisSessionDirectory implements SessionDirectory {
       const moved = await this.commands.directoryDrain(this.prefix, serverId, now, now - this.timing.heartbeatTtlMs);
       return moved === 0 ? null : moved;
     });
+  }
+
+  async roomStore(roomId: string): Promise<string | null> {
+    return this.guard(async () => this.redis.hget(`${this.prefix}stores`, roomId));
   }
 
   async removeServer(serverId: string): Promise<void> {
@@ -241,8 +249,8 @@ export function toOpenedRoom([room, row, full]: OpenRoomReply): OpenedRoom {
   return opened;
 }
 
-function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat]: ServerRow): ServerRecord {
-  return {
+function toServer([id, url, capacity, placedRooms, connections, draining, lastHeartbeat, store]: ServerRow): ServerRecord {
+  const server: ServerRecord = {
     id,
     url,
     capacity: Number(capacity),
@@ -251,6 +259,8 @@ function toServer([id, url, capacity, placedRooms, connections, draining, lastHe
     draining: draining === '1',
     lastHeartbeat: Number(lastHeartbeat),
   };
+  if (store) server.store = store;
+  return server;
 }
 
 /** A room hash as HGETALL returns it: [field, value, field, value, ...]. */
@@ -285,6 +295,7 @@ local placementKey = prefix .. 'placement'
 local epochsKey = prefix .. 'epochs'
 local fullKey = prefix .. 'full'
 local serversKey = prefix .. 'servers'
+local storesKey = prefix .. 'stores'
 local function serverKey(id) return prefix .. 'server:' .. id end
 local function roomsKey(id) return prefix .. 'server-rooms:' .. id end
 local function movedKey(id) return prefix .. 'moved:' .. id end
@@ -294,10 +305,10 @@ local function canOwn(id, minBeat)
   return h[1] ~= false and tonumber(h[1]) >= minBeat and h[2] ~= '1' and h[3] ~= '1'
 end
 local function row(id, flag, epoch)
-  local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat', 'drained')
+  local h = redis.call('HMGET', serverKey(id), 'url', 'capacity', 'connections', 'draining', 'lastHeartbeat', 'drained', 'store')
   local draining = h[4]
   if h[6] == '1' then draining = '1' end
-  local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], draining, h[5]}
+  local r = {id, h[1], h[2], tostring(redis.call('ZCARD', roomsKey(id))), h[3], draining, h[5], h[7] or ''}
   if flag then
     table.insert(r, 1, tostring(epoch))
     table.insert(r, 1, flag)
@@ -307,12 +318,21 @@ end
 local function epochOf(roomId)
   return tonumber(redis.call('HGET', epochsKey, roomId) or '0')
 end
+-- Whether the server may hold the room: its store holds the room's history (or either is unknown).
+local function fits(roomId, id)
+  local bound = redis.call('HGET', storesKey, roomId)
+  if not bound then return true end
+  local store = redis.call('HGET', serverKey(id), 'store')
+  return not store or store == bound
+end
 -- Places the room on the server under a new epoch, or under \`epoch\` (a server re-adopting a room it
 -- holds); returns the placement's epoch.
 local function assign(roomId, id, score, epoch)
   redis.call('HDEL', fullKey, roomId)
   redis.call('HSET', placementKey, roomId, id)
   redis.call('ZADD', roomsKey(id), score, roomId)
+  local store = redis.call('HGET', serverKey(id), 'store')
+  if store then redis.call('HSETNX', storesKey, roomId, store) end
   if epoch then
     redis.call('HSET', epochsKey, roomId, epoch)
     return epoch
@@ -327,13 +347,15 @@ local function forget(id)
   redis.call('DEL', rk, serverKey(id), movedKey(id))
   redis.call('ZREM', serversKey, id)
 end
--- Least loaded live, non-draining server with a free slot, other than \`except\`: placed/capacity
--- compared by cross multiplication (exact), then fewer connections, then the smaller id.
-local function leastLoaded(minBeat, except)
+-- Least loaded live, non-draining server with a free slot, other than \`except\`, and with the store
+-- of \`roomId\` when it has one: placed/capacity compared by cross multiplication (exact), then fewer
+-- connections, then the smaller id.
+local function leastLoaded(minBeat, except, roomId)
   local best, bestPlaced, bestCap, bestConn
+  local bound = roomId and redis.call('HGET', storesKey, roomId)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', serversKey, minBeat, '+inf')) do
-    local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining', 'drained')
-    if h[1] and h[3] ~= '1' and h[4] ~= '1' and id ~= except then
+    local h = redis.call('HMGET', serverKey(id), 'capacity', 'connections', 'draining', 'drained', 'store')
+    if h[1] and h[3] ~= '1' and h[4] ~= '1' and id ~= except and (not bound or not h[5] or h[5] == bound) then
       local cap = tonumber(h[1])
       local placed = redis.call('ZCARD', roomsKey(id))
       if placed < cap then
@@ -361,7 +383,7 @@ local function place(roomId, now, minBeat)
     if canOwn(owner, minBeat) then return row(owner, '0', epochOf(roomId)) end
     unplace(roomId, owner)
   end
-  local best = leastLoaded(minBeat, nil)
+  local best = leastLoaded(minBeat, nil, roomId)
   if not best then return nil end
   local epoch = assign(roomId, best, now)
   return row(best, '1', epoch)
@@ -375,6 +397,7 @@ local function liveRoom(roomId, now, ttl)
   if now - tonumber(lastActive) >= ttl then
     redis.call('DEL', key)
     redis.call('HDEL', epochsKey, roomId)
+    redis.call('HDEL', storesKey, roomId)
     redis.call('HDEL', fullKey, roomId)
     local owner = redis.call('HGET', placementKey, roomId)
     if owner then
@@ -414,13 +437,14 @@ const SCRIPTS: Record<keyof DirectoryCommands, string> = {
 return place(ARGV[2], ARGV[3], tonumber(ARGV[4]))
 `,
   // ARGV: prefix, id, url, capacity, connections, draining, now, minBeat, releaseBefore, sweepBefore,
-  // then per room: roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is
+  // store ('' when the server does not say), then per room: roomId, epoch (0: the server did not say), memberIds JSON ('' unless the room is
   // full; '=' when it is full with the members of an earlier report), lastSeq (-1: the server did
   // not say), online, lastActivity.
   directoryHeartbeat: `
 local id, now, minBeat = ARGV[2], ARGV[7], tonumber(ARGV[8])
 redis.call('HSET', serverKey(id), 'url', ARGV[3], 'capacity', ARGV[4], 'connections', ARGV[5], 'draining', ARGV[6], 'lastHeartbeat', now)
 redis.call('ZADD', serversKey, now, id)
+if ARGV[11] ~= '' then redis.call('HSET', serverKey(id), 'store', ARGV[11]) else redis.call('HDEL', serverKey(id), 'store') end
 local drained = redis.call('HGET', serverKey(id), 'drained') == '1'
 -- The server says so itself from now on; a restarted process with this id takes rooms again.
 if ARGV[6] == '1' then redis.call('HDEL', serverKey(id), 'drained') end
@@ -429,7 +453,7 @@ local notices = {}
 for _, roomId in ipairs(redis.call('SMEMBERS', movedKey(id))) do notices[roomId] = true end
 redis.call('DEL', movedKey(id))
 local revoked, moved = {}, {}
-for i = 11, #ARGV, 6 do
+for i = 12, #ARGV, 6 do
   local roomId = ARGV[i]
   local reported = tonumber(ARGV[i + 1])
   local full = ARGV[i + 2]
@@ -444,6 +468,9 @@ for i = 11, #ARGV, 6 do
   elseif owner and canOwn(owner, minBeat) then
     revoked[#revoked + 1] = roomId
   elseif stale then
+    revoked[#revoked + 1] = roomId
+  elseif not fits(roomId, id) then
+    -- Its history is in another store: this server's copy started empty, and must not serve.
     revoked[#revoked + 1] = roomId
   elseif not draining then
     -- Unplaced, or its owner is dead or draining: the server holding it takes it (again), under
@@ -479,9 +506,9 @@ local owner = redis.call('HGET', placementKey, roomId)
 if to ~= '' and to == owner then return row(owner, '0', epochOf(roomId)) end
 local target
 if to ~= '' then
-  if canOwn(to, minBeat) then target = to end
+  if canOwn(to, minBeat) and fits(roomId, to) then target = to end
 else
-  target = leastLoaded(minBeat, owner or nil)
+  target = leastLoaded(minBeat, owner or nil, roomId)
 end
 if not target then return nil end
 if owner then
@@ -502,7 +529,7 @@ for _, roomId in ipairs(redis.call('ZRANGE', roomsKey(id), 0, -1)) do
   redis.call('ZREM', roomsKey(id), roomId)
   if redis.call('HGET', placementKey, roomId) == id then
     redis.call('HDEL', placementKey, roomId)
-    local target = leastLoaded(minBeat, id)
+    local target = leastLoaded(minBeat, id, roomId)
     if target then assign(roomId, target, now) end
     redis.call('SADD', movedKey(id), roomId)
     moved[#moved + 1] = roomId

@@ -4,6 +4,8 @@ import type { RoomRecord } from './session-directory.port';
 export interface CatalogEntry {
   record: RoomRecord;
   expiresAt: number;
+  /** Identity of the room store that holds the room's history (SessionDirectory.roomStore). */
+  store?: string;
 }
 
 /**
@@ -16,6 +18,8 @@ export interface RoomCatalog {
   /** Moves `expiresAt` of the given rooms that have not expired at `now`. */
   touch(roomIds: readonly string[], now: number, expiresAt: number): void;
   delete(roomId: string): void;
+  /** Records the store of a room that has none yet (a room unknown to the catalog is left alone). */
+  bindStore(roomId: string, store: string): void;
   close(): void;
 }
 
@@ -39,6 +43,11 @@ export class MemoryRoomCatalog implements RoomCatalog {
 
   delete(roomId: string): void {
     this.rooms.delete(roomId);
+  }
+
+  bindStore(roomId: string, store: string): void {
+    const entry = this.rooms.get(roomId);
+    if (entry && entry.store === undefined) entry.store = store;
   }
 
   close(): void {}

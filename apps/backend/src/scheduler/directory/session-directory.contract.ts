@@ -384,6 +384,66 @@ export function describeSessionDirectoryContract(name: string, make: (timing: Di
       });
     });
 
+    describe('room stores (each room only where its history is)', () => {
+      it('binds a room to the store of the server it was first placed on, and never places it with another store', async () => {
+        await dir.heartbeat(hb('a', { store: 'sqlite:A' }), T0);
+        await dir.heartbeat(hb('b', { store: 'sqlite:B', connections: 5 }), T0);
+        expect((await dir.place('r1', T0))!.server.id).toBe('a');
+        expect(await dir.roomStore('r1')).toBe('sqlite:A');
+        expect((await serverById('a', T0))?.store).toBe('sqlite:A');
+        // a goes silent: b is live and has room, but its store does not hold r1's history.
+        await dir.heartbeat(hb('b', { store: 'sqlite:B' }), T0 + ttl + 1);
+        expect(await dir.place('r1', T0 + ttl + 1)).toBeNull();
+        expect((await dir.openRoom('r1', T0 + ttl + 1))?.placement ?? null).toBeNull();
+        // A server on r1's store (another process on the same shared file) may take it.
+        await dir.heartbeat(hb('c', { store: 'sqlite:A' }), T0 + ttl + 2);
+        expect((await dir.place('r1', T0 + ttl + 2))!.server.id).toBe('c');
+      });
+
+      it('revokes a room reported by a server whose store does not hold it, instead of adopting it', async () => {
+        await dir.heartbeat(hb('a', { store: 'sqlite:A' }), T0);
+        const first = (await dir.place('r1', T0))!;
+        // a is dead; b reports a copy of r1 (it served the room from its own empty store).
+        const outcome = await dir.heartbeat(hb('b', { store: 'sqlite:B', rooms: [{ roomId: 'r1', connections: 1, lastActivity: T0, epoch: first.epoch + 1 }] }), T0 + ttl + 1);
+        expect(outcome.revoked).toEqual(['r1']);
+        expect(await placementOf('r1')).not.toBe('b');
+        expect(await dir.roomStore('r1')).toBe('sqlite:A');
+      });
+
+      it('moves and drains only to servers with the room’s store', async () => {
+        await dir.heartbeat(hb('a', { store: 'redis:1' }), T0);
+        await dir.heartbeat(hb('b', { store: 'redis:2' }), T0);
+        await dir.heartbeat(hb('c', { store: 'redis:1', connections: 9 }), T0);
+        expect((await dir.place('r1', T0))!.server.id).toBe('a');
+        expect(await dir.move('r1', T0 + 1, 'b')).toBeNull();
+        expect((await dir.move('r1', T0 + 1))?.server.id).toBe('c');
+        expect(await dir.drain('c', T0 + 2)).toEqual(['r1']);
+        expect(await placementOf('r1')).toBe('a');
+        expect(await dir.drain('a', T0 + 3)).toEqual(['r1']);
+        // Only b is left taking rooms, with another store: the room stays unplaced.
+        expect(await placementOf('r1')).toBeUndefined();
+      });
+
+      it('lets servers that do not say their store take any room, and binds nothing for them', async () => {
+        await dir.heartbeat(hb('old'), T0);
+        expect((await dir.place('r1', T0))!.server.id).toBe('old');
+        expect(await dir.roomStore('r1')).toBeNull();
+        await dir.heartbeat(hb('new', { store: 'sqlite:N' }), T0);
+        expect((await dir.place('r2', T0))!.server.id).toBe('new');
+        await dir.heartbeat(hb('old'), T0 + ttl + 1);
+        expect((await dir.place('r2', T0 + ttl + 1))!.server.id).toBe('old');
+      });
+
+      it('forgets the binding when the room expires', async () => {
+        await dir.heartbeat(hb('a', { store: 'sqlite:A' }), T0);
+        await dir.place('r1', T0);
+        await dir.createRoom({ roomId: 'r1', createdAt: T0, createdBy: 'u' }, T0);
+        expect(await dir.roomStore('r1')).toBe('sqlite:A');
+        expect(await dir.getRoom('r1', T0 + timing.roomTtlMs + 1)).toBeNull();
+        expect(await dir.roomStore('r1')).toBeNull();
+      });
+    });
+
     describe('removeServer', () => {
       it('forgets the server at once and makes its rooms placeable elsewhere', async () => {
         await dir.heartbeat(hb('a'), T0);

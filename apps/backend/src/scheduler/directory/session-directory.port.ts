@@ -12,6 +12,8 @@ export interface ServerRecord {
   connections: number;
   draining: boolean;
   lastHeartbeat: number;
+  /** Identity of the server's room store (heartbeat `store`); absent from servers that do not say. */
+  store?: string;
 }
 
 /** A room the backend created. It expires `ttlMs` after its last activity. */
@@ -76,6 +78,13 @@ export interface SessionDirectory {
    * Returns the rooms moved, or null for an unknown server.
    */
   drain(serverId: string, now: number): Promise<string[] | null>;
+  /**
+   * The identity of the store that holds the room's history: the store of the first server the room
+   * was placed on, kept while the room lives. Null for a room never placed on a server that said its
+   * store. A room is only ever placed on (or adopted from, or moved to) a server with that store, so
+   * no server with a store of its own can serve a room whose history is elsewhere.
+   */
+  roomStore(roomId: string): Promise<string | null>;
   /** Forgets a server at once (it said it is gone); its rooms become placeable. */
   removeServer(serverId: string): Promise<void>;
   /** Every known server, live or not (dead ones until they are swept). */

@@ -9,6 +9,7 @@ interface RoomRow {
   created_at: number;
   created_by: string;
   expires_at: number;
+  store: string | null;
 }
 
 /**
@@ -21,6 +22,7 @@ export class SqliteRoomCatalog implements RoomCatalog {
   private readonly select: Database.Statement<[string], RoomRow>;
   private readonly touchOne: Database.Statement;
   private readonly remove: Database.Statement;
+  private readonly bind: Database.Statement;
   private readonly touchAll: (roomIds: readonly string[], now: number, expiresAt: number) => void;
 
   constructor(file: string) {
@@ -32,7 +34,11 @@ export class SqliteRoomCatalog implements RoomCatalog {
     this.db.exec(`CREATE TABLE IF NOT EXISTS rooms (
       room_id TEXT PRIMARY KEY, name TEXT, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL
     ) WITHOUT ROWID`);
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO rooms (room_id, name, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?)');
+    // Catalogs from before store identities: the column is added, their rooms have no store yet.
+    const columns = this.db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'rooms\')').all();
+    if (!columns.some((c) => c.name === 'store')) this.db.exec('ALTER TABLE rooms ADD COLUMN store TEXT');
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO rooms (room_id, name, created_at, created_by, expires_at, store) VALUES (?, ?, ?, ?, ?, ?)');
+    this.bind = this.db.prepare('UPDATE rooms SET store = ? WHERE room_id = ? AND store IS NULL');
     this.select = this.db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE room_id = ?');
     this.touchOne = this.db.prepare('UPDATE rooms SET expires_at = ? WHERE room_id = ? AND expires_at > ?');
     this.remove = this.db.prepare('DELETE FROM rooms WHERE room_id = ?');
@@ -41,8 +47,8 @@ export class SqliteRoomCatalog implements RoomCatalog {
     });
   }
 
-  create({ record, expiresAt }: CatalogEntry): void {
-    this.insert.run(record.roomId, record.name ?? null, record.createdAt, record.createdBy, expiresAt);
+  create({ record, expiresAt, store }: CatalogEntry): void {
+    this.insert.run(record.roomId, record.name ?? null, record.createdAt, record.createdBy, expiresAt, store ?? null);
   }
 
   get(roomId: string): CatalogEntry | undefined {
@@ -51,6 +57,7 @@ export class SqliteRoomCatalog implements RoomCatalog {
     return {
       record: { roomId: row.room_id, ...(row.name !== null ? { name: row.name } : {}), createdAt: row.created_at, createdBy: row.created_by },
       expiresAt: row.expires_at,
+      ...(row.store !== null ? { store: row.store } : {}),
     };
   }
 
@@ -60,6 +67,10 @@ export class SqliteRoomCatalog implements RoomCatalog {
 
   delete(roomId: string): void {
     this.remove.run(roomId);
+  }
+
+  bindStore(roomId: string, store: string): void {
+    this.bind.run(store, roomId);
   }
 
   close(): void {

@@ -15,6 +15,7 @@ const heartbeatSchema: JSONSchemaType<SessionHeartbeat> = {
     capacity: { type: 'integer', minimum: 1 },
     connections: count,
     draining: { type: 'boolean' },
+    store: { type: 'string', pattern: '^[A-Za-z0-9:._-]{1,200}$', nullable: true },
     rooms: {
       type: 'array',
       maxItems: 100_000,
