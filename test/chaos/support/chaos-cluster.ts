@@ -2,6 +2,9 @@ import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared
 import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SdkChatter, storedHistory, type StoredHistory } from '../../support/sdk-chatter';
 import { startBackend, startSession } from '../../integration/redis/distributed-servers';
 import { eventually } from '../../support/eventually';
@@ -23,14 +26,25 @@ export class ChaosCluster {
   token = '';
   adminToken = '';
 
+  /** Per session server id, its own data directory (`ownStores`), kept across its restarts. */
+  private readonly dataDirs = new Map<string, string>();
+
   private constructor(
     readonly redis: RedisServerHandle,
     private readonly backendEnv: Record<string, string>,
     private readonly sessionEnv: Record<string, string>,
     private readonly jwtSecret: string,
+    private readonly ownStores: boolean,
   ) {}
 
-  static async start(options: { heartbeatTtlMs?: number; heartbeatIntervalMs?: number } = {}): Promise<ChaosCluster> {
+  /**
+   * `sessions`: the session servers' ids (three by default). `ownStores`: each keeps its history in
+   * SQLite in a data directory of its own, as on hosts that share no disk (the default store, with
+   * every other setting left alone), instead of the shared Redis.
+   */
+  static async start(
+    options: { heartbeatTtlMs?: number; heartbeatIntervalMs?: number; sessions?: string[]; ownStores?: boolean } = {},
+  ): Promise<ChaosCluster> {
     const redis = await startRedisServer({ persistent: true });
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };
@@ -55,20 +69,22 @@ export class ChaosCluster {
         RATE_BURST: '100',
       },
       jwtSecret,
+      options.ownStores ?? false,
     );
+    const sessions = options.sessions ?? ['s1', 's2', 's3'];
     try {
       for (const name of ['backend-1', 'backend-2']) {
         const port = await freePort();
         const { proc, url } = await startBackend(name, port, cluster.backendEnv);
         cluster.backends.push({ name, port, proc, url });
       }
-      for (const id of ['s1', 's2', 's3']) await cluster.startSession(id);
+      for (const id of sessions) await cluster.startSession(id);
       cluster.token = (await cluster.call<LoginResponse>('POST', '/api/login', undefined, { name: 'Checker' })).body.token;
       cluster.adminToken = new JwtService().sign(
         { typ: TokenType.Access, sub: 'admin', name: 'Admin', role: 'admin' },
         { secret: jwtSecret, algorithm: 'HS256', expiresIn: 3600 },
       );
-      await cluster.waitForLive(['s1', 's2', 's3']);
+      await cluster.waitForLive(sessions);
       return cluster;
     } catch (err) {
       await cluster.stop();
@@ -81,7 +97,13 @@ export class ChaosCluster {
   }
 
   async startSession(id: string): Promise<void> {
-    const { proc } = await startSession(id, this.backendUrls.join(','), this.sessionEnv);
+    let env = this.sessionEnv;
+    if (this.ownStores) {
+      if (!this.dataDirs.has(id)) this.dataDirs.set(id, mkdtempSync(join(tmpdir(), `chaos-${id}-`)));
+      // SQLite is the default store (startSession's own default is the cluster's Redis).
+      env = { ...env, ROOM_STORE: 'sqlite', DATA_DIR: this.dataDirs.get(id)! };
+    }
+    const { proc } = await startSession(id, this.backendUrls.join(','), env);
     this.sessions.set(id, proc);
     this.stopped.delete(id);
   }
@@ -161,6 +183,7 @@ export class ChaosCluster {
     await Promise.all([...this.sessions.values()].map((p) => p.stop('SIGKILL')));
     await Promise.all(this.backends.map((b) => b.proc.stop('SIGKILL')));
     await this.redis.stop();
+    for (const dir of this.dataDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 
   /** Every message the room keeps, read by a newcomer on the SDK through the backends still running. */
