@@ -42,9 +42,7 @@ export class ChaosCluster {
    * SQLite in a data directory of its own, as on hosts that share no disk (the default store, with
    * every other setting left alone), instead of the shared Redis.
    */
-  static async start(
-    options: { heartbeatTtlMs?: number; heartbeatIntervalMs?: number; sessions?: string[]; ownStores?: boolean } = {},
-  ): Promise<ChaosCluster> {
+  static async start(options: { heartbeatTtlMs?: number; heartbeatIntervalMs?: number; sessions?: string[]; ownStores?: boolean } = {}): Promise<ChaosCluster> {
     const redis = await startRedisServer({ persistent: true });
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const secrets = { INTERNAL_SECRET: randomBytes(16).toString('hex') };

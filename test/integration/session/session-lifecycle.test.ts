@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { RoomsService } from '../../../apps/session/src/rooms/rooms.service';
 import { eventually } from '../../support/eventually';
 import { createSessionTestEnv, TEST_INTERNAL_SECRET, type SessionTestEnv } from '../support/session-server';
+import { FakeBackend } from '../support/fake-backend';
 import { RawFrameClient } from '../support/raw-frame-client';
 
 const newRoomId = () => `room-${randomBytes(8).toString('hex')}`;
@@ -117,10 +118,23 @@ describe('session server: lifecycle', () => {
     track(await RawFrameClient.join(url, { origin: 'https://other.example' }));
   });
 
-  it('verifies with SESSION_TOKEN_PUBLIC_KEY without any backend, and is unhealthy without a key', async () => {
-    const pinned = await env.start({ BACKEND_URL: 'http://127.0.0.1:1', SESSION_TOKEN_PUBLIC_KEY: env.keys.publicKeyPem }, { waitForKey: false });
-    expect((await fetch(`${pinned.httpUrl}/health`)).status).toBe(200);
-    track(await RawFrameClient.join(pinned.urlFor(pinned.token({ sub: 'a', name: 'Ann', room: newRoomId() }))));
+  it('verifies with SESSION_TOKEN_PUBLIC_KEY without a key from any backend, sends nothing until a backend answers (its lease), and is unhealthy without a key', async () => {
+    // This backend's replies carry no usable key: tokens are verified with the pinned one.
+    const silent = await FakeBackend.start({ internalSecret: TEST_INTERNAL_SECRET, sessionTokenPublicKey: 'unused' });
+    try {
+      silent.failWithStatus = 503;
+      const pinned = await env.start({ BACKEND_URL: silent.url, SESSION_TOKEN_PUBLIC_KEY: env.keys.publicKeyPem }, { waitForKey: false });
+      expect((await fetch(`${pinned.httpUrl}/health`)).status).toBe(200);
+      const waiting = await RawFrameClient.connect(pinned.urlFor(pinned.token({ sub: 'a', name: 'Ann', room: newRoomId() })));
+      clients.push(waiting);
+      await eventually(() => silent.refused >= 3, 5000, 'three unanswered heartbeats');
+      // The token was taken (the socket is open), but no heartbeat was answered: no lease, no frame.
+      expect(waiting.received).toEqual([]);
+      silent.failWithStatus = null;
+      expect((await waiting.next('welcome')).serverId).toBe(pinned.serverId);
+    } finally {
+      await silent.close();
+    }
 
     const keyless = await env.start({ INTERNAL_SECRET: 'a-wrong-secret' }, { waitForKey: false });
     await eventually(() => env.backend.unauthorized > 0, 5000, 'refused heartbeat');

@@ -19,6 +19,8 @@ export class FakeBackend {
   unauthorized = 0;
   /** Answer heartbeats with this status instead of 200, without recording them: a backend in trouble. */
   failWithStatus: number | null = null;
+  /** Heartbeats answered with `failWithStatus`. */
+  refused = 0;
   private toRevoke: string[] = [];
   private listeners: Array<() => void> = [];
 
@@ -89,6 +91,7 @@ export class FakeBackend {
       return;
     }
     if (this.failWithStatus !== null) {
+      this.refused++;
       res.writeHead(this.failWithStatus, { 'content-type': 'application/json' }).end(`{"statusCode":${this.failWithStatus}}`);
       return;
     }

@@ -15,7 +15,11 @@ export const Metric = {
 export const backendMetricProviders = [
   makeCounterProvider({ name: Metric.Logins, help: 'Guest logins' }),
   makeCounterProvider({ name: Metric.RoomsCreated, help: 'Rooms created' }),
-  makeCounterProvider({ name: Metric.Placements, help: 'Get-or-place calls by outcome (existing, placed, no_capacity, store_unavailable)', labelNames: ['outcome'] }),
+  makeCounterProvider({
+    name: Metric.Placements,
+    help: 'Get-or-place calls by outcome (existing, placed, no_capacity, store_unavailable)',
+    labelNames: ['outcome'],
+  }),
   makeHistogramProvider({
     name: Metric.PlacementSeconds,
     help: 'Time to answer where a room lives, including starting a session server when needed',

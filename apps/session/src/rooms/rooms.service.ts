@@ -6,7 +6,7 @@ import { SessionConfig } from '../config/session.config';
 import type { Admission } from '../gateway/connection-admission';
 import { ServerState } from '../lifecycle/server-state';
 import { SessionMetrics } from '../metrics/session-metrics';
-import { encodeFrame, errorFrame, TEXT_FRAME } from '../protocol/server-frame';
+import { encodeFrame, errorFrame } from '../protocol/server-frame';
 import { ROOM_STORE, StaleEpochError, type RoomStore } from '../store/room-store.port';
 import { CLOCK, type Clock } from '../time/clock';
 import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
@@ -357,4 +357,3 @@ export class RoomsService {
     return load;
   }
 }
-

@@ -404,7 +404,10 @@ export function describeSessionDirectoryContract(name: string, make: (timing: Di
         await dir.heartbeat(hb('a', { store: 'sqlite:A' }), T0);
         const first = (await dir.place('r1', T0))!;
         // a is dead; b reports a copy of r1 (it served the room from its own empty store).
-        const outcome = await dir.heartbeat(hb('b', { store: 'sqlite:B', rooms: [{ roomId: 'r1', connections: 1, lastActivity: T0, epoch: first.epoch + 1 }] }), T0 + ttl + 1);
+        const outcome = await dir.heartbeat(
+          hb('b', { store: 'sqlite:B', rooms: [{ roomId: 'r1', connections: 1, lastActivity: T0, epoch: first.epoch + 1 }] }),
+          T0 + ttl + 1,
+        );
         expect(outcome.revoked).toEqual(['r1']);
         expect(await placementOf('r1')).not.toBe('b');
         expect(await dir.roomStore('r1')).toBe('sqlite:A');

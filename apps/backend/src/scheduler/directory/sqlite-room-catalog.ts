@@ -35,7 +35,7 @@ export class SqliteRoomCatalog implements RoomCatalog {
       room_id TEXT PRIMARY KEY, name TEXT, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL
     ) WITHOUT ROWID`);
     // Catalogs from before store identities: the column is added, their rooms have no store yet.
-    const columns = this.db.prepare<[], { name: string }>('SELECT name FROM pragma_table_info(\'rooms\')').all();
+    const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('rooms')").all();
     if (!columns.some((c) => c.name === 'store')) this.db.exec('ALTER TABLE rooms ADD COLUMN store TEXT');
     this.insert = this.db.prepare('INSERT OR REPLACE INTO rooms (room_id, name, created_at, created_by, expires_at, store) VALUES (?, ?, ?, ?, ?, ?)');
     this.bind = this.db.prepare('UPDATE rooms SET store = ? WHERE room_id = ? AND store IS NULL');
