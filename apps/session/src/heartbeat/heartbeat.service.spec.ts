@@ -1,13 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { DEV_INTERNAL_SECRET, FULL_MEMBER_LISTS_EVERY, type HeldRoom } from '@app/shared';
+import { FULL_MEMBER_LISTS_EVERY, type HeldRoom } from '@app/shared';
+import { sessionKeyMac } from '@app/shared/internal/session-key-mac';
+import { generateKeyPairSync } from 'node:crypto';
 import { FakeBackend } from '../../../../test/integration/support/fake-backend';
-import type { SessionTokenVerifier } from '../auth/session-token.verifier';
+import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { loadSessionConfig } from '../config/load-session-config';
 import { ServerState } from '../lifecycle/server-state';
 import type { SessionMetrics } from '../metrics/session-metrics';
 import type { RoomsService } from '../rooms/rooms.service';
 import { ManualClock } from '../time/manual-clock';
 import { HeartbeatService } from './heartbeat.service';
+
+const INTERNAL_SECRET = 'heartbeat-spec-internal-secret';
+const PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('HeartbeatService with several backends', () => {
   let backends: FakeBackend[];
@@ -17,8 +22,8 @@ describe('HeartbeatService with several backends', () => {
   /** Room r2 is full while this is set, with this member-set version (RoomsService's rule for the ids). */
   let fullVersion: number | null;
 
-  function service(urls: string[]): HeartbeatService {
-    const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1' });
+  function service(urls: string[], verifier = { offerKey: () => false } as unknown as SessionTokenVerifier): HeartbeatService {
+    const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1', INTERNAL_SECRET });
     const rooms = {
       heldRooms: (listed?: ReadonlyMap<string, number>, versions?: Map<string, number>): HeldRoom[] => {
         const held: HeldRoom[] = [{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }];
@@ -30,7 +35,6 @@ describe('HeartbeatService with several backends', () => {
       connectionCount: 2,
       revoke: (ids: readonly string[], reported: ReadonlyMap<string, number | undefined>) => revoked.push({ ids, reported }),
     } as unknown as RoomsService;
-    const verifier = { offerKey: () => false } as unknown as SessionTokenVerifier;
     return new HeartbeatService(config, rooms, verifier, new ServerState(), new ManualClock(), metrics);
   }
 
@@ -39,8 +43,8 @@ describe('HeartbeatService with several backends', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    // The verifier below takes no key, so the one the replies carry need not be real.
-    const options = { internalSecret: DEV_INTERNAL_SECRET, sessionTokenPublicKey: 'unused' };
+    // A real key: the tests of the key's MAC hand it to a real verifier.
+    const options = { internalSecret: INTERNAL_SECRET, sessionTokenPublicKey: PUBLIC_KEY };
     backends = await Promise.all([FakeBackend.start(options), FakeBackend.start(options)]);
     revoked = [];
     fullVersion = null;
@@ -125,6 +129,38 @@ describe('HeartbeatService with several backends', () => {
       for (let i = 0; i < 2 * FULL_MEMBER_LISTS_EVERY; i++) await hb.beat();
       const listed = backends[1].heartbeats.slice(beats).filter((b) => b.rooms.find((r) => r.roomId === 'r2')?.memberIds !== undefined);
       expect(listed).toHaveLength(2);
+    });
+  });
+
+  describe("the session token key of a reply", () => {
+    const verifier = () => new SessionTokenVerifier('s1');
+
+    it('is taken when its MAC, keyed by the internal secret, matches', async () => {
+      const v = verifier();
+      await service([backends[0].url], v).beat();
+      expect(v.ready).toBe(true);
+    });
+
+    it.each([
+      ['no MAC', null],
+      ['a MAC under another secret', sessionKeyMac('some-other-internal-secret', PUBLIC_KEY)],
+      ['a MAC of another key', sessionKeyMac(INTERNAL_SECRET, `${PUBLIC_KEY}\n`)],
+      ['a garbled MAC', 'not-a-mac'],
+    ])('is not trusted with %s, and the refusal is logged once', async (_label, mac) => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        backends[0].keyMac = mac;
+        const v = verifier();
+        const hb = service([backends[0].url], v);
+        await hb.beat();
+        await hb.beat();
+        expect(hb.successfulBeats).toBe(2);
+        expect(v.ready).toBe(false);
+        const refusals = warn.mock.calls.filter(([m]) => String(m).includes('without a valid MAC'));
+        expect(refusals).toHaveLength(1);
+      } finally {
+        warn.mockRestore();
+      }
     });
   });
 
