@@ -3,9 +3,8 @@ import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SdkChatter, storedHistory, type StoredHistory } from '../../support/sdk-chatter';
-import { startBackend, startSession } from '../../integration/redis/distributed-servers';
+import { freeBackendPorts, startBackend, startSession } from '../../integration/redis/distributed-servers';
 import { eventually } from '../../support/eventually';
-import { freePort } from '../../support/processes';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { callApi } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
@@ -17,7 +16,7 @@ import { ServerProcess } from '../../support/server-process';
  * client behind the cluster's round-robin proxy would; the proxy itself is left out.
  */
 export class ChaosCluster {
-  readonly backends: Array<{ name: string; port: number; proc: ServerProcess; url: string }> = [];
+  readonly backends: Array<{ name: string; port: number; proc: ServerProcess; url: string; internal: string }> = [];
   readonly sessions = new Map<string, ServerProcess>();
   private readonly stopped = new Set<string>();
   token = '';
@@ -58,9 +57,9 @@ export class ChaosCluster {
     );
     try {
       for (const name of ['backend-1', 'backend-2']) {
-        const port = await freePort();
-        const { proc, url } = await startBackend(name, port, cluster.backendEnv);
-        cluster.backends.push({ name, port, proc, url });
+        const ports = await freeBackendPorts();
+        const { proc, url, internal } = await startBackend(name, ports, cluster.backendEnv);
+        cluster.backends.push({ name, port: ports.port, proc, url, internal });
       }
       for (const id of ['s1', 's2', 's3']) await cluster.startSession(id);
       cluster.token = (await cluster.call<LoginResponse>('POST', '/api/login', undefined, { name: 'Checker' })).body.token;
@@ -81,7 +80,7 @@ export class ChaosCluster {
   }
 
   async startSession(id: string): Promise<void> {
-    const { proc } = await startSession(id, this.backendUrls.join(','), this.sessionEnv);
+    const { proc } = await startSession(id, this.backends.map((b) => b.internal).join(','), this.sessionEnv);
     this.sessions.set(id, proc);
     this.stopped.delete(id);
   }
