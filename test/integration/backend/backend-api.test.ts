@@ -101,7 +101,14 @@ describe('room creation, placement and tokens', () => {
 
   it('refuses a heartbeat with a wrong secret or a bad body', async () => {
     expect((await heartbeat({ serverId: 'x' }, 'wrong-secret-value!')).status).toBe(401);
-    const bad = await api('POST', HEARTBEAT_PATH, { serverId: 'x', url: 'http://nope', capacity: 0 }, undefined, { [INTERNAL_SECRET_HEADER]: SECRET }, backend.internal);
+    const bad = await api(
+      'POST',
+      HEARTBEAT_PATH,
+      { serverId: 'x', url: 'http://nope', capacity: 0 },
+      undefined,
+      { [INTERNAL_SECRET_HEADER]: SECRET },
+      backend.internal,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ statusCode: 400, message: "heartbeat must have required property 'rooms'" });
   });

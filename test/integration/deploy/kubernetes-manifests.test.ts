@@ -510,7 +510,9 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     expect((heartbeatSvc.spec.ports as { targetPort: string }[]).map((p) => p.targetPort)).toEqual(['internal']);
     // No other Service names the port, and no HTTPRoute names this Service.
     const exposing = ofKind('Service')
-      .filter((svc) => (svc.spec.ports as { targetPort: string | number }[]).some((p) => p.targetPort === 'internal' || p.targetPort === internal?.containerPort))
+      .filter((svc) =>
+        (svc.spec.ports as { targetPort: string | number }[]).some((p) => p.targetPort === 'internal' || p.targetPort === internal?.containerPort),
+      )
       .map((svc) => svc.metadata.name);
     expect(exposing).toEqual([heartbeatSvc.metadata.name]);
     const routed = ofKind<HttpRoute>('HTTPRoute').flatMap((r) => r.spec.rules.flatMap((rule) => (rule.backendRefs ?? []).map((ref) => ref.name)));

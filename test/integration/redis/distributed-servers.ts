@@ -20,7 +20,11 @@ export async function freeBackendPorts(): Promise<BackendPorts> {
  * A backend replica on `ports` with the shared directory in Redis and no provisioner. `internal` is
  * its internal listener on loopback, where session servers send heartbeats.
  */
-export async function startBackend(name: string, ports: BackendPorts, env: Record<string, string>): Promise<{ proc: ServerProcess; url: string; internal: string }> {
+export async function startBackend(
+  name: string,
+  ports: BackendPorts,
+  env: Record<string, string>,
+): Promise<{ proc: ServerProcess; url: string; internal: string }> {
   const { proc, match } = await ServerProcess.start(
     name,
     BACKEND_ENTRY,

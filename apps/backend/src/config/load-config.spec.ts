@@ -59,7 +59,10 @@ describe('loadBackendConfig', () => {
     }
     expect(a.JWT_SECRET).not.toBe('dev-insecure-jwt-secret-change-me');
     expect(a.INTERNAL_SECRET).not.toBe('dev-internal-secret');
-    expect(loadBackendConfig({ JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(16) })).toMatchObject({ JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(16) });
+    expect(loadBackendConfig({ JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(16) })).toMatchObject({
+      JWT_SECRET: 'j'.repeat(32),
+      INTERNAL_SECRET: 'i'.repeat(16),
+    });
   });
 
   it('keeps development secrets in DATA_DIR (mode 0600) when asked and the backend keeps data there', () => {

@@ -132,7 +132,7 @@ describe('HeartbeatService with several backends', () => {
     });
   });
 
-  describe("the session token key of a reply", () => {
+  describe('the session token key of a reply', () => {
     const verifier = () => new SessionTokenVerifier('s1');
 
     it('is taken when its MAC, keyed by the internal secret, matches', async () => {
