@@ -121,16 +121,21 @@ async function main() {
   };
 
   const backendUrls = [];
+  // Each replica's internal listener (INTERNAL_PORT, loopback): session servers heartbeat there; the
+  // proxy never routes to it.
+  const internalUrls = [];
   for (const name of ['backend-1', 'backend-2']) {
     const port = await freePort();
+    const internalPort = await freePort();
     const { child, match } = await startProcess(
       name,
       join(root, 'dist', 'apps', 'backend', 'main.js'),
-      { ...backendEnv, PORT: String(port) },
+      { ...backendEnv, PORT: String(port), INTERNAL_PORT: String(internalPort) },
       /open (http:\/\/[^\s/]+)\//,
     );
     child.roleName = 'backend';
     backendUrls.push(match[1]);
+    internalUrls.push(`http://127.0.0.1:${internalPort}`);
   }
 
   // Round robin over the replicas, for plain HTTP and for WebSocket upgrades alike.
@@ -153,7 +158,7 @@ async function main() {
     const { child } = await startProcess(
       id,
       join(root, 'dist', 'apps', 'session', 'main.js'),
-      { ...shared, PORT: '0', SERVER_ID: id, BACKEND_URL: backendUrls.join(','), ROOM_STORE: 'redis' },
+      { ...shared, PORT: '0', SERVER_ID: id, BACKEND_URL: internalUrls.join(','), ROOM_STORE: 'redis' },
       /"msg":"session server listening".*?"port":(\d+)|session server listening/,
     );
     child.roleName = 'session';

@@ -121,6 +121,9 @@ export class ProductTarget {
     const env = {
       ...process.env,
       PORT: String(this.port),
+      // Heartbeats' listener on any free port (its default, PORT + 1, may be taken); the provisioner
+      // hands its URL to the session servers it starts.
+      INTERNAL_PORT: '0',
       PROVISIONER: 'local',
       SESSION_MIN: String(this.o.sessionMin),
       SESSION_MAX: String(this.o.sessionMax),

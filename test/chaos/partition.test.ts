@@ -1,7 +1,7 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SdkChatter, storedHistory } from '../support/sdk-chatter';
-import { startBackend, startSession } from '../integration/redis/distributed-servers';
+import { freeBackendPorts, startBackend, startSession } from '../integration/redis/distributed-servers';
 import { eventually } from '../support/eventually';
 import { freePort } from '../support/processes';
 import { type RedisServerHandle, startRedisServer } from '../support/redis-server';
@@ -25,6 +25,8 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
   let redis: RedisServerHandle | undefined;
   const procs: ServerProcess[] = [];
   let backendUrls: string[] = [];
+  /** The backends' internal listeners (heartbeats). */
+  let internalUrls: string[] = [];
   let token = '';
   let env: Record<string, string> = {};
 
@@ -44,12 +46,14 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
       REDIS_KEY_PREFIX: prefix,
       HEARTBEAT_TTL_MS: String(TTL_MS),
     };
-    const backendPorts = [await freePort(), await freePort()];
-    for (const [i, port] of backendPorts.entries()) {
-      const { proc } = await startBackend(`backend-${i + 1}`, port, backendEnv);
+    const backendPorts = [await freeBackendPorts(), await freeBackendPorts()];
+    for (const [i, ports] of backendPorts.entries()) {
+      // The internal listener on every address too: the isolated server reaches it from its namespace.
+      const { proc } = await startBackend(`backend-${i + 1}`, ports, { ...backendEnv, INTERNAL_HOST: '0.0.0.0' });
       procs.push(proc);
     }
-    backendUrls = backendPorts.map((p) => `http://127.0.0.1:${p}`);
+    backendUrls = backendPorts.map((p) => `http://127.0.0.1:${p.port}`);
+    internalUrls = backendPorts.map((p) => `http://127.0.0.1:${p.internal}`);
     const common = { ...secrets, REDIS_KEY_PREFIX: prefix, HEARTBEAT_INTERVAL_MS: '250', RATE_PER_SECOND: '50', RATE_BURST: '100' };
 
     // The partitioned-to-be server first, alone, so the rooms land on it.
@@ -65,7 +69,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
         PUBLIC_URL: `ws://${ns.clientSideAddress}:${port}`,
         ROOM_STORE: 'redis',
         REDIS_URL: `redis://${ns.serviceHostAddress}:${redisPort}`,
-        BACKEND_URL: backendPorts.map((p) => `http://${ns.serviceHostAddress}:${p}`).join(','),
+        BACKEND_URL: backendPorts.map((p) => `http://${ns.serviceHostAddress}:${p.internal}`).join(','),
         LOG_LEVEL: 'warn',
       },
       /"msg":"session server listening"/,
@@ -103,7 +107,7 @@ describeIfNetns('chaos: a session server partitioned from Redis and the backends
     await Promise.all(clients.map((c) => c.connect()));
     expect(new Set(clients.map((c) => c.servers[0]))).toEqual(new Set(['isolated']));
     // Two servers outside that can take the rooms.
-    for (const id of ['s2', 's3']) procs.push((await startSession(id, backendUrls.join(','), env)).proc);
+    for (const id of ['s2', 's3']) procs.push((await startSession(id, internalUrls.join(','), env)).proc);
 
     const work = new Workload((roomId) => storedHistory(backendUrls, token, roomId), roomIds, clients);
     work.chat(200);

@@ -8,6 +8,8 @@ export const BACKEND_ENTRY = join(ROOT, 'dist', 'apps', 'backend', 'main.js');
 export const SESSION_ENTRY = join(ROOT, 'dist', 'apps', 'session', 'main.js');
 /** The line the backend prints once it listens; group 1 is its base URL. */
 export const BACKEND_READY = /open (http:\/\/[^\s/]+)\//;
+/** The banner's line after it, printed in the same write; group 1 is the internal listener (heartbeats). */
+export const BACKEND_INTERNAL = /internal listener (http:\/\/[^\s/]+)/;
 
 export interface ServerProcessOptions {
   /** Also write the server's output to this file (kept after the test, unlike `logs()`). */

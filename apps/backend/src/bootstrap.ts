@@ -5,7 +5,6 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { loadAsyncApiDocument } from './api-docs/asyncapi-document';
 import { serveAsyncApi } from './api-docs/asyncapi-routes';
-import { HEARTBEAT_PATH } from '@app/shared';
 import { AppModule } from './app.module';
 import { createRootLogger } from './logging/root-logger';
 import { logRequests } from './logging/request-log';
@@ -15,7 +14,7 @@ import { BackendConfig } from './config/backend.config';
 import { proxyHops } from './config/trusted-proxies.validator';
 import { MetricsListener } from './metrics/metrics-listener';
 import { RoomsService } from './rooms/rooms.service';
-import { hasInternalSecret } from './scheduler/heartbeat/internal-secret.guard';
+import { InternalListener } from './scheduler/heartbeat/internal-listener';
 import { SchedulerService } from './scheduler/scheduler.service';
 import { setupSwagger } from './swagger';
 import { completeErrorBodies } from './validation/complete-error-bodies';
@@ -24,13 +23,6 @@ import { serveWebApp, webRoot } from './web/web-app';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
 const BODY_LIMIT_BYTES = 16 * 1024;
-
-/**
- * The heartbeat's limit: it lists every room a session server holds, and the members of the full
- * ones (1,000 rooms of 100, a tenth full: about 400 KB). Under the public limit, a busy server's
- * heartbeat was refused 413 and the server taken for dead.
- */
-const HEARTBEAT_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /** A JSON body that names a prototype key is refused (400) before any code sees it. */
 function refusePrototypeKeys(key: string, value: unknown): unknown {
@@ -61,7 +53,6 @@ export async function createBackendApp(config: BackendConfig, options: BackendAp
   const logger = createRootLogger(config, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, { bufferLogs: true, bodyParser: false });
   useStrictJsonParser(app);
-  sizeHeartbeats(app, config);
   echoRequestId(app);
   app.useLogger(app.get(Logger));
   logRequests(app.getHttpAdapter().getInstance(), logger);
@@ -132,32 +123,17 @@ function useStrictJsonParser(app: NestFastifyApplication): void {
 }
 
 /**
- * The heartbeat route takes bodies up to HEARTBEAT_BODY_LIMIT_BYTES, and checks the shared secret
- * before it reads one, so a caller without the secret cannot make the backend read megabytes.
- */
-function sizeHeartbeats(app: NestFastifyApplication, config: BackendConfig): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  const secret = Buffer.from(config.INTERNAL_SECRET);
-  fastify.addHook('onRoute', (route) => {
-    if (route.url === HEARTBEAT_PATH) route.bodyLimit = HEARTBEAT_BODY_LIMIT_BYTES;
-  });
-  fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.url !== HEARTBEAT_PATH || hasInternalSecret(request.headers, secret)) return done();
-    void reply.code(401).send({ statusCode: 401, message: 'bad internal secret', error: 'Unauthorized' });
-  });
-}
-
-/**
- * Listens (and on METRICS_PORT when set), then starts the scheduler (its session servers register
- * at the URL now known).
+ * Listens (and on METRICS_PORT when set, and on INTERNAL_PORT), then starts the scheduler (its
+ * session servers register at the internal URL now known). Returns the public URL.
  */
 export async function listenBackend(app: NestFastifyApplication, config: BackendConfig): Promise<string> {
   await app.listen(config.PORT, config.HOST);
   await app.get(MetricsListener).listen();
+  const internalUrl = await app.get(InternalListener).listen();
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
   const url = `http://${host}:${port}`;
-  await app.get(SchedulerService).start(url);
+  await app.get(SchedulerService).start(internalUrl);
   return url;
 }

@@ -3,6 +3,7 @@ import { AdminSecret } from './auth/admin-secret';
 import { createBackendApp, listenBackend } from './bootstrap';
 import { BackendConfig } from './config/backend.config';
 import { ConfigError, loadBackendConfig } from './config/load-config';
+import { InternalListener } from './scheduler/heartbeat/internal-listener';
 import { LocalProvisioner } from './scheduler/provisioner/local.provisioner';
 import { PROVISIONER, Provisioner } from './scheduler/provisioner/provisioner.port';
 import { SchedulerService } from './scheduler/scheduler.service';
@@ -10,7 +11,7 @@ import { SchedulerService } from './scheduler/scheduler.service';
 async function main(): Promise<void> {
   let config: BackendConfig;
   try {
-    config = loadBackendConfig(process.env);
+    config = loadBackendConfig(process.env, { keepDevSecrets: true });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\n  Rooms is ready: open ${url}/   (API docs: ${url}/docs)\n` +
       `  provisioner ${provisioner.kind}, ${servers.length} live session server(s), directory ${config.REDIS_URL ? 'redis' : 'memory'}. Ctrl-C stops everything.\n` +
+      `  Session servers heartbeat to the internal listener ${app.get(InternalListener).url}  (their BACKEND_URL).\n` +
       (admin ? `  No ADMIN_SECRET set: the admin secret of this run is ${admin}  (cluster page, "Admin login").\n` : '') +
       '\n',
   );

@@ -1,11 +1,13 @@
 import 'reflect-metadata';
+import { DEV_SECRETS_FILE } from '@app/config';
+import { resolve } from 'node:path';
 import { loadSessionConfig, SessionConfigError } from './config/load-session-config';
 import type { SessionConfig } from './config/session.config';
 import { startSessionApp } from './session-app';
 
 function loadConfigOrExit(): SessionConfig {
   try {
-    return loadSessionConfig(process.env);
+    return loadSessionConfig(process.env, { keepDevSecrets: true });
   } catch (err) {
     if (!(err instanceof SessionConfigError)) throw err;
     process.stderr.write(`${err.message}\n`);
@@ -13,8 +15,23 @@ function loadConfigOrExit(): SessionConfig {
   }
 }
 
+/**
+ * A session server started by hand in development without INTERNAL_SECRET: say which secret it
+ * uses and what a backend elsewhere needs, since otherwise its heartbeats are refused (401).
+ */
+function explainDevSecret(config: SessionConfig): void {
+  if (config.production || process.env.INTERNAL_SECRET) return;
+  process.stderr.write(
+    `No INTERNAL_SECRET set: using the development one in ${resolve(config.DATA_DIR, DEV_SECRETS_FILE)}, which a backend ` +
+      `started with the same DATA_DIR shares. For a backend with another DATA_DIR or its own INTERNAL_SECRET, start this ` +
+      `server with INTERNAL_SECRET set to the backend's, and BACKEND_URL to the backend's internal listener (INTERNAL_PORT; ` +
+      `now ${config.BACKEND_URL.join(', ')}).\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  explainDevSecret(config);
   const { app, port, metricsPort } = await startSessionApp(config);
   // SIGTERM/SIGINT drain (DrainService) and exit 0; a failing drain exits 1.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

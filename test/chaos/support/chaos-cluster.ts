@@ -6,9 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SdkChatter, storedHistory, type StoredHistory } from '../../support/sdk-chatter';
-import { startBackend, startSession } from '../../integration/redis/distributed-servers';
+import { freeBackendPorts, startBackend, startSession } from '../../integration/redis/distributed-servers';
 import { eventually } from '../../support/eventually';
-import { freePort } from '../../support/processes';
 import { RedisServerHandle, startRedisServer, uniqueKeyPrefix } from '../../support/redis-server';
 import { callApi } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
@@ -20,7 +19,7 @@ import { ServerProcess } from '../../support/server-process';
  * client behind the cluster's round-robin proxy would; the proxy itself is left out.
  */
 export class ChaosCluster {
-  readonly backends: Array<{ name: string; port: number; proc: ServerProcess; url: string }> = [];
+  readonly backends: Array<{ name: string; port: number; proc: ServerProcess; url: string; internal: string }> = [];
   readonly sessions = new Map<string, ServerProcess>();
   private readonly stopped = new Set<string>();
   token = '';
@@ -72,9 +71,9 @@ export class ChaosCluster {
     const sessions = options.sessions ?? ['s1', 's2', 's3'];
     try {
       for (const name of ['backend-1', 'backend-2']) {
-        const port = await freePort();
-        const { proc, url } = await startBackend(name, port, cluster.backendEnv);
-        cluster.backends.push({ name, port, proc, url });
+        const ports = await freeBackendPorts();
+        const { proc, url, internal } = await startBackend(name, ports, cluster.backendEnv);
+        cluster.backends.push({ name, port: ports.port, proc, url, internal });
       }
       for (const id of sessions) await cluster.startSession(id);
       cluster.token = (await cluster.call<LoginResponse>('POST', '/api/login', undefined, { name: 'Checker' })).body.token;
@@ -101,7 +100,7 @@ export class ChaosCluster {
       // SQLite is the default store (startSession's own default is the cluster's Redis).
       env = { ...env, ROOM_STORE: 'sqlite', DATA_DIR: this.dataDirs.get(id)! };
     }
-    const { proc } = await startSession(id, this.backendUrls.join(','), env);
+    const { proc } = await startSession(id, this.backends.map((b) => b.internal).join(','), env);
     this.sessions.set(id, proc);
     this.stopped.delete(id);
   }

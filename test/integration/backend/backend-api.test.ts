@@ -8,8 +8,8 @@ const SECRET = 'test-internal-secret';
 const JWT_SECRET = 'test-jwt-secret-0123456789';
 const backend = backendForThisFile({ INTERNAL_SECRET: SECRET, JWT_SECRET, HEARTBEAT_TTL_MS: '60000' });
 
-async function api(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(backend.base + path, {
+async function api(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}, base = backend.base) {
+  const res = await fetch(base + path, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -31,9 +31,8 @@ async function login(name = 'Ada'): Promise<string> {
 }
 
 function heartbeat(hb: Partial<SessionHeartbeat> & { serverId: string }, secret = SECRET) {
-  return api('POST', HEARTBEAT_PATH, { url: `ws://127.0.0.1:1/${hb.serverId}`, capacity: 2, rooms: [], connections: 0, draining: false, ...hb }, undefined, {
-    [INTERNAL_SECRET_HEADER]: secret,
-  });
+  const body = { url: `ws://127.0.0.1:1/${hb.serverId}`, capacity: 2, rooms: [], connections: 0, draining: false, ...hb };
+  return api('POST', HEARTBEAT_PATH, body, undefined, { [INTERNAL_SECRET_HEADER]: secret }, backend.internal);
 }
 
 describe('health before any session server', () => {
@@ -102,8 +101,24 @@ describe('room creation, placement and tokens', () => {
 
   it('refuses a heartbeat with a wrong secret or a bad body', async () => {
     expect((await heartbeat({ serverId: 'x' }, 'wrong-secret-value!')).status).toBe(401);
-    const bad = await api('POST', HEARTBEAT_PATH, { serverId: 'x', url: 'http://nope', capacity: 0 }, undefined, { [INTERNAL_SECRET_HEADER]: SECRET });
+    const bad = await api(
+      'POST',
+      HEARTBEAT_PATH,
+      { serverId: 'x', url: 'http://nope', capacity: 0 },
+      undefined,
+      { [INTERNAL_SECRET_HEADER]: SECRET },
+      backend.internal,
+    );
     expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ statusCode: 400, message: "heartbeat must have required property 'rooms'" });
+  });
+
+  it('takes heartbeats only on the internal listener: the public port answers 404, even with the secret', async () => {
+    const beat = { serverId: 'public-x', url: 'ws://127.0.0.1:1/public-x', capacity: 2, rooms: [], connections: 0, draining: false };
+    expect((await api('POST', HEARTBEAT_PATH, beat, undefined, { [INTERNAL_SECRET_HEADER]: SECRET })).status).toBe(404);
+    expect(new URL(backend.internal).port).not.toBe(String(backend.port));
+    // Nothing of the public API answers on the internal listener.
+    expect((await api('POST', '/api/login', { name: 'Ada' }, undefined, { [INTERNAL_SECRET_HEADER]: SECRET }, backend.internal)).status).toBe(404);
   });
 
   it('needs an access token', async () => {

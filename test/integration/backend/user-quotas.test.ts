@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
-import { registerFakeSessionServer, startTestBackend } from '../support/test-backend';
+import { internalUrlOf, registerFakeSessionServer, startTestBackend } from '../support/test-backend';
 
 // Quotas per user (contract: "Quotas per user"): rooms created per hour and get-or-start calls per
 // minute follow the access token's `sub`; beyond them a 429 with Retry-After and a message a person
@@ -19,8 +19,8 @@ async function call(base: string, method: string, path: string, token?: string, 
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: text ? JSON.parse(text) : undefined };
 }
 
-async function register(base: string): Promise<void> {
-  expect((await registerFakeSessionServer(base, SECRET, { serverId: 'q1' })).status).toBeLessThan(300);
+async function register(app: NestFastifyApplication): Promise<void> {
+  expect((await registerFakeSessionServer(internalUrlOf(app), SECRET, { serverId: 'q1' })).status).toBeLessThan(300);
 }
 
 const login = async (base: string, name: string) => (await call(base, 'POST', '/api/login', undefined, { name })).body.token as string;
@@ -30,7 +30,7 @@ describe('per-user quotas, one backend (memory)', () => {
   let base: string;
   beforeAll(async () => {
     ({ app, base } = await start({ ROOMS_PER_USER_PER_HOUR: '3', SESSIONS_PER_USER_PER_MIN: '4', HTTP_RATE_LIMIT_PER_MIN: '1000' }));
-    await register(base);
+    await register(app);
   });
   afterAll(async () => {
     await app?.close();
@@ -91,7 +91,7 @@ function twoReplicasSharingRedis(prefix: string, env: Record<string, string>): s
       apps.push(app);
       bases.push(base);
     }
-    await register(bases[0]);
+    await register(apps[0]);
   });
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));

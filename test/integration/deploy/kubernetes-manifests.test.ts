@@ -485,12 +485,51 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       expect(hpa.spec.metrics.length).toBeGreaterThan(0);
     }
     for (const pdb of ofKind('PodDisruptionBudget')) expect(workloadsSelectedBy(pdb.spec.selector.matchLabels)).toHaveLength(1);
-    for (const np of ofKind('NetworkPolicy')) {
+    const policies = ofKind('NetworkPolicy');
+    const redisPolicies = policies.filter((np) => workloadsSelectedBy(np.spec.podSelector.matchLabels).some((w) => w.metadata.name === 'redis'));
+    expect(redisPolicies).toHaveLength(1);
+    for (const np of redisPolicies) {
       expect(workloadsSelectedBy(np.spec.podSelector.matchLabels).map((w) => w.metadata.name)).toEqual(['redis']);
       const from = np.spec.ingress.flatMap((r: { from: { podSelector: { matchLabels: Labels } }[] }) => r.from);
       const clients = from.flatMap((f: { podSelector: { matchLabels: Labels } }) => workloadsSelectedBy(f.podSelector.matchLabels).map((w) => w.metadata.name));
       expect(clients.sort()).toEqual(['backend', 'session']);
     }
+  });
+
+  it("serves heartbeats on the backends' internal port only: its own Service, no route, session pods alone may reach it", () => {
+    const backend = named<Workload>('Deployment', 'backend')!;
+    const container = containersOf(backend)[0];
+    const env = resolveEnv(container, 'backend-0');
+    const internal = container.ports?.find((p) => p.name === 'internal');
+    expect(env.INTERNAL_PORT).toBe(String(internal?.containerPort));
+    expect(env.INTERNAL_PORT).not.toBe(env.PORT);
+    expect(env.INTERNAL_HOST).toBe('0.0.0.0');
+    // Session servers heartbeat to a Service that targets that port, and only that port.
+    const sessionEnv = resolveEnv(containersOf(named<Workload>('StatefulSet', 'session')!)[0], 'session-0');
+    const heartbeatSvc = named('Service', new URL(sessionEnv.BACKEND_URL).hostname)!;
+    expect((heartbeatSvc.spec.ports as { targetPort: string }[]).map((p) => p.targetPort)).toEqual(['internal']);
+    // No other Service names the port, and no HTTPRoute names this Service.
+    const exposing = ofKind('Service')
+      .filter((svc) =>
+        (svc.spec.ports as { targetPort: string | number }[]).some((p) => p.targetPort === 'internal' || p.targetPort === internal?.containerPort),
+      )
+      .map((svc) => svc.metadata.name);
+    expect(exposing).toEqual([heartbeatSvc.metadata.name]);
+    const routed = ofKind<HttpRoute>('HTTPRoute').flatMap((r) => r.spec.rules.flatMap((rule) => (rule.backendRefs ?? []).map((ref) => ref.name)));
+    expect(routed).not.toContain(heartbeatSvc.metadata.name);
+    // The backends' policy: the internal port from session pods only; every other rule leaves it out.
+    const [policy] = ofKind('NetworkPolicy').filter((np) => workloadsSelectedBy(np.spec.podSelector.matchLabels).some((w) => w.metadata.name === 'backend'));
+    expect(policy?.spec.policyTypes).toEqual(['Ingress']);
+    type Rule = { from?: { podSelector: { matchLabels: Labels } }[]; ports?: { port: string | number }[] };
+    const rules = policy.spec.ingress as Rule[];
+    const opens = (r: Rule, port: string | number) => (r.ports ?? []).some((p) => p.port === port);
+    const internalRules = rules.filter((r) => !r.ports || opens(r, 'internal') || opens(r, Number(env.INTERNAL_PORT)));
+    expect(internalRules).toHaveLength(1);
+    const sources = (internalRules[0].from ?? []).flatMap((f) => workloadsSelectedBy(f.podSelector.matchLabels).map((w) => w.metadata.name));
+    expect(sources).toEqual(['session']);
+    // The public and metrics ports stay open as before.
+    expect(rules.some((r) => opens(r, 'http'))).toBe(true);
+    expect(rules.some((r) => opens(r, 'metrics'))).toBe(true);
   });
 });
 

@@ -2,11 +2,10 @@ import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared
 import { TokenType } from '@app/shared';
 import { JwtService } from '@nestjs/jwt';
 import { eventually } from '../../support/eventually';
-import { freePort } from '../../support/processes';
 import { callApi as call, percentile } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
+import { clusterEnv, freeBackendPorts, startBackend, startSession } from '../redis/distributed-servers';
 import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 
 /**
@@ -25,7 +24,7 @@ const SEND_EVERY_MS = 150;
 
 describe('live moves under traffic: drain, operator move, SIGTERM', () => {
   let redis: RedisServerHandle;
-  let backend: { proc: ServerProcess; url: string };
+  let backend: { proc: ServerProcess; url: string; internal: string };
   const sessions = new Map<string, ServerProcess>();
   let jwtSecret: string;
   let adminToken: string;
@@ -35,9 +34,9 @@ describe('live moves under traffic: drain, operator move, SIGTERM', () => {
     redis = await startRedisServer();
     const env = clusterEnv(redis.url, 'moves', HEARTBEAT_TTL_MS);
     jwtSecret = env.backend.JWT_SECRET;
-    backend = await startBackend('backend', await freePort(), env.backend);
+    backend = await startBackend('backend', await freeBackendPorts(), env.backend);
     const sessionEnv = { ...env.session, RATE_PER_SECOND: '50', RATE_BURST: '100' };
-    for (const id of ['s1', 's2', 's3']) sessions.set(id, (await startSession(id, backend.url, sessionEnv)).proc);
+    for (const id of ['s1', 's2', 's3']) sessions.set(id, (await startSession(id, backend.internal, sessionEnv)).proc);
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
     // An operator's access token: what POST /api/admin/login issues (role admin), signed with the backend's secret.
     adminToken = new JwtService().sign(

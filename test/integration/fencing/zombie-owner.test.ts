@@ -1,10 +1,9 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse } from '@app/shared';
 import { eventually } from '../../support/eventually';
-import { freePort } from '../../support/processes';
 import { callApi as call } from '../../support/room-api';
 import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { ServerProcess } from '../../support/server-process';
-import { clusterEnv, startBackend, startSession } from '../redis/distributed-servers';
+import { clusterEnv, freeBackendPorts, startBackend, startSession } from '../redis/distributed-servers';
 import { SdkChatter, storedHistory } from '../../support/sdk-chatter';
 import { HoldingForwarder } from './holding-forwarder';
 
@@ -22,7 +21,7 @@ const HEARTBEAT_TTL_MS = 1500;
 
 describe('fencing: a frozen owner that wakes up after its room moved (the zombie case)', () => {
   let redis: RedisServerHandle;
-  let backend: { proc: ServerProcess; url: string };
+  let backend: { proc: ServerProcess; url: string; internal: string };
   let forwarder: HoldingForwarder;
   const sessions: ServerProcess[] = [];
   let sessionEnv: Record<string, string>;
@@ -31,8 +30,8 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
   beforeAll(async () => {
     redis = await startRedisServer();
     const env = clusterEnv(redis.url, 'zombie', HEARTBEAT_TTL_MS);
-    backend = await startBackend('backend', await freePort(), env.backend);
-    forwarder = await HoldingForwarder.start(backend.url);
+    backend = await startBackend('backend', await freeBackendPorts(), env.backend);
+    forwarder = await HoldingForwarder.start(backend.internal);
     sessionEnv = { ...env.session, ROOM_IDLE_MS: '60000' };
     token = (await call<LoginResponse>(backend.url, 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
   }, 60_000);
@@ -74,7 +73,7 @@ describe('fencing: a frozen owner that wakes up after its room moved (the zombie
     for (let i = 1; i <= 5; i++) writer.send(`before ${i}`);
     await eventually(() => writer.pending.size === 0, 10_000, 'the first messages to be acked');
 
-    const s2 = (await startSession('s2', backend.url, sessionEnv)).proc;
+    const s2 = (await startSession('s2', backend.internal, sessionEnv)).proc;
     sessions.push(s2);
     await eventually(async () => (await aliveServers()).includes('s2'), 10_000, 's2 to register');
 

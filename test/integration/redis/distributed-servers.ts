@@ -1,22 +1,40 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { freePort } from '../../support/processes';
 import { uniqueKeyPrefix } from '../../support/redis-server';
 import { BACKEND_ENTRY, BACKEND_READY, SESSION_ENTRY, ServerProcess } from '../../support/server-process';
 
 // The distributed deployment by hand: backend replicas without a provisioner, on ports the test
 // picks (a replica is restarted on its port), and session servers started separately.
 
-/** A backend replica on `port` with the shared directory in Redis and no provisioner. */
-export async function startBackend(name: string, port: number, env: Record<string, string>): Promise<{ proc: ServerProcess; url: string }> {
+/** A backend's public port and the port of its internal listener (heartbeats). */
+export interface BackendPorts {
+  port: number;
+  internal: number;
+}
+
+export async function freeBackendPorts(): Promise<BackendPorts> {
+  return { port: await freePort(), internal: await freePort() };
+}
+
+/**
+ * A backend replica on `ports` with the shared directory in Redis and no provisioner. `internal` is
+ * its internal listener on loopback, where session servers send heartbeats.
+ */
+export async function startBackend(
+  name: string,
+  ports: BackendPorts,
+  env: Record<string, string>,
+): Promise<{ proc: ServerProcess; url: string; internal: string }> {
   const { proc, match } = await ServerProcess.start(
     name,
     BACKEND_ENTRY,
-    { PORT: String(port), PROVISIONER: 'none', LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '100000', ...env },
+    { PORT: String(ports.port), INTERNAL_PORT: String(ports.internal), PROVISIONER: 'none', LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '100000', ...env },
     BACKEND_READY,
   );
-  return { proc, url: match[1] };
+  return { proc, url: match[1], internal: `http://127.0.0.1:${ports.internal}` };
 }
 
-/** A session server with a Redis room store, registering with one backend. */
+/** A session server with a Redis room store, registering with one backend (`backendUrl`: its internal listener). */
 export async function startSession(serverId: string, backendUrl: string, env: Record<string, string>): Promise<{ proc: ServerProcess; port: number }> {
   const { proc, match } = await ServerProcess.start(
     serverId,

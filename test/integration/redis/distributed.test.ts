@@ -1,10 +1,9 @@
 import type { ClusterView, CreateRoomResponse, LoginResponse, RoomSessionResponse } from '@app/shared';
 import { eventually } from '../../support/eventually';
-import { freePort } from '../../support/processes';
 import { RedisServerHandle, startRedisServer } from '../../support/redis-server';
 import { callApi as call } from '../../support/room-api';
 import { ServerProcess } from '../../support/server-process';
-import { clusterEnv, startBackend, startSession } from './distributed-servers';
+import { clusterEnv, freeBackendPorts, startBackend, startSession, type BackendPorts } from './distributed-servers';
 import { SdkChatter } from '../../support/sdk-chatter';
 
 /**
@@ -20,7 +19,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('distributed: two backend replicas, two session servers, one Redis', () => {
   let redis: RedisServerHandle;
-  const backends: { name: string; port: number; proc: ServerProcess; url: string }[] = [];
+  const backends: { name: string; ports: BackendPorts; proc: ServerProcess; url: string; internal: string }[] = [];
   const sessions = new Map<string, { proc: ServerProcess; backendUrl: string }>();
   let backendEnv: Record<string, string>;
   let sessionEnv: Record<string, string>;
@@ -28,6 +27,8 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
   let rooms: string[] = [];
 
   const urlOf = (i: number) => backends[i].url;
+  /** Where session servers of replica `i` send heartbeats (its internal listener). */
+  const internalOf = (i: number) => backends[i].internal;
 
   async function startSessionServer(serverId: string, backendUrl: string): Promise<void> {
     const { proc } = await startSession(serverId, backendUrl, sessionEnv);
@@ -56,10 +57,10 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     backendEnv = { ...env.backend, ROOMS_PER_USER_PER_HOUR: '100000', SESSIONS_PER_USER_PER_MIN: '100000' };
     sessionEnv = env.session;
 
-    const ports = [await freePort(), await freePort()];
-    const started = await Promise.all(ports.map((port, i) => startBackend(`backend-${'ab'[i]}`, port, backendEnv)));
-    started.forEach(({ proc, url }, i) => backends.push({ name: `backend-${'ab'[i]}`, port: ports[i], proc, url }));
-    await Promise.all([startSessionServer('s1', urlOf(0)), startSessionServer('s2', urlOf(1))]);
+    const ports = [await freeBackendPorts(), await freeBackendPorts()];
+    const started = await Promise.all(ports.map((p, i) => startBackend(`backend-${'ab'[i]}`, p, backendEnv)));
+    started.forEach(({ proc, url, internal }, i) => backends.push({ name: `backend-${'ab'[i]}`, ports: ports[i], proc, url, internal }));
+    await Promise.all([startSessionServer('s1', internalOf(0)), startSessionServer('s2', internalOf(1))]);
     token = (await call<LoginResponse>(urlOf(0), 'POST', '/api/login', undefined, { name: 'Ops' })).body.token;
     await bothReplicasSee(['s1', 's2']);
   }, 60_000);
@@ -219,8 +220,8 @@ describe('distributed: two backend replicas, two session servers, one Redis', ()
     expect(new Set(moved.map((r) => r.body.serverId))).toEqual(new Set(['s2']));
 
     // The replica comes back on its address; s1 registers through it again.
-    const restarted = await startBackend(a.name, a.port, backendEnv);
-    backends[0] = { ...a, proc: restarted.proc, url: restarted.url };
+    const restarted = await startBackend(a.name, a.ports, backendEnv);
+    backends[0] = { ...a, proc: restarted.proc, url: restarted.url, internal: restarted.internal };
     await bothReplicasSee(['s1', 's2']);
   }, 60_000);
 });

@@ -76,7 +76,7 @@ function randomBody(r: () => number): string {
 }
 
 beforeAll(async () => {
-  await registerFakeSessionServer(backend.base, SECRET, { serverId: 's1', capacity: 100000 });
+  await registerFakeSessionServer(backend.internal, SECRET, { serverId: 's1', capacity: 100000 });
   token = (
     (await (await fetch(backend.base + '/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"Fuzz"}' })).json()) as {
       token: string;
@@ -109,7 +109,7 @@ it('answers 4,000 malformed bodies with clear 4xx errors, keeps serving, and doe
       Array.from({ length: 50 }, async () => {
         const t = targets[Math.floor(r() * targets.length)];
         const body = randomBody(r);
-        const res = await fetch(backend.base + t.path, {
+        const res = await fetch((t.internal ? backend.internal : backend.base) + t.path, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
+import { sessionKeyMac } from '@app/shared/internal/session-key-mac';
 
 export interface FakeBackendOptions {
   internalSecret: string;
@@ -11,12 +12,17 @@ export interface FakeBackendOptions {
 
 /**
  * The backend's internal heartbeat endpoint and nothing else: checks the shared secret, records
- * every heartbeat, replies with the token key and with rooms queued by `revoke`.
+ * every heartbeat, replies with the token key (and its MAC) and with rooms queued by `revoke`.
  */
 export class FakeBackend {
   readonly heartbeats: SessionHeartbeat[] = [];
   /** Requests refused for a wrong or missing secret. */
   unauthorized = 0;
+  /**
+   * The MAC sent beside the key: by default the real one (HMAC of the key under `internalSecret`);
+   * a string to send that instead, null to send none (a backend that cannot vouch for its key).
+   */
+  keyMac: string | null | undefined = undefined;
   /** Answer heartbeats with this status instead of 200, without recording them: a backend in trouble. */
   failWithStatus: number | null = null;
   /** Heartbeats answered with `failWithStatus`. */
@@ -105,6 +111,8 @@ export class FakeBackend {
         revoked: this.toRevoke.splice(0),
         sessionTokenPublicKey: this.options.sessionTokenPublicKey,
       };
+      const mac = this.keyMac === undefined ? sessionKeyMac(this.options.internalSecret, this.options.sessionTokenPublicKey) : this.keyMac;
+      if (mac !== null) reply.sessionTokenPublicKeyMac = mac;
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
       for (const l of [...this.listeners]) l();
     });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pidListeningOn } from '../../support/processes';
-import { BACKEND_ENTRY, BACKEND_READY, ServerProcess, type ServerProcessOptions } from '../../support/server-process';
+import { BACKEND_ENTRY, BACKEND_INTERNAL, BACKEND_READY, ServerProcess, type ServerProcessOptions } from '../../support/server-process';
 
 /** ADMIN_SECRET of a Product unless its env names another. */
 export const PRODUCT_ADMIN_SECRET = 'product-test-admin-secret';
@@ -15,6 +15,8 @@ export const PRODUCT_ADMIN_SECRET = 'product-test-admin-secret';
 export class Product {
   private constructor(
     readonly url: string,
+    /** The internal listener that takes heartbeats (INTERNAL_PORT): the session servers' BACKEND_URL. */
+    readonly internalUrl: string,
     private readonly proc: ServerProcess,
     private readonly dataDir: string,
   ) {}
@@ -27,6 +29,7 @@ export class Product {
         BACKEND_ENTRY,
         {
           PORT: '0',
+          INTERNAL_PORT: '0',
           SESSION_BASE_PORT: '0',
           DATA_DIR: dataDir,
           LOG_LEVEL: 'warn',
@@ -39,7 +42,12 @@ export class Product {
         BACKEND_READY,
         options,
       );
-      return new Product(match[1], proc, dataDir);
+      const internal = BACKEND_INTERNAL.exec(proc.logs());
+      if (!internal) {
+        await proc.stop();
+        throw new Error(`the backend printed no internal listener:\n${proc.logs()}`);
+      }
+      return new Product(match[1], internal[1], proc, dataDir);
     } catch (err) {
       rmSync(dataDir, { recursive: true, force: true });
       throw err;

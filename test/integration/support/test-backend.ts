@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { createBackendApp, listenBackend } from '../../../apps/backend/src/bootstrap';
 import { loadBackendConfig } from '../../../apps/backend/src/config/load-config';
+import { InternalListener } from '../../../apps/backend/src/scheduler/heartbeat/internal-listener';
 
 /** A JSON log line of the backend. */
 export type LogLine = Record<string, any>;
@@ -12,6 +13,8 @@ export interface TestBackend {
   /** `http://127.0.0.1:<port>` */
   readonly base: string;
   readonly port: number;
+  /** The internal listener (heartbeats), `http://127.0.0.1:<INTERNAL_PORT>`: session servers' BACKEND_URL. */
+  readonly internal: string;
 }
 
 export interface TestBackendOptions {
@@ -25,7 +28,7 @@ export interface TestBackendOptions {
  * `env` adds or overrides variables.
  */
 export async function startTestBackend(env: Record<string, string> = {}, options: TestBackendOptions = {}): Promise<TestBackend> {
-  const config = loadBackendConfig({ PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', ...env });
+  const config = loadBackendConfig({ PORT: '0', INTERNAL_PORT: '0', PROVISIONER: 'none', ROOM_CATALOG: 'memory', LOG_LEVEL: 'silent', ...env });
   const lines = options.logLines;
   const logDestination = lines
     ? new Writable({
@@ -37,7 +40,12 @@ export async function startTestBackend(env: Record<string, string> = {}, options
     : undefined;
   const app = await createBackendApp(config, { logDestination });
   const base = await listenBackend(app, config);
-  return { app, base, port: Number(new URL(base).port) };
+  return { app, base, port: Number(new URL(base).port), internal: internalUrlOf(app) };
+}
+
+/** Where a listening backend takes heartbeats (its internal listener, never its public port). */
+export function internalUrlOf(app: NestFastifyApplication): string {
+  return app.get(InternalListener).url;
 }
 
 /** {@link startTestBackend} before the file's tests, closed after them; read its fields inside tests and hooks. */
@@ -60,12 +68,18 @@ export function backendForThisFile(env: Record<string, string> = {}, options: Te
     get port() {
       return started().port;
     },
+    get internal() {
+      return started().internal;
+    },
   };
 }
 
-/** Registers a session server that is not there (its URL leads nowhere), so the backend can place rooms. */
-export function registerFakeSessionServer(base: string, secret: string, heartbeat: Partial<SessionHeartbeat> & { serverId: string }): Promise<Response> {
-  return fetch(base + HEARTBEAT_PATH, {
+/**
+ * Registers a session server that is not there (its URL leads nowhere), so the backend can place
+ * rooms. `internal` is the backend's internal listener ({@link TestBackend.internal}).
+ */
+export function registerFakeSessionServer(internal: string, secret: string, heartbeat: Partial<SessionHeartbeat> & { serverId: string }): Promise<Response> {
+  return fetch(internal + HEARTBEAT_PATH, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [INTERNAL_SECRET_HEADER]: secret },
     body: JSON.stringify({ url: 'ws://127.0.0.1:1', capacity: 1000, rooms: [], connections: 0, draining: false, ...heartbeat }),

@@ -1,5 +1,6 @@
+import { generateSecret } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { BackendConfig } from '../config/backend.config';
 
 /**
@@ -18,7 +19,7 @@ export class AdminSecret {
     let secret = config.ADMIN_SECRET ?? null;
     this.generated = null;
     if (!secret && !config.production) {
-      secret = randomBytes(18).toString('base64url');
+      secret = generateSecret();
       this.generated = secret;
     }
     this.digest = secret ? sha256(secret) : null;

@@ -1,10 +1,7 @@
 import { commaList } from '@app/config';
-import { DEV_INTERNAL_SECRET } from '@app/shared';
 import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, Validate } from 'class-validator';
 import { TrustedProxies } from './trusted-proxies.validator';
-
-export const DEV_JWT_SECRET = 'dev-insecure-jwt-secret-change-me';
 
 export enum ProvisionerKind {
   None = 'none',
@@ -40,10 +37,14 @@ export class BackendConfig {
   @Max(65535)
   METRICS_PORT?: number;
 
-  /** Secret for access tokens (HS256). Marked secret: never logged. */
+  /**
+   * Secret for access tokens (HS256). Marked secret: never logged. Required in production; in
+   * development and tests one is generated (load-config.ts), so no value is written in the source.
+   */
+  @IsOptional()
   @IsString()
   @MinLength(16)
-  JWT_SECRET = DEV_JWT_SECRET;
+  JWT_SECRET!: string;
 
   @Type(() => Number)
   @IsInt()
@@ -61,10 +62,26 @@ export class BackendConfig {
   @IsString()
   SESSION_TOKEN_PRIVATE_KEY?: string;
 
-  /** Shared secret of the internal heartbeat endpoint. */
+  /** Shared secret of the internal heartbeat endpoint. Required in production; generated like JWT_SECRET otherwise. */
+  @IsOptional()
   @IsString()
   @MinLength(8)
-  INTERNAL_SECRET = DEV_INTERNAL_SECRET;
+  INTERNAL_SECRET!: string;
+
+  /**
+   * Port of the internal listener, which alone serves the session servers' heartbeats (never PORT,
+   * the public one). Unset: PORT + 1, or 0 (any free port) when PORT is 0.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  INTERNAL_PORT?: number;
+
+  /** Address of the internal listener: loopback unless session servers on other hosts must reach it. */
+  @IsString()
+  INTERNAL_HOST = '127.0.0.1';
 
   /** When set, the directory lives in Redis (many backend replicas); otherwise in this process. */
   @IsOptional()
@@ -230,6 +247,19 @@ export class BackendConfig {
 
   get production(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  /** Port the internal listener binds (0: any free one). */
+  get internalPort(): number {
+    return this.INTERNAL_PORT ?? (this.PORT === 0 ? 0 : this.PORT + 1);
+  }
+
+  /**
+   * Whether this backend keeps anything in DATA_DIR: its room catalog (the embedded default), or
+   * local session servers' history. Only then are development secrets kept there too.
+   */
+  get usesDataDir(): boolean {
+    return (this.ROOM_CATALOG === 'sqlite' && !this.REDIS_URL) || this.PROVISIONER === ProvisionerKind.Local;
   }
 }
 

@@ -1,3 +1,7 @@
+import { DEV_SECRETS_FILE } from '@app/config';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProvisionerKind } from './backend.config';
 import { ConfigError, loadBackendConfig } from './load-config';
 
@@ -41,9 +45,51 @@ describe('loadBackendConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toContain('JWT_SECRET must be set');
-    expect(message).toContain('INTERNAL_SECRET must be set');
+    expect(message).toContain('JWT_SECRET must be set in production');
+    expect(message).toContain('INTERNAL_SECRET must be set in production');
     expect(message).toContain('SESSION_TOKEN_PRIVATE_KEY');
+  });
+
+  it('has no secret in the source: development makes JWT_SECRET and INTERNAL_SECRET up for each run', () => {
+    const a = loadBackendConfig({});
+    const b = loadBackendConfig({});
+    for (const key of ['JWT_SECRET', 'INTERNAL_SECRET'] as const) {
+      expect(a[key].length).toBeGreaterThanOrEqual(32);
+      expect(b[key]).not.toBe(a[key]);
+    }
+    expect(a.JWT_SECRET).not.toBe('dev-insecure-jwt-secret-change-me');
+    expect(a.INTERNAL_SECRET).not.toBe('dev-internal-secret');
+    expect(loadBackendConfig({ JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(16) })).toMatchObject({
+      JWT_SECRET: 'j'.repeat(32),
+      INTERNAL_SECRET: 'i'.repeat(16),
+    });
+  });
+
+  it('keeps development secrets in DATA_DIR (mode 0600) when asked and the backend keeps data there', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backend-config-'));
+    try {
+      const first = loadBackendConfig({ DATA_DIR: dir }, { keepDevSecrets: true });
+      const again = loadBackendConfig({ DATA_DIR: dir }, { keepDevSecrets: true });
+      expect(again.JWT_SECRET).toBe(first.JWT_SECRET);
+      expect(again.INTERNAL_SECRET).toBe(first.INTERNAL_SECRET);
+      expect(statSync(join(dir, DEV_SECRETS_FILE)).mode & 0o777).toBe(0o600);
+      // Nothing on disk: per run.
+      const memory = { DATA_DIR: dir, ROOM_CATALOG: 'memory', PROVISIONER: 'none' };
+      expect(loadBackendConfig(memory, { keepDevSecrets: true }).JWT_SECRET).not.toBe(first.JWT_SECRET);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serves heartbeats on INTERNAL_PORT: PORT + 1 unless set, any free port with PORT 0, never PORT itself', () => {
+    expect(loadBackendConfig({}).internalPort).toBe(8081);
+    expect(loadBackendConfig({ PORT: '0' }).internalPort).toBe(0);
+    expect(loadBackendConfig({ PORT: '9000', INTERNAL_PORT: '7000' }).internalPort).toBe(7000);
+    expect(() => loadBackendConfig({ PORT: '9000', INTERNAL_PORT: '9000' })).toThrow(/INTERNAL_PORT must differ/);
+    expect(() => loadBackendConfig({ PORT: '65535' })).toThrow(/INTERNAL_PORT must be set/);
+    const config = loadBackendConfig({ INTERNAL_PORT: '7000', INTERNAL_HOST: '0.0.0.0' });
+    expect(config.sessionEnv.INTERNAL_PORT).toBeUndefined();
+    expect(config.sessionEnv.INTERNAL_HOST).toBeUndefined();
   });
 
   it('hands session servers the environment without the backend secrets', () => {

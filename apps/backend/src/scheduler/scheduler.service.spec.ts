@@ -1,3 +1,4 @@
+import { isVouchedKey } from '@app/shared/internal/session-key-mac';
 import { ServiceUnavailableException } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { SessionTokenSigner } from '../auth/session-token.signer';
@@ -66,17 +67,19 @@ function setup(maxNew: number, scaleUpAt = '0.8') {
     m.live,
     m.placed,
   );
-  return { scheduler, directory, provisioner, m, advance: (ms: number) => (now += ms), now: () => now };
+  return { scheduler, config, directory, provisioner, m, advance: (ms: number) => (now += ms), now: () => now };
 }
 
 const hb = (serverId: string, capacity: number) => ({ serverId, url: `ws://${serverId}`, capacity, rooms: [], connections: 0, draining: false });
 
 describe('SchedulerService', () => {
   it('places on a registered server and answers the same server again', async () => {
-    const { scheduler } = setup(0);
+    const { scheduler, config } = setup(0);
     const reply = await scheduler.heartbeat(hb('a', 5));
     expect(reply.ttlMs).toBe(5000);
     expect(reply.sessionTokenPublicKey).toContain('BEGIN PUBLIC KEY');
+    // The internal secret vouches for the key: a session server takes no key without it.
+    expect(isVouchedKey(config.INTERNAL_SECRET, reply.sessionTokenPublicKey, reply.sessionTokenPublicKeyMac)).toBe(true);
     expect((await scheduler.place('r1')).server.id).toBe('a');
     expect((await scheduler.place('r1')).server.id).toBe('a');
   });

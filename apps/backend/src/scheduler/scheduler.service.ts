@@ -1,4 +1,5 @@
 import { ClusterView, HeartbeatReply, SessionHeartbeat } from '@app/shared';
+import { sessionKeyMac } from '@app/shared/internal/session-key-mac';
 import { Inject, Injectable, Logger, OnApplicationShutdown, ServiceUnavailableException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter, Gauge, Histogram } from 'prom-client';
@@ -25,6 +26,8 @@ import { PROVISIONER, type Provisioner } from './provisioner/provisioner.port';
 export class SchedulerService implements OnApplicationShutdown {
   private readonly log = new Logger(SchedulerService.name);
   private sweepTimer?: NodeJS.Timeout;
+  /** Vouches for the session token key in every heartbeat reply (the key does not change in a run). */
+  private keyMac?: string;
 
   constructor(
     @Inject(SESSION_DIRECTORY) private readonly directory: SessionDirectory,
@@ -58,7 +61,9 @@ export class SchedulerService implements OnApplicationShutdown {
         hb.rooms.map((r) => r.roomId),
         now,
       );
-    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, moved, drain, sessionTokenPublicKey: this.signer.publicKeyPem };
+    const sessionTokenPublicKey = this.signer.publicKeyPem;
+    this.keyMac ??= sessionKeyMac(this.config.INTERNAL_SECRET, sessionTokenPublicKey);
+    return { ttlMs: this.config.HEARTBEAT_TTL_MS, revoked, moved, drain, sessionTokenPublicKey, sessionTokenPublicKeyMac: this.keyMac };
   }
 
   /** An operator's drain: the server's rooms are placed elsewhere now; null for an unknown server. */

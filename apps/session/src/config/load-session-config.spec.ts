@@ -1,3 +1,7 @@
+import { devSecretsIn } from '@app/config';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadSessionConfig, SessionConfigError } from './load-session-config';
 
 describe('loadSessionConfig', () => {
@@ -6,7 +10,7 @@ describe('loadSessionConfig', () => {
     expect(config).toMatchObject({
       PORT: 8001,
       HOST: '127.0.0.1',
-      BACKEND_URL: ['http://127.0.0.1:8080'],
+      BACKEND_URL: ['http://127.0.0.1:8081'],
       HEARTBEAT_INTERVAL_MS: 1000,
       MAX_ROOMS: 50,
       MAX_MEMBERS: 100,
@@ -57,9 +61,25 @@ describe('loadSessionConfig', () => {
     for (const name of ['PORT', 'ROOM_STORE', 'MAX_MEMBERS', 'LOG_LEVEL']) expect(message).toContain(name);
   });
 
-  it('refuses to start in production with the dev internal secret', () => {
-    expect(() => loadSessionConfig({ NODE_ENV: 'production' })).toThrow(/INTERNAL_SECRET must be set/);
+  it('refuses to start in production without INTERNAL_SECRET, naming it', () => {
+    expect(() => loadSessionConfig({ NODE_ENV: 'production' })).toThrow(/INTERNAL_SECRET must be set in production/);
     expect(loadSessionConfig({ NODE_ENV: 'production', INTERNAL_SECRET: 'a-real-long-secret' }).production).toBe(true);
+  });
+
+  it('has no internal secret in the source: development makes one up, or shares the one kept in DATA_DIR', () => {
+    const a = loadSessionConfig({}).INTERNAL_SECRET;
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    expect(loadSessionConfig({}).INTERNAL_SECRET).not.toBe(a);
+    expect(a).not.toBe('dev-internal-secret');
+    const dir = mkdtempSync(join(tmpdir(), 'session-config-'));
+    try {
+      const kept = loadSessionConfig({ DATA_DIR: dir }, { keepDevSecrets: true }).INTERNAL_SECRET;
+      expect(loadSessionConfig({ DATA_DIR: dir }, { keepDevSecrets: true }).INTERNAL_SECRET).toBe(kept);
+      expect(devSecretsIn(dir).secrets.INTERNAL_SECRET).toBe(kept);
+      expect(loadSessionConfig({ DATA_DIR: dir, INTERNAL_SECRET: 'given-secret' }, { keepDevSecrets: true }).INTERNAL_SECRET).toBe('given-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('takes a comma-separated list of backends and refuses one that is not an http(s) URL', () => {

@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { commaList } from '@app/config';
-import { DEFAULT_LIMITS, DEV_INTERNAL_SECRET } from '@app/shared';
+import { DEFAULT_LIMITS } from '@app/shared';
 
 export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis'] as const;
 export type RoomStoreKind = (typeof ROOM_STORE_KINDS)[number];
@@ -50,7 +50,8 @@ export class SessionConfig {
   PUBLIC_URL?: string;
 
   /**
-   * Backends that take heartbeats, comma-separated (the replicas, or one Service/load-balancer URL).
+   * Backends that take heartbeats, comma-separated (the replicas, or one Service/load-balancer URL):
+   * their internal listeners (the backend's INTERNAL_PORT, default PORT + 1), not their public port.
    * Heartbeats go to one of them and fail over to the next when it does not answer.
    */
   @Transform(commaList)
@@ -60,12 +61,16 @@ export class SessionConfig {
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
     { each: true, message: 'BACKEND_URL must be comma-separated http(s) URLs' },
   )
-  BACKEND_URL: string[] = ['http://127.0.0.1:8080'];
+  BACKEND_URL: string[] = ['http://127.0.0.1:8081'];
 
-  /** Shared secret of the internal heartbeat endpoint. Secret: never logged. */
+  /**
+   * Shared secret of the internal heartbeat endpoint. Secret: never logged. Required in production;
+   * in development the one kept in DATA_DIR (load-session-config.ts), so no value is in the source.
+   */
+  @IsOptional()
   @IsString()
   @MinLength(8)
-  INTERNAL_SECRET = DEV_INTERNAL_SECRET;
+  INTERNAL_SECRET!: string;
 
   /** PEM (SPKI) key that verifies session tokens; when unset it comes from the backend's heartbeat reply. */
   @IsOptional()

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { DEV_INTERNAL_SECRET, FULL_MEMBER_LISTS_EVERY, type HeldRoom } from '@app/shared';
+import { FULL_MEMBER_LISTS_EVERY, type HeldRoom } from '@app/shared';
+import { sessionKeyMac } from '@app/shared/internal/session-key-mac';
+import { generateKeyPairSync } from 'node:crypto';
 import { FakeBackend } from '../../../../test/integration/support/fake-backend';
-import type { SessionTokenVerifier } from '../auth/session-token.verifier';
+import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { loadSessionConfig } from '../config/load-session-config';
 import { ServerState } from '../lifecycle/server-state';
 import type { SessionMetrics } from '../metrics/session-metrics';
@@ -9,6 +11,9 @@ import type { RoomsService } from '../rooms/rooms.service';
 import { Lease } from '../lease/lease';
 import { ManualClock } from '../time/manual-clock';
 import { HeartbeatService } from './heartbeat.service';
+
+const INTERNAL_SECRET = 'heartbeat-spec-internal-secret';
+const PUBLIC_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 describe('HeartbeatService with several backends', () => {
   let backends: FakeBackend[];
@@ -21,8 +26,8 @@ describe('HeartbeatService with several backends', () => {
   let lease: Lease;
   let storeIdentity: () => Promise<string>;
 
-  function service(urls: string[]): HeartbeatService {
-    const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1' });
+  function service(urls: string[], verifier = { offerKey: () => false } as unknown as SessionTokenVerifier): HeartbeatService {
+    const config = loadSessionConfig({ BACKEND_URL: urls.join(','), SERVER_ID: 's1', INTERNAL_SECRET });
     const rooms = {
       heldRooms: (listed?: ReadonlyMap<string, number>, versions?: Map<string, number>): HeldRoom[] => {
         const held: HeldRoom[] = [{ roomId: 'r1', connections: 2, lastActivity: 1, epoch: 4 }];
@@ -35,7 +40,6 @@ describe('HeartbeatService with several backends', () => {
       storeIdentity: () => storeIdentity(),
       revoke: (ids: readonly string[], reported: ReadonlyMap<string, number | undefined>) => revoked.push({ ids, reported }),
     } as unknown as RoomsService;
-    const verifier = { offerKey: () => false } as unknown as SessionTokenVerifier;
     return new HeartbeatService(config, rooms, verifier, new ServerState(), clock, metrics, lease);
   }
 
@@ -44,8 +48,8 @@ describe('HeartbeatService with several backends', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
   beforeEach(async () => {
-    // The verifier below takes no key, so the one the replies carry need not be real.
-    const options = { internalSecret: DEV_INTERNAL_SECRET, sessionTokenPublicKey: 'unused' };
+    // A real key: the tests of the key's MAC hand it to a real verifier.
+    const options = { internalSecret: INTERNAL_SECRET, sessionTokenPublicKey: PUBLIC_KEY };
     backends = await Promise.all([FakeBackend.start(options), FakeBackend.start(options)]);
     revoked = [];
     fullVersion = null;
@@ -133,6 +137,38 @@ describe('HeartbeatService with several backends', () => {
       for (let i = 0; i < 2 * FULL_MEMBER_LISTS_EVERY; i++) await hb.beat();
       const listed = backends[1].heartbeats.slice(beats).filter((b) => b.rooms.find((r) => r.roomId === 'r2')?.memberIds !== undefined);
       expect(listed).toHaveLength(2);
+    });
+  });
+
+  describe('the session token key of a reply', () => {
+    const verifier = () => new SessionTokenVerifier('s1');
+
+    it('is taken when its MAC, keyed by the internal secret, matches', async () => {
+      const v = verifier();
+      await service([backends[0].url], v).beat();
+      expect(v.ready).toBe(true);
+    });
+
+    it.each([
+      ['no MAC', null],
+      ['a MAC under another secret', sessionKeyMac('some-other-internal-secret', PUBLIC_KEY)],
+      ['a MAC of another key', sessionKeyMac(INTERNAL_SECRET, `${PUBLIC_KEY}\n`)],
+      ['a garbled MAC', 'not-a-mac'],
+    ])('is not trusted with %s, and the refusal is logged once', async (_label, mac) => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        backends[0].keyMac = mac;
+        const v = verifier();
+        const hb = service([backends[0].url], v);
+        await hb.beat();
+        await hb.beat();
+        expect(hb.successfulBeats).toBe(2);
+        expect(v.ready).toBe(false);
+        const refusals = warn.mock.calls.filter(([m]) => String(m).includes('without a valid MAC'));
+        expect(refusals).toHaveLength(1);
+      } finally {
+        warn.mockRestore();
+      }
     });
   });
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FULL_MEMBER_LISTS_EVERY, HEARTBEAT_PATH, INTERNAL_SECRET_HEADER, type HeartbeatReply, type SessionHeartbeat } from '@app/shared';
+import { isVouchedKey } from '@app/shared/internal/session-key-mac';
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
 import { Lease } from '../lease/lease';
@@ -46,6 +47,8 @@ export class HeartbeatService {
   private beatsSinceFullLists = 0;
   /** The room store's identity, read once (a store that cannot say it yet fails the beat, retried). */
   private store: string | null = null;
+  /** A key without a valid MAC was refused and said so; said again only after a vouched key came. */
+  private refusedKeyLogged = false;
 
   constructor(
     private readonly config: SessionConfig,
@@ -154,7 +157,7 @@ export class HeartbeatService {
 
   private apply(reply: Partial<HeartbeatReply>, sent: SessionHeartbeat): void {
     if (typeof reply.sessionTokenPublicKey === 'string' && reply.sessionTokenPublicKey) {
-      if (this.verifier.offerKey(reply.sessionTokenPublicKey)) this.log.log('session token key received from the backend');
+      this.takeKey(reply.sessionTokenPublicKey, reply.sessionTokenPublicKeyMac);
     }
     const reported = new Map(sent.rooms.map((room) => [room.roomId, room.epoch]));
     if (Array.isArray(reply.revoked) && reply.revoked.length) {
@@ -172,6 +175,27 @@ export class HeartbeatService {
         reported,
       );
     }
+  }
+
+  /**
+   * A key from a reply is taken only when the internal secret vouches for it: whoever answers a
+   * heartbeat (a spoofed address, a backend of another deployment) could otherwise make this server
+   * accept session tokens it signed itself. A key from the environment is never replaced.
+   */
+  private takeKey(pem: string, mac: unknown): void {
+    if (this.config.SESSION_TOKEN_PUBLIC_KEY) return;
+    if (!isVouchedKey(this.config.INTERNAL_SECRET, pem, mac)) {
+      if (!this.refusedKeyLogged) {
+        this.refusedKeyLogged = true;
+        this.log.warn(
+          `the heartbeat reply of ${this.config.BACKEND_URL[this.current]} offers a session token key without a valid MAC: not taken ` +
+            '(the backend is older than this server or does not share INTERNAL_SECRET; or set SESSION_TOKEN_PUBLIC_KEY)',
+        );
+      }
+      return;
+    }
+    this.refusedKeyLogged = false;
+    if (this.verifier.offerKey(pem)) this.log.log('session token key received from the backend');
   }
 
   private succeeded(): void {

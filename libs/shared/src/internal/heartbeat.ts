@@ -1,16 +1,11 @@
 /**
  * Internal contract between session servers and the backend (not public, not in Swagger).
  * A session server POSTs a heartbeat to `${BACKEND_URL}${HEARTBEAT_PATH}` on boot and every
- * heartbeat interval, with the shared secret in the `INTERNAL_SECRET_HEADER` header.
+ * heartbeat interval, with the shared secret in the `INTERNAL_SECRET_HEADER` header. BACKEND_URL is
+ * the backend's internal listener (INTERNAL_PORT); its public port answers 404 here.
  */
 export const HEARTBEAT_PATH = '/internal/sessions/heartbeat';
 export const INTERNAL_SECRET_HEADER = 'x-internal-secret';
-
-/**
- * The shared secret both servers use when none is configured, so `npm start` works with no setup;
- * both refuse it with NODE_ENV=production.
- */
-export const DEV_INTERNAL_SECRET = 'dev-internal-secret';
 
 /** What a session server holds of one room. */
 export interface HeldRoom {
@@ -80,4 +75,10 @@ export interface HeartbeatReply {
   drain?: boolean;
   /** PEM (SPKI) public key that verifies session tokens. */
   sessionTokenPublicKey: string;
+  /**
+   * HMAC-SHA256 of `sessionTokenPublicKey`, keyed by INTERNAL_SECRET, base64url
+   * (`internal/session-key-mac.ts`): a session server takes the key only when it matches, and
+   * so never from a reply without it.
+   */
+  sessionTokenPublicKeyMac?: string;
 }

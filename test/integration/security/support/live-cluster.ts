@@ -7,6 +7,7 @@ import { createBackendApp, listenBackend } from '../../../../apps/backend/src/bo
 import { loadBackendConfig } from '../../../../apps/backend/src/config/load-config';
 import { loadSessionConfig } from '../../../../apps/session/src/config/load-session-config';
 import { startSessionApp } from '../../../../apps/session/src/session-app';
+import { internalUrlOf } from '../../support/test-backend';
 import { eventually } from '../../../support/eventually';
 
 export const CLUSTER_ADMIN_SECRET = 'live-cluster-admin-secret';
@@ -33,6 +34,7 @@ export class LiveCluster {
   static async start(options: { servers: number; backendEnv?: Record<string, string>; sessionEnv?: Record<string, string> }): Promise<LiveCluster> {
     const config = loadBackendConfig({
       PORT: '0',
+      INTERNAL_PORT: '0',
       PROVISIONER: 'none',
       ROOM_CATALOG: 'memory',
       LOG_LEVEL: 'silent',
@@ -43,12 +45,13 @@ export class LiveCluster {
     });
     const backend = await createBackendApp(config);
     const url = await listenBackend(backend, config);
+    const internal = internalUrlOf(backend);
     const sessions: INestApplication[] = [];
     for (let i = 0; i < options.servers; i++) {
       const session = loadSessionConfig({
         PORT: '0',
         SERVER_ID: `live-${i + 1}`,
-        BACKEND_URL: url,
+        BACKEND_URL: internal,
         INTERNAL_SECRET,
         ROOM_STORE: 'memory',
         LOG_LEVEL: 'silent',
