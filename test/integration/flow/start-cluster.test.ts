@@ -37,7 +37,11 @@ describe('npm run start:cluster', () => {
 
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await fetch(`${proxy}/api/admin/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ secret: secrets[0] }) });
+      const res = await fetch(`${proxy}/api/admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ secret: secrets[0] }),
+      });
       await res.arrayBuffer();
       statuses.push(res.status);
     }

@@ -10,7 +10,15 @@ export async function startBackend(name: string, port: number, env: Record<strin
   const { proc, match } = await ServerProcess.start(
     name,
     BACKEND_ENTRY,
-    { PORT: String(port), PROVISIONER: 'none', LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '100000', GUESTS_PER_ADDRESS_PER_HOUR: '0', ROOMS_PER_ADDRESS_PER_HOUR: '0', ...env },
+    {
+      PORT: String(port),
+      PROVISIONER: 'none',
+      LOG_LEVEL: 'warn',
+      HTTP_RATE_LIMIT_PER_MIN: '100000',
+      GUESTS_PER_ADDRESS_PER_HOUR: '0',
+      ROOMS_PER_ADDRESS_PER_HOUR: '0',
+      ...env,
+    },
     BACKEND_READY,
   );
   return { proc, url: match[1] };

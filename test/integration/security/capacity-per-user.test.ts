@@ -95,7 +95,9 @@ describe('logging in again from one address does not multiply the room quota', (
         await ws.next('welcome');
       }
     }
-    console.log(`new logins from one address hold ${held.length} of ${SERVERS_HERE * SLOTS_EACH} room slots; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `new logins from one address hold ${held.length} of ${SERVERS_HERE * SLOTS_EACH} room slots; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(held.length).toBe(40);
     expect(Object.fromEntries(statuses)).toEqual({ 201: 40, 429: 20 });
     for (const name of ['Ada', 'Bob']) {

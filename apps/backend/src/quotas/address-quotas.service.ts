@@ -23,11 +23,7 @@ export class AddressQuotas {
   /** Counts a new guest identity; throws a 429 when the address had its hourly quota already. */
   async guestCreated(address: string): Promise<void> {
     const limit = this.config.GUESTS_PER_ADDRESS_PER_HOUR;
-    await this.take(
-      `guests-from:${address}`,
-      limit,
-      (wait) => `Too many new guests from this address: at most ${limit} per hour. Try again in ${wait}.`,
-    );
+    await this.take(`guests-from:${address}`, limit, (wait) => `Too many new guests from this address: at most ${limit} per hour. Try again in ${wait}.`);
   }
 
   /** Counts a room creation; throws a 429 when the address created its hourly quota already. */

@@ -8,7 +8,13 @@ import { UserQuotas } from './user-quotas.service';
 import { AddressQuotas } from './address-quotas.service';
 
 @Module({
-  providers: [{ provide: CLOCK, useValue: systemClock }, quotaCounterProvider, UserQuotas, AddressQuotas, { provide: APP_FILTER, useClass: QuotaExceededFilter }],
+  providers: [
+    { provide: CLOCK, useValue: systemClock },
+    quotaCounterProvider,
+    UserQuotas,
+    AddressQuotas,
+    { provide: APP_FILTER, useClass: QuotaExceededFilter },
+  ],
   // The counter too: the get-or-start step (RoomOpener) counts in the same call that opens the room.
   exports: [UserQuotas, AddressQuotas, QUOTA_COUNTER],
 })
