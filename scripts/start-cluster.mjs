@@ -3,8 +3,10 @@
 // (or REDIS_URL), two backend replicas sharing it (directory in Redis, no provisioner), a small
 // round-robin proxy in front of them on CLUSTER_PORT (default 8080) for HTTP and WebSocket upgrades,
 // and three session servers that heartbeat to both backends and keep history in Redis. Prints the
-// URL; Ctrl-C (or SIGTERM) stops everything: session servers first (they drain), then the backends,
-// the proxy and Redis.
+// proxy's URL only (the backends' own banners are not echoed: a client that used one would miss the
+// proxy) and one admin secret that both backends share (ADMIN_SECRET, else made here for this run:
+// with one per backend, admin login through the proxy worked every other time). Ctrl-C (or SIGTERM)
+// stops everything: session servers first (they drain), then the backends, the proxy and Redis.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -21,8 +23,11 @@ let redis = null;
 let proxyServer = null;
 let stopping = false;
 
-/** Runs a built server; resolves with the first match of `ready` in its output. Its lines are prefixed with `name`. */
-function startProcess(name, entry, env, ready) {
+/**
+ * Runs a built server; resolves with the first match of `ready` in its output. Its lines are prefixed
+ * with `name`, except those matching `hide`.
+ */
+function startProcess(name, entry, env, ready, hide = null) {
   return new Promise((resolve, reject) => {
     // Own process group: a terminal's Ctrl-C reaches this script only, which stops the servers in order
     // (session servers drain while the backends still answer their heartbeats).
@@ -37,7 +42,7 @@ function startProcess(name, entry, env, ready) {
     let resolved = false;
     const onData = (chunk) => {
       const text = chunk.toString();
-      for (const line of text.split('\n')) if (line.trim()) process.stdout.write(`[${name}] ${line}\n`);
+      for (const line of text.split('\n')) if (line.trim() && !hide?.test(line)) process.stdout.write(`[${name}] ${line}\n`);
       if (resolved) return;
       seen += text;
       const m = ready.exec(seen);
@@ -101,8 +106,12 @@ async function main() {
   }
   console.log(`redis: ${redisUrl}`);
 
-  // Secrets the replicas share: tokens from one are valid on the other.
+  // Secrets the replicas share: tokens from one are valid on the other, and the admin secret works
+  // whichever replica the proxy picks.
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // In production without ADMIN_SECRET there is no admin, as with one backend.
+  const production = (process.env.NODE_ENV ?? 'development') === 'production';
+  const generatedAdminSecret = process.env.ADMIN_SECRET || production ? null : randomBytes(18).toString('base64url');
   const shared = {
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -117,7 +126,7 @@ async function main() {
     SESSION_TOKEN_PRIVATE_KEY: process.env.SESSION_TOKEN_PRIVATE_KEY ?? privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     // The proxy on loopback adds X-Forwarded-For: rate limits and logs see the real client.
     TRUST_PROXY: 'loopback',
-    ...(process.env.ADMIN_SECRET ? { ADMIN_SECRET: process.env.ADMIN_SECRET } : {}),
+    ...((process.env.ADMIN_SECRET ?? generatedAdminSecret) ? { ADMIN_SECRET: process.env.ADMIN_SECRET ?? generatedAdminSecret } : {}),
   };
 
   const backendUrls = [];
@@ -132,6 +141,8 @@ async function main() {
       join(root, 'dist', 'apps', 'backend', 'main.js'),
       { ...backendEnv, PORT: String(port), INTERNAL_PORT: String(internalPort) },
       /open (http:\/\/[^\s/]+)\//,
+      // The backend's own banner (its URL, its provisioner): only the proxy's is printed.
+      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set/,
     );
     child.roleName = 'backend';
     backendUrls.push(match[1]);
@@ -166,7 +177,8 @@ async function main() {
 
   console.log('');
   console.log(`cluster ready: open http://127.0.0.1:${proxyPort}/  (Ctrl-C stops everything)`);
-  console.log(`  backends: ${backendUrls.join(', ')} behind the round-robin proxy`);
+  if (generatedAdminSecret) console.log(`  No ADMIN_SECRET set: the admin secret of this run is ${generatedAdminSecret}  (cluster page, "Admin login").`);
+  console.log(`  backends: ${backendUrls.length} replicas behind the round-robin proxy`);
   console.log(`  session servers: ${SESSION_IDS.join(', ')} (history and placement in Redis)`);
 }
 

@@ -133,6 +133,8 @@ export class ProductTarget {
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       // The bench logs in up to 100,000 users from one address: no per-address login/room-creation limit.
       HTTP_RATE_LIMIT_PER_MIN: '0',
+      GUESTS_PER_ADDRESS_PER_HOUR: '0',
+      ROOMS_PER_ADDRESS_PER_HOUR: '0',
       // The bench reads session servers' addresses (pids, GC figures) from the admin's cluster view.
       ADMIN_SECRET: BENCH_ADMIN_SECRET,
       // The get-or-start load runs as one user at 1,000 calls/s: lift the per-user quotas too.

@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { humanDuration } from './quotas/quota-exceeded.exception';
+import { throttlerStorage } from './quotas/throttler-storage.factory';
 import { RoomsModule } from './rooms/rooms.module';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
@@ -27,6 +28,8 @@ export class AppModule {
         }),
         ThrottlerModule.forRoot({
           throttlers: [{ ttl: 60_000, limit: config.HTTP_RATE_LIMIT_PER_MIN }],
+          // Shared by the replicas when they share a Redis; else counted in this process.
+          storage: throttlerStorage(config),
           // 0 = off. (The library's storage filters every hit of the window on each request, so a
           // limit in the millions, which the bench used to set instead, cost O(limit) per login.)
           skipIf: () => config.HTTP_RATE_LIMIT_PER_MIN === 0,

@@ -28,7 +28,16 @@ export async function startBackend(
   const { proc, match } = await ServerProcess.start(
     name,
     BACKEND_ENTRY,
-    { PORT: String(ports.port), INTERNAL_PORT: String(ports.internal), PROVISIONER: 'none', LOG_LEVEL: 'warn', HTTP_RATE_LIMIT_PER_MIN: '100000', ...env },
+    {
+      PORT: String(ports.port),
+      INTERNAL_PORT: String(ports.internal),
+      PROVISIONER: 'none',
+      LOG_LEVEL: 'warn',
+      HTTP_RATE_LIMIT_PER_MIN: '100000',
+      GUESTS_PER_ADDRESS_PER_HOUR: '0',
+      ROOMS_PER_ADDRESS_PER_HOUR: '0',
+      ...env,
+    },
     BACKEND_READY,
   );
   return { proc, url: match[1], internal: `http://127.0.0.1:${ports.internal}` };

@@ -59,3 +59,50 @@ describe('one user cannot take the whole capacity', () => {
     }
   });
 });
+
+// Finding 4 of issue 23: logins were free, so a few guests from one address, each using their own
+// room quota, held every room slot (others got 503). Rooms created now count per address too
+// (ROOMS_PER_ADDRESS_PER_HOUR, default 40): new logins from one address do not buy more rooms.
+describe('logging in again from one address does not multiply the room quota', () => {
+  const SERVERS_HERE = 2;
+  const SLOTS_EACH = 25; // 50 slots: fewer than three guests' quotas (60), more than the address's (40)
+  const FROM = '127.0.0.9';
+  let cluster: LiveCluster;
+  const held: RawFrameClient[] = [];
+  beforeAll(async () => {
+    cluster = await LiveCluster.start({ servers: SERVERS_HERE, sessionEnv: { MAX_ROOMS: String(SLOTS_EACH) } });
+  });
+  afterAll(async () => {
+    for (const s of held) s.terminate();
+    await cluster?.close();
+  });
+
+  it('holds three guests from one address to 40 rooms together; others still get rooms', async () => {
+    const statuses = new Map<number, number>();
+    for (const name of ['Mallory 1', 'Mallory 2', 'Mallory 3']) {
+      const guest = await cluster.login(name, FROM);
+      for (let i = 0; i < 20; i++) {
+        const created = await cluster.call('POST', '/api/rooms', { token: guest.token, body: {}, from: FROM });
+        statuses.set(created.status, (statuses.get(created.status) ?? 0) + 1);
+        if (created.status === 429) {
+          expect(Number(created.headers['retry-after'])).toBeGreaterThan(0);
+          expect(created.body.message).toMatch(/^Too many rooms created from this address: at most 40 per hour\. Try again in \d+ (minutes?|hours?)\.$/);
+        }
+        if (created.status !== 201) continue;
+        const session = await cluster.call('POST', `/api/rooms/${created.body.roomId}`, { token: guest.token, from: FROM });
+        const ws = await RawFrameClient.connect(`${session.body.url}?token=${encodeURIComponent(session.body.token)}`, { localAddress: FROM });
+        held.push(ws);
+        await ws.next('welcome');
+      }
+    }
+    console.log(
+      `new logins from one address hold ${held.length} of ${SERVERS_HERE * SLOTS_EACH} room slots; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    expect(held.length).toBe(40);
+    expect(Object.fromEntries(statuses)).toEqual({ 201: 40, 429: 20 });
+    for (const name of ['Ada', 'Bob']) {
+      const user = await cluster.login(name);
+      expect((await cluster.call('POST', '/api/rooms', { token: user.token, body: {} })).status).toBe(201);
+    }
+  });
+});

@@ -34,6 +34,8 @@ export class Product {
           DATA_DIR: dataDir,
           LOG_LEVEL: 'warn',
           HTTP_RATE_LIMIT_PER_MIN: '10000',
+          GUESTS_PER_ADDRESS_PER_HOUR: '0',
+          ROOMS_PER_ADDRESS_PER_HOUR: '0',
           ROOMS_PER_USER_PER_HOUR: '10000',
           SESSIONS_PER_USER_PER_MIN: '10000',
           ADMIN_SECRET: PRODUCT_ADMIN_SECRET,

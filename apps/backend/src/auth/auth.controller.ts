@@ -1,5 +1,5 @@
 import type { LoginResponse } from '@app/shared';
-import { Body, Controller, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadableThrottlerGuard } from './readable-throttler.guard';
 import { AuthService } from './auth.service';
@@ -18,8 +18,8 @@ export class AuthController {
   @ApiOperation({ operationId: 'login', summary: 'Guest login by display name', description: 'Returns an access token for the other /api calls.' })
   @ApiCreatedResponse({ type: LoginResponseDto })
   @ApiErrorResponse(400, 'The name breaks a rule (empty, too long, control characters, not a string).', ['name must not be empty'])
-  @ApiRateLimitedError('Too many logins from this address.')
-  login(@Body() body: LoginDto): LoginResponse {
-    return this.auth.login(body.name, body.previousToken);
+  @ApiRateLimitedError('Too many logins from this address, or too many new guests from it this hour (then with Retry-After).')
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<LoginResponse> {
+    return this.auth.login(body.name, body.previousToken, address);
   }
 }

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { BackendConfig } from '../config/backend.config';
+import { QuotasModule } from '../quotas/quotas.module';
 import { AdminController } from './admin.controller';
 import { AdminGuard } from './admin.guard';
 import { AdminSecret } from './admin-secret';
@@ -16,6 +17,7 @@ import { SessionTokenSigner } from './session-token.signer';
 @Module({
   imports: [
     PassportModule,
+    QuotasModule,
     JwtModule.registerAsync({
       inject: [BackendConfig],
       useFactory: (config: BackendConfig) => ({

@@ -7,6 +7,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
 import { BackendConfig } from '../config/backend.config';
 import { accessTokenKey } from './access-token.key';
+import { AddressQuotas } from '../quotas/address-quotas.service';
 
 @Injectable()
 export class AuthService {
@@ -14,16 +15,22 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: BackendConfig,
     @InjectMetric(Metric.Logins) private readonly logins: Counter,
+    private readonly addressQuotas: AddressQuotas,
   ) {}
 
   /**
    * Guest login; the name was validated by the DTO. The user id is a fresh one, unless
    * `previousToken` is a valid, unexpired guest access token of this backend for the same name: then
    * it is that token's id (the browser logging in again, or another of its tabs), so one person
-   * stays one user. A client can thus only keep an id it was given, never choose one.
+   * stays one user. A client can thus only keep an id it was given, never choose one. A fresh id
+   * counts against the client address's hourly quota of new guests (429 beyond it); a kept one does not.
    */
-  login(name: string, previousToken?: string): LoginResponse {
-    const id = this.previousUserId(name, previousToken) ?? `u_${randomBytes(9).toString('base64url')}`;
+  async login(name: string, previousToken: string | undefined, address: string): Promise<LoginResponse> {
+    let id = this.previousUserId(name, previousToken);
+    if (id === null) {
+      await this.addressQuotas.guestCreated(address);
+      id = `u_${randomBytes(9).toString('base64url')}`;
+    }
     const user = { id, name };
     this.logins.inc();
     const claims: AccessTokenClaims = { typ: TokenType.Access, sub: user.id, name };

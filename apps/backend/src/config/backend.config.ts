@@ -203,6 +203,26 @@ export class BackendConfig {
   @Min(1)
   ROOMS_PER_USER_PER_HOUR = 20;
 
+  /**
+   * New guest identities (`POST /api/login` without a still-valid previous token) one client address
+   * may get per hour; one more is answered 429. A returning user keeps their id and is not counted.
+   * Without it, logging in again multiplied every per-user quota. 0 = no limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  GUESTS_PER_ADDRESS_PER_HOUR = 30;
+
+  /**
+   * Rooms one client address may create per hour, whoever it logs in as (beside the per-user quota);
+   * one more is answered 429. Twice the per-user default: two people behind one address each get
+   * their own quota, but new logins do not buy more. 0 = no limit.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  ROOMS_PER_ADDRESS_PER_HOUR = 40;
+
   /** Get-or-start calls one user may make per minute; one more is answered 429. */
   @Type(() => Number)
   @IsInt()

@@ -1,5 +1,5 @@
 import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ReadableThrottlerGuard } from '../auth/readable-throttler.guard';
 import { CurrentUser } from '../auth/current-user.decorator';
@@ -21,10 +21,12 @@ export class RoomsController {
   @ApiOperation({ operationId: 'createRoom', summary: 'Create a room', description: 'The scheduler places it on a session server at once.' })
   @ApiCreatedResponse({ type: CreateRoomResponseDto })
   @ApiErrorResponse(400, 'Bad name or unknown body property.', ['name must be at most 64 characters'])
-  @ApiRateLimitedError('Too many rooms created from this address, or by this user (then with Retry-After).')
+  @ApiRateLimitedError(
+    'Too many calls from this address this minute, or too many rooms created by this user or from this address this hour (then with Retry-After).',
+  )
   @ApiErrorResponse(503, 'No session server has capacity anywhere.', 'no session server has a free room slot; try again shortly')
-  create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto): Promise<CreateRoomResponse> {
-    return this.rooms.create(user, body.name);
+  create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto, @Ip() address: string): Promise<CreateRoomResponse> {
+    return this.rooms.create(user, body.name, address);
   }
 
   @Get()

@@ -8,6 +8,7 @@ import { CLOCK, type Clock } from '../clock/clock';
 import { SESSION_DIRECTORY, type SessionDirectory } from '../scheduler/directory/session-directory.port';
 import { SchedulerService } from '../scheduler/scheduler.service';
 import { UserQuotas } from '../quotas/user-quotas.service';
+import { AddressQuotas } from '../quotas/address-quotas.service';
 import { USER_ROOMS, type UserRooms } from '../user-rooms/user-rooms.port';
 import { ROOM_OPENER, type RoomOpener } from './opener/room-opener.port';
 import { newRoomId, ROOM_ID_PATTERN } from './room-id';
@@ -20,6 +21,7 @@ export class RoomsService {
     private readonly scheduler: SchedulerService,
     private readonly signer: SessionTokenSigner,
     private readonly quotas: UserQuotas,
+    private readonly addressQuotas: AddressQuotas,
     @Inject(USER_ROOMS) private readonly userRooms: UserRooms,
     @Inject(ROOM_OPENER) private readonly opener: RoomOpener,
     @InjectMetric(Metric.RoomsCreated) private readonly created: Counter,
@@ -27,10 +29,13 @@ export class RoomsService {
 
   /**
    * Creates a room and places it at once, so a room that exists always has somewhere to live. Counts
-   * against the user's hourly quota first (429 beyond it); the creator's room list gets it.
+   * against the user's hourly quota first, then the client address's (429 beyond either: new logins
+   * from one address do not buy more rooms); the creator's room list gets it. The user's first, so a
+   * user at their own quota who keeps trying does not use up what others behind the address share.
    */
-  async create(user: UserRef, name: string | undefined): Promise<CreateRoomResponse> {
+  async create(user: UserRef, name: string | undefined, address: string): Promise<CreateRoomResponse> {
     await this.quotas.roomCreated(user.id);
+    await this.addressQuotas.roomCreated(address);
     const roomId = newRoomId();
     await this.scheduler.place(roomId);
     await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());

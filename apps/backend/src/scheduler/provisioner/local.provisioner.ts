@@ -76,11 +76,26 @@ export class LocalProvisioner implements Provisioner {
     if (!this.pending && this.children.size < this.options.max) void this.addCapacity();
   }
 
+  /**
+   * Stops extra servers that stayed idle, and keeps `min` servers taking rooms: a drained server (an
+   * operator's drain) takes no room again, so it does not count toward the minimum (a replacement
+   * starts) and is stopped once it holds no room and no connection. Before, it stayed up counted,
+   * and after one drain in `npm start` a single server took every room.
+   */
   async reconcile(servers: readonly ServerRecord[], now: number): Promise<void> {
     const byId = new Map(servers.map((s) => [s.id, s]));
-    let running = [...this.children.values()].filter((c) => !c.stopping).length;
+    const drained = (c: Child) => byId.get(c.serverId)?.draining === true;
+    let running = [...this.children.values()].filter((c) => !c.stopping && !drained(c)).length;
     for (const child of this.children.values()) {
       const record = byId.get(child.serverId);
+      if (record?.draining) {
+        if (!child.stopping && record.placedRooms === 0 && record.connections === 0) {
+          this.log.log(`stopping drained session server ${child.serverId}: it holds no room and no connection`);
+          this.options.onAction?.('stop');
+          await this.stopChild(child);
+        }
+        continue;
+      }
       const idle = record !== undefined && isAlive(record, now, this.options.heartbeatTtlMs) && record.connections === 0;
       if (!idle) {
         child.idleSince = undefined;
@@ -93,6 +108,12 @@ export class LocalProvisioner implements Provisioner {
         running--;
         await this.stopChild(child);
       }
+    }
+    // Not while servers keep dying: onExit stopped replacing them until a request needs one.
+    if (!this.stopped && !this.pending && running < this.options.min && !this.crashLooping(now)) {
+      this.log.log(`${running} session server(s) take rooms, fewer than SESSION_MIN ${this.options.min}: starting one`);
+      this.options.onAction?.('replace');
+      void this.addCapacity();
     }
   }
 
@@ -155,12 +176,17 @@ export class LocalProvisioner implements Provisioner {
     this.log.warn(`session server ${child.serverId} died (${signal ?? `exit ${code}`}): starting a replacement`);
     const now = this.now();
     this.recentDeaths = [...this.recentDeaths.filter((t) => now - t < 60_000), now];
-    if (this.recentDeaths.length > 10) {
+    if (this.crashLooping(now)) {
       this.log.error('session servers keep dying (more than 10 in a minute): not replacing until the next request needs one');
       return;
     }
     this.options.onAction?.('replace');
     void this.addCapacity();
+  }
+
+  /** More than 10 servers died in the last minute. */
+  private crashLooping(now: number): boolean {
+    return this.recentDeaths.filter((t) => now - t < 60_000).length > 10;
   }
 
   private async stopChild(child: Child): Promise<void> {
