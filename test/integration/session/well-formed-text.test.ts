@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sendsMalformedFrames } from '../../support/frame-exemptions';
 import { RawFrameClient } from '../support/raw-frame-client';
 import { createSessionTestEnv, type SessionTestEnv, type TestSessionServer } from '../support/session-server';
 
@@ -75,6 +76,17 @@ describe('session server on SQLite: text must be well-formed UTF-16', () => {
     expect(error).toEqual({ code: 'invalid', message: expect.stringMatching(LONE_SURROGATE) });
     expect(error.message).toMatch(field);
     expect(await client.say('still served', 'second-1')).toBe(2);
+    await server.close();
+  });
+
+  it('names an unknown event in well-formed text, even one with a lone surrogate or cut through a pair', async () => {
+    const server = await env.start({ ...serverEnv, SERVER_ID: 'it-well-formed-unknown' });
+    const { client } = await join(server, `room-${randomBytes(8).toString('hex')}`);
+    sendsMalformedFrames(client);
+    client.send('\ud800', {});
+    expect(await client.next('error')).toEqual({ code: 'unknown_event', message: 'unknown event "\ufffd"' });
+    client.send(`${'a'.repeat(31)}😀tail`, {});
+    expect(await client.next('error')).toEqual({ code: 'unknown_event', message: `unknown event "${'a'.repeat(31)}\ufffd…"` });
     await server.close();
   });
 });
