@@ -66,9 +66,12 @@ function clampLength(s: string, min: number | undefined, max: number | undefined
 }
 
 /** Fields a later version might add: a client must ignore them. */
-const unknownFields: fc.Arbitrary<Array<[string, unknown]>> = fc.array(fc.tuple(fc.oneof(awkwardString, fc.constantFrom<string>(...AWKWARD_NAMES)), fc.jsonValue({ maxDepth: 2 })), {
-  maxLength: 2,
-});
+const unknownFields: fc.Arbitrary<Array<[string, unknown]>> = fc.array(
+  fc.tuple(fc.oneof(awkwardString, fc.constantFrom<string>(...AWKWARD_NAMES)), fc.jsonValue({ maxDepth: 2 })),
+  {
+    maxLength: 2,
+  },
+);
 
 /** An arbitrary of the values `schema` (of `doc`) allows. */
 export function schemaArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbitrary<unknown> {
@@ -101,7 +104,12 @@ function objectArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbitrary<Re
   const properties = Object.entries((schema.properties ?? {}) as Record<string, Schema>);
   const fields = properties.map(([name, s]) => {
     const value = schemaArbitrary(doc, s);
-    return required.has(name) ? value.map((v) => [[name, v] as [string, unknown]]) : fc.option(value.map((v) => [[name, v] as [string, unknown]]), { nil: [] });
+    return required.has(name)
+      ? value.map((v) => [[name, v] as [string, unknown]])
+      : fc.option(
+          value.map((v) => [[name, v] as [string, unknown]]),
+          { nil: [] },
+        );
   });
   const additional = schema.additionalProperties;
   const extra: fc.Arbitrary<Array<[string, unknown]>> =
@@ -119,9 +127,7 @@ function objectArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbitrary<Re
 /** Frames (`{ event, data }` objects) of every message the document lists for `direction`. */
 export function frameArbitrary(direction: Direction, doc: AsyncApiDocument = loadAsyncApiDocument()): fc.Arbitrary<{ event: string; data: unknown }> {
   const messages = contractMessages(doc).filter((m) => m.direction === direction && !m.planned);
-  return fc.oneof(
-    ...messages.map((m) => schemaArbitrary(doc, { $ref: `#/components/schemas/${m.schema}` }) as fc.Arbitrary<{ event: string; data: unknown }>),
-  );
+  return fc.oneof(...messages.map((m) => schemaArbitrary(doc, { $ref: `#/components/schemas/${m.schema}` }) as fc.Arbitrary<{ event: string; data: unknown }>));
 }
 
 /** Frames of events the document does not know (a later version's, or a prototype member's name). */

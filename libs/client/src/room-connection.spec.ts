@@ -542,7 +542,10 @@ describe('RoomConnection', () => {
         socket.receive('typing', { user: { id, name: id } });
       }
       expect(t.room.members.map((m) => m.id)).toEqual(['u_me', '__proto__', 'constructor']);
-      expect([...t.room.reads]).toEqual([['__proto__', 2], ['constructor', 2]]);
+      expect([...t.room.reads]).toEqual([
+        ['__proto__', 2],
+        ['constructor', 2],
+      ]);
       expect(t.room.typingUsers.map((u) => u.id)).toEqual(['__proto__', 'constructor']);
       const sent = t.room.send('hi', { clientMsgId: '__proto__' });
       socket.ack({ clientMsgId: '__proto__', seq: 4 });

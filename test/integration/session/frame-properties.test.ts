@@ -31,16 +31,14 @@ const clientFrame: fc.Arbitrary<Wire> = fc.oneof(
   { weight: 4, arbitrary: frameArbitrary('client→server', contract.doc).map((f) => ({ kind: 'text' as const, text: JSON.stringify(f) })) },
   {
     weight: 4,
-    arbitrary: fc
-      .tuple(frameArbitrary('client→server', contract.doc), fc.nat(), fc.constantFrom(...WRONG_VALUES), fc.boolean())
-      .map(([f, i, wrong, drop]) => {
-        const data = { ...(f.data as Record<string, unknown>) };
-        const keys = Object.keys(data);
-        if (keys.length === 0) data.unexpected = wrong;
-        else if (drop) delete data[keys[i % keys.length]];
-        else data[keys[i % keys.length]] = wrong;
-        return { kind: 'text' as const, text: JSON.stringify({ event: f.event, data }) };
-      }),
+    arbitrary: fc.tuple(frameArbitrary('client→server', contract.doc), fc.nat(), fc.constantFrom(...WRONG_VALUES), fc.boolean()).map(([f, i, wrong, drop]) => {
+      const data = { ...(f.data as Record<string, unknown>) };
+      const keys = Object.keys(data);
+      if (keys.length === 0) data.unexpected = wrong;
+      else if (drop) delete data[keys[i % keys.length]];
+      else data[keys[i % keys.length]] = wrong;
+      return { kind: 'text' as const, text: JSON.stringify({ event: f.event, data }) };
+    }),
   },
   {
     weight: 2,
@@ -50,7 +48,12 @@ const clientFrame: fc.Arbitrary<Wire> = fc.oneof(
     })),
   },
   { weight: 1, arbitrary: unknownEventFrame(contract.doc).map((f) => ({ kind: 'text' as const, text: JSON.stringify(f) })) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>([], 'send', 42, null, { data: {} }, { event: 7, data: {} }).map((v) => ({ kind: 'text' as const, text: JSON.stringify(v) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .constantFrom<unknown>([], 'send', 42, null, { data: {} }, { event: 7, data: {} })
+      .map((v) => ({ kind: 'text' as const, text: JSON.stringify(v) })),
+  },
   {
     weight: 1,
     arbitrary: frameArbitrary('client→server', contract.doc).chain((f) => {
