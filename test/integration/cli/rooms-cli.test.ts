@@ -135,6 +135,7 @@ describe('the rooms CLI', () => {
   });
 
   it('keeps chatting when someone reacts with `__proto__` or `constructor` (it exited with a TypeError)', async () => {
+    expect((await CliProcess.run(['login', 'Ada'], env)).code).toBe(0);
     const created = await CliProcess.run(['create'], env);
     const roomId = /^room: (\S+)$/m.exec(created.stdout)![1];
     const ada = CliProcess.start(['chat', roomId], env);
