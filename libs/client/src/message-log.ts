@@ -1,4 +1,5 @@
 import type { DeletedPayload, EditedPayload, MessageV2, ReactionPayload } from '@app/shared';
+import { applyReaction, withOwnReactions } from './reactions';
 
 /**
  * The room's messages this client holds, ordered by seq, each seq once. A resumed `welcome`, a
@@ -34,7 +35,7 @@ export class MessageLog {
   /** Adds the messages whose seq is new; returns those, oldest first. */
   add(incoming: readonly MessageV2[]): MessageV2[] {
     const taken = new Set<number>();
-    const fresh = incoming.filter((m) => !this.bySeq.has(m.seq) && !taken.has(m.seq) && taken.add(m.seq));
+    const fresh = incoming.filter((m) => !this.bySeq.has(m.seq) && !taken.has(m.seq) && taken.add(m.seq)).map(withOwnReactions);
     if (fresh.length === 0) return [];
     for (const m of fresh) this.bySeq.set(m.seq, m);
     const newest = this.newestSeq;
@@ -43,14 +44,13 @@ export class MessageLog {
     return [...fresh].sort((a, b) => a.seq - b.seq);
   }
 
-  /** Puts a message's current state in place of the held one (welcome `changed`); adds it when not held. */
-  replace(message: MessageV2): void {
-    if (!this.bySeq.has(message.seq)) {
-      this.add([message]);
-      return;
-    }
+  /** Puts a message's current state in place of the held one (welcome `changed`); adds it when not held. Returns the held copy. */
+  replace(incoming: MessageV2): MessageV2 {
+    if (!this.bySeq.has(incoming.seq)) return this.add([incoming])[0];
+    const message = withOwnReactions(incoming);
     this.bySeq.set(message.seq, message);
     this.list = this.list.map((m) => (m.seq === message.seq ? message : m));
+    return message;
   }
 
   /** Applies `edited`; returns the new state, or undefined when the message is not held. */
@@ -67,15 +67,9 @@ export class MessageLog {
 
   applyReaction(r: ReactionPayload): MessageV2 | undefined {
     return this.update(r.seq, (m) => {
-      const reactions = { ...(m.reactions ?? {}) };
-      const users = (reactions[r.emoji] ?? []).filter((u) => u !== r.userId);
-      if (r.on) users.push(r.userId);
-      if (users.length > 0) reactions[r.emoji] = users;
-      else delete reactions[r.emoji];
-      const next: MessageV2 = { ...m, rev: r.rev };
-      if (Object.keys(reactions).length > 0) next.reactions = reactions;
-      else delete next.reactions;
-      return next;
+      const { reactions, ...rest } = m;
+      const next = applyReaction(reactions, r);
+      return next ? { ...rest, reactions: next, rev: r.rev } : { ...rest, rev: r.rev };
     });
   }
 
@@ -87,8 +81,6 @@ export class MessageLog {
   private update(seq: number, change: (m: MessageV2) => MessageV2): MessageV2 | undefined {
     const held = this.bySeq.get(seq);
     if (!held) return undefined;
-    const next = change(held);
-    this.replace(next);
-    return next;
+    return this.replace(change(held));
   }
 }

@@ -481,6 +481,78 @@ describe('RoomConnection', () => {
     expect(socket.sentOf('react')).toEqual([{ seq: 2, emoji: '🎉', on: true }]);
   });
 
+  describe('names from the wire that are also names of Object.prototype', () => {
+    const awkward = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+
+    it.each(awkward)('holds a reaction %j like any other, on and off, without touching Object.prototype', async (emoji) => {
+      const t = setup();
+      const socket = await live(t);
+      const changed = jest.fn();
+      t.room.on('messageChanged', changed);
+      socket.receive('reaction', { seq: 2, emoji, userId: 'u_b', on: true, rev: 4 });
+      socket.receive('reaction', { seq: 2, emoji, userId: 'u_c', on: true, rev: 5 });
+      socket.receive('reaction', { seq: 2, emoji: '👍', userId: 'u_b', on: true, rev: 6 });
+      const held = t.room.messages[1].reactions!;
+      expect(Object.keys(held)).toEqual([emoji, '👍']);
+      expect(held[emoji]).toEqual(['u_b', 'u_c']);
+      expect(Object.getPrototypeOf(held)).toBeNull();
+      socket.receive('reaction', { seq: 2, emoji, userId: 'u_b', on: false, rev: 7 });
+      socket.receive('reaction', { seq: 2, emoji, userId: 'u_c', on: false, rev: 8 });
+      expect(Object.keys(t.room.messages[1].reactions!)).toEqual(['👍']);
+      expect(changed).toHaveBeenCalledTimes(5);
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
+      expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+    });
+
+    it('reads reactions named like prototype members from welcome, message, history and changed as plain data', async () => {
+      const t = setup();
+      const reactions = JSON.parse('{"__proto__":["u_b"],"constructor":["u_c"]}') as Record<string, string[]>;
+      const socket = await live(t, [msg(1, { reactions, rev: 1 })]);
+      socket.receive('message', msg(2, { reactions, rev: 2 }));
+      for (const m of t.room.messages) {
+        expect(Object.getPrototypeOf(m.reactions)).toBeNull();
+        expect(Object.keys(m.reactions!)).toEqual(['__proto__', 'constructor']);
+      }
+      // A reaction that is not held yet is read as none, not as Object.prototype's member.
+      socket.receive('reaction', { seq: 1, emoji: 'toString', userId: 'u_d', on: true, rev: 3 });
+      socket.receive('reaction', { seq: 1, emoji: '__proto__', userId: 'u_b', on: false, rev: 4 });
+      expect(t.room.messages[0].reactions).toEqual(Object.assign(Object.create(null), { constructor: ['u_c'], toString: ['u_d'] }));
+    });
+
+    it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
+      'ignores an unknown event named %j, as any unknown event',
+      async (event) => {
+        const t = setup();
+        const socket = await live(t);
+        const change = jest.fn();
+        t.room.on('change', change);
+        expect(() => socket.receive(event, { seq: 1 })).not.toThrow();
+        expect(change).not.toHaveBeenCalled();
+        expect(t.room.state.status).toBe('live');
+      },
+    );
+
+    it('keeps members, read markers, typing and sends keyed by such ids apart', async () => {
+      const t = setup();
+      const socket = await live(t);
+      for (const id of ['__proto__', 'constructor']) {
+        socket.receive('joined', { user: { id, name: id } });
+        socket.receive('read', { userId: id, seq: 2 });
+        socket.receive('typing', { user: { id, name: id } });
+      }
+      expect(t.room.members.map((m) => m.id)).toEqual(['u_me', '__proto__', 'constructor']);
+      expect([...t.room.reads]).toEqual([
+        ['__proto__', 2],
+        ['constructor', 2],
+      ]);
+      expect(t.room.typingUsers.map((u) => u.id)).toEqual(['__proto__', 'constructor']);
+      const sent = t.room.send('hi', { clientMsgId: '__proto__' });
+      socket.ack({ clientMsgId: '__proto__', seq: 4 });
+      await expect(sent).resolves.toEqual({ clientMsgId: '__proto__', seq: 4 });
+    });
+  });
+
   it('close() ends it: the socket closes, waiting sends are rejected, nothing reconnects', async () => {
     const t = setup();
     const socket = await live(t);

@@ -28,6 +28,7 @@ import { DEFAULT_BACKOFF, backoffDelay, type BackoffPolicy } from './backoff';
 import { RoomClientError, TERMINAL_STATUSES, type ConnectionState } from './connection-state';
 import { SocketState, resolveEnvironment, type ClientEnvironment, type ResolvedEnvironment, type TimerHandle, type WebSocketLike } from './environment';
 import { MessageLog } from './message-log';
+import { withOwnReactions } from './reactions';
 import { ApiError, type SessionSource } from './rooms-api';
 import { TypedEmitter } from './typed-emitter';
 
@@ -571,12 +572,12 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     }
     if (typeof frame.event !== 'string' || typeof frame.data !== 'object' || frame.data === null) return;
     this.emit('frame', { event: frame.event, data: frame.data });
-    // Unknown events are ignored, as the contract asks: later versions add some.
-    const handler = this.handlers[frame.event as keyof ServerFrames] as ((data: unknown) => void) | undefined;
-    if (handler) {
-      handler(frame.data);
-      this.emit('change', undefined);
-    }
+    // Unknown events are ignored, as the contract asks: later versions add some. Only the table's
+    // own keys are events: `__proto__` or `toString` must not find Object.prototype's members.
+    if (!Object.hasOwn(this.handlers, frame.event)) return;
+    const handler = this.handlers[frame.event as keyof ServerFrames] as (data: unknown) => void;
+    handler(frame.data);
+    this.emit('change', undefined);
   }
 
   private readonly handlers: { [E in keyof ServerFrames]: (data: ServerFrames[E]) => void } = {
@@ -615,7 +616,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.clearTimer('welcomeTimer');
     this.clearTimer('graceTimer');
     const resumed = this.everWelcomed;
-    const incoming: MessageV2[] = data.messages ?? [];
+    const incoming: MessageV2[] = (data.messages ?? []).map(withOwnReactions);
     if (resumed && data.lastSeq < this.lastSeenSeq) {
       // The room's history restarted (a store that does not survive a move, e.g. ROOM_STORE=memory):
       // what we hold belongs to a timeline that is gone.
@@ -630,10 +631,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
       this.emit('gap', { afterSeq: this.lastSeenSeq, nextSeq: first });
     }
     const fresh = this.log.add(incoming);
-    for (const m of data.changed ?? []) {
-      this.log.replace(m);
-      this.emit('messageChanged', m);
-    }
+    const changed = (data.changed ?? []).map((m) => this.log.replace(m));
+    for (const m of changed) this.emit('messageChanged', m);
     this.lastSeenSeq = Math.max(this.lastSeenSeq, data.lastSeq, this.log.newestSeq);
     if (typeof data.rev === 'number') this.lastRev = data.rev;
     if (data.name !== undefined) this._name = data.name;
@@ -650,7 +649,7 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     this.attempt = 0;
     this.movedAnnounced = false;
     this.setState({ status: 'live', serverId: data.serverId });
-    const welcome: RoomWelcome = { ...data, resumed, fresh };
+    const welcome: RoomWelcome = { ...data, messages: incoming, ...(data.changed ? { changed } : {}), resumed, fresh };
     this.lastWelcome = welcome;
     this.emit('welcome', welcome);
     for (const m of fresh) this.emit('message', m);
@@ -664,7 +663,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     for (const w of waiters) w.resolve(welcome);
   }
 
-  private onMessage(m: MessageV2): void {
+  private onMessage(incoming: MessageV2): void {
+    const m = withOwnReactions(incoming);
     if (typeof m.rev === 'number' && this.lastRev !== null) this.lastRev = Math.max(this.lastRev, m.rev);
     this.typingUntil.delete(m.userId);
     const fresh = this.log.add([m]);
@@ -707,7 +707,8 @@ export class RoomConnection extends TypedEmitter<RoomEventMap> {
     }
   }
 
-  private onHistory(d: HistoryPayload): void {
+  private onHistory(page: HistoryPayload): void {
+    const d: HistoryPayload = { ...page, messages: page.messages.map(withOwnReactions) };
     this.log.add(d.messages);
     const oldestAsked = this.log.oldestSeq;
     if (oldestAsked === null || d.messages.length === 0 || d.messages[0].seq <= oldestAsked) this._hasMoreHistory = d.hasMore;

@@ -21,6 +21,9 @@ it.each([
   ['\u2067Alice\u2069', /bidirectional/],
   ['\u3164', /visible/],
   ['\u2800\u2800\u2800', /visible/],
+  // JSON carries a lone surrogate as "\ud800"; UTF-8 (SQLite, Redis, sockets) would turn it into U+FFFD (issue 23).
+  ['Ada\ud800', /^name must be well-formed Unicode: it holds a lone surrogate/],
+  ['\udfffAda', /^name must be well-formed Unicode: it holds a lone surrogate/],
 ])('login refuses the display name %j with 400 and the rule', async (name, rule) => {
   const r = await post('/api/login', { name });
   expect(r.status).toBe(400);
@@ -35,4 +38,11 @@ it('login accepts ordinary names; a room name follows the same character rules',
     const r = await post('/api/rooms', { name }, token);
     expect(r.status).toBe(400);
   }
+});
+
+it('a room name with a lone surrogate is refused with 400 naming the field', async () => {
+  const token = (await post('/api/login', { name: 'Surrogate tester' })).body.token!;
+  const r = await post('/api/rooms', { name: 'Design \ud83d review' }, token);
+  expect(r.status).toBe(400);
+  expect(r.body.message).toEqual([expect.stringMatching(/^name must be well-formed Unicode: it holds a lone surrogate/)]);
 });

@@ -134,6 +134,31 @@ describe('the rooms CLI', () => {
     expect(tail.stdoutLines.map((l) => (JSON.parse(l) as MessageV2).text)).toEqual(['first piped', 'second piped']);
   });
 
+  it('keeps chatting when someone reacts with `__proto__` or `constructor` (it exited with a TypeError)', async () => {
+    expect((await CliProcess.run(['login', 'Ada'], env)).code).toBe(0);
+    const created = await CliProcess.run(['create'], env);
+    const roomId = /^room: (\S+)$/m.exec(created.stdout)![1];
+    const ada = CliProcess.start(['chat', roomId], env);
+    cleanup.push(() => ada.kill('SIGKILL'));
+    await ada.waitFor(/you are Ada/);
+    const bobClient = new RoomsClient({ baseUrl: product.url });
+    await bobClient.login('Bob');
+    const bob = bobClient.room(roomId);
+    cleanup.push(() => bob.close());
+    await bob.connect();
+    const { seq } = await bob.send('react to me');
+    await ada.waitFor(/Bob: react to me$/);
+    for (const emoji of ['__proto__', 'constructor']) bob.react(seq, emoji);
+    await eventually(() => bob.messages.find((m) => m.seq === seq)?.reactions?.constructor?.length === 1, 5000, 'both reactions stored');
+    expect(Object.keys(bob.messages.find((m) => m.seq === seq)!.reactions!)).toEqual(['__proto__', 'constructor']);
+    await bob.send('still here?');
+    await ada.waitFor(/Bob: still here\?$/);
+    expect(ada.count(/\[changed\]$/)).toBe(2);
+    ada.write('/quit');
+    expect(await ada.exited).toBe(0);
+    expect(ada.stderrLines.join('\n')).not.toMatch(/TypeError/);
+  });
+
   it('says what is wrong: unknown room (exit 2), not logged in (exit 4), bad usage (exit 64)', async () => {
     expect((await CliProcess.run(['tail', 'AAAAAAAAAAAAAAAA'], env)).code).toBe(2);
     const other = mkdtempSync(join(tmpdir(), 'rooms-cli-'));

@@ -209,8 +209,12 @@ function socketErrorReason(code: string | undefined): RejectReason | null {
   return null;
 }
 
+/**
+ * The refusal names the event, cut to 32 UTF-16 units and made well-formed: a lone surrogate sent
+ * (or one left by the cut through a pair) is not echoed back as text a client cannot keep as is.
+ */
 function unknownEventText(event: string): string {
-  return `unknown event "${event.length > 32 ? `${event.slice(0, 32)}…` : event}"`;
+  return `unknown event "${(event.length > 32 ? `${event.slice(0, 32)}…` : event).toWellFormed()}"`;
 }
 
 function send(client: WebSocket, frame: Buffer): void {

@@ -722,6 +722,35 @@ describe('ChatRoom', () => {
       expect(await storedMsg(3)).not.toHaveProperty('reactions');
     });
 
+    it('stores and fans out reactions named __proto__ and constructor as data, and clears them (issue 23)', async () => {
+      const prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
+      const { room, alice, bob } = await chat();
+      for (const emoji of ['__proto__', 'constructor', 'toString']) room.react(bob, 3, emoji, true);
+      room.react(alice, 3, '__proto__', true);
+      await room.settled();
+      expect(alice.socket.events('reaction').map((r: { emoji: string; userId: string }) => [r.emoji, r.userId])).toEqual([
+        ['__proto__', 'bob'],
+        ['constructor', 'bob'],
+        ['toString', 'bob'],
+        ['__proto__', 'alice'],
+      ]);
+      const stored = (await storedMsg(3)).reactions!;
+      expect(Object.keys(stored)).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(Object.getOwnPropertyDescriptor(stored, '__proto__')?.value).toEqual(['bob', 'alice']);
+      const newcomer = member('carol');
+      room.join(newcomer);
+      const welcomed = newcomer.socket.events('welcome')[0].messages.find((m: Message) => m.seq === 3);
+      expect(JSON.stringify(welcomed.reactions)).toBe('{"__proto__":["bob","alice"],"constructor":["bob"],"toString":["bob"]}');
+      room.react(bob, 3, '__proto__', false);
+      room.react(alice, 3, '__proto__', false);
+      room.react(bob, 3, 'constructor', false);
+      room.react(bob, 3, 'toString', false);
+      await room.settled();
+      expect(await storedMsg(3)).not.toHaveProperty('reactions');
+      expect(errors(alice).concat(errors(bob))).toEqual([]);
+      expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeNames);
+    });
+
     it('holds at most 20 distinct emoji per message', async () => {
       const { room, alice, bob } = await chat();
       for (let i = 0; i < 20; i++) room.react(alice, 1, `e${i}`, true);

@@ -208,6 +208,18 @@ export function describeRoomStoreContract(name: string, makeStore: () => Promise
         expect((await store.load(room, 0)).lastSeq).toBe(3);
       });
 
+      it('keeps reactions named __proto__ and constructor as data, everywhere it is read (issue 23)', async () => {
+        await store.append(room, [1].map(withRev), 1);
+        const reactions = JSON.parse('{"__proto__":["u-1"],"constructor":["u-2"]}') as Record<string, string[]>;
+        await store.update(room, [{ ...withRev(1), reactions, rev: 2 }], 1);
+        for (const m of [(await store.load(room, 10)).messages[0], (await store.after(room, 0, 10))[0], (await store.before(room, 2, 10))[0]]) {
+          expect(JSON.stringify(m.reactions)).toBe('{"__proto__":["u-1"],"constructor":["u-2"]}');
+          expect(Object.hasOwn(m.reactions!, '__proto__')).toBe(true);
+          // The key stayed a key: it did not become the object's prototype.
+          expect(Array.isArray(Object.getPrototypeOf(m.reactions))).toBe(false);
+        }
+      });
+
       it('skips a change of a seq it does not hold, yet counts its rev', async () => {
         await store.append(room, [1, 2].map(withRev), 1);
         await store.update(room, [{ ...withRev(9), text: 'nowhere', rev: 3 }], 1);

@@ -1,4 +1,4 @@
-import { displayNameProblem, roomNameProblem } from './text-rules';
+import { checkMessageText, clientMsgIdProblem, displayNameProblem, emojiProblem, roomNameProblem } from './text-rules';
 
 describe('displayNameProblem', () => {
   it('accepts ordinary names, with accents, scripts and emoji', () => {
@@ -42,5 +42,34 @@ describe('roomNameProblem', () => {
     expect(roomNameProblem('\u202ereview')).toMatch(/bidirectional/);
     expect(roomNameProblem('\u3164\u3164')).toBe('name must contain at least one visible character');
     expect(roomNameProblem('a'.repeat(65))).toBe('name must be at most 64 characters');
+  });
+});
+
+describe('well-formed UTF-16 in every text', () => {
+  // What JSON.parse makes of "\ud800": a string UTF-8 cannot encode (stores and sockets turn it into U+FFFD).
+  const lone = ['\ud800', 'a\udfff', '\ude00x', 'x\ud83d', '\udc00\ud800'];
+
+  it.each(lone)('refuses %j in every field, naming the field', (bad) => {
+    expect(displayNameProblem(`Ada${bad}`)).toBe('name must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)');
+    expect(roomNameProblem(`Room ${bad}`)).toBe('name must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)');
+    expect(checkMessageText(`hello ${bad}`)).toEqual({
+      ok: false,
+      tooLong: false,
+      reason: 'text must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)',
+    });
+    expect(clientMsgIdProblem(`id-${bad}`)).toBe('clientMsgId must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)');
+    expect(emojiProblem(bad)).toBe('emoji must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)');
+  });
+
+  it('accepts surrogate pairs (emoji and characters beyond the BMP)', () => {
+    expect(displayNameProblem('Ada 😀')).toBeNull();
+    expect(roomNameProblem('𝔇esign')).toBeNull();
+    expect(checkMessageText('🚀 lift-off 𠀋')).toEqual({ ok: true });
+    expect(clientMsgIdProblem('id-😀')).toBeNull();
+    expect(emojiProblem('👍🏽')).toBeNull();
+  });
+
+  it('keeps the length rule first: an over-long text with a lone surrogate is too_long', () => {
+    expect(checkMessageText(`${'a'.repeat(4000)}\ud800`)).toMatchObject({ ok: false, tooLong: true });
   });
 });

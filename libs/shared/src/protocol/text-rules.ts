@@ -2,7 +2,8 @@ import { DEFAULT_LIMITS } from './limits';
 
 /**
  * Text rules of the protocol, shared by the servers (authoritative) and the web client (early feedback).
- * Lengths count Unicode code points; "control characters" are Unicode category Cc.
+ * Lengths count Unicode code points; "control characters" are Unicode category Cc. Every text (names,
+ * message texts, `clientMsgId`, emoji) must be well-formed UTF-16: no lone surrogate.
  */
 
 // Category Cc is exactly U+0000–U+001F and U+007F–U+009F.
@@ -23,8 +24,20 @@ const BIDI_OR_ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069
  */
 const VISIBLE = /[^\s\p{Z}\p{C}\p{M}\u115f\u1160\u3164\uffa0\u2800]/u;
 
+/**
+ * Why `text` is not well-formed UTF-16, or null: a lone surrogate (JSON can carry one as `"\ud800"`)
+ * is no character. UTF-8 cannot encode it, so SQLite, Redis and every socket would store or send
+ * U+FFFD instead: a `clientMsgId` would no longer match itself after a reload (the message stored
+ * twice), and two names would look alike. Refused at the edge, never repaired silently.
+ */
+export function malformedTextProblem(field: string, text: string): string | null {
+  return text.isWellFormed() ? null : `${field} must be well-formed Unicode: it holds a lone surrogate (half of a UTF-16 pair)`;
+}
+
 /** Why a name is refused for its characters (after the length rules), or null. */
 function nameCharactersProblem(trimmed: string): string | null {
+  const malformed = malformedTextProblem('name', trimmed);
+  if (malformed) return malformed;
   if (CONTROL.test(trimmed)) return 'name must not contain control characters';
   if (BIDI_OR_ZERO_WIDTH.test(trimmed)) return 'name must not contain bidirectional control or zero-width characters';
   if (!VISIBLE.test(trimmed)) return 'name must contain at least one visible character';
@@ -76,6 +89,8 @@ export function checkMessageText(text: unknown, max: number = DEFAULT_LIMITS.max
   if (text.length > max && codePointLength(text) > max) {
     return { ok: false, tooLong: true, reason: `text must be at most ${max} characters` };
   }
+  const malformed = malformedTextProblem('text', text);
+  if (malformed) return { ok: false, tooLong: false, reason: malformed };
   if (text.trim().length === 0) return { ok: false, tooLong: false, reason: 'text must not be empty or only whitespace' };
   if (CONTROL_EXCEPT_LF_TAB.test(text)) {
     return { ok: false, tooLong: false, reason: 'text must not contain control characters other than line feed and tab' };
@@ -88,7 +103,7 @@ export function clientMsgIdProblem(id: unknown, max: number = DEFAULT_LIMITS.max
   if (typeof id !== 'string') return 'clientMsgId must be a string';
   if (id.length === 0) return 'clientMsgId must not be empty';
   if (codePointLength(id) > max) return `clientMsgId must be at most ${max} characters`;
-  return null;
+  return malformedTextProblem('clientMsgId', id);
 }
 
 const WHITESPACE = /[\s\p{Z}]/u;
@@ -98,6 +113,8 @@ export function emojiProblem(emoji: unknown, max: number = DEFAULT_LIMITS.maxEmo
   if (typeof emoji !== 'string') return 'emoji must be a string';
   const length = codePointLength(emoji);
   if (length < 1 || length > max) return `emoji must be 1 to ${max} characters`;
+  const malformed = malformedTextProblem('emoji', emoji);
+  if (malformed) return malformed;
   if (CONTROL.test(emoji) || WHITESPACE.test(emoji)) return 'emoji must not contain whitespace or control characters';
   return null;
 }
