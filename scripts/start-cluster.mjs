@@ -142,7 +142,7 @@ async function main() {
       { ...backendEnv, PORT: String(port), INTERNAL_PORT: String(internalPort) },
       /open (http:\/\/[^\s/]+)\//,
       // The backend's own banner (its URL, its provisioner): only the proxy's is printed.
-      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set/,
+      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set|heartbeat to the internal listener/,
     );
     child.roleName = 'backend';
     backendUrls.push(match[1]);

@@ -52,7 +52,7 @@ function twoReplicas(label: string, env: Record<string, string>): string[] {
       backends.push(backend);
       bases.push(backend.base);
     }
-    expect((await registerFakeSessionServer(bases[0], SECRET, { serverId: `${label}-s1` })).status).toBeLessThan(300);
+    expect((await registerFakeSessionServer(backends[0].internal, SECRET, { serverId: `${label}-s1` })).status).toBeLessThan(300);
   });
   afterAll(async () => {
     await Promise.all(backends.map((b) => b.app.close()));
