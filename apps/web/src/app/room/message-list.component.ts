@@ -105,16 +105,46 @@ export class MessageListComponent {
     this.react.emit({ seq: entry.seq, emoji, on: !mine });
   }
 
+  protected startEdit(entry: TimelineEntry): void {
+    this.editingSeq.set(entry.seq);
+    this.focusAfterRender(entry, '[data-testid="edit-box"]');
+  }
+
   protected saveEdit(entry: TimelineEntry, text: string): void {
     if (entry.seq !== null && text.trim() && text !== entry.text) this.edit.emit({ seq: entry.seq, text });
     this.editingSeq.set(null);
+  }
+
+  protected cancelEdit(entry: TimelineEntry): void {
+    this.editingSeq.set(null);
+    this.focusAfterRender(entry, '[data-testid="edit"]');
+  }
+
+  /** The question takes the focus (on its safe answer), so a keyboard user is where the choice is. */
+  protected askDelete(entry: TimelineEntry): void {
+    this.confirmingSeq.set(entry.seq);
+    this.focusAfterRender(entry, '[data-testid="keep"]');
+  }
+
+  protected keep(entry: TimelineEntry): void {
+    if (this.confirmingSeq() !== entry.seq) return;
+    this.confirmingSeq.set(null);
+    this.focusAfterRender(entry, '[data-testid="delete"]');
+  }
+
+  /** The buttons are replaced as the state changes: the focus would otherwise fall back to the page. */
+  private focusAfterRender(entry: TimelineEntry, selector: string): void {
+    afterNextRender(
+      { write: () => this.viewport().nativeElement.querySelector<HTMLElement>(`.message[data-seq="${entry.seq}"] ${selector}`)?.focus() },
+      { injector: this.injector },
+    );
   }
 
   protected editKey(event: KeyboardEvent, entry: TimelineEntry): void {
     const area = event.target as HTMLTextAreaElement;
     if (event.key === 'Escape') {
       event.preventDefault();
-      this.editingSeq.set(null);
+      this.cancelEdit(entry);
     } else if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       this.saveEdit(entry, area.value);
