@@ -14,6 +14,7 @@ import {
   viewChild,
 } from '@angular/core';
 import type { Message, UserRef } from '@app/shared';
+import { userLabels } from './user-labels';
 import { groupMessages, toTimeline, type TimelineEntry } from './message-grouping';
 import type { PendingMessage } from './room-connection.service';
 import { INITIAL_FOLLOW, followOnAppend, followOnScroll, type FollowState } from './scroll-follow';
@@ -49,7 +50,9 @@ export class MessageListComponent {
   protected readonly firstNew = computed(() => {
     const after = this.dividerAfter();
     if (!after) return null;
-    return this.messages().find((m) => m.seq > after)?.seq ?? null;
+    // What I wrote myself is not news to me.
+    const me = this.me()?.id;
+    return this.messages().find((m) => m.seq > after && m.userId !== me)?.seq ?? null;
   });
   /** Version 2 actions: edit and delete my messages, react to any. */
   readonly edit = output<{ seq: number; text: string }>();
@@ -62,10 +65,10 @@ export class MessageListComponent {
   protected readonly confirmingSeq = signal<number | null>(null);
   /** Members connected now: their names say who reacted, with the names in the messages shown. */
   readonly members = input<readonly UserRef[]>([]);
-  private readonly names = computed(() => {
-    const names = new Map(this.messages().map((m) => [m.userId, m.name]));
-    for (const u of this.members()) names.set(u.id, u.name);
-    return names;
+  /** Names as shown: two people of the same name told apart (me included: the other Alice is not "you"). */
+  protected readonly names = computed(() => {
+    const me = this.me();
+    return userLabels([...this.messages().map((m) => ({ id: m.userId, name: m.name })), ...this.members(), ...(me ? [me] : [])]);
   });
 
   private readonly injector = inject(Injector);

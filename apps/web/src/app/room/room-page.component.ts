@@ -11,6 +11,7 @@ import { ConnectionBannerComponent } from './connection-banner.component';
 import { MessageListComponent } from './message-list.component';
 import { RoomConnection } from './room-connection.service';
 import { typingLabel } from './typing-label';
+import { userLabels } from './user-labels';
 
 /** Least time between two `read` frames (the contract's at most once a second). */
 const READ_EVERY_MS = 1000;
@@ -52,13 +53,21 @@ export class RoomPageComponent {
     const me = this.connection.me()?.id;
     const mine = [...this.connection.messages()].reverse().find((m) => m.userId === me);
     if (!me || !mine) return { seq: null, names: [] as string[] };
-    const names = new Map(this.connection.members().map((u) => [u.id, u.name]));
-    for (const m of this.connection.messages()) if (!names.has(m.userId)) names.set(m.userId, m.name);
+    const names = this.names();
     const who: string[] = [];
     for (const [userId, seq] of this.connection.reads()) if (userId !== me && seq >= mine.seq) who.push(names.get(userId) ?? userId);
     return { seq: mine.seq, names: who };
   });
   protected readonly showMembers = signal(false);
+  /** Names as shown: two people of the same name (me included) told apart by a piece of their ids. */
+  protected readonly names = computed(() => {
+    const me = this.connection.me();
+    return userLabels([
+      ...this.connection.messages().map((m) => ({ id: m.userId, name: m.name })),
+      ...this.connection.members(),
+      ...(me ? [me] : []),
+    ]);
+  });
 
   constructor() {
     effect(() => {
