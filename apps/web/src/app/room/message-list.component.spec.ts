@@ -187,4 +187,13 @@ describe('MessageListComponent', () => {
     const authors = [...el.querySelectorAll('[data-testid="author"]')].map((a) => a.textContent?.trim());
     expect(authors).toEqual(['Alice ·zz9Q', 'Alice ·aaaa (you)']);
   });
+
+  it('makes web addresses in a message clickable, opening in a new tab', async () => {
+    fixture.componentRef.setInput('messages', [{ ...m(1), text: 'agenda: https://example.org/agenda.' }]);
+    await fixture.whenStable();
+    const link = el.querySelector<HTMLAnchorElement>('.message[data-seq="1"] .text a');
+    expect(link?.getAttribute('href')).toBe('https://example.org/agenda');
+    expect(link?.rel).toContain('noopener');
+    expect(el.querySelector('.message[data-seq="1"] .text')?.textContent).toBe('agenda: https://example.org/agenda.');
+  });
 });

@@ -14,6 +14,7 @@ import {
   viewChild,
 } from '@angular/core';
 import type { Message, UserRef } from '@app/shared';
+import { linkify, type TextPart } from './linkify';
 import { userLabels } from './user-labels';
 import { groupMessages, toTimeline, type TimelineEntry } from './message-grouping';
 import type { PendingMessage } from './room-connection.service';
@@ -157,6 +158,10 @@ export class MessageListComponent {
   protected confirmDelete(entry: TimelineEntry): void {
     if (entry.seq !== null) this.remove.emit(entry.seq);
     this.confirmingSeq.set(null);
+  }
+
+  protected parts(text: string): TextPart[] {
+    return linkify(text);
   }
 
   protected time(ts: number): string {

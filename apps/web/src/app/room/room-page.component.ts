@@ -40,11 +40,6 @@ export class RoomPageComponent {
   protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
   /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
   protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
-  /** The share control names the room, so the person knows which link they pass on. */
-  protected readonly shareLabel = computed(() => {
-    const name = this.roomName();
-    return name ? `Share “${name}”` : 'Copy share link';
-  });
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
   /** Where "new messages" starts: my read marker as it was when the room opened (it stays put while I read). */
   protected readonly dividerAfter = signal<number | null>(null);
