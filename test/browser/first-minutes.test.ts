@@ -62,13 +62,17 @@ describe('the first five minutes', () => {
     await alice.fill('#admin-secret', PRODUCT_ADMIN_SECRET);
     await alice.click('.admin button[type="submit"]');
     await alice.waitForSelector('[data-testid="move"]');
-    const admin = await alice.$eval(`li.server:has(code:text-is("${roomId}"))`, (card, id) => {
-      const code = [...card.querySelectorAll('.rooms code')].find((c) => c.textContent === id)!;
-      const move = code.parentElement!.querySelector('[data-testid="move"]')!;
-      const drain = card.querySelector('[data-testid="drain"]')!.getBoundingClientRect();
-      const summary = card.querySelector('details summary')!.getBoundingClientRect();
-      return { moveGap: move.getBoundingClientRect().left - code.getBoundingClientRect().right, drainBottom: drain.bottom, summaryTop: summary.top };
-    }, roomId);
+    const admin = await alice.$eval(
+      `li.server:has(code:text-is("${roomId}"))`,
+      (card, id) => {
+        const code = [...card.querySelectorAll('.rooms code')].find((c) => c.textContent === id)!;
+        const move = code.parentElement!.querySelector('[data-testid="move"]')!;
+        const drain = card.querySelector('[data-testid="drain"]')!.getBoundingClientRect();
+        const summary = card.querySelector('details summary')!.getBoundingClientRect();
+        return { moveGap: move.getBoundingClientRect().left - code.getBoundingClientRect().right, drainBottom: drain.bottom, summaryTop: summary.top };
+      },
+      roomId,
+    );
     expect(admin.moveGap).toBeGreaterThanOrEqual(4);
     expect(admin.drainBottom).toBeLessThanOrEqual(admin.summaryTop);
     await shot(alice, 'cluster-admin');

@@ -26,7 +26,9 @@ describe('message lines', () => {
     expect(formatChange({ kind: 'edited', frame: { seq: 1, text: 'hello', editedAt: at, rev: 2 }, message: edited, before: 'helo' }, names)).toBe(
       '[09:07] Ada edited "helo" → "hello"',
     );
-    expect(formatChange({ kind: 'deleted', frame: { seq: 1, rev: 3 }, message: { ...base, text: '', deleted: true }, before: 'hi' }, names, at)).toBe('[09:07] Ada deleted "hi"');
+    expect(formatChange({ kind: 'deleted', frame: { seq: 1, rev: 3 }, message: { ...base, text: '', deleted: true }, before: 'hi' }, names, at)).toBe(
+      '[09:07] Ada deleted "hi"',
+    );
     expect(formatChange({ kind: 'reaction', frame: { seq: 1, emoji: '👍', userId: 'b', on: true, rev: 4 }, message: base }, names, at)).toBe(
       '[09:07] Bob reacted 👍 to Ada\'s "hi"',
     );

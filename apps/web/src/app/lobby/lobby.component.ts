@@ -11,7 +11,6 @@ import { RecentRoomsStore } from '../core/recent-rooms.store';
 import { fullDate, relativeTime } from './relative-time';
 import { parseRoomRef } from './room-ref';
 
-
 /** How often the lobby asks for its rooms' summaries while it is open. */
 export const SUMMARY_REFRESH_MS = 3000;
 

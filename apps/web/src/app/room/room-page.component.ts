@@ -57,11 +57,7 @@ export class RoomPageComponent {
   /** Names as shown: two people of the same name (me included) told apart by a piece of their ids. */
   protected readonly names = computed(() => {
     const me = this.connection.me();
-    return userLabels([
-      ...this.connection.messages().map((m) => ({ id: m.userId, name: m.name })),
-      ...this.connection.members(),
-      ...(me ? [me] : []),
-    ]);
+    return userLabels([...this.connection.messages().map((m) => ({ id: m.userId, name: m.name })), ...this.connection.members(), ...(me ? [me] : [])]);
   });
 
   constructor() {
