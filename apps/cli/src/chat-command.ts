@@ -1,6 +1,7 @@
 import type { RoomConnection } from '@app/client';
 import { createInterface, emitKeypressEvents, type Interface } from 'node:readline';
-import { describeState, formatMessage } from './message-format';
+import { onMessageChanges } from './change-events';
+import { describeState, formatChange, formatMessage } from './message-format';
 
 export interface ChatIo {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => void };
@@ -9,8 +10,8 @@ export interface ChatIo {
 
 /** How long `/quit` (or the end of input) waits for unacknowledged lines before giving up. */
 const FLUSH_TIMEOUT_MS = 30_000;
-/** A member's "is typing" line is printed at most this often. */
-const TYPING_LINE_EVERY_MS = 5000;
+/** How long "Bob is typing" stays in the prompt after Bob's last keystroke notice. */
+const TYPING_SHOWN_MS = 5000;
 
 const HELP = [
   'commands:',
@@ -36,17 +37,32 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
   };
   rl.setPrompt('> ');
 
-  const typingShownAt = new Map<string, number>();
   let failures = 0;
   room.on('message', (m) => print(formatMessage(m)));
-  room.on('messageChanged', (m) => print(`${formatMessage(m)}  [changed]`));
+  const nameOf = (userId: string) => room.members.find((u) => u.id === userId)?.name ?? room.messages.find((m) => m.userId === userId)?.name ?? userId;
+  onMessageChanges(room, (change) => print(formatChange(change, nameOf)));
   room.on('joined', ({ user }) => print(`* ${user.name} joined`));
   room.on('left', ({ user }) => print(`* ${user.name} left`));
-  room.on('typing', ({ user }) => {
+  // Who is typing lives in the prompt, replaced as it changes: a line each time would fill the
+  // scrollback. Piped output (a log, a script) gets no typing at all.
+  const typingUntil = new Map<string, { name: string; until: number }>();
+  let typingTimer: NodeJS.Timeout | undefined;
+  const showTyping = () => {
     const now = Date.now();
-    if (now - (typingShownAt.get(user.id) ?? 0) < TYPING_LINE_EVERY_MS) return;
-    typingShownAt.set(user.id, now);
-    print(`* ${user.name} is typing…`);
+    for (const [id, t] of typingUntil) if (t.until <= now) typingUntil.delete(id);
+    const names = [...typingUntil.values()].map((t) => t.name);
+    rl.setPrompt(names.length ? `(${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing) > ` : '> ');
+    rl.prompt(true);
+    clearTimeout(typingTimer);
+    if (names.length) typingTimer = setTimeout(showTyping, Math.min(...[...typingUntil.values()].map((t) => t.until)) - now).unref();
+  };
+  room.on('typing', ({ user }) => {
+    if (!tty) return;
+    typingUntil.set(user.id, { name: user.name, until: Date.now() + TYPING_SHOWN_MS });
+    showTyping();
+  });
+  room.on('message', (m) => {
+    if (tty && typingUntil.delete(m.userId)) showTyping();
   });
   room.on('gap', ({ afterSeq, nextSeq }) => print(`* ${nextSeq - afterSeq - 1} older messages not shown: /history`));
   room.on('error', (e) => print(`! ${e.message} (${e.code})`));
@@ -66,6 +82,11 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
     void p.finally(() => sends.delete(p));
   };
 
+  // Settles on the welcome or on the room's refusal (not found, full, login refused).
+  const connected = room.connect().then(
+    (welcome) => welcome,
+    () => null,
+  );
   // Input is listened to from the start: lines piped in arrive before the room answers.
   let ending = false;
   let finished!: () => void;
@@ -73,6 +94,8 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
   const end = async () => {
     if (ending) return;
     ending = true;
+    // Input can end before the room answered (`</dev/null`): whether the room exists decides the exit code.
+    await Promise.race([connected, new Promise((r) => setTimeout(r, FLUSH_TIMEOUT_MS).unref())]);
     // Every line typed must be stored before we go, even the ones typed during an outage.
     const flushed = Promise.allSettled([...sends]);
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), FLUSH_TIMEOUT_MS).unref());
@@ -119,8 +142,8 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
     if (s.status === 'not_found' || s.status === 'full' || s.status === 'closed') finished();
   });
 
-  void room.connect().then(
-    (welcome) => {
+  void connected.then((welcome) => {
+    if (welcome) {
       const roomName = room.name ? ` in "${room.name}"` : '';
       print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
       if (tty) {
@@ -128,9 +151,8 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
         io.input.on('keypress', () => room.typing());
         rl.prompt();
       }
-    },
-    () => undefined,
-  );
+    }
+  });
   await done;
   const s = room.state.status;
   const code = s === 'live' || s === 'reconnecting' || s === 'moved' || s === 'connecting' ? (failures > 0 ? 1 : 0) : exitCodeOf(room);

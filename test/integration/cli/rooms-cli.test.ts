@@ -72,8 +72,8 @@ describe('the rooms CLI', () => {
     await eventually(() => bobSaw.some((m) => m.name === 'Ada' && m.text === 'hello from the terminal'), 5000, 'bob to get ada');
     await bob.send('hi Ada');
     await ada.waitFor(/\] Bob: hi Ada$/);
+    // Typing notices are for a person at a terminal (in the prompt there): none in piped output.
     bob.typing();
-    await ada.waitFor(/\* Bob is typing/);
 
     // A script tails the room: JSON lines, history first, then live.
     const tail = CliProcess.start(['tail', roomId], env);
@@ -134,6 +134,70 @@ describe('the rooms CLI', () => {
     expect(tail.stdoutLines.map((l) => (JSON.parse(l) as MessageV2).text)).toEqual(['first piped', 'second piped']);
   });
 
+  it('prints each edit, delete and reaction once and plainly; tail gives them to scripts as JSON lines', async () => {
+    const created = await CliProcess.run(['create'], env);
+    const roomId = /^room: (\S+)$/m.exec(created.stdout)![1];
+    const bobClient = new RoomsClient({ baseUrl: product.url });
+    await bobClient.login('Bob');
+    const bob = bobClient.room(roomId);
+    cleanup.push(() => bob.close());
+    await bob.connect();
+    const ada = CliProcess.start(['chat', roomId], env);
+    cleanup.push(() => ada.kill('SIGKILL'));
+    const tail = CliProcess.start(['tail', roomId], env);
+    cleanup.push(() => tail.kill('SIGKILL'));
+    await ada.waitFor(/you are Ada/);
+    ada.write('helo');
+    await tail.waitFor(/"text":"helo"/);
+    const seq = (JSON.parse(tail.stdoutLines[0]) as MessageV2).seq;
+    await bob.send('oops');
+    await ada.waitFor(/Bob: oops$/);
+    const oops = seq + 1;
+
+    bob.react(seq, '👍');
+    await ada.waitFor(/Bob reacted 👍 to Ada's "helo"$/);
+    bob.typing();
+    bob.edit(oops, 'fixed');
+    await ada.waitFor(/\] Bob edited "oops" → "fixed"$/);
+    bob.delete(oops);
+    await ada.waitFor(/\] Bob deleted "fixed"$/);
+    await tail.waitFor(/"event":"deleted"/);
+    ada.write('/quit');
+    expect(await ada.exited).toBe(0);
+    tail.kill('SIGTERM');
+    expect(await tail.exited).toBe(0);
+
+    // Once each, with no echo of the whole message and no typing lines.
+    expect(ada.count(/reacted|edited|deleted/)).toBe(3);
+    expect(ada.count(/changed|\(EDITED\)|typing/i)).toBe(0);
+    const events = tail.stdoutLines.map((l) => JSON.parse(l) as { event: string; seq: number });
+    expect(events).toEqual([
+      expect.objectContaining({ event: 'message', seq, text: 'helo', name: 'Ada' }),
+      expect.objectContaining({ event: 'message', seq: oops, text: 'oops', name: 'Bob' }),
+      expect.objectContaining({ event: 'reaction', seq, emoji: '👍', on: true, name: 'Bob' }),
+      expect.objectContaining({ event: 'edited', seq: oops, text: 'fixed' }),
+      expect.objectContaining({ event: 'deleted', seq: oops }),
+    ]);
+  });
+
+  it('says what is wrong: unknown room (exit 2), not logged in (exit 4), bad usage (exit 64)', async () => {
+    expect((await CliProcess.run(['tail', 'AAAAAAAAAAAAAAAA'], env)).code).toBe(2);
+    // Input that ends before the room answers (`</dev/null`) still learns the room does not exist.
+    const chat = CliProcess.start(['chat', 'nosuchroom'], env);
+    chat.child.stdin!.end();
+    expect(await chat.exited).toBe(2);
+    expect(chat.transcript()).toMatch(/does not exist/);
+    const other = mkdtempSync(join(tmpdir(), 'rooms-cli-'));
+    try {
+      const r = await CliProcess.run(['create'], { XDG_CONFIG_HOME: other, ROOMS_SERVER: product.url });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/rooms login/);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+    expect((await CliProcess.run(['chat'], env)).code).toBe(64);
+  });
+
   it('keeps chatting when someone reacts with `__proto__` or `constructor` (it exited with a TypeError)', async () => {
     expect((await CliProcess.run(['login', 'Ada'], env)).code).toBe(0);
     const created = await CliProcess.run(['create'], env);
@@ -153,22 +217,9 @@ describe('the rooms CLI', () => {
     expect(Object.keys(bob.messages.find((m) => m.seq === seq)!.reactions!)).toEqual(['__proto__', 'constructor']);
     await bob.send('still here?');
     await ada.waitFor(/Bob: still here\?$/);
-    expect(ada.count(/\[changed\]$/)).toBe(2);
+    expect(ada.count(/Bob reacted (__proto__|constructor) to /)).toBe(2);
     ada.write('/quit');
     expect(await ada.exited).toBe(0);
     expect(ada.stderrLines.join('\n')).not.toMatch(/TypeError/);
-  });
-
-  it('says what is wrong: unknown room (exit 2), not logged in (exit 4), bad usage (exit 64)', async () => {
-    expect((await CliProcess.run(['tail', 'AAAAAAAAAAAAAAAA'], env)).code).toBe(2);
-    const other = mkdtempSync(join(tmpdir(), 'rooms-cli-'));
-    try {
-      const r = await CliProcess.run(['create'], { XDG_CONFIG_HOME: other, ROOMS_SERVER: product.url });
-      expect(r.code).toBe(4);
-      expect(r.stderr).toMatch(/rooms login/);
-    } finally {
-      rmSync(other, { recursive: true, force: true });
-    }
-    expect((await CliProcess.run(['chat'], env)).code).toBe(64);
   });
 });

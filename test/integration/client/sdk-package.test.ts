@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../../support/server-process';
@@ -63,5 +63,34 @@ console.log(JSON.stringify({ seq: ack.seq, seen, state: room.state.status, moved
       JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true, noEmit: true, types: [], lib: ['ES2022', 'DOM'] }, files: ['typed.mts'] }),
     );
     execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { encoding: 'utf8' });
+  });
+
+  it("runs the README's example as written, in a project made by `npm init -y`", () => {
+    const readme = readFileSync(join(ROOT, 'libs', 'client', 'README.md'), 'utf8');
+    const example = /```js\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    // The file name the README tells people to use (a newcomer's first guess where it names none).
+    const file = /save this as `([\w.-]+)`/i.exec(readme)?.[1] ?? 'example.js';
+    const app = mkdtempSync(join(work, 'npm-init-'));
+    const npm = (args: string[]) => execFileSync('npm', args, { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    npm(['init', '-y']);
+    // Packed (and built by its prepack) here too, so this test stands alone.
+    const packs = mkdtempSync(join(work, 'pack-'));
+    execFileSync('npm', ['pack', '--pack-destination', packs], { cwd: join(ROOT, 'libs', 'client'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    npm([
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      join(
+        packs,
+        readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
+      ),
+    ]);
+    writeFileSync(join(app, file), example!);
+    const run = spawnSync(process.execPath, [file], { cwd: app, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ROOMS_SERVER: product.url } });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^#1 Ada: hello$/m);
+    expect(run.stdout).toMatch(/^state: live$/m);
   });
 });

@@ -156,12 +156,16 @@ ${query ? fieldsTable(query) : ''}`);
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(doc.info.title)} ${esc(doc.info.version)}</title>
 <style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:1rem 1.5rem;color:#1d1d1f}
-h1{margin-bottom:.2rem}h2{border-bottom:1px solid #ddd;margin-top:2.5rem}h3{margin:1.6rem 0 .3rem}
-code,pre{font:13px/1.4 ui-monospace,monospace;background:#f4f4f6;border-radius:3px}code{padding:0 .2em}pre{padding:.6rem;overflow:auto}
-table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:#f7f7f9}
-.dir{font-size:.8em;color:#666;font-weight:normal}.planned{font-size:.75em;background:#fff3cd;color:#7a5b00;border-radius:3px;padding:0 .3em;font-weight:normal}
-.muted{color:#666}nav{margin:.5rem 0 1rem}
+/* Follows the reader's system theme like the web app (prefers-color-scheme). */
+:root{color-scheme:light dark;--text:#1d1d1f;--bg:#ffffff;--muted:#595959;--line:#dddddd;--code:#f4f4f6;--th:#f7f7f9;--link:#0645ad;--planned-bg:#fff3cd;--planned:#7a5b00}
+@media (prefers-color-scheme:dark){:root{--text:#e8eaf2;--bg:#12141b;--muted:#a2a7ba;--line:#323747;--code:#1f2230;--th:#1b1e28;--link:#9db8ff;--planned-bg:#3b2a0a;--planned:#fbbf24}}
+body{font:15px/1.5 system-ui,sans-serif;max-width:1000px;margin:0 auto;padding:1rem 1.5rem;color:var(--text);background:var(--bg)}
+a{color:var(--link)}
+h1{margin-bottom:.2rem}h2{border-bottom:1px solid var(--line);margin-top:2.5rem}h3{margin:1.6rem 0 .3rem}
+code,pre{font:13px/1.4 ui-monospace,monospace;background:var(--code);border-radius:3px}code{padding:0 .2em}pre{padding:.6rem;overflow:auto}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}th{background:var(--th)}
+.dir{font-size:.8em;color:var(--muted);font-weight:normal}.planned{font-size:.75em;background:var(--planned-bg);color:var(--planned);border-radius:3px;padding:0 .3em;font-weight:normal}
+.muted{color:var(--muted)}nav{margin:.5rem 0 1rem}
 </style></head><body>
 <h1>${esc(doc.info.title)}</h1>
 <p class="muted">AsyncAPI ${esc(doc.asyncapi)} · version ${esc(doc.info.version)} · <a href="${esc(links.jsonUrl)}">the document as JSON</a> · <a href="${esc(links.openApiUrl)}">HTTP API (OpenAPI)</a></p>

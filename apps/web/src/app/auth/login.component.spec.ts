@@ -34,6 +34,12 @@ describe('LoginComponent', () => {
     expect(el.querySelector('label[for="display-name"]')?.textContent).toContain('Display name');
   });
 
+  it('stops the field at the rule (32) and says truly how long the name lasts', () => {
+    expect(el.querySelector('#display-name')?.getAttribute('maxlength')).toBe('32');
+    expect(el.querySelector('.lead')?.textContent).not.toContain('this tab');
+    expect(el.querySelector('.lead')?.textContent).toContain('until you log out');
+  });
+
   it.each([
     ['', 'name must not be empty'],
     ['    ', 'name must not be empty'],

@@ -2,6 +2,7 @@ import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angu
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { FormControl, ReactiveFormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
+import { DEFAULT_LIMITS } from '@app/shared';
 import { ApiClient } from '../core/api-client.service';
 import { ApiError } from '../core/api-error';
 import { AuthSession } from '../core/auth-session';
@@ -24,6 +25,8 @@ export class LoginComponent {
   private readonly router = inject(Router);
 
   protected readonly name = new FormControl('', { nonNullable: true, validators: [displayNameValidator] });
+  /** The server's rule, so the field stops where the rule does. */
+  protected readonly maxLength = DEFAULT_LIMITS.maxNameLength;
   protected readonly submitting = signal(false);
   /** The rule the name breaks, shown once the user tried or left the field. */
   protected readonly clientError = signal<string | null>(null);

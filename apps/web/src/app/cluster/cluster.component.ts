@@ -60,7 +60,7 @@ export class ClusterComponent {
     return {
       servers: live.length,
       rooms: live.reduce((n, c) => n + c.roomCount, 0),
-      connections: live.reduce((n, c) => n + c.connections, 0),
+      connections: live.reduce((n, c) => n + (c.connections ?? 0), 0),
       capacity: live.reduce((n, c) => n + c.capacity, 0),
     };
   });

@@ -25,6 +25,8 @@ describe('server cards', () => {
     expect(toServerCard({ ...base, draining: true }, 0).health).toBe('draining');
     expect(toServerCard({ ...base, alive: false, draining: true }, 0).health).toBe('dead');
     expect(toServerCard({ ...base, capacity: 0 }, 0).loadPercent).toBe(0);
+    // A dead server's last count is not shown as if it were live.
+    expect(toServerCard({ ...base, alive: false }, 0).connections).toBeNull();
   });
 
   it('lists live servers first, dead last', () => {

@@ -11,7 +11,8 @@ export interface ServerCard {
   rooms: string[];
   roomCount: number;
   capacity: number;
-  connections: number;
+  /** Null for a dead server: its last count is history, not load. */
+  connections: number | null;
   /** rooms / capacity, 0–100. */
   loadPercent: number;
   loadLevel: 'low' | 'medium' | 'high';
@@ -31,7 +32,7 @@ export function toServerCard(server: ClusterServer, at: number): ServerCard {
     rooms: [...server.rooms].sort(),
     roomCount,
     capacity,
-    connections: server.connections,
+    connections: server.alive ? server.connections : null,
     loadPercent,
     loadLevel: loadPercent >= 85 ? 'high' : loadPercent >= 60 ? 'medium' : 'low',
     heartbeatAgeS: Math.max(0, Math.round((at - server.lastHeartbeat) / 1000)),

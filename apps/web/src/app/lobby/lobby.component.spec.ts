@@ -18,7 +18,7 @@ describe('LobbyComponent: unread counts from room summaries', () => {
     name,
     lastSeq,
     online,
-    lastActivityAt: 1_700_000_000_000,
+    lastActivityAt: 1_700_000_000_000 - 2000,
   });
 
   beforeEach(async () => {
@@ -54,6 +54,8 @@ describe('LobbyComponent: unread counts from room summaries', () => {
     expect(roomSummaries).toHaveBeenCalledWith(['room-aaaa1', 'room-bbbb2']);
     expect(counts()).toEqual(['3', '1']);
     expect(el.querySelector('[data-testid="online"]')?.textContent).toContain('2 online');
+    // Activity a moment ago reads as such, not as a date.
+    expect(el.querySelector('.when')?.textContent).toContain('just now');
     expect(TestBed.inject(Title).getTitle()).toBe('(4) Rooms');
     // A room joined by link learns its name from the summary.
     expect([...el.querySelectorAll('.room-name')].map((n) => n.textContent)).toEqual(['Standup', 'Joined by link']);

@@ -8,9 +8,8 @@ import { ApiError } from '../core/api-error';
 import { AuthSession } from '../core/auth-session';
 import { CLOCK } from '../core/clock';
 import { RecentRoomsStore } from '../core/recent-rooms.store';
+import { fullDate, relativeTime } from './relative-time';
 import { parseRoomRef } from './room-ref';
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 /** How often the lobby asks for its rooms' summaries while it is open. */
 export const SUMMARY_REFRESH_MS = 3000;
@@ -111,11 +110,12 @@ export class LobbyComponent {
     return this.summaries().get(roomId)?.online ?? 0;
   }
 
+  /** Relative to now ("just now"); the page re-renders with every summary refresh. */
   protected lastActivity(roomId: string, visitedAt: number): string {
-    return dateFormat.format(this.summaries().get(roomId)?.lastActivityAt ?? visitedAt);
+    return relativeTime(this.summaries().get(roomId)?.lastActivityAt ?? visitedAt, this.clock.now());
   }
 
-  protected visited(at: number): string {
-    return dateFormat.format(at);
+  protected lastActivityDate(roomId: string, visitedAt: number): string {
+    return `Last activity ${fullDate(this.summaries().get(roomId)?.lastActivityAt ?? visitedAt)}`;
   }
 }

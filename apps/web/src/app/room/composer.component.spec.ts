@@ -58,4 +58,20 @@ describe('ComposerComponent', () => {
     expect(submitted).toEqual([]);
     expect((fixture.nativeElement as HTMLElement).querySelector('.hint.error')?.textContent).toContain('10 characters');
   });
+
+  it('keeps a half-typed message for its room across a reload, and forgets it once sent', async () => {
+    fixture.componentRef.setInput('draftKey', 'chat.draft.r1');
+    await fixture.whenStable();
+    await type('half');
+    expect(sessionStorage.getItem('chat.draft.r1')).toBe('half');
+
+    const reloaded = TestBed.createComponent(ComposerComponent);
+    reloaded.componentRef.setInput('draftKey', 'chat.draft.r1');
+    await reloaded.whenStable();
+    expect((reloaded.nativeElement as HTMLElement).querySelector('textarea')!.value).toBe('half');
+
+    press({});
+    await fixture.whenStable();
+    expect(sessionStorage.getItem('chat.draft.r1')).toBeNull();
+  });
 });

@@ -1,4 +1,5 @@
-import { ChangeDetectionStrategy, Component, ElementRef, computed, input, output, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, ElementRef, computed, effect, input, output, signal, untracked, viewChild } from '@angular/core';
+import { tabStorage } from '../core/browser-storage';
 import { checkMessageText, codePointLength } from '@app/shared';
 
 /** Multi-line message box: Enter sends, Shift+Enter starts a new line. */
@@ -38,6 +39,8 @@ import { checkMessageText, codePointLength } from '@app/shared';
 export class ComposerComponent {
   readonly maxLength = input(4000);
   readonly disabled = input(false);
+  /** Where this tab keeps the half-typed message (per room): a reload must not lose it. None: not kept. */
+  readonly draftKey = input<string | null>(null);
   /** Emits a valid text; the parent queues it. */
   readonly submitted = output<string>();
   /** Emits on each edit; the connection throttles what goes out. */
@@ -51,9 +54,18 @@ export class ComposerComponent {
   protected readonly nearLimit = computed(() => this.length() > this.maxLength() * 0.9);
   protected readonly canSend = computed(() => checkMessageText(this.text(), this.maxLength()).ok);
 
+  constructor() {
+    effect(() => {
+      const key = this.draftKey();
+      const draft = key ? tabStorage.get(key) : null;
+      untracked(() => this.text.set(draft ?? ''));
+    });
+  }
+
   protected onInput(event: Event): void {
     const area = event.target as HTMLTextAreaElement;
     this.text.set(area.value);
+    this.keepDraft(area.value);
     this.problem.set(this.tooLong() ? `Messages are limited to ${this.maxLength()} characters` : null);
     this.autosize(area);
     if (area.value.trim()) this.typing.emit();
@@ -75,11 +87,19 @@ export class ComposerComponent {
     }
     this.submitted.emit(text);
     this.text.set('');
+    this.keepDraft('');
     this.problem.set(null);
     // Shrink back at once rather than after the next render.
     const area = this.area().nativeElement;
     area.value = '';
     this.autosize(area);
+  }
+
+  private keepDraft(text: string): void {
+    const key = this.draftKey();
+    if (!key) return;
+    if (text) tabStorage.set(key, text);
+    else tabStorage.remove(key);
   }
 
   private autosize(area: HTMLTextAreaElement): void {

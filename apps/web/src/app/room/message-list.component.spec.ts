@@ -167,4 +167,33 @@ describe('MessageListComponent', () => {
     await fixture.whenStable();
     expect(el.querySelector('[data-testid="new-divider"]')).toBeNull();
   });
+
+  it('puts no "new messages" divider above what I wrote myself in a room I had read', async () => {
+    fixture.componentRef.setInput('dividerAfter', 3);
+    fixture.componentRef.setInput('messages', [...start, m(4, 'me')]);
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid="new-divider"]')).toBeNull();
+    // Bob answers: the divider goes above his reply, not mine.
+    fixture.componentRef.setInput('messages', [...start, m(4, 'me'), m(5)]);
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid="new-divider"]')?.nextElementSibling?.getAttribute('data-seq')).toBe('5');
+  });
+
+  it('tells two people of the same name apart, me included', async () => {
+    const alice = (seq: number, userId: string): Message => ({ ...m(seq, userId), name: 'Alice' });
+    fixture.componentRef.setInput('me', { id: 'me-aaaa', name: 'Alice' });
+    fixture.componentRef.setInput('messages', [alice(1, 'other-zz9Q'), alice(2, 'me-aaaa')]);
+    await fixture.whenStable();
+    const authors = [...el.querySelectorAll('[data-testid="author"]')].map((a) => a.textContent?.trim());
+    expect(authors).toEqual(['Alice ·zz9Q', 'Alice ·aaaa (you)']);
+  });
+
+  it('makes web addresses in a message clickable, opening in a new tab', async () => {
+    fixture.componentRef.setInput('messages', [{ ...m(1), text: 'agenda: https://example.org/agenda.' }]);
+    await fixture.whenStable();
+    const link = el.querySelector<HTMLAnchorElement>('.message[data-seq="1"] .text a');
+    expect(link?.getAttribute('href')).toBe('https://example.org/agenda');
+    expect(link?.rel).toContain('noopener');
+    expect(el.querySelector('.message[data-seq="1"] .text')?.textContent).toBe('agenda: https://example.org/agenda.');
+  });
 });

@@ -14,6 +14,8 @@ import {
   viewChild,
 } from '@angular/core';
 import type { Message, UserRef } from '@app/shared';
+import { linkify, type TextPart } from './linkify';
+import { userLabels } from './user-labels';
 import { groupMessages, toTimeline, type TimelineEntry } from './message-grouping';
 import type { PendingMessage } from './room-connection.service';
 import { INITIAL_FOLLOW, followOnAppend, followOnScroll, type FollowState } from './scroll-follow';
@@ -49,7 +51,9 @@ export class MessageListComponent {
   protected readonly firstNew = computed(() => {
     const after = this.dividerAfter();
     if (!after) return null;
-    return this.messages().find((m) => m.seq > after)?.seq ?? null;
+    // What I wrote myself is not news to me.
+    const me = this.me()?.id;
+    return this.messages().find((m) => m.seq > after && m.userId !== me)?.seq ?? null;
   });
   /** Version 2 actions: edit and delete my messages, react to any. */
   readonly edit = output<{ seq: number; text: string }>();
@@ -62,10 +66,10 @@ export class MessageListComponent {
   protected readonly confirmingSeq = signal<number | null>(null);
   /** Members connected now: their names say who reacted, with the names in the messages shown. */
   readonly members = input<readonly UserRef[]>([]);
-  private readonly names = computed(() => {
-    const names = new Map(this.messages().map((m) => [m.userId, m.name]));
-    for (const u of this.members()) names.set(u.id, u.name);
-    return names;
+  /** Names as shown: two people of the same name told apart (me included: the other Alice is not "you"). */
+  protected readonly names = computed(() => {
+    const me = this.me();
+    return userLabels([...this.messages().map((m) => ({ id: m.userId, name: m.name })), ...this.members(), ...(me ? [me] : [])]);
   });
 
   private readonly injector = inject(Injector);
@@ -105,16 +109,46 @@ export class MessageListComponent {
     this.react.emit({ seq: entry.seq, emoji, on: !mine });
   }
 
+  protected startEdit(entry: TimelineEntry): void {
+    this.editingSeq.set(entry.seq);
+    this.focusAfterRender(entry, '[data-testid="edit-box"]');
+  }
+
   protected saveEdit(entry: TimelineEntry, text: string): void {
     if (entry.seq !== null && text.trim() && text !== entry.text) this.edit.emit({ seq: entry.seq, text });
     this.editingSeq.set(null);
+  }
+
+  protected cancelEdit(entry: TimelineEntry): void {
+    this.editingSeq.set(null);
+    this.focusAfterRender(entry, '[data-testid="edit"]');
+  }
+
+  /** The question takes the focus (on its safe answer), so a keyboard user is where the choice is. */
+  protected askDelete(entry: TimelineEntry): void {
+    this.confirmingSeq.set(entry.seq);
+    this.focusAfterRender(entry, '[data-testid="keep"]');
+  }
+
+  protected keep(entry: TimelineEntry): void {
+    if (this.confirmingSeq() !== entry.seq) return;
+    this.confirmingSeq.set(null);
+    this.focusAfterRender(entry, '[data-testid="delete"]');
+  }
+
+  /** The buttons are replaced as the state changes: the focus would otherwise fall back to the page. */
+  private focusAfterRender(entry: TimelineEntry, selector: string): void {
+    afterNextRender(
+      { write: () => this.viewport().nativeElement.querySelector<HTMLElement>(`.message[data-seq="${entry.seq}"] ${selector}`)?.focus() },
+      { injector: this.injector },
+    );
   }
 
   protected editKey(event: KeyboardEvent, entry: TimelineEntry): void {
     const area = event.target as HTMLTextAreaElement;
     if (event.key === 'Escape') {
       event.preventDefault();
-      this.editingSeq.set(null);
+      this.cancelEdit(entry);
     } else if (event.key === 'Enter' && !event.shiftKey) {
       event.preventDefault();
       this.saveEdit(entry, area.value);
@@ -124,6 +158,10 @@ export class MessageListComponent {
   protected confirmDelete(entry: TimelineEntry): void {
     if (entry.seq !== null) this.remove.emit(entry.seq);
     this.confirmingSeq.set(null);
+  }
+
+  protected parts(text: string): TextPart[] {
+    return linkify(text);
   }
 
   protected time(ts: number): string {

@@ -198,4 +198,29 @@ describe('RoomPageComponent', () => {
     expect(reads()).toEqual([{ seq: 2 }, { seq: 3 }, { seq: 4 }]);
     expect(JSON.parse(localStorage.getItem('chat.recentRooms') ?? '[]')).toEqual([expect.objectContaining({ roomId: 'abcd1234', readSeq: 4 })]);
   });
+
+  it('never says "Seen by Alice" on my message when it was the other Alice who read it', async () => {
+    roomSession.mockResolvedValue({ roomId: 'abcd1234', name: null, url: 'ws://127.0.0.1:9/', token: 't', serverId: 'session-a', epoch: 1 });
+    await open('abcd1234');
+    const socket = sockets.last;
+    socket.open();
+    const alices = [
+      { id: 'u-mine-AAAA', name: 'Alice' },
+      { id: 'u-other-BBBB', name: 'Alice' },
+    ];
+    socket.receive('welcome', {
+      roomId: 'abcd1234',
+      serverId: 'session-a',
+      you: alices[0],
+      members: alices,
+      messages: [{ seq: 1, id: 'm1', userId: 'u-mine-AAAA', name: 'Alice', text: 'hi', ts: 1, rev: 1 }],
+      lastSeq: 1,
+      epoch: 1,
+      limits: { maxMessageLength: 4000, maxMembers: 100, maxFrameBytes: 65536 },
+    });
+    socket.receive('read', { userId: 'u-other-BBBB', seq: 1 });
+    await fixture.whenStable();
+    expect(el.querySelector('[data-testid="seen-by"]')?.textContent?.trim()).toBe('Seen by Alice ·BBBB');
+    expect([...el.querySelectorAll('[data-testid="members"] .name')].map((n) => n.textContent?.trim())).toEqual(['Alice ·AAAA', 'Alice ·BBBB']);
+  });
 });

@@ -11,6 +11,7 @@ import { ConnectionBannerComponent } from './connection-banner.component';
 import { MessageListComponent } from './message-list.component';
 import { RoomConnection } from './room-connection.service';
 import { typingLabel } from './typing-label';
+import { userLabels } from './user-labels';
 
 /** Least time between two `read` frames (the contract's at most once a second). */
 const READ_EVERY_MS = 1000;
@@ -39,11 +40,6 @@ export class RoomPageComponent {
   protected readonly typingText = computed(() => typingLabel(this.connection.typingUsers()));
   /** The name the room's server gave in `welcome` (everyone who joins by link learns it), else the one remembered. */
   protected readonly roomName = computed(() => this.connection.roomName() ?? this.recent.rooms().find((r) => r.roomId === this.roomId())?.name);
-  /** The share control names the room, so the person knows which link they pass on. */
-  protected readonly shareLabel = computed(() => {
-    const name = this.roomName();
-    return name ? `Share “${name}”` : 'Copy share link';
-  });
   protected readonly canWrite = computed(() => !this.connection.isClosedForGood());
   /** Where "new messages" starts: my read marker as it was when the room opened (it stays put while I read). */
   protected readonly dividerAfter = signal<number | null>(null);
@@ -52,13 +48,17 @@ export class RoomPageComponent {
     const me = this.connection.me()?.id;
     const mine = [...this.connection.messages()].reverse().find((m) => m.userId === me);
     if (!me || !mine) return { seq: null, names: [] as string[] };
-    const names = new Map(this.connection.members().map((u) => [u.id, u.name]));
-    for (const m of this.connection.messages()) if (!names.has(m.userId)) names.set(m.userId, m.name);
+    const names = this.names();
     const who: string[] = [];
     for (const [userId, seq] of this.connection.reads()) if (userId !== me && seq >= mine.seq) who.push(names.get(userId) ?? userId);
     return { seq: mine.seq, names: who };
   });
   protected readonly showMembers = signal(false);
+  /** Names as shown: two people of the same name (me included) told apart by a piece of their ids. */
+  protected readonly names = computed(() => {
+    const me = this.connection.me();
+    return userLabels([...this.connection.messages().map((m) => ({ id: m.userId, name: m.name })), ...this.connection.members(), ...(me ? [me] : [])]);
+  });
 
   constructor() {
     effect(() => {
