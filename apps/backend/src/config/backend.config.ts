@@ -9,7 +9,7 @@ export enum ProvisionerKind {
 }
 
 /**
- * Every setting of the backend, read once from the environment at boot (see the README's table).
+ * Every setting of the backend, read once from the environment at boot (the table in docs/configuration.md).
  * Defaults make `npm start` work on one machine.
  */
 export class BackendConfig {
@@ -161,7 +161,7 @@ export class BackendConfig {
    * initial old generation, so full GCs do not run every few seconds while the rooms' history
    * grows (each stalled the event loop 30–100 ms on a busy core), and no memory reducer: an idle
    * server's heap-shrinking full GC (47 ms, ~17 s after start) took the core that the backend and
-   * the other session servers of this machine share, and stalled them. README, performance.
+   * the other session servers of this machine share, and stalled them. docs/bench/capacity.md.
    */
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
   @Matches(/^--[a-z][\w-]*(=\S+)?$/, { each: true, message: 'SESSION_NODE_ARGS must be Node flags such as --max-semi-space-size=4' })
