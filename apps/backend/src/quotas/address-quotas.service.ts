@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../clock/clock';
 import { BackendConfig } from '../config/backend.config';
 import { QUOTA_COUNTER, type QuotaCounter } from './quota-counter.port';
-import { humanDuration, QuotaExceededException } from './quota-exceeded.exception';
+import { takeQuota } from './take-quota';
 
 const HOUR_MS = 3_600_000;
 
@@ -33,10 +33,6 @@ export class AddressQuotas {
   }
 
   private async take(key: string, limit: number, message: (wait: string) => string): Promise<void> {
-    if (limit === 0) return;
-    const verdict = await this.counter.take(key, limit, HOUR_MS, this.clock.now());
-    if (!verdict.allowed) {
-      throw new QuotaExceededException(message(humanDuration(verdict.retryAfterMs)), Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
-    }
+    if (limit !== 0) await takeQuota(this.counter, { key, limit, windowMs: HOUR_MS }, this.clock.now(), message);
   }
 }

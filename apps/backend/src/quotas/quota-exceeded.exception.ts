@@ -9,6 +9,11 @@ export class QuotaExceededException extends HttpException {
   ) {
     super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, message, error: 'Too Many Requests' }, HttpStatus.TOO_MANY_REQUESTS);
   }
+
+  /** The 429 for a call `retryAfterMs` before it would be allowed; `message` gets that wait in words. */
+  static after(retryAfterMs: number, message: (wait: string) => string): QuotaExceededException {
+    return new QuotaExceededException(message(humanDuration(retryAfterMs)), Math.max(1, Math.ceil(retryAfterMs / 1000)));
+  }
 }
 
 /** "12 minutes", "1 hour", "5 seconds": how long, rounded up, for a person. */

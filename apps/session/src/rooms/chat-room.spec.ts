@@ -415,19 +415,20 @@ describe('ChatRoom', () => {
   });
 
   describe('while the server has no lease', () => {
-    function leased() {
+    /** A room with Alice and Bob in it, whose lease then lapses. */
+    function lapsedRoom() {
       let held = true;
-      return { lease: { held: () => held }, lapse: () => (held = false), renew: () => (held = true) };
-    }
-
-    it('sends its members nothing: typing is dropped, every other frame held until the lease is renewed, in order', async () => {
-      const lease = leased();
-      const room = makeRoom(undefined, {}, { lease: lease.lease });
+      const room = makeRoom(undefined, {}, { lease: { held: () => held } });
       const alice = member('alice');
       const bob = member('bob');
       room.join(alice);
       room.join(bob);
-      lease.lapse();
+      held = false;
+      return { room, alice, bob, renew: () => (held = true) };
+    }
+
+    it('sends its members nothing: typing is dropped, every other frame held until the lease is renewed, in order', async () => {
+      const { room, alice, bob, renew } = lapsedRoom();
       room.typing(alice);
       room.send(alice, 'hello', 'c1');
       await room.settled();
@@ -438,7 +439,7 @@ describe('ChatRoom', () => {
       expect(bob.socket.events('message')).toEqual([]);
       expect(alice.socket.events('ack')).toEqual([]);
       expect(carol.socket.frames).toEqual([]);
-      lease.renew();
+      renew();
       room.leaseRenewed();
       expect(alice.socket.events('ack')).toEqual([{ clientMsgId: 'c1', seq: 1 }]);
       expect(bob.socket.events('message')).toEqual([expect.objectContaining({ seq: 1, text: 'hello' })]);
@@ -449,28 +450,18 @@ describe('ChatRoom', () => {
     });
 
     it('drops what it held when it is closed (revoked) before a renewal', async () => {
-      const lease = leased();
-      const room = makeRoom(undefined, {}, { lease: lease.lease });
-      const alice = member('alice');
-      const bob = member('bob');
-      room.join(alice);
-      room.join(bob);
-      lease.lapse();
+      const { room, alice, bob, renew } = lapsedRoom();
       room.send(alice, 'hello', 'c1');
       await room.settled();
       room.close(4404, 'room moved to another server');
-      lease.renew();
+      renew();
       room.leaseRenewed();
       expect(bob.socket.events('message')).toEqual([]);
       expect(alice.socket.events('ack')).toEqual([]);
     });
 
     it('closes the room (1012) rather than hold frames without bound', () => {
-      const lease = leased();
-      const room = makeRoom(undefined, {}, { lease: lease.lease });
-      const alice = member('alice');
-      room.join(alice);
-      lease.lapse();
+      const { room, alice } = lapsedRoom();
       for (let i = 0; i <= MAX_WITHHELD_FRAMES; i++) room.reply(alice, Buffer.from('{}'));
       expect(room.isOpen).toBe(false);
       expect(alice.socket.closedWith).toBe(CloseCode.ServiceRestart);
