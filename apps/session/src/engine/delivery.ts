@@ -4,7 +4,7 @@ import { TEXT_FRAME, type EncodedFrame } from '../protocol/server-frame';
 import { closeQuietly, SOCKET_OPEN, type RoomMember } from './member-socket';
 import type { Outbox } from './outbox';
 import type { RoomLog } from './room-log';
-import type { RoomMeter } from './room-meter';
+import type { RoomMeter } from '../metrics/room-meter';
 
 /**
  * Close code for a member that does not read fast enough (its send buffer passed the limit):

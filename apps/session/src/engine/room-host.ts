@@ -9,7 +9,7 @@ import { IMMEDIATE_OUTBOX, type Outbox } from './outbox';
 import { Presence } from './presence';
 import { RoomLifecycle } from './room-lifecycle';
 import { SILENT_ROOM_LOG, type RoomLog } from './room-log';
-import { NO_ROOM_METER, type RoomMeter } from './room-meter';
+import { NO_ROOM_METER, type RoomMeter } from '../metrics/room-meter';
 import type { RoomContext, RoomKind, RoomLimits } from './room-kind';
 import { WriteQueue, type QueuedWrite } from './write-queue';
 

@@ -4,7 +4,7 @@ import type { RoomSnapshot, RoomStore } from '../store/room-store.port';
 import type { Clock } from '../time/clock';
 import type { RoomMember } from './member-socket';
 import type { RoomLog } from './room-log';
-import type { RoomMeter } from './room-meter';
+import type { RoomMeter } from '../metrics/room-meter';
 import type { QueuedWrite } from './write-queue';
 
 export interface RoomLimits {

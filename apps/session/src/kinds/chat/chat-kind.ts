@@ -1,13 +1,4 @@
-import {
-  ClientEvent,
-  ClientEventV2,
-  DEFAULT_LIMITS,
-  FrameErrorCode,
-  FrameErrorCodeV2,
-  ServerEvent,
-  ServerEventV2,
-  type ReadMarker,
-} from '@app/shared';
+import { ClientEvent, ClientEventV2, DEFAULT_LIMITS, FrameErrorCode, FrameErrorCodeV2, ServerEvent, ServerEventV2, type ReadMarker } from '@app/shared';
 import type { RoomMember } from '../../engine/member-socket';
 import type { FrameHandler, RoomKind } from '../../engine/room-kind';
 import { encodeFrame, encodeMessageFrame, encodeWelcomeFrame, errorFrame, MESSAGE_DATA_START, type EncodedFrame } from '../../protocol/server-frame';
