@@ -141,8 +141,9 @@ async function main() {
       join(root, 'dist', 'apps', 'backend', 'main.js'),
       { ...backendEnv, PORT: String(port), INTERNAL_PORT: String(internalPort) },
       /open (http:\/\/[^\s/]+)\//,
-      // The backend's own banner (its URL, its provisioner): only the proxy's is printed.
-      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set/,
+      // The backend's own banner (its URL, its provisioner, its internal listener): only the proxy's is
+      // printed, and the launcher passes the internal listeners to the session servers itself.
+      /Rooms is ready: open |live session server\(s\), directory |heartbeat to the internal listener |No ADMIN_SECRET set/,
     );
     child.roleName = 'backend';
     backendUrls.push(match[1]);
