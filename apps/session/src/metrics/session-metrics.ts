@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FrameErrorCode } from '@app/shared';
-import type { RoomMeter } from '../rooms/room-meter';
+import type { RoomMeter } from './room-meter';
 
 /** Names of the session server's metrics (documented in apps/session/CONFIG.md, "Metrics"). */
 export const SessionMetric = {

@@ -1,24 +1,27 @@
 import { Lease } from '../lease/lease';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { CloseCode, FrameErrorCode, ServerEvent, type HeldRoom, type UserRef } from '@app/shared';
+import { ClientEvent, ClientEventV2, CloseCode, ServerEvent, type HeldRoom, type UserRef } from '@app/shared';
 import { SessionConfig } from '../config/session.config';
 import type { Admission } from '../gateway/connection-admission';
 import { ServerState } from '../lifecycle/server-state';
 import { SessionMetrics } from '../metrics/session-metrics';
-import { encodeFrame, errorFrame } from '../protocol/server-frame';
+import { encodeFrame } from '../protocol/server-frame';
 import { ROOM_STORE, StaleEpochError, type RoomStore } from '../store/room-store.port';
 import { CLOCK, type Clock } from '../time/clock';
-import { ChatRoom, type ChatRoomLimits, type ChatRoomLog } from './chat-room';
-import type { RoomMember } from './member-socket';
-import { LoopTurnOutbox, type Corkable } from './write-coalescer';
+import type { RoomMember } from '../engine/member-socket';
+import { LoopTurnOutbox, type Corkable } from '../engine/outbox';
+import { RoomHost } from '../engine/room-host';
+import type { RoomLimits } from '../engine/room-kind';
+import type { RoomLog } from '../engine/room-log';
+import { DEFAULT_ROOM_KIND, ROOM_KINDS } from '../kinds/room-kinds';
 
 /** One socket: its user, its room once hydrated, and what it asked for before that. */
 class Connection implements RoomMember {
-  room: ChatRoom | null = null;
+  room: RoomHost | null = null;
   closed = false;
   /** Frames that arrived while the room was still loading, replayed in order once it joined. */
-  waiting: Array<(room: ChatRoom) => void> = [];
+  waiting: Array<(room: RoomHost) => void> = [];
 
   constructor(
     readonly socket: WebSocket,
@@ -43,7 +46,7 @@ const MAX_WAITING_FRAMES = 64;
 
 interface Loading {
   epoch: number;
-  room: Promise<ChatRoom | null>;
+  room: Promise<RoomHost | null>;
 }
 
 /**
@@ -54,11 +57,11 @@ interface Loading {
 @Injectable()
 export class RoomsService {
   private readonly log = new Logger(RoomsService.name);
-  private readonly rooms = new Map<string, ChatRoom>();
+  private readonly rooms = new Map<string, RoomHost>();
   private readonly loading = new Map<string, Loading>();
   private readonly connections = new Map<WebSocket, Connection>();
-  private readonly limits: ChatRoomLimits;
-  private readonly roomLog: ChatRoomLog;
+  private readonly limits: RoomLimits;
+  private readonly roomLog: RoomLog;
   /** One for the whole server: a loop turn's frames for every room leave in one flush. */
   private readonly outbox = new LoopTurnOutbox();
 
@@ -150,23 +153,23 @@ export class RoomsService {
   }
 
   send(socket: WebSocket, text: string, clientMsgId: string): void {
-    this.withRoom(socket, (conn, room) => room.send(conn, text, clientMsgId));
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEvent.Send, { text, clientMsgId }));
   }
 
   edit(socket: WebSocket, seq: number, text: string): void {
-    this.withRoom(socket, (conn, room) => room.edit(conn, seq, text));
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV2.Edit, { seq, text }));
   }
 
   delete(socket: WebSocket, seq: number): void {
-    this.withRoom(socket, (conn, room) => room.delete(conn, seq));
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV2.Delete, { seq }));
   }
 
   react(socket: WebSocket, seq: number, emoji: string, on: boolean): void {
-    this.withRoom(socket, (conn, room) => room.react(conn, seq, emoji, on));
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV2.React, { seq, emoji, on }));
   }
 
   read(socket: WebSocket, seq: number): void {
-    this.withRoom(socket, (conn, room) => room.read(conn, seq));
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV2.Read, { seq }));
   }
 
   typing(socket: WebSocket): void {
@@ -174,15 +177,7 @@ export class RoomsService {
   }
 
   history(socket: WebSocket, before: number, limit: number): void {
-    this.withRoom(socket, (conn, room) => {
-      room.history(before, limit).then(
-        (page) => room.reply(conn, encodeFrame(ServerEvent.History, page)),
-        (err: unknown) => {
-          this.log.error(`history of room ${room.roomId} failed`, err instanceof Error ? err.stack : String(err));
-          room.reply(conn, errorFrame(FrameErrorCode.Invalid, 'history is unavailable right now, try again'));
-        },
-      );
-    });
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEvent.History, { before, limit }));
   }
 
   /**
@@ -230,7 +225,7 @@ export class RoomsService {
     for (const conn of this.connections.values()) conn.socket.close(CloseCode.ServiceRestart, 'server draining');
   }
 
-  private withRoom(socket: WebSocket, action: (conn: Connection, room: ChatRoom) => void): void {
+  private withRoom(socket: WebSocket, action: (conn: Connection, room: RoomHost) => void): void {
     const conn = this.connections.get(socket);
     if (!conn) return;
     if (conn.room) return action(conn, conn.room);
@@ -286,7 +281,7 @@ export class RoomsService {
    * newer owner acknowledged. (A room loaded for this connection needs none: its load claimed the
    * epoch and read the history in one step.) Frames the client sends meanwhile wait.
    */
-  private joinChecked(conn: Connection, room: ChatRoom): void {
+  private joinChecked(conn: Connection, room: RoomHost): void {
     this.store.fence(room.roomId).then(
       (fence) => {
         if (fence.epoch > room.epoch) {
@@ -305,7 +300,7 @@ export class RoomsService {
     );
   }
 
-  private join(conn: Connection, room: ChatRoom): void {
+  private join(conn: Connection, room: RoomHost): void {
     if (conn.closed) return;
     if (this.state.draining) return conn.socket.close(CloseCode.ServiceRestart, 'server draining');
     if (room.epoch !== conn.epoch) return this.enter(conn);
@@ -319,7 +314,7 @@ export class RoomsService {
     for (const action of waiting) action(room);
   }
 
-  private load(roomId: string, epoch: number, name: string | null): Promise<ChatRoom | null> | 'full' {
+  private load(roomId: string, epoch: number, name: string | null): Promise<RoomHost | null> | 'full' {
     const closing = this.rooms.get(roomId);
     if (!closing && this.rooms.size + this.loading.size >= this.config.MAX_ROOMS) return 'full';
     const load = (async () => {
@@ -328,7 +323,8 @@ export class RoomsService {
       // Claims the epoch: from here on no write under an older one is stored, and the snapshot holds every earlier one.
       const snapshot = await this.store.load(roomId, Math.max(this.limits.resumeLimit, this.limits.historyLimit), epoch);
       if (this.state.draining) return null;
-      const room = new ChatRoom({
+      const room: RoomHost = new RoomHost({
+        kind: ROOM_KINDS[DEFAULT_ROOM_KIND],
         roomId,
         name,
         serverId: this.config.serverId,

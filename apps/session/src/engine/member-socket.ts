@@ -1,5 +1,5 @@
 import type { UserRef } from '@app/shared';
-import type { Corkable } from './write-coalescer';
+import type { Corkable } from './outbox';
 
 /** `WebSocket.OPEN`, without importing `ws` into the room logic. */
 export const SOCKET_OPEN = 1;
@@ -19,4 +19,13 @@ export interface RoomMember {
   readonly user: UserRef;
   /** The TCP socket under `socket`, so an outbox can hold its writes (absent for fakes). */
   readonly transport?: Corkable;
+}
+
+/** Closes a socket that may be closing or closed already. */
+export function closeQuietly(socket: MemberSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason);
+  } catch {
+    // already closing or closed
+  }
 }

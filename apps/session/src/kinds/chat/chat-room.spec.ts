@@ -1,9 +1,10 @@
 import { CloseCode, type Message } from '@app/shared';
-import { MemoryRoomStore } from '../store/memory-room-store';
-import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../store/room-store.port';
-import { ManualClock } from '../time/manual-clock';
-import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions, MAX_WITHHELD_FRAMES, SLOW_CONSUMER_CLOSE_CODE } from './chat-room';
-import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
+import { MemoryRoomStore } from '../../store/memory-room-store';
+import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../../store/room-store.port';
+import { ManualClock } from '../../time/manual-clock';
+import { MAX_WITHHELD_FRAMES, SLOW_CONSUMER_CLOSE_CODE } from '../../engine/delivery';
+import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions } from './chat-room';
+import { SOCKET_OPEN, type MemberSocket, type RoomMember } from '../../engine/member-socket';
 
 interface Frame {
   event: string;

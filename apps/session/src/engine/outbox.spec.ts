@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { HOLD_LIMIT_BYTES, LoopTurnOutbox } from './write-coalescer';
+import { HOLD_LIMIT_BYTES, LoopTurnOutbox } from './outbox';
 
 /** A real loopback TCP pair: `local` is written to, `peer` reads what the OS delivered. */
 async function socketPair(): Promise<{ server: Server; local: Socket; peer: Socket }> {
