@@ -97,6 +97,13 @@ describe('loadSessionConfig', () => {
     expect(() => loadSessionConfig({ ROOM_STORE: 'redis' })).toThrow(/REDIS_URL/);
   });
 
+  it('needs DATABASE_URL for the PostgreSQL store, and takes a pool size', () => {
+    expect(() => loadSessionConfig({ ROOM_STORE: 'postgres' })).toThrow(/ROOM_STORE=postgres needs DATABASE_URL/);
+    const config = loadSessionConfig({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://u:p@db:5432/rooms', DATABASE_POOL_MAX: '4' });
+    expect(config).toMatchObject({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://u:p@db:5432/rooms', DATABASE_POOL_MAX: 4 });
+    expect(() => loadSessionConfig({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://db/rooms', DATABASE_POOL_MAX: '1' })).toThrow(/DATABASE_POOL_MAX/);
+  });
+
   it('serves metrics on PORT unless METRICS_PORT names another port', () => {
     expect(loadSessionConfig({}).METRICS_PORT).toBeUndefined();
     expect(loadSessionConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();

@@ -4,13 +4,17 @@ import { SessionConfig } from '../config/session.config';
 import { SessionMetrics } from '../metrics/session-metrics';
 import { MeteredRoomStore } from './metered-room-store';
 import { MemoryRoomStore } from './memory-room-store';
+import { PostgresRoomStore } from './postgres-room-store';
 import { createRedisClient } from '@app/redis';
 import { RedisRoomStore } from './redis-room-store';
 import { ROOM_STORE, type RoomStore } from './room-store.port';
 import { SqliteRoomStore } from './sqlite-room-store';
 
-/** Picks the RoomStore adapter named by `ROOM_STORE`; an unknown value is a start-up error. */
-export function createRoomStore(config: SessionConfig): RoomStore {
+/**
+ * Picks the RoomStore adapter named by `ROOM_STORE`; an unknown value is a start-up error, and so
+ * is a PostgreSQL schema older than this server needs (the server does not start).
+ */
+export async function createRoomStore(config: SessionConfig): Promise<RoomStore> {
   switch (config.ROOM_STORE) {
     case 'memory':
       return new MemoryRoomStore(Math.max(config.MEMORY_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT));
@@ -23,8 +27,11 @@ export function createRoomStore(config: SessionConfig): RoomStore {
       const maxMessages = Math.max(config.REDIS_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT);
       return new RedisRoomStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX, maxMessages });
     }
+    case 'postgres':
+      if (!config.DATABASE_URL) throw new Error('ROOM_STORE=postgres needs DATABASE_URL');
+      return PostgresRoomStore.open(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
     default:
-      throw new Error(`unknown ROOM_STORE "${String(config.ROOM_STORE)}" (memory | sqlite | redis)`);
+      throw new Error(`unknown ROOM_STORE "${String(config.ROOM_STORE)}" (memory | sqlite | redis | postgres)`);
   }
 }
 
@@ -32,5 +39,5 @@ export function createRoomStore(config: SessionConfig): RoomStore {
 export const roomStoreProvider: FactoryProvider<RoomStore> = {
   provide: ROOM_STORE,
   inject: [SessionConfig, SessionMetrics],
-  useFactory: (config: SessionConfig, metrics: SessionMetrics) => new MeteredRoomStore(createRoomStore(config), metrics),
+  useFactory: async (config: SessionConfig, metrics: SessionMetrics) => new MeteredRoomStore(await createRoomStore(config), metrics),
 };
