@@ -6,7 +6,11 @@ export interface PostgresServerHandle {
   readonly url: string;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
-  /** Stops it at once, as a crash would (no checkpoint), and starts it again on the same data and port. */
+  /** Stops it at once (immediate shutdown: no checkpoint, as a crash), keeping its data. */
+  kill(): Promise<void>;
+  /** Starts it again on the same data and port (after `kill`). */
+  start(): Promise<void>;
+  /** `kill` then `start`: stops it at once, as a crash would (no checkpoint), and starts it again on the same data and port. */
   restart(): Promise<void>;
 }
 

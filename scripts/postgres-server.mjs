@@ -45,9 +45,10 @@ function unprivilegedUser() {
 
 /**
  * Starts a PostgreSQL server on a free port; resolves once it accepts connections with
- * `{ port, url, stop, restart }`: `url` is a `postgres://` URL of its `postgres` database (user
- * `postgres`, no password), `stop` stops it and removes its directory, `restart` stops it at once
- * (`pg_ctl stop -m immediate`, as a crash would) and starts it again on the same data.
+ * `{ port, url, stop, kill, start, restart }`: `url` is a `postgres://` URL of its `postgres`
+ * database (user `postgres`, no password), `stop` stops it and removes its directory, `kill` stops it
+ * at once (immediate shutdown, as `pg_ctl stop -m immediate` or a crash: no checkpoint) keeping its
+ * data, `start` starts it again on the same data and port, `restart` is both.
  */
 export async function startPostgresServer(options = {}) {
   const bin = options.bin ?? findPostgresBin();
@@ -131,6 +132,8 @@ async function launch(bin, dir, data, port, asUser, options) {
       process.removeListener('exit', onExit);
       rmSync(dir, { recursive: true, force: true });
     },
+    kill: () => stopChild('SIGQUIT'),
+    start: spawnOne,
     restart: async () => {
       await stopChild('SIGQUIT');
       await spawnOne();

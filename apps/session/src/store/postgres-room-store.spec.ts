@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Message } from '@app/shared';
-import { acquirePostgresUrl, createDatabase, migrate } from '../../../../test/support/postgres-server';
+import { acquirePostgresUrl, createDatabase, migrate, startPostgresServer } from '../../../../test/support/postgres-server';
 import { PostgresRoomStore } from './postgres-room-store';
 import { POSTGRES_MIGRATIONS_DIR, REQUIRED_MIGRATIONS, SchemaTooOldError } from './postgres-schema';
 import { describeRoomStoreContract } from './room-store.contract';
@@ -193,4 +193,28 @@ describe('PostgresRoomStore group commit and history', () => {
   it('refuses to open when the database cannot be reached', async () => {
     await expect(PostgresRoomStore.open(database.url.replace(/:\d+\//, ':1/'))).rejects.toThrow(/ECONNREFUSED/);
   });
+});
+
+describe('PostgresRoomStore while PostgreSQL is away', () => {
+  it('refuses appends (never acknowledging them) while the server is down, and stores again once it is back', async () => {
+    // A server of its own: this test stops it (a shared DATABASE_URL must not be).
+    const own = await startPostgresServer();
+    let store: PostgresRoomStore | undefined;
+    try {
+      await migrate(own.url);
+      store = await PostgresRoomStore.open(own.url, { poolMax: 2 });
+      await store.append('r', [msg(1)], 1);
+      await own.kill();
+      await expect(store.append('r', [msg(2)], 1)).rejects.toThrow();
+      await expect(store.ping()).rejects.toThrow();
+      await own.start();
+      // The pool replaces the broken connections: the same seq is stored now, once.
+      await store.append('r', [msg(2)], 1);
+      await store.append('r', [msg(3)], 1);
+      expect((await store.load('r', 10)).messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    } finally {
+      await store?.close();
+      await own.stop();
+    }
+  }, 60_000);
 });
