@@ -209,6 +209,16 @@ export class SessionConfig {
   @Max(1000)
   DATABASE_POOL_MAX = 10;
 
+  /**
+   * SQL stores (sqlite, postgres) keep the whole history; with this set, a periodic job deletes
+   * messages older than this many days (each room's newest stays: it carries the room's last seq).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HISTORY_RETENTION_DAYS?: number;
+
   /** Messages the memory store keeps per room (it would otherwise grow for the life of the process). */
   @Type(() => Number)
   @IsInt()

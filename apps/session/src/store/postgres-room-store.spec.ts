@@ -5,6 +5,7 @@ import type { Message } from '@app/shared';
 import { acquirePostgresUrl, createDatabase, migrate, startPostgresServer } from '../../../../test/support/postgres-server';
 import { PostgresRoomStore } from './postgres-room-store';
 import { POSTGRES_MIGRATIONS_DIR, REQUIRED_MIGRATIONS, SchemaTooOldError } from './postgres-schema';
+import { describeHistoryPruning } from './history-retention.contract';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SeqConflictError, StaleEpochError } from './room-store.port';
 
@@ -26,6 +27,7 @@ afterAll(async () => {
 });
 
 describeRoomStoreContract('PostgresRoomStore', () => PostgresRoomStore.open(database.url, { poolMax: 4 }));
+describeHistoryPruning('PostgresRoomStore', (retention) => PostgresRoomStore.open(database.url, { poolMax: 4, retention }));
 
 const msg = (seq: number, room = 'r'): Message => ({ seq, id: `${room}${seq}`, userId: 'u', name: 'U', text: `t${seq}`, ts: seq });
 
@@ -171,24 +173,6 @@ describe('PostgresRoomStore group commit and history', () => {
     }
     await expect(store.append('close-flush', [msg(2)], 1)).rejects.toThrow(/closed/);
   });
-
-  it('keeps the whole history: pages back to the first of thousands of messages', async () => {
-    const store = await PostgresRoomStore.open(database.url);
-    const room = `long-${Math.random().toString(36).slice(2)}`;
-    try {
-      for (let from = 1; from <= 12_000; from += 1000) {
-        await store.append(
-          room,
-          Array.from({ length: 1000 }, (_, i) => msg(from + i, room)),
-          1,
-        );
-      }
-      expect((await store.load(room, 5)).messages.map((m) => m.seq)).toEqual([11_996, 11_997, 11_998, 11_999, 12_000]);
-      expect((await store.before(room, 3, 10)).map((m) => m.seq)).toEqual([1, 2]);
-    } finally {
-      await store.close();
-    }
-  }, 30_000);
 
   it('refuses to open when the database cannot be reached', async () => {
     await expect(PostgresRoomStore.open(database.url.replace(/:\d+\//, ':1/'))).rejects.toThrow(/ECONNREFUSED/);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { MessageV2, ReadMarker } from '@app/shared';
+import { HistoryRetention, type HistoryRetentionOptions, type PrunableHistory } from './history-retention';
 import { checkPostgresSchema } from './postgres-schema';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
@@ -29,6 +30,8 @@ interface PendingAppend {
 export interface PostgresRoomStoreOptions {
   /** Connections in the pool (appends use one at a time: a group commit; loads and reads the others). */
   poolMax?: number;
+  /** Delete messages older than this many days, by a periodic job (HISTORY_RETENTION_DAYS). Unset: keep all. */
+  retention?: HistoryRetentionOptions;
 }
 
 const COLS = 'seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions';
@@ -44,6 +47,14 @@ const FENCE = `INSERT INTO rooms (room_id, epoch, rev) VALUES ($1, $2, $3)
   WHERE rooms.epoch <= EXCLUDED.epoch
   RETURNING epoch`;
 
+/** One batch of the retention job: old messages, never a room's newest (it carries the room's last seq). */
+const PRUNE_BATCH = `WITH doomed AS (
+    SELECT m.room_id, m.seq FROM messages m
+    WHERE m.ts < $1 AND m.seq < (SELECT max(n.seq) FROM messages n WHERE n.room_id = m.room_id)
+    LIMIT $2)
+  DELETE FROM messages USING doomed WHERE messages.room_id = doomed.room_id AND messages.seq = doomed.seq`;
+const PRUNE_BATCH_SIZE = 5000;
+
 const INSERT_MESSAGES = `INSERT INTO messages (room_id, ${COLS})
   SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::boolean[], $11::text[])`;
 
@@ -56,7 +67,7 @@ const types: pg.CustomTypesConfig = {
 
 /**
  * History in PostgreSQL, shared by every session server that has the same `DATABASE_URL`; the whole
- * history is kept.
+ * history is kept (unless `retention`: then a periodic job deletes what is older, never the append).
  *
  * Fencing is PostgreSQL's: every write runs in a transaction whose first statement locks the room's
  * row in `rooms` and checks the writer's epoch against it (FENCE); a load's claim does the same
@@ -70,8 +81,9 @@ const types: pg.CustomTypesConfig = {
  * conflict rolls the whole transaction back and retries it with a savepoint per room, so only the
  * conflicting room's append fails.
  */
-export class PostgresRoomStore implements RoomStore {
+export class PostgresRoomStore implements RoomStore, PrunableHistory {
   private readonly pool: pg.Pool;
+  private retention?: HistoryRetention;
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private flushing: Promise<void> = Promise.resolve();
@@ -93,6 +105,7 @@ export class PostgresRoomStore implements RoomStore {
       await store.pool.end();
       throw err;
     }
+    if (options.retention) store.retention = new HistoryRetention(store, options.retention);
     return store;
   }
 
@@ -193,6 +206,16 @@ export class PostgresRoomStore implements RoomStore {
     return this.id;
   }
 
+  async pruneHistory(cutoffTs: number): Promise<number> {
+    let total = 0;
+    // In batches: one long DELETE would hold its row locks, and bloat one transaction, for minutes.
+    for (;;) {
+      const { rowCount } = await this.pool.query(PRUNE_BATCH, [cutoffTs, PRUNE_BATCH_SIZE]);
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < PRUNE_BATCH_SIZE) return total;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -200,6 +223,7 @@ export class PostgresRoomStore implements RoomStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.retention?.stop();
     // Appends already accepted are still stored (and acknowledged) before the pool ends.
     await this.scheduleFlush();
     await this.pool.end();

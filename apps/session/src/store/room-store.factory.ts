@@ -2,6 +2,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import { join } from 'node:path';
 import { SessionConfig } from '../config/session.config';
 import { SessionMetrics } from '../metrics/session-metrics';
+import type { HistoryRetentionOptions } from './history-retention';
 import { MeteredRoomStore } from './metered-room-store';
 import { MemoryRoomStore } from './memory-room-store';
 import { PostgresRoomStore } from './postgres-room-store';
@@ -19,7 +20,7 @@ export async function createRoomStore(config: SessionConfig): Promise<RoomStore>
     case 'memory':
       return new MemoryRoomStore(Math.max(config.MEMORY_HISTORY_MAX, config.RESUME_LIMIT, config.HISTORY_LIMIT));
     case 'sqlite':
-      return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'));
+      return new SqliteRoomStore(join(config.DATA_DIR, 'rooms.sqlite'), { retention: retentionOf(config) });
     case 'redis': {
       if (!config.REDIS_URL) throw new Error('ROOM_STORE=redis needs REDIS_URL');
       const redis = createRedisClient(config.REDIS_URL, `room-store:${config.serverId}`);
@@ -29,10 +30,14 @@ export async function createRoomStore(config: SessionConfig): Promise<RoomStore>
     }
     case 'postgres':
       if (!config.DATABASE_URL) throw new Error('ROOM_STORE=postgres needs DATABASE_URL');
-      return PostgresRoomStore.open(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX });
+      return PostgresRoomStore.open(config.DATABASE_URL, { poolMax: config.DATABASE_POOL_MAX, retention: retentionOf(config) });
     default:
       throw new Error(`unknown ROOM_STORE "${String(config.ROOM_STORE)}" (memory | sqlite | redis | postgres)`);
   }
+}
+
+function retentionOf(config: SessionConfig): HistoryRetentionOptions | undefined {
+  return config.HISTORY_RETENTION_DAYS === undefined ? undefined : { days: config.HISTORY_RETENTION_DAYS };
 }
 
 /** The configured store, with every append timed for the store latency histogram. */
