@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ServerProcess, SESSION_ENTRY } from '../../support/server-process';
-import { acquirePostgresUrl, createDatabase, migrate } from '../../support/postgres-server';
+import { eventually } from '../../support/eventually';
+import { acquirePostgresUrl, createDatabase, migrate, startPostgresServer } from '../../support/postgres-server';
 import { createSessionTestEnv, TEST_INTERNAL_SECRET, type SessionTestEnv } from '../support/session-server';
 import { RawFrameClient } from '../support/raw-frame-client';
 
@@ -99,4 +100,37 @@ describe('session server: PostgreSQL room store', () => {
     expect(onA.all('ack')).toHaveLength(1);
     expect(await onB.say('still B', 'b-2')).toBe(3);
   }, 30_000);
+
+  it('is not ready and acknowledges nothing while PostgreSQL is away; ready and storing again once it is back', async () => {
+    // A server of its own: this test stops it.
+    const own = await startPostgresServer();
+    try {
+      await migrate(own.url);
+      const session = await env.start({ ROOM_STORE: 'postgres', DATABASE_URL: own.url });
+      const up = await fetch(`${session.httpUrl}/health`);
+      expect(await up.json()).toMatchObject({ status: 'ok', info: { session: { status: 'up' }, postgres: { status: 'up' } } });
+      const room = newRoomId();
+      const { client: ann } = track(await RawFrameClient.join(session.urlFor(session.token({ sub: 'a', name: 'Ann', room }))));
+      expect(await ann.say('before', 'p-1')).toBe(1);
+
+      await own.kill();
+      const down = await fetch(`${session.httpUrl}/health`);
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ error: { postgres: { status: 'down' } } });
+      ann.send('send', { text: 'while away', clientMsgId: 'p-2' });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(ann.all('ack')).toHaveLength(1);
+
+      await own.start();
+      await eventually(async () => (await fetch(`${session.httpUrl}/health`)).status === 200, 10_000, 'ready after PostgreSQL is back');
+      // Whatever the room did with the refused write, a member gets a room that stores and acknowledges again.
+      const { client: bob, welcome } = track(await RawFrameClient.join(session.urlFor(session.token({ sub: 'b', name: 'Bob', room }))));
+      const seq = await bob.say('after', 'p-3');
+      expect(seq).toBe(welcome.lastSeq + 1);
+      expect(welcome.messages.map((m: { text: string }) => m.text)).not.toContain('while away');
+      await session.close();
+    } finally {
+      await own.stop();
+    }
+  }, 60_000);
 });
