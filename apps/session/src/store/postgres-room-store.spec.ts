@@ -159,6 +159,26 @@ describe('PostgresRoomStore fencing across two servers (two pools on one databas
   });
 });
 
+describe('PostgresRoomStore constraints', () => {
+  it('refuses a second message of a room with a rev already stored, without calling it a seq conflict or failing other rooms', async () => {
+    const store = await PostgresRoomStore.open(database.url);
+    const room = `rev-${Math.random().toString(36).slice(2)}`;
+    try {
+      await store.append(room, [{ ...msg(1), rev: 1 }], 1);
+      const results = await Promise.allSettled([store.append(room, [{ ...msg(2), rev: 1 }], 1), store.append(`${room}-other`, [{ ...msg(1), rev: 1 }], 1)]);
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
+      const reason = (results[0] as PromiseRejectedResult).reason as { constraint?: string };
+      expect(reason).not.toBeInstanceOf(SeqConflictError);
+      expect(reason.constraint).toBe('messages_room_rev');
+      expect((await store.load(room, 10)).lastSeq).toBe(1);
+      // Messages of a version-1 writer carry no rev: any number of them.
+      await store.append(room, [msg(2), msg(3)], 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('PostgresRoomStore group commit and history', () => {
   it('stores appends still pending when closed, and refuses appends after', async () => {
     const store = await PostgresRoomStore.open(database.url);

@@ -73,7 +73,8 @@ const types: pg.CustomTypesConfig = {
  * row in `rooms` and checks the writer's epoch against it (FENCE); a load's claim does the same
  * before it reads. A former owner's write that arrives after a newer owner's claim finds a newer
  * epoch and stores nothing, whatever the servers believe. A seq is unique per room by the primary
- * key: a second writer of one seq gets a unique violation (SeqConflictError).
+ * key: a second writer of one seq gets a unique violation (SeqConflictError); a rev is unique per
+ * room by an index (a message's rev names the one change that made its current state).
  *
  * Group commit: the appends of one event-loop turn go in ONE transaction on the next turn (rooms in
  * order, so two servers lock rows in the same order and never deadlock); while it commits, the next
@@ -278,7 +279,8 @@ export class PostgresRoomStore implements RoomStore, PrunableHistory {
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
         await client.query('ROLLBACK TO SAVEPOINT batch');
-        batch.error = new SeqConflictError(batch.roomId, await this.conflictingSeq(client, batch.roomId, batch.messages));
+        // A stored seq: another writer continued the room. A stored rev (messages_room_rev) is no takeover: the error as it is.
+        batch.error = isSeqConflict(err) ? new SeqConflictError(batch.roomId, await this.conflictingSeq(client, batch.roomId, batch.messages)) : err;
       }
     }
   }
@@ -353,6 +355,11 @@ async function insertMessages(client: pg.ClientBase, roomId: string, messages: r
 
 function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string }).code === '23505';
+}
+
+/** A unique violation of the primary key (room, seq), not of another unique index. */
+function isSeqConflict(err: unknown): boolean {
+  return isUniqueViolation(err) && (err as { constraint?: string }).constraint === 'messages_pkey';
 }
 
 /** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */

@@ -8,7 +8,7 @@ export const MIGRATE_COMMAND = 'npm run db:migrate';
  * The migrations this server's SQL needs, by node-pg-migrate's name (the file name without `.sql`).
  * A new migration the store relies on is added here too; the spec checks the list against the folder.
  */
-export const REQUIRED_MIGRATIONS: readonly string[] = ['1765152000000_room-store', '1765238400000_message-ts-index'];
+export const REQUIRED_MIGRATIONS: readonly string[] = ['1765152000000_room-store', '1765238400000_message-ts-index', '1765324800000_message-rev-unique'];
 
 /** node-pg-migrate's bookkeeping table (its default name). */
 const MIGRATIONS_TABLE = 'pgmigrations';
