@@ -92,7 +92,18 @@ export class PostgresRoomStore implements RoomStore, PrunableHistory {
   private id?: Promise<string>;
 
   private constructor(url: string, options: PostgresRoomStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 10, types });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolMax ?? 10,
+      types,
+      // A database that does not answer (a partition, a frozen host) fails writes within seconds
+      // instead of holding them, and every append of the room behind them, for a TCP timeout: a
+      // write that timed out is never acknowledged (it may have committed: the room's next owner
+      // loads it, and the client's resend is recognised by its clientMsgId).
+      connectionTimeoutMillis: 5000,
+      query_timeout: 15_000,
+      keepAlive: true,
+    });
     // An idle connection dropped by the server (a restart): the pool replaces it; queries in flight fail on their own.
     this.pool.on('error', () => undefined);
   }
