@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: checks what the tests need, typechecks and lints (code, and the OpenAPI document with Redocly), builds, starts a private Redis, runs
+// `npm test`: checks what the tests need, typechecks and lints (code, and the OpenAPI document with Redocly), builds, starts a private Redis and a
+// private PostgreSQL (unless REDIS_URL / DATABASE_URL name ones the tests may use), runs
 // every tier (unit, web components, integration with real processes, chaos (faults in the cluster
 // topology), browser in real Chromium, a benchmark
 // smoke run) and ends with one summary line.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findPostgresBin, startPostgresServer } from './postgres-server.mjs';
 import { findRedisServer, startRedisServer } from './redis-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,6 +15,12 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const missing = [];
 const redisBinary = process.env.REDIS_URL ? null : findRedisServer();
 if (!process.env.REDIS_URL && !redisBinary) missing.push('redis-server (Debian: apt-get install redis-server), or set REDIS_URL to a Redis the tests may use');
+const postgresBin = process.env.DATABASE_URL ? null : findPostgresBin();
+if (!process.env.DATABASE_URL && !postgresBin) {
+  missing.push(
+    'PostgreSQL server binaries initdb and postgres, on PATH or in /usr/lib/postgresql/<version>/bin (Debian: apt-get install postgresql), or set DATABASE_URL to a PostgreSQL the tests may use (they make databases of their own on it)',
+  );
+}
 if (!existsSync(chromium)) missing.push(`Chromium at ${chromium} (Debian: apt-get install chromium), or set CHROMIUM_PATH`);
 if (missing.length) {
   console.error(`npm test needs:\n  - ${missing.join('\n  - ')}`);
@@ -68,8 +76,16 @@ if ((await run(process.execPath, ['scripts/build.mjs'])) !== 0) {
 }
 
 const redis = redisBinary ? await startRedisServer({ binary: redisBinary }) : null;
-const env = { REDIS_URL: process.env.REDIS_URL ?? redis.url, CHROMIUM_PATH: chromium };
-console.log(`tests use Redis at ${env.REDIS_URL}`);
+let postgres = null;
+try {
+  postgres = postgresBin ? await startPostgresServer({ bin: postgresBin }) : null;
+} catch (err) {
+  await redis?.stop();
+  console.error(`could not start a private PostgreSQL from ${postgresBin}: ${err.message}`);
+  process.exit(1);
+}
+const env = { REDIS_URL: process.env.REDIS_URL ?? redis.url, DATABASE_URL: process.env.DATABASE_URL ?? postgres.url, CHROMIUM_PATH: chromium };
+console.log(`tests use Redis at ${env.REDIS_URL} and PostgreSQL at ${postgres ? env.DATABASE_URL : 'DATABASE_URL'}`);
 try {
   await jest('unit', ['--selectProjects', 'unit'], env);
   await jest('web', ['--selectProjects', 'web'], env, { vmModules: false });
@@ -86,6 +102,7 @@ try {
   }
 } finally {
   await redis?.stop();
+  await postgres?.stop();
 }
 
 const passed = results.reduce((n, r) => n + r.passed, 0);

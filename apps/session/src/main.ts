@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { loadSessionConfig, SessionConfigError } from './config/load-session-config';
 import type { SessionConfig } from './config/session.config';
 import { startSessionApp } from './session-app';
+import { SchemaTooOldError } from './store/postgres-schema';
 
 function loadConfigOrExit(): SessionConfig {
   try {
@@ -57,6 +58,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`session server failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  // A schema older than this server needs is the operator's next step, not a fault: its message says what to run.
+  const detail = err instanceof SchemaTooOldError ? err.message : err instanceof Error ? err.stack : String(err);
+  process.stderr.write(`session server failed to start: ${detail}\n`);
   process.exit(1);
 });

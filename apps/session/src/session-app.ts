@@ -30,7 +30,9 @@ export interface SessionApp {
  * tests (with PORT 0 and their own config).
  */
 export async function startSessionApp(config: SessionConfig, options: SessionModuleOptions = {}): Promise<SessionApp> {
-  const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true });
+  // abortOnError off: a provider that cannot start (a PostgreSQL schema too old) rejects here, and the
+  // caller says why (main.ts), instead of Nest logging a stack and exiting the process itself.
+  const app = await NestFactory.create<NestExpressApplication>(SessionModule.forRoot(config, options), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   const fileLimit = openFileLimitWarning(config.MAX_ROOMS, config.MAX_MEMBERS);
   if (fileLimit) app.get(Logger).warn(fileLimit, 'SessionApp');

@@ -1,3 +1,4 @@
+import { acquirePostgresUrl, createDatabase, migrate } from '../../support/postgres-server';
 import { acquireRedisUrl, uniqueKeyPrefix } from '../../support/redis-server';
 import { Product } from './product';
 
@@ -7,7 +8,7 @@ export interface ModeEnv {
   release: () => Promise<void>;
 }
 
-/** The product's two modes: the embedded default, and the distributed one on Redis. */
+/** The product's modes: the embedded default, and the distributed one with its history on Redis or on PostgreSQL. */
 export interface ProductMode {
   name: string;
   acquire: () => Promise<ModeEnv>;
@@ -21,6 +22,23 @@ export const PRODUCT_MODES: ProductMode[] = [
     acquire: async () => {
       const { url, release } = await acquireRedisUrl();
       return { env: { REDIS_URL: url, ROOM_STORE: 'redis', REDIS_KEY_PREFIX: uniqueKeyPrefix('flow') }, release };
+    },
+  },
+  {
+    name: 'postgres (Redis directory, PostgreSQL history)',
+    // DATABASE_URL from `npm test`, or a private PostgreSQL when the file runs alone; a migrated database of its own on it.
+    acquire: async () => {
+      const redis = await acquireRedisUrl();
+      const postgres = await acquirePostgresUrl();
+      const database = await createDatabase(postgres.url, 'flow');
+      await migrate(database.url);
+      return {
+        env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniqueKeyPrefix('flow'), ROOM_STORE: 'postgres', DATABASE_URL: database.url },
+        release: async () => {
+          await database.drop();
+          await Promise.all([postgres.release(), redis.release()]);
+        },
+      };
     },
   },
 ];

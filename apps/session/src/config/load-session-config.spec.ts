@@ -97,6 +97,22 @@ describe('loadSessionConfig', () => {
     expect(() => loadSessionConfig({ ROOM_STORE: 'redis' })).toThrow(/REDIS_URL/);
   });
 
+  it('takes HISTORY_RETENTION_DAYS (off by default) for the SQL stores only', () => {
+    expect(loadSessionConfig({}).HISTORY_RETENTION_DAYS).toBeUndefined();
+    expect(loadSessionConfig({ HISTORY_RETENTION_DAYS: '30' }).HISTORY_RETENTION_DAYS).toBe(30);
+    expect(() => loadSessionConfig({ HISTORY_RETENTION_DAYS: '0' })).toThrow(/HISTORY_RETENTION_DAYS/);
+    expect(() => loadSessionConfig({ HISTORY_RETENTION_DAYS: '30', ROOM_STORE: 'redis', REDIS_URL: 'redis://r' })).toThrow(
+      /HISTORY_RETENTION_DAYS applies to ROOM_STORE=sqlite or postgres/,
+    );
+  });
+
+  it('needs DATABASE_URL for the PostgreSQL store, and takes a pool size', () => {
+    expect(() => loadSessionConfig({ ROOM_STORE: 'postgres' })).toThrow(/ROOM_STORE=postgres needs DATABASE_URL/);
+    const config = loadSessionConfig({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://u:p@db:5432/rooms', DATABASE_POOL_MAX: '4' });
+    expect(config).toMatchObject({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://u:p@db:5432/rooms', DATABASE_POOL_MAX: 4 });
+    expect(() => loadSessionConfig({ ROOM_STORE: 'postgres', DATABASE_URL: 'postgres://db/rooms', DATABASE_POOL_MAX: '1' })).toThrow(/DATABASE_POOL_MAX/);
+  });
+
   it('serves metrics on PORT unless METRICS_PORT names another port', () => {
     expect(loadSessionConfig({}).METRICS_PORT).toBeUndefined();
     expect(loadSessionConfig({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();

@@ -1,7 +1,16 @@
 import { devSecretsIn, generateSecret, readEnvConfig } from '@app/config';
 import { SessionConfig } from './session.config';
 
-const OPTIONAL_KEYS = ['SERVER_ID', 'PUBLIC_URL', 'SESSION_TOKEN_PUBLIC_KEY', 'REDIS_URL', 'ALLOWED_ORIGINS', 'METRICS_PORT', 'INTERNAL_SECRET'];
+const OPTIONAL_KEYS = [
+  'SERVER_ID',
+  'PUBLIC_URL',
+  'SESSION_TOKEN_PUBLIC_KEY',
+  'REDIS_URL',
+  'DATABASE_URL',
+  'ALLOWED_ORIGINS',
+  'METRICS_PORT',
+  'INTERNAL_SECRET',
+];
 
 export class SessionConfigError extends Error {
   override name = 'SessionConfigError';
@@ -31,6 +40,11 @@ export function loadSessionConfig(env: Record<string, string | undefined>, optio
     }
   }
   if (config.ROOM_STORE === 'redis' && !config.REDIS_URL) problems.push('ROOM_STORE=redis needs REDIS_URL');
+  if (config.ROOM_STORE === 'postgres' && !config.DATABASE_URL)
+    problems.push('ROOM_STORE=postgres needs DATABASE_URL (postgres://user:password@host:port/database)');
+  if (config.HISTORY_RETENTION_DAYS !== undefined && config.ROOM_STORE !== 'sqlite' && config.ROOM_STORE !== 'postgres') {
+    problems.push(`HISTORY_RETENTION_DAYS applies to ROOM_STORE=sqlite or postgres (ROOM_STORE=${config.ROOM_STORE} keeps the newest messages by count)`);
+  }
   if (config.METRICS_PORT !== undefined && config.METRICS_PORT !== 0 && config.METRICS_PORT === config.PORT) {
     problems.push('METRICS_PORT must differ from PORT (unset it to serve /metrics on PORT)');
   }

@@ -3,7 +3,7 @@ import { ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, M
 import { commaList } from '@app/config';
 import { DEFAULT_LIMITS } from '@app/shared';
 
-export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis'] as const;
+export const ROOM_STORE_KINDS = ['memory', 'sqlite', 'redis', 'postgres'] as const;
 export type RoomStoreKind = (typeof ROOM_STORE_KINDS)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -193,6 +193,31 @@ export class SessionConfig {
   @IsInt()
   @Min(1)
   REDIS_HISTORY_MAX = 10_000;
+
+  /**
+   * PostgreSQL of `ROOM_STORE=postgres` (`postgres://user:password@host:port/database`). Secret (it
+   * may carry a password): never logged, no default.
+   */
+  @IsOptional()
+  @IsString()
+  DATABASE_URL?: string;
+
+  /** Connections each session server opens to PostgreSQL (one writes the group commits, the others load and page). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  DATABASE_POOL_MAX = 10;
+
+  /**
+   * SQL stores (sqlite, postgres) keep the whole history; with this set, a periodic job deletes
+   * messages older than this many days (each room's newest stays: it carries the room's last seq).
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  HISTORY_RETENTION_DAYS?: number;
 
   /** Messages the memory store keeps per room (it would otherwise grow for the life of the process). */
   @Type(() => Number)

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeqConflictError, StaleEpochError } from './room-store.port';
+import { describeHistoryPruning } from './history-retention.contract';
 import { describeRoomStoreContract } from './room-store.contract';
 import { SqliteRoomStore } from './sqlite-room-store';
 
@@ -9,6 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sqlite-room-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeRoomStoreContract('SqliteRoomStore', async () => new SqliteRoomStore(join(dir, 'rooms.sqlite')));
+describeHistoryPruning('SqliteRoomStore', async (retention) => new SqliteRoomStore(join(dir, 'retention.sqlite'), { retention }));
 
 describe('SqliteRoomStore identity', () => {
   it('is the file’s: the same for every server that opens it, again after a reopen, another for another file', async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MessageV2, ReadMarker } from '@app/shared';
+import { HistoryRetention, type HistoryRetentionOptions, type PrunableHistory } from './history-retention';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
 
 interface MessageRow {
@@ -31,11 +32,16 @@ interface PendingAppend {
 export interface SqliteRoomStoreOptions {
   /** How long a writer waits for another process's write lock before failing. */
   busyTimeoutMs?: number;
+  /** Delete messages older than this many days, by a periodic job (HISTORY_RETENTION_DAYS). Unset: keep all. */
+  retention?: HistoryRetentionOptions;
 }
+
+const PRUNE_BATCH_SIZE = 5000;
 
 /**
  * History in one SQLite file shared by every session server on this machine (WAL mode: readers
- * never block, one writer at a time across processes, `busy_timeout` makes the others wait).
+ * never block, one writer at a time across processes, `busy_timeout` makes the others wait). The
+ * whole history is kept (unless `retention`: then a periodic job deletes what is older, never the append).
  *
  * Durability: `append` returns only after the transaction committed to the WAL. With
  * `synchronous = NORMAL` a committed transaction survives the process being killed (SIGKILL); only
@@ -50,7 +56,9 @@ export interface SqliteRoomStoreOptions {
  * in the same IMMEDIATE transaction that reads the history; each batch's epoch is checked (and
  * raised) in the transaction that inserts it, so a batch under an older epoch stores nothing.
  */
-export class SqliteRoomStore implements RoomStore {
+export class SqliteRoomStore implements RoomStore, PrunableHistory {
+  private readonly retention?: HistoryRetention;
+  private pruneBatch?: Database.Statement;
   private readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly selectNewest: Database.Statement;
@@ -109,6 +117,11 @@ export class SqliteRoomStore implements RoomStore {
       ) WITHOUT ROWID`);
     this.addVersion2Columns();
     this.id = this.ownIdentity();
+    if (options.retention) {
+      // Only with retention on: the job deletes by time, and without the index each run reads the whole history.
+      this.db.exec('CREATE INDEX IF NOT EXISTS messages_ts ON messages (ts)');
+      this.retention = new HistoryRetention(this, options.retention);
+    }
     const cols = 'seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions';
     this.insert = this.db.prepare(
       'INSERT INTO messages (room_id, seq, id, user_id, name, text, ts, rev, edited_at, deleted, reactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -245,7 +258,25 @@ export class SqliteRoomStore implements RoomStore {
       .immediate();
   }
 
+  async pruneHistory(cutoffTs: number): Promise<number> {
+    // A room's newest message stays: it carries the room's last seq, which a new owner continues.
+    this.pruneBatch ??= this.db.prepare(`DELETE FROM messages WHERE (room_id, seq) IN (
+      SELECT m.room_id, m.seq FROM messages m
+      WHERE m.ts < ? AND m.seq < (SELECT MAX(n.seq) FROM messages n WHERE n.room_id = m.room_id)
+      LIMIT ?)`);
+    let total = 0;
+    // In batches, yielding between them: one long write would hold the file's write lock from every appender.
+    while (this.db.open) {
+      const { changes } = this.pruneBatch.run(cutoffTs, PRUNE_BATCH_SIZE);
+      total += changes;
+      if (changes < PRUNE_BATCH_SIZE) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return total;
+  }
+
   async close(): Promise<void> {
+    await this.retention?.stop();
     this.flush();
     if (this.db.open) this.db.close();
   }
