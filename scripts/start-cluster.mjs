@@ -2,24 +2,31 @@
 // `npm run start:cluster`: the distributed mode on one machine. A private redis-server on a free port
 // (or REDIS_URL), two backend replicas sharing it (directory in Redis, no provisioner), a small
 // round-robin proxy in front of them on CLUSTER_PORT (default 8080) for HTTP and WebSocket upgrades,
-// and three session servers that heartbeat to both backends and keep history in Redis. Prints the
+// and three session servers that heartbeat to both backends and keep history in Redis, or with
+// `-- --store postgres` in PostgreSQL (DATABASE_URL, else a private server on a free port, migrated
+// with `npm run db:migrate` first, as an operator would). Prints the
 // proxy's URL only (the backends' own banners are not echoed: a client that used one would miss the
 // proxy) and one admin secret that both backends share (ADMIN_SECRET, else made here for this run:
 // with one per backend, admin login through the proxy worked every other time). Ctrl-C (or SIGTERM)
-// stops everything: session servers first (they drain), then the backends, the proxy and Redis.
+// stops everything: session servers first (they drain), then the backends, the proxy, Redis and a
+// private PostgreSQL.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createProxyServer } from 'http-proxy-3';
 import { freePort } from './free-port.mjs';
+import { findPostgresBin, POSTGRES_MISSING, startPostgresServer } from './postgres-server.mjs';
 import { findRedisServer, startRedisServer } from './redis-server.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const proxyPort = Number(process.env.CLUSTER_PORT ?? 8080);
 const SESSION_IDS = ['session-a', 'session-b', 'session-c'];
+const STORES = ['redis', 'postgres'];
 const children = new Set();
 let redis = null;
+let postgres = null;
 let proxyServer = null;
 let stopping = false;
 
@@ -82,6 +89,7 @@ async function stopAll(code = 0) {
   await Promise.all([...children].map((c) => stopChild(c)));
   await new Promise((resolve) => (proxyServer ? proxyServer.close(() => resolve()) : resolve()));
   await redis?.stop();
+  await postgres?.stop();
   process.exit(code);
 }
 
@@ -92,7 +100,20 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** `npm run db:migrate` against `url`, as an operator runs it before the servers start. */
+function migrate(url) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'db:migrate'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm run db:migrate failed:\n${output}`))));
+  });
+}
+
 async function main() {
+  const { values } = parseArgs({ options: { store: { type: 'string', default: 'redis' } } });
+  if (!STORES.includes(values.store)) throw new Error(`--store must be one of ${STORES.join(', ')} (got "${values.store}")`);
   const build = spawn(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   const built = await new Promise((resolve) => build.once('exit', (code) => resolve(code === 0)));
   if (!built) throw new Error('build failed');
@@ -105,6 +126,21 @@ async function main() {
     redisUrl = redis.url;
   }
   console.log(`redis: ${redisUrl}`);
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (values.store === 'postgres') {
+    if (!databaseUrl) {
+      const bin = findPostgresBin();
+      if (!bin) throw new Error(POSTGRES_MISSING);
+      postgres = await startPostgresServer({ bin, durable: true });
+      databaseUrl = postgres.url;
+      console.log(`postgres: ${databaseUrl}`);
+    } else {
+      console.log('postgres: DATABASE_URL');
+    }
+    await migrate(databaseUrl);
+  }
+  const storeEnv = values.store === 'postgres' ? { ROOM_STORE: 'postgres', DATABASE_URL: databaseUrl } : { ROOM_STORE: 'redis' };
 
   // Secrets the replicas share: tokens from one are valid on the other, and the admin secret works
   // whichever replica the proxy picks.
@@ -142,7 +178,7 @@ async function main() {
       { ...backendEnv, PORT: String(port), INTERNAL_PORT: String(internalPort) },
       /open (http:\/\/[^\s/]+)\//,
       // The backend's own banner (its URL, its provisioner): only the proxy's is printed.
-      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set|heartbeat to the internal listener/,
+      /Rooms is ready: open |live session server\(s\), directory |No ADMIN_SECRET set|Session servers heartbeat to the internal listener /,
     );
     child.roleName = 'backend';
     backendUrls.push(match[1]);
@@ -169,7 +205,7 @@ async function main() {
     const { child } = await startProcess(
       id,
       join(root, 'dist', 'apps', 'session', 'main.js'),
-      { ...shared, PORT: '0', SERVER_ID: id, BACKEND_URL: internalUrls.join(','), ROOM_STORE: 'redis' },
+      { ...shared, PORT: '0', SERVER_ID: id, BACKEND_URL: internalUrls.join(','), ...storeEnv },
       /"msg":"session server listening".*?"port":(\d+)|session server listening/,
     );
     child.roleName = 'session';
@@ -179,7 +215,8 @@ async function main() {
   console.log(`cluster ready: open http://127.0.0.1:${proxyPort}/  (Ctrl-C stops everything)`);
   if (generatedAdminSecret) console.log(`  No ADMIN_SECRET set: the admin secret of this run is ${generatedAdminSecret}  (cluster page, "Admin login").`);
   console.log(`  backends: ${backendUrls.length} replicas behind the round-robin proxy`);
-  console.log(`  session servers: ${SESSION_IDS.join(', ')} (history and placement in Redis)`);
+  const history = values.store === 'postgres' ? 'history in PostgreSQL, placement in Redis' : 'history and placement in Redis';
+  console.log(`  session servers: ${SESSION_IDS.join(', ')} (${history})`);
 }
 
 main().catch((err) => {

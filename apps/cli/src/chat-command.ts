@@ -148,7 +148,10 @@ export async function runChat(room: RoomConnection, io: ChatIo): Promise<number>
       print(`* you are ${welcome.you.name}${roomName}; here: ${room.members.map((m) => m.name).join(', ')}. /help for commands`);
       if (tty) {
         emitKeypressEvents(io.input, rl);
-        io.input.on('keypress', () => room.typing());
+        // Enter sends the line: a typing notice for it would show "is typing" again after the message.
+        io.input.on('keypress', (_text: string | undefined, key: { name?: string } | undefined) => {
+          if (key?.name !== 'return' && key?.name !== 'enter') room.typing();
+        });
         rl.prompt();
       }
     }
