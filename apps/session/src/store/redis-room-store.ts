@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { closeRedisClient } from '@app/redis';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
+import { newestRev } from './newest-rev';
 
 export interface RedisRoomStoreOptions {
   keyPrefix: string;
@@ -185,13 +186,6 @@ export function sideKey(historyKey: string, name: string): string {
 
 function parse(member: string): MessageV2 {
   return JSON.parse(member) as MessageV2;
-}
-
-/** The highest `rev` a batch carries, 0 when none does (messages of a version-1 writer). */
-function newestRev(messages: readonly MessageV2[]): number {
-  let rev = 0;
-  for (const m of messages) if (m.rev !== undefined && m.rev > rev) rev = m.rev;
-  return rev;
 }
 
 // KEYS[1] history, KEYS[2] epoch, KEYS[3] rev, KEYS[4] reads (only its expiry); ARGV: maxMessages, ttlMs (0 = none), epoch, newest rev

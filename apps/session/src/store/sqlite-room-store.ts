@@ -5,20 +5,8 @@ import { dirname } from 'node:path';
 import type { MessageV2, ReadMarker } from '@app/shared';
 import { HistoryRetention, type HistoryRetentionOptions, type PrunableHistory } from './history-retention';
 import { RoomFence, RoomSnapshot, RoomStore, SeqConflictError, StaleEpochError } from './room-store.port';
-
-interface MessageRow {
-  seq: number;
-  id: string;
-  user_id: string;
-  name: string;
-  text: string;
-  ts: number;
-  rev: number | null;
-  edited_at: number | null;
-  deleted: number | null;
-  /** JSON of `reactions`, null when none. */
-  reactions: string | null;
-}
+import { type MessageRow, reactionsJson, toMessages } from './message-rows';
+import { newestRev } from './newest-rev';
 
 interface PendingAppend {
   roomId: string;
@@ -361,30 +349,4 @@ export class SqliteRoomStore implements RoomStore, PrunableHistory {
 function isConstraintError(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-/** Rows come newest first (so LIMIT keeps the newest); messages go out oldest first. */
-function toMessages(rows: MessageRow[]): MessageV2[] {
-  const out = new Array<MessageV2>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[rows.length - 1 - i];
-    const m: MessageV2 = { seq: r.seq, id: r.id, userId: r.user_id, name: r.name, text: r.text, ts: r.ts };
-    if (r.rev !== null) m.rev = r.rev;
-    if (r.edited_at !== null) m.editedAt = r.edited_at;
-    if (r.deleted) m.deleted = true;
-    if (r.reactions !== null) m.reactions = JSON.parse(r.reactions) as Record<string, string[]>;
-    out[i] = m;
-  }
-  return out;
-}
-
-function reactionsJson(m: MessageV2): string | null {
-  return m.reactions && Object.keys(m.reactions).length ? JSON.stringify(m.reactions) : null;
-}
-
-/** The highest `rev` a batch carries, 0 when none does (messages of a version-1 writer). */
-function newestRev(messages: readonly MessageV2[]): number {
-  let rev = 0;
-  for (const m of messages) if (m.rev !== undefined && m.rev > rev) rev = m.rev;
-  return rev;
 }
