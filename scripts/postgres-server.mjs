@@ -2,12 +2,13 @@
 // one launcher of the repo, used by `npm test` and the tests (test/support/postgres-server.ts).
 // `initdb` into a temporary directory, trust authentication on loopback only, `postgres` run in the
 // foreground (so a SIGKILL of this process's children is enough), the directory removed on stop.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.mjs';
+import { startService } from './service-process.mjs';
 
 export const POSTGRES_MISSING =
   'PostgreSQL server binaries (initdb, postgres) not found on PATH or in /usr/lib/postgresql/*/bin (Debian: apt-get install postgresql), or set DATABASE_URL to a database the tests may use';
@@ -82,61 +83,35 @@ export async function startPostgresServer(options = {}) {
 }
 
 async function launch(bin, dir, data, port, asUser, options) {
-  let child;
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'];
   // Tests need commits that survive a killed server process, not a power cut: no fsync unless asked.
   if (!options.durable) args.push('-c', 'fsync=off', '-c', 'full_page_writes=off');
-  const spawnOne = async () => {
-    const proc = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
-    child = proc;
-    let output = '';
-    const keep = (chunk) => (output = (output + chunk.toString()).slice(-2000));
-    proc.stdout.on('data', keep);
-    proc.stderr.on('data', keep);
-    let failure = null;
-    proc.once('error', (err) => (failure = err.code === 'ENOENT' ? new Error(POSTGRES_MISSING) : err));
-    proc.once('exit', (code) => (failure ??= new Error(`postgres exited with ${code} on port ${port}: ${output}`)));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (failure) throw failure;
-      if (await accepts(port)) return;
-      if (Date.now() > deadline) throw new Error(`postgres on port ${port} did not accept connections within 15 s: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   // SIGQUIT is PostgreSQL's immediate shutdown (no checkpoint: the next start replays the WAL, as after a crash).
-  const stopChild = async (signal) => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill(signal);
-    });
-  };
-  // A runner that dies without stopping it must not leave a postgres behind.
-  const onExit = () => child?.kill('SIGQUIT');
-  process.once('exit', onExit);
-  try {
-    await spawnOne();
-  } catch (err) {
-    await stopChild('SIGQUIT');
-    process.removeListener('exit', onExit);
-    throw err;
-  }
+  const service = await startService({
+    name: `postgres on port ${port}`,
+    command: join(bin, 'postgres'),
+    args,
+    spawnOptions: asUser,
+    missing: POSTGRES_MISSING,
+    ready: () => accepts(port),
+    waitingFor: 'accept connections',
+    timeoutMs: 15_000,
+    pollMs: 100,
+    killSignal: 'SIGQUIT',
+  });
   return {
     port,
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: async () => {
-      await stopChild('SIGINT'); // fast shutdown: ends the sessions, then exits
-      process.removeListener('exit', onExit);
+      await service.stop('SIGINT'); // fast shutdown: ends the sessions, then exits
+      service.release();
       rmSync(dir, { recursive: true, force: true });
     },
-    kill: () => stopChild('SIGQUIT'),
-    start: spawnOne,
+    kill: () => service.stop('SIGQUIT'),
+    start: service.start,
     restart: async () => {
-      await stopChild('SIGQUIT');
-      await spawnOne();
+      await service.stop('SIGQUIT');
+      await service.start();
     },
   };
 }

@@ -1,12 +1,12 @@
 // Private redis-server processes on free loopback ports (never the machine's shared one on 6379): the
 // one launcher of the repo, used by `npm test`, `npm run start:cluster` and the tests
 // (test/support/redis-server.ts).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.mjs';
+import { startService } from './service-process.mjs';
 
 export const REDIS_SERVER_MISSING = 'redis-server not found (Debian: apt-get install redis-server)';
 
@@ -46,45 +46,22 @@ export async function startRedisServer(options = {}) {
 }
 
 async function launch(binary, port, args) {
-  let child;
-  const spawnOne = async () => {
-    const proc = spawn(binary, ['--port', String(port), '--save', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    let output = '';
-    const keep = (chunk) => (output = (output + chunk.toString()).slice(-2000));
-    proc.stdout.on('data', keep);
-    proc.stderr.on('data', keep);
-    let failure = null;
-    proc.once('error', (err) => (failure = err.code === 'ENOENT' ? new Error(REDIS_SERVER_MISSING) : err));
-    proc.once('exit', (code) => (failure ??= new Error(`redis-server exited with ${code} on port ${port}: ${output}`)));
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      if (failure) throw failure;
-      if (await ping(port)) return;
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within 5 s: ${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  const service = await startService({
+    name: `redis-server on port ${port}`,
+    command: binary,
+    args: ['--port', String(port), '--save', '', ...args],
+    missing: REDIS_SERVER_MISSING,
+    ready: () => ping(port),
+    waitingFor: 'answer PING',
+    timeoutMs: 5000,
+    pollMs: 50,
+    killSignal: 'SIGKILL',
+  });
+  const stop = async () => {
+    await service.stop();
+    service.release();
   };
-  const killChild = async () => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    await new Promise((resolve) => {
-      proc.once('exit', () => resolve());
-      proc.kill('SIGKILL');
-    });
-  };
-  // A runner that dies without stopping it must not leave a redis-server behind.
-  const onExit = () => child?.kill('SIGKILL');
-  process.once('exit', onExit);
-  try {
-    await spawnOne();
-  } catch (err) {
-    await killChild();
-    process.removeListener('exit', onExit);
-    throw err;
-  }
-  return { port, url: `redis://127.0.0.1:${port}`, stop: killChild, start: spawnOne };
+  return { port, url: `redis://127.0.0.1:${port}`, stop, start: service.start };
 }
 
 function ping(port) {
