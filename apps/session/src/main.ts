@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { DEV_SECRETS_FILE } from '@app/config';
+import { GENERATED_SECRETS_FILE } from '@app/config';
 import { resolve } from 'node:path';
 import { loadSessionConfig, SessionConfigError } from './config/load-session-config';
 import type { SessionConfig } from './config/session.config';
@@ -23,7 +23,7 @@ function loadConfigOrExit(): SessionConfig {
 function explainDevSecret(config: SessionConfig): void {
   if (config.production || process.env.INTERNAL_SECRET) return;
   process.stderr.write(
-    `No INTERNAL_SECRET set: using the development one in ${resolve(config.DATA_DIR, DEV_SECRETS_FILE)}, which a backend ` +
+    `No INTERNAL_SECRET set: using the development one in ${resolve(config.DATA_DIR, GENERATED_SECRETS_FILE)}, which a backend ` +
       `started with the same DATA_DIR shares. For a backend with another DATA_DIR or its own INTERNAL_SECRET, start this ` +
       `server with INTERNAL_SECRET set to the backend's, and BACKEND_URL to the backend's internal listener (INTERNAL_PORT; ` +
       `now ${config.BACKEND_URL.join(', ')}).\n`,

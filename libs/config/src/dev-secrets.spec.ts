@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEV_SECRETS_FILE, devSecretsIn } from './dev-secrets';
+import { GENERATED_SECRETS_FILE, devSecretsIn } from './dev-secrets';
 
 describe('devSecretsIn', () => {
   let dir: string;
@@ -10,7 +10,7 @@ describe('devSecretsIn', () => {
 
   it('makes random secrets once, in a file only its owner reads, and reads them back', () => {
     const first = devSecretsIn(join(dir, 'data'));
-    expect(first.path).toBe(join(dir, 'data', DEV_SECRETS_FILE));
+    expect(first.path).toBe(join(dir, 'data', GENERATED_SECRETS_FILE));
     expect(statSync(first.path).mode & 0o777).toBe(0o600);
     expect(first.secrets.JWT_SECRET).not.toBe(first.secrets.INTERNAL_SECRET);
     expect(devSecretsIn(join(dir, 'data')).secrets).toEqual(first.secrets);
@@ -25,9 +25,9 @@ describe('devSecretsIn', () => {
   });
 
   it('says which file to delete when it holds no secrets', () => {
-    writeFileSync(join(dir, DEV_SECRETS_FILE), '{"JWT_SECRET":"short"}', { mode: 0o600 });
-    expect(() => devSecretsIn(dir)).toThrow(/dev-secrets\.json does not hold JWT_SECRET and INTERNAL_SECRET: delete it/);
-    writeFileSync(join(dir, DEV_SECRETS_FILE), 'not json');
+    writeFileSync(join(dir, GENERATED_SECRETS_FILE), '{"JWT_SECRET":"short"}', { mode: 0o600 });
+    expect(() => devSecretsIn(dir)).toThrow(/generated-secrets\.json does not hold JWT_SECRET and INTERNAL_SECRET: delete it/);
+    writeFileSync(join(dir, GENERATED_SECRETS_FILE), 'not json');
     expect(() => devSecretsIn(dir)).toThrow(/not valid JSON: delete it/);
   });
 });

@@ -9,7 +9,7 @@ export interface DevSecrets {
 }
 
 /** Name of the file in DATA_DIR that keeps them (mode 0600). */
-export const DEV_SECRETS_FILE = 'dev-secrets.json';
+export const GENERATED_SECRETS_FILE = 'generated-secrets.json';
 
 /** A fresh random secret (256 bits, base64url): development's JWT_SECRET, INTERNAL_SECRET and admin secret. */
 export function generateSecret(): string {
@@ -27,7 +27,7 @@ export function generateDevSecrets(): DevSecrets {
  * session server starting together never read half a file, and the first one to link it wins.
  */
 export function devSecretsIn(dir: string): { secrets: DevSecrets; path: string } {
-  const path = join(dir, DEV_SECRETS_FILE);
+  const path = join(dir, GENERATED_SECRETS_FILE);
   const existing = readDevSecrets(path);
   if (existing) return { secrets: existing, path };
   mkdirSync(dir, { recursive: true });

@@ -72,7 +72,7 @@ describe('npm start as a newcomer runs it: no secret from the source', () => {
   });
 
   it('keeps the secrets it made in DATA_DIR, readable by its owner only', () => {
-    const file = join(dataDir, 'dev-secrets.json');
+    const file = join(dataDir, 'generated-secrets.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const secrets = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     expect(secrets.JWT_SECRET).not.toBe(OLD_JWT_SECRET);
@@ -81,7 +81,7 @@ describe('npm start as a newcomer runs it: no secret from the source', () => {
   });
 
   it('answers 404 for the heartbeat path on the public port, even with the real secret', async () => {
-    const { INTERNAL_SECRET } = JSON.parse(readFileSync(join(dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>;
+    const { INTERNAL_SECRET } = JSON.parse(readFileSync(join(dataDir, 'generated-secrets.json'), 'utf8')) as Record<string, string>;
     expect(backend.internal).not.toBe(backend.url);
     expect((await heartbeat(backend.url, INTERNAL_SECRET, 'via-public')).status).toBe(404);
     // The internal listener takes it: the secret is the one session servers are given.
@@ -96,7 +96,7 @@ describe('npm start as a newcomer runs it: no secret from the source', () => {
       /"msg":"session server listening"/,
     );
     try {
-      expect(proc.logs()).toContain(`No INTERNAL_SECRET set: using the development one in ${join(dataDir, 'dev-secrets.json')}`);
+      expect(proc.logs()).toContain(`No INTERNAL_SECRET set: using the development one in ${join(dataDir, 'generated-secrets.json')}`);
       await eventually(
         async () => (await callApi<ClusterView>(backend.url, 'GET', '/api/cluster', token)).body.servers.some((s) => s.id === 'standalone' && s.alive),
         15_000,

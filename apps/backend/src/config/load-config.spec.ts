@@ -1,4 +1,4 @@
-import { DEV_SECRETS_FILE } from '@app/config';
+import { GENERATED_SECRETS_FILE } from '@app/config';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +72,7 @@ describe('loadBackendConfig', () => {
       const again = loadBackendConfig({ DATA_DIR: dir }, { keepDevSecrets: true });
       expect(again.JWT_SECRET).toBe(first.JWT_SECRET);
       expect(again.INTERNAL_SECRET).toBe(first.INTERNAL_SECRET);
-      expect(statSync(join(dir, DEV_SECRETS_FILE)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dir, GENERATED_SECRETS_FILE)).mode & 0o777).toBe(0o600);
       // Nothing on disk: per run.
       const memory = { DATA_DIR: dir, ROOM_CATALOG: 'memory', PROVISIONER: 'none' };
       expect(loadBackendConfig(memory, { keepDevSecrets: true }).JWT_SECRET).not.toBe(first.JWT_SECRET);
