@@ -137,8 +137,13 @@ function objectArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbitrary<Re
 }
 
 /** Frames (`{ event, data }` objects) of every message the document lists for `direction`. */
-export function frameArbitrary(direction: Direction, doc: AsyncApiDocument = loadAsyncApiDocument()): fc.Arbitrary<{ event: string; data: unknown }> {
-  const messages = contractMessages(doc).filter((m) => m.direction === direction && !m.planned);
+export function frameArbitrary(
+  direction: Direction,
+  doc: AsyncApiDocument = loadAsyncApiDocument(),
+  /** Only these events (a room kind's), when given. */
+  events?: readonly string[],
+): fc.Arbitrary<{ event: string; data: unknown }> {
+  const messages = contractMessages(doc).filter((m) => m.direction === direction && !m.planned && (!events || events.includes(m.event)));
   return fc.oneof(...messages.map((m) => schemaArbitrary(doc, { $ref: `#/components/schemas/${m.schema}` }) as fc.Arbitrary<{ event: string; data: unknown }>));
 }
 
