@@ -49,6 +49,7 @@ const KNOWN_KEYWORDS = new Set([
   'maximum',
   'default',
   'description',
+  'anyOf',
 ]);
 
 /** `value` with own data properties, so that a key named `__proto__` is a key, not the prototype. */
@@ -79,12 +80,23 @@ export function schemaArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbit
   if (schema.$ref) return fc.constant(null).chain(() => schemaArbitrary(doc, resolveRef<Schema>(doc, schema as { $ref: string })));
   if ('const' in schema) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...(schema.enum as unknown[]));
+  if (schema.anyOf) {
+    // One alternative at a time, each with the schema's own fields (its required and properties added to them).
+    const { anyOf, ...base } = schema;
+    return fc.oneof(
+      ...(anyOf as Schema[]).map((alt) =>
+        schemaArbitrary(doc, { ...base, required: [...(base.required ?? []), ...(alt.required ?? [])], properties: { ...base.properties, ...alt.properties } }),
+      ),
+    );
+  }
   if (Array.isArray(schema.type)) return fc.oneof(...schema.type.map((type: string) => schemaArbitrary(doc, { ...schema, type })));
   switch (schema.type) {
     case 'null':
       return fc.constant(null);
     case 'boolean':
       return fc.boolean();
+    case 'number':
+      return fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), awkwardInteger(-Number.MAX_VALUE, Number.MAX_VALUE));
     case 'integer':
       return awkwardInteger(schema.minimum ?? -Number.MAX_VALUE, schema.maximum ?? Number.MAX_VALUE);
     case 'string':
@@ -125,8 +137,13 @@ function objectArbitrary(doc: AsyncApiDocument, schema: Schema): fc.Arbitrary<Re
 }
 
 /** Frames (`{ event, data }` objects) of every message the document lists for `direction`. */
-export function frameArbitrary(direction: Direction, doc: AsyncApiDocument = loadAsyncApiDocument()): fc.Arbitrary<{ event: string; data: unknown }> {
-  const messages = contractMessages(doc).filter((m) => m.direction === direction && !m.planned);
+export function frameArbitrary(
+  direction: Direction,
+  doc: AsyncApiDocument = loadAsyncApiDocument(),
+  /** Only these events (a room kind's), when given. */
+  events?: readonly string[],
+): fc.Arbitrary<{ event: string; data: unknown }> {
+  const messages = contractMessages(doc).filter((m) => m.direction === direction && !m.planned && (!events || events.includes(m.event)));
   return fc.oneof(...messages.map((m) => schemaArbitrary(doc, { $ref: `#/components/schemas/${m.schema}` }) as fc.Arbitrary<{ event: string; data: unknown }>));
 }
 

@@ -5,6 +5,7 @@ export * from './protocol/payloads';
 export * from './protocol/event-map';
 export * from './protocol/text-rules';
 export * from './protocol/version-2';
+export * from './protocol/version-3';
 export * from './http/api';
 export * from './auth/token-claims';
 export * from './internal/heartbeat';

@@ -260,3 +260,28 @@ describe('a heartbeat of a busy session server', () => {
     expect((await api('POST', '/api/login', { name: 'x'.repeat(20_000) })).status).toBe(413);
   });
 });
+
+describe('room kinds (version 3)', () => {
+  it('creates a room of a kind (version 3): chat by default, board when asked, anything else 400; get-or-start, the token and the summaries carry it', async () => {
+    await heartbeat({ serverId: 'kinds', capacity: 10 });
+    const token = await login('Kim');
+    const chat = await api('POST', '/api/rooms', { name: 'talk' }, token);
+    expect(chat.status).toBe(201);
+    expect(chat.body).toEqual({ roomId: expect.any(String), name: 'talk', kind: 'chat' });
+    const board = await api('POST', '/api/rooms', { kind: 'board' }, token);
+    expect(board.status).toBe(201);
+    expect(board.body).toEqual({ roomId: expect.any(String), name: null, kind: 'board' });
+    const session = await api('POST', `/api/rooms/${board.body.roomId}`, undefined, token);
+    expect(session.body.kind).toBe('board');
+    const claims = JSON.parse(Buffer.from(session.body.token.split('.')[1], 'base64url').toString());
+    expect(claims.kind).toBe('board');
+    expect((await api('POST', `/api/rooms/${chat.body.roomId}`, undefined, token)).body.kind).toBe('chat');
+    const summaries = await api('GET', `/api/rooms?ids=${board.body.roomId},${chat.body.roomId}`, undefined, token);
+    expect(summaries.body.rooms.map((r: { kind: string }) => r.kind)).toEqual(['board', 'chat']);
+    for (const kind of ['poll', '', 'Board', 7, ['board']]) {
+      const bad = await api('POST', '/api/rooms', { kind }, token);
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toEqual(['kind must be one of: chat, board']);
+    }
+  });
+});

@@ -95,7 +95,7 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
     const a = await open('a', ada.token, named);
     const b = await open('b', bob.token, named);
     for (let i = 1; i <= 3; i++) await a.chatter.say(`m${i}`);
-    type Summaries = { rooms: Array<{ roomId: string; name: string | null; lastSeq: number; online: number; lastActivityAt: number }> };
+    type Summaries = { rooms: Array<{ roomId: string; name: string | null; kind: string; lastSeq: number; online: number; lastActivityAt: number }> };
     const ask = (ids: string, token = bob.token) => running.product.request<Summaries>('GET', `/api/rooms?ids=${ids}`, token);
     await eventually(
       async () => {
@@ -103,7 +103,7 @@ describe.each(PRODUCT_MODES)('edits, reactions and read markers, $name', (mode) 
         expect(r.status).toBe(200);
         expect(r.body.rooms.map((x) => x.roomId)).toEqual([quiet, named]);
         const [q, n] = r.body.rooms;
-        expect(q).toEqual({ roomId: quiet, name: null, lastSeq: 0, online: 0, lastActivityAt: expect.any(Number) });
+        expect(q).toEqual({ roomId: quiet, name: null, kind: 'chat', lastSeq: 0, online: 0, lastActivityAt: expect.any(Number) });
         return n.name === 'Lobby test' && n.lastSeq === 3 && n.online === 2;
       },
       5000,

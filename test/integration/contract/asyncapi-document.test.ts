@@ -6,21 +6,25 @@ import { WebSocket as WsWebSocket, WebSocketServer } from 'ws';
 import {
   ClientEvent,
   ClientEventV2,
+  ClientEventV3,
   CloseCode,
   FrameErrorCode,
   FrameErrorCodeV2,
   ServerEvent,
   ServerEventV2,
+  ServerEventV3,
   type ClientEventMap,
   type ClientEventMapV2,
+  type ClientEventMapV3,
   type MessageV2,
   type ReadMarker,
   type RoomLimits,
   type ServerEventMap,
   type ServerEventMapV2,
+  type ServerEventMapV3,
   type UserRef,
 } from '@app/shared';
-import type { WelcomeFrameData } from '../../../apps/session/src/protocol/server-frame';
+import type { AnyWelcomeFrameData } from '../../../apps/session/src/protocol/server-frame';
 import { ASYNCAPI_PATH, contractMessages, FrameContract, loadAsyncApiDocument, type ContractMessage, type Direction } from '../../support/frame-contract';
 import { sendsMalformedFrames, takeFrameViolations } from '../../support/frame-exemptions';
 
@@ -37,17 +41,18 @@ interface Fields<T> {
   optional: Record<OptionalKeys<T>, true>;
 }
 
-/** Every event both ways, version 1 and 2 (`read` is a name in both directions, as `typing` and `history`). */
-type AllClientEventMap = ClientEventMap & ClientEventMapV2;
+/** Every event both ways, versions 1 to 3 (`read` is a name in both directions, as `typing`, `history`, `update` and `cursor`). */
+type AllClientEventMap = ClientEventMap & ClientEventMapV2 & ClientEventMapV3;
 /**
  * What the session server sends: `welcome` always with every version-2 field (server-frame.ts,
  * WelcomeFrameData), `message` as a version-2 Message (its v2 fields optional: messages stored by
  * a version-1 server have no `rev`, and `editedAt`, `deleted`, `reactions` come and go).
  */
 type AllServerEventMap = Omit<ServerEventMap, 'welcome' | 'message'> & {
-  welcome: WelcomeFrameData;
+  welcome: AnyWelcomeFrameData;
   message: MessageV2;
-} & ServerEventMapV2;
+} & ServerEventMapV2 &
+  ServerEventMapV3;
 
 const clientPayloads: { [E in keyof AllClientEventMap]: Fields<AllClientEventMap[E]> } = {
   send: { required: { text: true, clientMsgId: true }, optional: {} },
@@ -57,26 +62,25 @@ const clientPayloads: { [E in keyof AllClientEventMap]: Fields<AllClientEventMap
   edit: { required: { seq: true, text: true }, optional: {} },
   delete: { required: { seq: true }, optional: {} },
   react: { required: { seq: true, emoji: true, on: true }, optional: {} },
+  update: { required: { update: true, clientMsgId: true }, optional: {} },
+  cursor: { required: { x: true, y: true }, optional: {} },
 };
 
 const serverPayloads: { [E in keyof AllServerEventMap]: Fields<AllServerEventMap[E]> } = {
   welcome: {
     required: {
       roomId: true,
+      kind: true,
       serverId: true,
       you: true,
       members: true,
-      messages: true,
       lastSeq: true,
       limits: true,
       epoch: true,
       name: true,
-      rev: true,
-      readSeq: true,
-      reads: true,
-      changed: true,
     },
-    optional: {},
+    // A chat's welcome has the first five (the document requires them when `kind` is not `board`), a board's one of the last two.
+    optional: { messages: true, rev: true, readSeq: true, reads: true, changed: true, state: true, updates: true },
   },
   message: {
     required: { seq: true, id: true, userId: true, name: true, text: true, ts: true },
@@ -93,6 +97,8 @@ const serverPayloads: { [E in keyof AllServerEventMap]: Fields<AllServerEventMap
   edited: { required: { seq: true, text: true, editedAt: true, rev: true }, optional: {} },
   deleted: { required: { seq: true, rev: true }, optional: {} },
   reaction: { required: { seq: true, emoji: true, userId: true, on: true, rev: true }, optional: {} },
+  update: { required: { seq: true, update: true, userId: true }, optional: {} },
+  cursor: { required: { userId: true, x: true, y: true }, optional: {} },
 };
 
 /** Types that payloads nest, by their schema name in the document. */
@@ -142,9 +148,9 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   it.each<[Direction, string[]]>([
-    ['client→server', [...Object.values(ClientEvent), ...Object.values(ClientEventV2)]],
-    ['server→client', [...Object.values(ServerEvent), ...Object.values(ServerEventV2)]],
-  ])('has one message per %s event of libs/shared (version 1 and 2), and none the servers do not have (except planned ones)', (direction, events) => {
+    ['client→server', [...Object.values(ClientEvent), ...Object.values(ClientEventV2), ...Object.values(ClientEventV3)]],
+    ['server→client', [...Object.values(ServerEvent), ...Object.values(ServerEventV2), ...Object.values(ServerEventV3)]],
+  ])('has one message per %s event of libs/shared (versions 1 to 3), and none the servers do not have (except planned ones)', (direction, events) => {
     const ours = messages.filter((m) => m.direction === direction);
     const built = ours.filter((m) => !m.planned).map((m) => m.event);
     expect(new Set(events).size).toBe(events.length);

@@ -44,6 +44,8 @@ describe('session server: protocol', () => {
     const { client: ann, welcome } = await join(room, { sub: 'u-ann', name: 'Ann' });
     expect(welcome).toEqual({
       roomId: room,
+      // Version 3: every welcome names the room's kind; a token without one is a chat room's.
+      kind: 'chat',
       serverId: server.serverId,
       you: { id: 'u-ann', name: 'Ann' },
       members: [{ id: 'u-ann', name: 'Ann' }],

@@ -30,6 +30,8 @@ export interface SessionTokenInput {
   expiresIn?: number;
   /** Epoch of the room's placement. Default 1. */
   epoch?: number;
+  /** The room's kind (version 3); absent as in tokens of older backends (a chat room). */
+  kind?: string;
 }
 
 const jwt = new JwtService();

@@ -20,6 +20,7 @@ describe('SessionTokenSigner', () => {
       aud: 'srv-a',
       epoch: 7,
       roomName: 'Salon «bleu»',
+      kind: 'chat',
       iat: expect.any(Number),
       exp: expect.any(Number),
     });

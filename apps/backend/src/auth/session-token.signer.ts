@@ -1,4 +1,4 @@
-import { SESSION_TOKEN_ALGORITHM, SessionTokenClaims, TokenType, UserRef } from '@app/shared';
+import { DEFAULT_ROOM_KIND, SESSION_TOKEN_ALGORITHM, SessionTokenClaims, TokenType, UserRef, type RoomKindName } from '@app/shared';
 import { Injectable, Logger } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign as signBytes } from 'node:crypto';
 import { BackendConfig } from '../config/backend.config';
@@ -37,9 +37,12 @@ export class SessionTokenSigner {
     this.ttlS = config.SESSION_TOKEN_TTL_S;
   }
 
-  /** `roomName` goes in the token because the session server has no directory: its `welcome` names the room from it. */
-  sign(user: UserRef, roomId: string, serverId: string, epoch: number, roomName: string | null = null): string {
-    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId, epoch, roomName };
+  /**
+   * `roomName` and `kind` go in the token because the session server has no directory: its
+   * `welcome` names the room from it, and it creates the room as that kind.
+   */
+  sign(user: UserRef, roomId: string, serverId: string, epoch: number, roomName: string | null = null, kind: RoomKindName = DEFAULT_ROOM_KIND): string {
+    const claims: SessionTokenClaims = { typ: TokenType.Session, sub: user.id, name: user.name, room: roomId, aud: serverId, epoch, roomName, kind };
     const iat = Math.floor(Date.now() / 1000);
     const input = `${HEADER}.${Buffer.from(JSON.stringify({ ...claims, iat, exp: iat + this.ttlS })).toString('base64url')}`;
     // ES256 = ECDSA P-256 over SHA-256, signature as r||s (ieee-p1363), not DER (RFC 7518 §3.4).

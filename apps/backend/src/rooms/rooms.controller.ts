@@ -20,13 +20,13 @@ export class RoomsController {
   @UseGuards(ReadableThrottlerGuard)
   @ApiOperation({ operationId: 'createRoom', summary: 'Create a room', description: 'The scheduler places it on a session server at once.' })
   @ApiCreatedResponse({ type: CreateRoomResponseDto })
-  @ApiErrorResponse(400, 'Bad name or unknown body property.', ['name must be at most 64 characters'])
+  @ApiErrorResponse(400, 'Bad name, unknown kind or unknown body property.', ['name must be at most 64 characters', 'kind must be one of: chat, board'])
   @ApiRateLimitedError(
     'Too many calls from this address this minute, or too many rooms created by this user or from this address this hour (then with Retry-After).',
   )
   @ApiErrorResponse(503, 'No session server has capacity anywhere.', 'no session server has a free room slot; try again shortly')
   create(@CurrentUser() user: UserRef, @Body() body: CreateRoomDto, @Ip() address: string): Promise<CreateRoomResponse> {
-    return this.rooms.create(user, body.name, address);
+    return this.rooms.create(user, body.name, address, body.kind);
   }
 
   @Get()

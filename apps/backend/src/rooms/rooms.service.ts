@@ -1,4 +1,4 @@
-import type { CreateRoomResponse, RoomSessionResponse, RoomSummariesResponse, UserRef } from '@app/shared';
+import { DEFAULT_ROOM_KIND, type CreateRoomResponse, type RoomKindName, type RoomSessionResponse, type RoomSummariesResponse, type UserRef } from '@app/shared';
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
@@ -33,15 +33,15 @@ export class RoomsService {
    * from one address do not buy more rooms); the creator's room list gets it. The user's first, so a
    * user at their own quota who keeps trying does not use up what others behind the address share.
    */
-  async create(user: UserRef, name: string | undefined, address: string): Promise<CreateRoomResponse> {
+  async create(user: UserRef, name: string | undefined, address: string, kind: RoomKindName = DEFAULT_ROOM_KIND): Promise<CreateRoomResponse> {
     await this.quotas.roomCreated(user.id);
     await this.addressQuotas.roomCreated(address);
     const roomId = newRoomId();
     await this.scheduler.place(roomId);
-    await this.directory.createRoom({ roomId, name: name || undefined, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
+    await this.directory.createRoom({ roomId, name: name || undefined, kind, createdAt: this.clock.now(), createdBy: user.id }, this.clock.now());
     await this.userRooms.remember(user.id, roomId, this.clock.now());
     this.created.inc();
-    return { roomId, name: name || null };
+    return { roomId, name: name || null, kind };
   }
 
   /**
@@ -86,11 +86,13 @@ export class RoomsService {
     if (opened.fullWith && !opened.fullWith.includes(user.id)) throw new ConflictException('room is full');
     const { server, epoch } = opened.placement;
     const name = opened.room.name ?? null;
+    const kind = opened.room.kind ?? DEFAULT_ROOM_KIND;
     return {
       roomId,
       name,
+      kind,
       url: server.url,
-      token: this.signer.sign(user, roomId, server.id, epoch, name),
+      token: this.signer.sign(user, roomId, server.id, epoch, name, kind),
       serverId: server.id,
       epoch,
     };

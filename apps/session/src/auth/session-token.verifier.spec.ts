@@ -33,8 +33,18 @@ describe('SessionTokenVerifier', () => {
   it('accepts a valid session token and returns its claims', () => {
     expect(verifier().verify(sign({}))).toEqual({
       ok: true,
-      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4, roomName: null },
+      claims: { typ: 'session', sub: 'u1', name: 'Ann', room: 'room-12345678', aud: 'srv-a', epoch: 4, roomName: null, kind: 'chat' },
     });
+  });
+
+  it('takes the kind claim (version 3): board as given, none as chat, an unknown one refused', () => {
+    const v = verifier();
+    const board = v.verify(sign({ kind: 'board' }));
+    expect(board.ok && board.claims.kind).toBe('board');
+    const old = v.verify(sign({ kind: undefined }));
+    expect(old.ok && old.claims.kind).toBe('chat');
+    expect(v.verify(sign({ kind: 'poll' }))).toEqual({ ok: false, reason: 'claim kind unknown' });
+    expect(v.verify(sign({ kind: 7 })).ok).toBe(false);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { SESSION_TOKEN_ALGORITHM, TokenType, type SessionTokenClaims } from '@app/shared';
+import { DEFAULT_ROOM_KIND, isRoomKindName, SESSION_TOKEN_ALGORITHM, TokenType, type SessionTokenClaims } from '@app/shared';
 
 export type TokenCheck = { ok: true; claims: SessionTokenClaims } | { ok: false; reason: string };
 
@@ -67,6 +67,10 @@ export class SessionTokenVerifier {
     if (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 1) return { ok: false, reason: 'claim epoch missing' };
     // Optional (tokens of a backend before version 2 have none): the room's name for `welcome`.
     const roomName = typeof payload.roomName === 'string' ? payload.roomName : null;
+    // Optional too (tokens of a backend before version 3 have none: chat); a kind this server does not know is refused.
+    const claimedKind: unknown = payload.kind;
+    if (claimedKind !== undefined && !isRoomKindName(claimedKind)) return { ok: false, reason: 'claim kind unknown' };
+    const kind = claimedKind ?? DEFAULT_ROOM_KIND;
     return {
       ok: true,
       claims: {
@@ -77,6 +81,7 @@ export class SessionTokenVerifier {
         aud: this.serverId,
         epoch,
         roomName,
+        kind,
       },
     };
   }

@@ -51,16 +51,17 @@ export class Delivery {
     return this.o.lease.held();
   }
 
-  /** Sends one encoded frame to every connection (except those of `exceptUserId`); returns how many got it. */
-  broadcast(frame: EncodedFrame, exceptUserId?: string): number {
+  /** Sends one encoded frame to every connection (except those of the user `except` names, or that one connection); returns how many got it. */
+  broadcast(frame: EncodedFrame, except?: string | RoomMember): number {
+    const skip = (member: RoomMember) => (typeof except === 'string' ? member.user.id === except : member === except);
     if (!this.o.lease.held()) {
-      for (const member of this.o.members) if (member.user.id !== exceptUserId) this.withhold(member, frame);
+      for (const member of this.o.members) if (!skip(member)) this.withhold(member, frame);
       return 0;
     }
     let slow: RoomMember[] | null = null;
     let sent = 0;
     for (const member of this.o.members) {
-      if (member.user.id === exceptUserId) continue;
+      if (skip(member)) continue;
       const socket = member.socket;
       if (socket.readyState !== SOCKET_OPEN) continue;
       if (socket.bufferedAmount > this.o.sendBufferLimitBytes) (slow ??= []).push(member);

@@ -121,8 +121,8 @@ describe('RoomHost with a kind that is not chat', () => {
     room.handle(a, 'toString', {});
     room.handle(a, 'send', { text: 'hi' });
     expect(a.socket.events('error')).toEqual([
-      { code: 'invalid', message: 'tally rooms take no toString frames' },
-      { code: 'invalid', message: 'tally rooms take no send frames' },
+      { code: 'unknown_event', message: 'tally rooms take no toString frames' },
+      { code: 'unknown_event', message: 'tally rooms take no send frames' },
     ]);
   });
 

@@ -191,7 +191,7 @@ export class RoomHost<S = unknown, W extends QueuedWrite = QueuedWrite> {
    */
   handle(member: RoomMember, event: string, payload: unknown): void {
     const handler = Object.hasOwn(this.kind.handlers, event) ? this.kind.handlers[event] : undefined;
-    if (!handler) return this.delivery.sendTo(member, errorFrame(FrameErrorCode.Invalid, `${this.kind.name} rooms take no ${event} frames`));
+    if (!handler) return this.delivery.sendTo(member, errorFrame(FrameErrorCode.UnknownEvent, `${this.kind.name} rooms take no ${event} frames`));
     handler(this.content, member, payload as never);
   }
 
@@ -300,10 +300,13 @@ export class RoomHost<S = unknown, W extends QueuedWrite = QueuedWrite> {
       get isClosed() {
         return life.isClosed;
       },
+      get leaseHeld() {
+        return delivery.leaseHeld;
+      },
       isMember: (member) => presence.has(member),
       sendTo: (member, frame) => delivery.sendTo(member, frame),
       refuse: (member, code: FrameErrorCode | FrameErrorCodeV2, text) => delivery.sendTo(member, errorFrame(code, text)),
-      broadcast: (frame, exceptUserId) => delivery.broadcast(frame, exceptUserId),
+      broadcast: (frame, except) => delivery.broadcast(frame, except),
       enqueue: (write) => {
         this.touch();
         this.writes.push(write);

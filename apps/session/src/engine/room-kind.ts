@@ -47,12 +47,14 @@ export interface RoomContext<W extends QueuedWrite = QueuedWrite> {
   readonly defer: (fn: () => void) => void;
   readonly isOpen: boolean;
   readonly isClosed: boolean;
+  /** False while the server's lease has lapsed: ephemeral frames (typing, cursors) are then dropped, not held. */
+  readonly leaseHeld: boolean;
   /** Is this connection in the room now? */
   isMember(member: RoomMember): boolean;
   sendTo(member: RoomMember, frame: EncodedFrame): void;
   refuse(member: RoomMember, code: FrameErrorCode | FrameErrorCodeV2, text: string): void;
-  /** To every connection (except those of `exceptUserId`); returns how many got it. */
-  broadcast(frame: EncodedFrame, exceptUserId?: string): number;
+  /** To every connection (except those of the user `except` names, or the one connection `except` is); returns how many got it. */
+  broadcast(frame: EncodedFrame, except?: string | RoomMember): number;
   /** Queues a write: stored in order under the room's epoch, then handed to the kind's `stored`. */
   enqueue(write: W): void;
   /** Marks the room active now (heartbeats report it). */
@@ -77,6 +79,8 @@ export type FrameHandler<S> = { handle(state: S, member: RoomMember, payload: ne
  */
 export interface RoomKind<S, W extends QueuedWrite = QueuedWrite> {
   readonly name: string;
+  /** How many stored items `create` needs in its snapshot (default: the larger of `resumeLimit` and `historyLimit`). */
+  loadLimit?(limits: RoomLimits): number;
   /** The room's state from what the store holds of it. */
   create(room: RoomContext<W>, snapshot: RoomSnapshot): S;
   /** The `welcome` for `member`, who is among `members` already. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import type { UserRef } from '@app/shared';
+import { DEFAULT_ROOM_KIND, type RoomKindName, type UserRef } from '@app/shared';
 import { SessionTokenVerifier } from '../auth/session-token.verifier';
 import { SessionConfig } from '../config/session.config';
 
@@ -16,6 +16,8 @@ export interface Admission {
   rev?: number;
   /** The room's name from the token (null when none). */
   roomName: string | null;
+  /** The room's kind from the token (chat when it names none). */
+  kind: RoomKindName;
 }
 
 export type AdmissionCheck = { ok: true } | { ok: false; status: number; message: string };
@@ -65,6 +67,7 @@ export class ConnectionAdmission {
       since: sinceText === null ? undefined : Number(sinceText),
       rev: revText === null || sinceText === null ? undefined : Number(revText),
       roomName: claims.roomName ?? null,
+      kind: claims.kind ?? DEFAULT_ROOM_KIND,
     });
     return { ok: true };
   }

@@ -57,7 +57,7 @@ describe('frames through RoomWsAdapter and RoomGateway', () => {
       read: (_s: WebSocket, seq: number) => calls.push(['read', seq]),
     } as unknown as RoomsService;
     const config = loadSessionConfig({ MAX_MESSAGE_LENGTH: '10' });
-    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1, roomName: null };
+    const admitted: Admission = { user: { id: 'u1', name: 'Ada' }, roomId: 'room-1', epoch: 1, roomName: null, kind: 'chat' };
     const quotas = new UserRoomQuotas({ maxSockets: 5, perSecond: 10, burst: 5 }, () => now);
     const gateway = new RoomGateway(rooms, { take: () => admitted } as unknown as ConnectionAdmission, config, meter, quotas);
     const adapter = new RoomWsAdapter(undefined as unknown as INestApplicationContext, {

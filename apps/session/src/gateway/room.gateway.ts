@@ -7,6 +7,7 @@ import {
   ClientEvent,
   clientMsgIdProblem,
   ClientEventV2,
+  ClientEventV3,
   CloseCode,
   DEFAULT_LIMITS,
   emojiProblem,
@@ -127,11 +128,32 @@ export class RoomGateway implements OnGatewayConnection<WebSocket>, OnGatewayDis
     this.rooms.read(socket, data.seq as number);
   }
 
+  /** A board's update: base64 (standard alphabet, padded) of at most maxFrameBytes; whether it is a Yjs update the board decides. */
+  @SubscribeMessage(ClientEventV3.Update)
+  onUpdate(socket: WebSocket, data: Record<string, unknown>): void {
+    const { update } = data;
+    if (typeof update !== 'string' || update.length === 0 || update.length % 4 !== 0 || !BASE64.test(update)) {
+      return this.reject(socket, FrameErrorCode.Invalid, 'update must be a non-empty base64 string (a Yjs update)');
+    }
+    const idProblem = clientMsgIdProblem(data.clientMsgId);
+    if (idProblem) return this.reject(socket, FrameErrorCode.Invalid, idProblem);
+    this.rooms.update(socket, update, data.clientMsgId as string);
+  }
+
+  @SubscribeMessage(ClientEventV3.Cursor)
+  onCursor(socket: WebSocket, data: Record<string, unknown>): void {
+    const { x, y } = data;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) return this.reject(socket, FrameErrorCode.Invalid, 'x and y must be finite numbers');
+    this.rooms.cursor(socket, x as number, y as number);
+  }
+
   private reject(socket: WebSocket, code: FrameErrorCode, message: string): void {
     this.meter.frameRejected(code);
     if (socket.readyState === socket.OPEN) socket.send(errorFrame(code, message), TEXT_FRAME);
   }
 }
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function isSeq(value: unknown, min: number): boolean {
   return Number.isSafeInteger(value) && (value as number) >= min;

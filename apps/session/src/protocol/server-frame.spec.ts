@@ -17,6 +17,7 @@ describe('encodeMessageFrame', () => {
 describe('encodeWelcomeFrame', () => {
   const data = {
     roomId: 'room-12345678',
+    kind: 'chat' as const,
     serverId: 's1',
     you: { id: 'u1', name: 'Zoë "Z"' },
     members: [{ id: 'u1', name: 'Zoë "Z"' }],

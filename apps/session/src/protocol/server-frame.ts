@@ -5,11 +5,17 @@ import {
   type Message,
   type ServerEventMap,
   type ServerEventMapV2,
+  type ServerEventMapV3,
   type WelcomeV2Fields,
+  type WelcomeV3Fields,
+  type BoardWelcomeFields,
 } from '@app/shared';
 
-/** Every server → client event, version 1 and 2. */
-export type AnyServerEventMap = ServerEventMap & ServerEventMapV2;
+/** Every server → client event, versions 1 to 3 (`welcome` of either kind). */
+export type AnyServerEventMap = Omit<ServerEventMap, typeof ServerEvent.Welcome> & {
+  [ServerEvent.Welcome]: WelcomeFrameData | BoardWelcomeFrameData;
+} & ServerEventMapV2 &
+  ServerEventMapV3;
 
 /**
  * An encoded server → client frame. Encoded once (JSON.stringify, then UTF-8) and handed as the
@@ -41,8 +47,17 @@ export function encodeMessageFrame(message: Message): EncodedFrame {
 
 const FRAME_END = Buffer.from('}}');
 
-/** What this server's `welcome` carries: version 1's fields and every version-2 one. */
-export type WelcomeFrameData = ServerEventMap[typeof ServerEvent.Welcome] & Required<WelcomeV2Fields>;
+/** What this server's `welcome` of a chat room carries: version 1's fields, every version-2 one and the kind. */
+export type WelcomeFrameData = ServerEventMap[typeof ServerEvent.Welcome] & Required<WelcomeV2Fields> & Required<WelcomeV3Fields>;
+
+/** The fields of a chat's `welcome` that a board's has not (it carries its document instead). */
+type ChatWelcomeOnly = 'messages' | 'rev' | 'readSeq' | 'reads' | 'changed';
+
+/** What this server's `welcome` of a board carries: `state` or (a resume it can serve) `updates`. */
+export type BoardWelcomeFrameData = Omit<WelcomeFrameData, ChatWelcomeOnly> & BoardWelcomeFields;
+
+/** Either kind's `welcome` as one shape (what docs/asyncapi.yaml describes; `kind` says which). */
+export type AnyWelcomeFrameData = BoardWelcomeFrameData & Partial<Pick<WelcomeFrameData, ChatWelcomeOnly>>;
 
 /**
  * A `welcome` frame whose `data.messages` is already encoded: the UTF-8 bytes of a JSON array from

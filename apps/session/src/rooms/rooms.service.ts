@@ -1,7 +1,7 @@
 import { Lease } from '../lease/lease';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { WebSocket } from 'ws';
-import { ClientEvent, ClientEventV2, CloseCode, ServerEvent, type HeldRoom, type UserRef } from '@app/shared';
+import { ClientEvent, ClientEventV2, ClientEventV3, CloseCode, ServerEvent, type HeldRoom, type RoomKindName, type UserRef } from '@app/shared';
 import { SessionConfig } from '../config/session.config';
 import type { Admission } from '../gateway/connection-admission';
 import { ServerState } from '../lifecycle/server-state';
@@ -12,9 +12,10 @@ import { CLOCK, type Clock } from '../time/clock';
 import type { RoomMember } from '../engine/member-socket';
 import { LoopTurnOutbox, type Corkable } from '../engine/outbox';
 import { RoomHost } from '../engine/room-host';
-import type { RoomLimits } from '../engine/room-kind';
+import type { RoomKind, RoomLimits } from '../engine/room-kind';
+import type { QueuedWrite } from '../engine/write-queue';
 import type { RoomLog } from '../engine/room-log';
-import { DEFAULT_ROOM_KIND, ROOM_KINDS } from '../kinds/room-kinds';
+import { ROOM_KINDS } from '../kinds/room-kinds';
 
 /** One socket: its user, its room once hydrated, and what it asked for before that. */
 class Connection implements RoomMember {
@@ -35,6 +36,8 @@ class Connection implements RoomMember {
     readonly sinceRev: number | undefined,
     /** The room's name from the token: a room loaded for this connection takes it. */
     readonly roomName: string | null,
+    /** The room's kind from the token: a room loaded for this connection is of this kind. */
+    readonly kind: RoomKindName,
   ) {}
 }
 
@@ -138,7 +141,7 @@ export class RoomsService {
   /** `transport` is the TCP socket under `socket` (the upgrade request's), whose writes rooms hold. */
   connect(socket: WebSocket, admission: Admission, transport?: Corkable): void {
     if (this.state.draining) return socket.close(CloseCode.ServiceRestart, 'server draining');
-    const conn = new Connection(socket, admission.user, admission.roomId, admission.epoch, admission.since, transport, admission.rev, admission.roomName);
+    const conn = new Connection(socket, admission.user, admission.roomId, admission.epoch, admission.since, transport, admission.rev, admission.roomName, admission.kind);
     this.connections.set(socket, conn);
     this.enter(conn);
   }
@@ -170,6 +173,16 @@ export class RoomsService {
 
   read(socket: WebSocket, seq: number): void {
     this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV2.Read, { seq }));
+  }
+
+  /** A board's `update` (version 3); a chat room refuses it (`unknown_event`). */
+  update(socket: WebSocket, update: string, clientMsgId: string): void {
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV3.Update, { update, clientMsgId }));
+  }
+
+  /** A board's `cursor` (version 3); a chat room refuses it (`unknown_event`). */
+  cursor(socket: WebSocket, x: number, y: number): void {
+    this.withRoom(socket, (conn, room) => room.handle(conn, ClientEventV3.Cursor, { x, y }));
   }
 
   typing(socket: WebSocket): void {
@@ -254,7 +267,7 @@ export class RoomsService {
       pending.room.then(again, again);
       return;
     }
-    const next = pending?.room ?? this.load(conn.roomId, conn.epoch, conn.roomName);
+    const next = pending?.room ?? this.load(conn.roomId, conn.epoch, conn.roomName, conn.kind);
     if (next === 'full') {
       this.log.warn(`refusing room ${conn.roomId}: this server holds MAX_ROOMS=${this.config.MAX_ROOMS} rooms`);
       return conn.socket.close(CloseCode.ServiceRestart, 'server full');
@@ -314,17 +327,19 @@ export class RoomsService {
     for (const action of waiting) action(room);
   }
 
-  private load(roomId: string, epoch: number, name: string | null): Promise<RoomHost | null> | 'full' {
+  private load(roomId: string, epoch: number, name: string | null, kind: RoomKindName): Promise<RoomHost | null> | 'full' {
     const closing = this.rooms.get(roomId);
     if (!closing && this.rooms.size + this.loading.size >= this.config.MAX_ROOMS) return 'full';
     const load = (async () => {
       // A room still closing here stores its last messages first, so the new one continues its seq.
       if (closing) await closing.closed;
       // Claims the epoch: from here on no write under an older one is stored, and the snapshot holds every earlier one.
-      const snapshot = await this.store.load(roomId, Math.max(this.limits.resumeLimit, this.limits.historyLimit), epoch);
+      const roomKind = ROOM_KINDS[kind] as RoomKind<unknown, QueuedWrite>;
+      const limit = roomKind.loadLimit?.(this.limits) ?? Math.max(this.limits.resumeLimit, this.limits.historyLimit);
+      const snapshot = await this.store.load(roomId, limit, epoch);
       if (this.state.draining) return null;
       const room: RoomHost = new RoomHost({
-        kind: ROOM_KINDS[DEFAULT_ROOM_KIND],
+        kind: roomKind,
         roomId,
         name,
         serverId: this.config.serverId,

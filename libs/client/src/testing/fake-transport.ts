@@ -150,7 +150,7 @@ export class FakeSessions implements SessionSource {
 }
 
 function session(p: Partial<RoomSession>): RoomSession {
-  return { roomId: 'room-1', url: 'ws://s1.test/ws', token: `tok-${Math.random()}`, serverId: 's1', epoch: 1, name: null, ...p };
+  return { roomId: 'room-1', url: 'ws://s1.test/ws', token: `tok-${Math.random()}`, serverId: 's1', epoch: 1, name: null, kind: 'chat', ...p };
 }
 
 export function msg(seq: number, over: Partial<MessageV2> = {}): MessageV2 {

@@ -1,3 +1,5 @@
+import type { RoomKindName } from '../protocol/version-3';
+
 /** Token kinds: a token of one kind is refused where the other is required. */
 export const TokenType = {
   Access: 'access',
@@ -29,6 +31,8 @@ export interface SessionTokenClaims {
   epoch: number;
   /** The room's name (null when it has none), for `welcome`: the session server has no directory. Version 2. */
   roomName?: string | null;
+  /** The room's kind; absent (tokens of a backend before version 3) means `chat`. Version 3. */
+  kind?: RoomKindName;
 }
 
 /** Algorithm of session tokens: the backend alone holds the private key, session servers only verify. */

@@ -1,3 +1,4 @@
+import type { RoomKindName } from '../protocol/version-3';
 import type { UserRef } from '../protocol/payloads';
 
 /** `POST /api/login` body. */
@@ -33,6 +34,8 @@ export interface LoginResponse {
 /** `POST /api/rooms` body. */
 export interface CreateRoomRequest {
   name?: string;
+  /** What the room holds (version 3; default `chat`). */
+  kind?: RoomKindName;
 }
 
 /** `POST /api/rooms` success (201). */
@@ -40,6 +43,8 @@ export interface CreateRoomResponse {
   roomId: string;
   /** The trimmed name given, or null (version 2). */
   name: string | null;
+  /** The room's kind (version 3). */
+  kind: RoomKindName;
 }
 
 /** `POST /api/rooms/:roomId` success (200): where to connect for this room. */
@@ -54,6 +59,8 @@ export interface RoomSessionResponse {
   epoch: number;
   /** The room's name, or null. */
   name: string | null;
+  /** The room's kind (version 3). */
+  kind: RoomKindName;
 }
 
 /** Nest's error body shape. */

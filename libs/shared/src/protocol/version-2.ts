@@ -1,3 +1,4 @@
+import type { RoomKindName } from './version-3';
 import type { Message } from './payloads';
 
 /**
@@ -141,6 +142,8 @@ export interface ServerEventMapV2 {
 export interface RoomSummary {
   roomId: string;
   name: string | null;
+  /** The room's kind (version 3). */
+  kind: RoomKindName;
   /** As last reported by the room's session server (a few seconds old at most), 0 if never. */
   lastSeq: number;
   /** Distinct users connected, as last reported. */

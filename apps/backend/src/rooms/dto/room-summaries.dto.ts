@@ -1,4 +1,4 @@
-import { RoomSummariesResponse, RoomSummary } from '@app/shared';
+import { ROOM_KIND_NAMES, RoomSummariesResponse, RoomSummary, type RoomKindName } from '@app/shared';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 
@@ -15,6 +15,7 @@ export class RoomSummariesQueryDto {
 export class RoomSummaryDto implements RoomSummary {
   @ApiProperty({ example: 'kq3V9xL0bT2mZp8w' }) roomId: string;
   @ApiProperty({ description: 'The room name, or null', type: String, nullable: true, example: 'Design review' }) name: string | null;
+  @ApiProperty({ description: "The room's kind (version 3)", enum: ROOM_KIND_NAMES, example: 'chat' }) kind: RoomKindName;
   @ApiProperty({ description: "Seq of the newest message as last reported by the room's session server (a few seconds old at most); 0 if never", example: 42 })
   lastSeq: number;
   @ApiProperty({ description: 'Distinct users connected, as last reported; 0 when no server holds the room', example: 2 }) online: number;

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,24 @@ describe('SqliteRoomCatalog', () => {
     expect(await second.getRoom('r1', 18_000)).toEqual({ roomId: 'r1', name: 'Kept', createdAt: 5, createdBy: 'u1' });
     expect(await second.getRoom('r1', 19_001)).toBeNull();
     await second.close();
+  });
+
+  it('opens a catalog from before room kinds: the column is added, its rooms read back with no kind (chat)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'catalog-')), 'rooms.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE rooms (
+      room_id TEXT PRIMARY KEY, name TEXT, created_at INTEGER NOT NULL, created_by TEXT NOT NULL, expires_at INTEGER NOT NULL, store TEXT
+    ) WITHOUT ROWID`);
+    old.prepare('INSERT INTO rooms VALUES (?, ?, ?, ?, ?, ?)').run('r-old', null, 5, 'u1', 100_000, null);
+    old.close();
+    const timing = { heartbeatTtlMs: 1000, roomTtlMs: 10_000 };
+    const dir = new MemorySessionDirectory(timing, new SqliteRoomCatalog(file));
+    expect(await dir.getRoom('r-old', 10)).toEqual({ roomId: 'r-old', createdAt: 5, createdBy: 'u1' });
+    await dir.createRoom({ roomId: 'r-board', kind: 'board', createdAt: 6, createdBy: 'u1' }, 6);
+    await dir.close();
+    const again = new MemorySessionDirectory(timing, new SqliteRoomCatalog(file));
+    expect((await again.getRoom('r-board', 10))?.kind).toBe('board');
+    await again.close();
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RoomSummary, SessionHeartbeat } from '@app/shared';
+import { DEFAULT_ROOM_KIND, type RoomSummary, type SessionHeartbeat } from '@app/shared';
 import { CatalogEntry, MemoryRoomCatalog, RoomCatalog } from './room-catalog';
 import { DirectoryTiming, HeartbeatOutcome, isAlive, OpenedRoom, Placement, RoomRecord, ServerRecord, SessionDirectory } from './session-directory.port';
 
@@ -203,6 +203,7 @@ export class MemorySessionDirectory implements SessionDirectory {
       out.push({
         roomId,
         name: entry.record.name ?? null,
+        kind: entry.record.kind ?? DEFAULT_ROOM_KIND,
         lastSeq: report?.lastSeq ?? 0,
         online: fresh ? report.online : 0,
         lastActivityAt: Math.max(report?.lastActivity ?? 0, entry.record.createdAt),

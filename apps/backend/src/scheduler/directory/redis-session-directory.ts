@@ -1,4 +1,4 @@
-import type { RoomSummary, SessionHeartbeat } from '@app/shared';
+import { DEFAULT_ROOM_KIND, isRoomKindName, type RoomSummary, type SessionHeartbeat } from '@app/shared';
 import { ServiceUnavailableException } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { closeRedisClient, normalizeKeyPrefix } from '@app/redis';
@@ -138,6 +138,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         lastActive: now,
       };
       if (room.name !== undefined) fields.name = room.name;
+      if (room.kind !== undefined) fields.kind = room.kind;
       await this.redis.multi().del(key).hset(key, fields).pexpire(key, this.timing.roomTtlMs).exec().then(failOnError);
     });
   }
@@ -162,6 +163,7 @@ export class RedisSessionDirectory implements SessionDirectory {
         out.push({
           roomId: fields.roomId,
           name: fields.name ?? null,
+          kind: isRoomKindName(fields.kind) ? fields.kind : DEFAULT_ROOM_KIND,
           lastSeq: Number(fields.lastSeq ?? 0),
           online: fresh ? Number(fields.online ?? 0) : 0,
           lastActivityAt: Math.max(Number(fields.activityAt ?? 0), Number(fields.createdAt)),
@@ -269,6 +271,7 @@ function toRoom(flat: string[]): RoomRecord {
   for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1];
   const room: RoomRecord = { roomId: fields.roomId, createdAt: Number(fields.createdAt), createdBy: fields.createdBy };
   if (fields.name !== undefined) room.name = fields.name;
+  if (isRoomKindName(fields.kind)) room.kind = fields.kind;
   return room;
 }
 

@@ -473,6 +473,16 @@ export function describeSessionDirectoryContract(name: string, make: (timing: Di
         expect(await dir.getRoom('nope', T0)).toBeNull();
       });
 
+      it('keeps the kind (version 3): a board stays a board in getRoom, openRoom and the summaries; no kind reads as none (chat)', async () => {
+        await dir.heartbeat(hb('a'), T0);
+        await dir.createRoom({ roomId: 'room-b', kind: 'board', createdAt: T0, createdBy: 'u' }, T0);
+        await dir.createRoom({ roomId: 'room-c', createdAt: T0, createdBy: 'u' }, T0);
+        expect(await dir.getRoom('room-b', T0)).toEqual({ roomId: 'room-b', kind: 'board', createdAt: T0, createdBy: 'u' });
+        expect((await dir.openRoom('room-b', T0))?.room.kind).toBe('board');
+        expect((await dir.getRoom('room-c', T0))?.kind).toBeUndefined();
+        expect((await dir.roomSummaries(['room-b', 'room-c'], T0)).map((r) => r.kind)).toEqual(['board', 'chat']);
+      });
+
       it('keeps a room without a name', async () => {
         await dir.createRoom({ roomId: 'room-2', createdAt: T0, createdBy: 'u' }, T0);
         const got = await dir.getRoom('room-2', T0);
@@ -611,17 +621,17 @@ export function describeSessionDirectoryContract(name: string, make: (timing: Di
         await create('room-2');
         const placed = await dir.place('room-1', T0);
         expect(await dir.roomSummaries(['room-2', 'nope', 'room-1'], T0)).toEqual([
-          { roomId: 'room-2', name: null, lastSeq: 0, online: 0, lastActivityAt: T0 },
-          { roomId: 'room-1', name: 'Friday standup', lastSeq: 0, online: 0, lastActivityAt: T0 },
+          { roomId: 'room-2', name: null, kind: 'chat', lastSeq: 0, online: 0, lastActivityAt: T0 },
+          { roomId: 'room-1', name: 'Friday standup', kind: 'chat', lastSeq: 0, online: 0, lastActivityAt: T0 },
         ]);
         const rooms: HeldRoom[] = [{ roomId: 'room-1', connections: 3, members: 2, lastSeq: 42, lastActivity: T0 + 50, epoch: placed!.epoch }];
         await dir.heartbeat(hb('a', { rooms }), T0 + 100);
         expect(await dir.roomSummaries(['room-1'], T0 + 200)).toEqual([
-          { roomId: 'room-1', name: 'Friday standup', lastSeq: 42, online: 2, lastActivityAt: T0 + 50 },
+          { roomId: 'room-1', name: 'Friday standup', kind: 'chat', lastSeq: 42, online: 2, lastActivityAt: T0 + 50 },
         ]);
         // The server stopped reporting it (room closed, or server dead): nobody online, last seq kept.
         expect(await dir.roomSummaries(['room-1'], T0 + 100 + ttl + 1)).toEqual([
-          { roomId: 'room-1', name: 'Friday standup', lastSeq: 42, online: 0, lastActivityAt: T0 + 50 },
+          { roomId: 'room-1', name: 'Friday standup', kind: 'chat', lastSeq: 42, online: 0, lastActivityAt: T0 + 50 },
         ]);
       });
 

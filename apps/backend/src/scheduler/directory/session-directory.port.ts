@@ -1,4 +1,4 @@
-import type { RoomSummary, SessionHeartbeat } from '@app/shared';
+import type { RoomKindName, RoomSummary, SessionHeartbeat } from '@app/shared';
 
 export const SESSION_DIRECTORY = Symbol('SESSION_DIRECTORY');
 
@@ -20,6 +20,8 @@ export interface ServerRecord {
 export interface RoomRecord {
   roomId: string;
   name?: string;
+  /** What the room holds (version 3); absent for rooms created before, which are chat rooms. */
+  kind?: RoomKindName;
   createdAt: number;
   createdBy: string;
 }

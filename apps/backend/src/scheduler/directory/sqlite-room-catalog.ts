@@ -1,3 +1,4 @@
+import { isRoomKindName } from '@app/shared';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -10,6 +11,7 @@ interface RoomRow {
   created_by: string;
   expires_at: number;
   store: string | null;
+  kind: string | null;
 }
 
 /**
@@ -37,7 +39,9 @@ export class SqliteRoomCatalog implements RoomCatalog {
     // Catalogs from before store identities: the column is added, their rooms have no store yet.
     const columns = this.db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('rooms')").all();
     if (!columns.some((c) => c.name === 'store')) this.db.exec('ALTER TABLE rooms ADD COLUMN store TEXT');
-    this.insert = this.db.prepare('INSERT OR REPLACE INTO rooms (room_id, name, created_at, created_by, expires_at, store) VALUES (?, ?, ?, ?, ?, ?)');
+    // Catalogs from before room kinds (version 3): their rooms are chat rooms, read back as no kind.
+    if (!columns.some((c) => c.name === 'kind')) this.db.exec('ALTER TABLE rooms ADD COLUMN kind TEXT');
+    this.insert = this.db.prepare('INSERT OR REPLACE INTO rooms (room_id, name, created_at, created_by, expires_at, store, kind) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.bind = this.db.prepare('UPDATE rooms SET store = ? WHERE room_id = ? AND store IS NULL');
     this.select = this.db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE room_id = ?');
     this.touchOne = this.db.prepare('UPDATE rooms SET expires_at = ? WHERE room_id = ? AND expires_at > ?');
@@ -48,14 +52,20 @@ export class SqliteRoomCatalog implements RoomCatalog {
   }
 
   create({ record, expiresAt, store }: CatalogEntry): void {
-    this.insert.run(record.roomId, record.name ?? null, record.createdAt, record.createdBy, expiresAt, store ?? null);
+    this.insert.run(record.roomId, record.name ?? null, record.createdAt, record.createdBy, expiresAt, store ?? null, record.kind ?? null);
   }
 
   get(roomId: string): CatalogEntry | undefined {
     const row = this.select.get(roomId);
     if (!row) return undefined;
     return {
-      record: { roomId: row.room_id, ...(row.name !== null ? { name: row.name } : {}), createdAt: row.created_at, createdBy: row.created_by },
+      record: {
+        roomId: row.room_id,
+        ...(row.name !== null ? { name: row.name } : {}),
+        ...(isRoomKindName(row.kind) ? { kind: row.kind } : {}),
+        createdAt: row.created_at,
+        createdBy: row.created_by,
+      },
       expiresAt: row.expires_at,
       ...(row.store !== null ? { store: row.store } : {}),
     };

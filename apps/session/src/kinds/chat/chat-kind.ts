@@ -206,6 +206,7 @@ export const chatKind: RoomKind<ChatState, ChatWrite> = {
     return encodeWelcomeFrame(
       {
         roomId: room.roomId,
+        kind: 'chat',
         serverId: room.serverId,
         you: member.user,
         members: [...members],

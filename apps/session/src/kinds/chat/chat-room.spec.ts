@@ -96,6 +96,7 @@ describe('ChatRoom', () => {
       const [welcome] = alice.socket.events('welcome');
       expect(welcome).toEqual({
         roomId: 'room-1',
+        kind: 'chat',
         serverId: 'srv-1',
         you: { id: 'alice', name: 'ALICE' },
         members: [{ id: 'alice', name: 'ALICE' }],

@@ -58,7 +58,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
     roomSession = jest.fn(async (roomId: string) => {
       const url = servers[Math.min(calls, servers.length - 1)];
       calls++;
-      return { roomId, name: null, url, token: `tok${calls}`, serverId: `s${calls}`, epoch: calls };
+      return { roomId, name: null, url, token: `tok${calls}`, serverId: `s${calls}`, epoch: calls, kind: 'chat' as const };
     });
     TestBed.configureTestingModule({
       providers: [
@@ -393,7 +393,7 @@ describe('RoomConnection (signals adapter over the SDK)', () => {
 
     // The room expires while the client is away.
     roomSession.mockReset();
-    roomSession.mockResolvedValueOnce({ roomId: 'room-2', name: null, url: servers[0], token: 't', serverId: 's1', epoch: 1 });
+    roomSession.mockResolvedValueOnce({ roomId: 'room-2', name: null, url: servers[0], token: 't', serverId: 's1', epoch: 1, kind: 'chat' });
     roomSession.mockRejectedValueOnce(new ApiError(404, 'Room not found'));
     connection.connect('room-2');
     await flushAsync();
