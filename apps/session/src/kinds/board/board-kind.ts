@@ -1,6 +1,7 @@
 import { ClientEventV3, FrameErrorCode, ServerEvent, ServerEventV3, type BoardUpdate } from '@app/shared';
 import * as Y from 'yjs';
 import type { RoomMember } from '../../engine/member-socket';
+import { ackKnown, ackStored } from '../../engine/acks';
 import type { FrameHandler, RoomKind } from '../../engine/room-kind';
 import { encodeFrame, type BoardWelcomeFrameData } from '../../protocol/server-frame';
 import { BOARD_LOAD_LIMIT, BoardState, CURSOR_THROTTLE_MS, type PendingUpdate } from './board-state';
@@ -25,13 +26,7 @@ function accepting(state: BoardState, member: RoomMember): boolean {
 function update(state: BoardState, member: RoomMember, { update: base64, clientMsgId }: BoardPayloads['update']): void {
   if (!accepting(state, member)) return;
   const { room } = state;
-  const storedSeq = state.seqOfId.get(clientMsgId);
-  if (storedSeq) return room.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: storedSeq }));
-  const pending = state.pending.get(clientMsgId);
-  if (pending) {
-    (pending.duplicates ??= []).push(member);
-    return;
-  }
+  if (ackKnown(room, member, clientMsgId, state.seqOfId.get(clientMsgId), state.pending.get(clientMsgId))) return;
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length > room.limits.maxFrameBytes) {
     return room.refuse(member, FrameErrorCode.Invalid, `update must be at most ${room.limits.maxFrameBytes} bytes decoded`);
@@ -93,9 +88,7 @@ function updateStored(state: BoardState, pending: PendingUpdate): void {
   state.remember(stored, message.id);
   // Every socket but the sender's one: its other devices apply it too.
   room.meter.messagesDelivered(room.broadcast(encodeFrame(ServerEventV3.Update, stored), pending.sender));
-  const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
-  if (room.isMember(pending.sender)) room.sendTo(pending.sender, ack);
-  for (const dup of pending.duplicates ?? []) if (room.isMember(dup)) room.sendTo(dup, ack);
+  ackStored(room, pending, message.id, message.seq);
 }
 
 const handlers: { [E in keyof BoardPayloads]: FrameHandler<BoardState> } = {
@@ -134,7 +127,12 @@ export const boardKind: RoomKind<BoardState, PendingUpdate> = {
 
   handlers,
 
-  write: (state, run) => state.room.store.append(state.room.roomId, run.map((p) => p.message), state.room.epoch),
+  write: (state, run) =>
+    state.room.store.append(
+      state.room.roomId,
+      run.map((p) => p.message),
+      state.room.epoch,
+    ),
 
   stored(state, run) {
     for (const pending of run) updateStored(state, pending);
@@ -149,4 +147,3 @@ export const boardKind: RoomKind<BoardState, PendingUpdate> = {
 
   lastSeq: (state) => state.storedSeq,
 };
-

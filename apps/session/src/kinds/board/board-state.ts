@@ -1,6 +1,6 @@
 import type { BoardUpdate, MessageV2 } from '@app/shared';
 import * as Y from 'yjs';
-import type { RoomMember } from '../../engine/member-socket';
+import type { AckedWrite } from '../../engine/acks';
 import type { RoomContext } from '../../engine/room-kind';
 import type { RoomSnapshot } from '../../store/room-store.port';
 import type { TimerHandle } from '../../time/clock';
@@ -16,13 +16,10 @@ export const BOARD_LOAD_LIMIT = 1_000_000;
 export const CURSOR_THROTTLE_MS = 50;
 
 /** An accepted update waiting for the store: stored as a message whose text is the base64 update. */
-export interface PendingUpdate {
+export interface PendingUpdate extends AckedWrite {
   readonly call: 'update';
   readonly message: MessageV2;
   readonly bytes: Uint8Array;
-  readonly sender: RoomMember;
-  /** Other sockets that sent the same clientMsgId while this one was being stored: acked with it. */
-  duplicates: RoomMember[] | null;
 }
 
 /** One user's cursor throttle: when one last went out, and the newest one held back since. */

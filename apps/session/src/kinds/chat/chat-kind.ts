@@ -1,5 +1,6 @@
 import { ClientEvent, ClientEventV2, DEFAULT_LIMITS, FrameErrorCode, FrameErrorCodeV2, ServerEvent, ServerEventV2, type ReadMarker } from '@app/shared';
 import type { RoomMember } from '../../engine/member-socket';
+import { ackKnown, ackStored } from '../../engine/acks';
 import type { FrameHandler, RoomKind } from '../../engine/room-kind';
 import { encodeFrame, encodeMessageFrame, encodeWelcomeFrame, errorFrame, MESSAGE_DATA_START, type EncodedFrame } from '../../protocol/server-frame';
 import { ChatState, type ChatWrite, type PendingChange, type PendingMessage, type RoomMessage } from './chat-state';
@@ -28,13 +29,7 @@ function accepting(state: ChatState, member: RoomMember): boolean {
 function send(state: ChatState, member: RoomMember, { text, clientMsgId }: ChatPayloads['send']): void {
   if (!accepting(state, member)) return;
   const { room } = state;
-  const storedSeq = state.ring.seqOfKey(clientMsgId);
-  if (storedSeq) return room.sendTo(member, encodeFrame(ServerEvent.Ack, { clientMsgId, seq: storedSeq }));
-  const pending = state.pending.get(clientMsgId);
-  if (pending) {
-    (pending.duplicates ??= []).push(member);
-    return;
-  }
+  if (ackKnown(room, member, clientMsgId, state.ring.seqOfKey(clientMsgId), state.pending.get(clientMsgId))) return;
   const message: RoomMessage = {
     seq: ++state.assignedSeq,
     id: clientMsgId,
@@ -163,9 +158,7 @@ function messageStored(state: ChatState, pending: PendingMessage): void {
   if (state.changed.size) state.changed.delete(state.ring.oldestSeq - 1);
   state.pending.delete(message.id);
   room.meter.messagesDelivered(room.broadcast(frame));
-  const ack = encodeFrame(ServerEvent.Ack, { clientMsgId: message.id, seq: message.seq });
-  if (room.isMember(pending.sender)) room.sendTo(pending.sender, ack);
-  for (const dup of pending.duplicates ?? []) if (room.isMember(dup)) room.sendTo(dup, ack);
+  ackStored(room, pending, message.id, message.seq);
 }
 
 function changeStored(state: ChatState, change: PendingChange): void {

@@ -1,7 +1,7 @@
 import type { MessageV2 } from '@app/shared';
 import { MessageLog } from '../../history/message-log';
+import type { AckedWrite } from '../../engine/acks';
 import type { RoomContext } from '../../engine/room-kind';
-import type { RoomMember } from '../../engine/member-socket';
 import type { EncodedFrame } from '../../protocol/server-frame';
 import type { RoomSnapshot } from '../../store/room-store.port';
 import { ReadMarkers } from './read-markers';
@@ -12,12 +12,9 @@ export type RoomMessage = MessageV2 & { rev: number };
 export type HistoryPage = { messages: MessageV2[]; hasMore: boolean };
 
 /** An accepted message waiting for the store (one `append` per run). */
-export interface PendingMessage {
+export interface PendingMessage extends AckedWrite {
   call: 'send';
   message: RoomMessage;
-  sender: RoomMember;
-  /** Connections that re-sent the same clientMsgId before it was stored: they get its ack too. */
-  duplicates: RoomMember[] | null;
 }
 
 /** An accepted edit, deletion or reaction change, waiting for the store (one `update` per run): the message's new state. */
