@@ -92,6 +92,33 @@ describe('session server, fed generated client frames', () => {
     await env.dispose();
   });
 
+  /**
+   * Sends each frame, then a probe (an unknown event whose error marks where the frame's answers end):
+   * every error is one of the contract's codes with a readable message, a frame the document refuses
+   * gets exactly one, and one it allows at most one.
+   */
+  async function sendEachChecked(client: RawFrameClient, frames: Array<{ kind: string; text: string }>): Promise<void> {
+    for (const [i, frame] of frames.entries()) {
+      const before = client.received.length;
+      if (frame.kind === 'binary') client.sendRaw(Buffer.from(frame.text), { binary: true });
+      else client.sendRaw(frame.text);
+      const probe = `probe-${i}`;
+      client.send(probe, {});
+      while (!((await client.next('error')) as { message: string }).message.includes(probe));
+      const errors = client.received
+        .slice(before)
+        .filter((f) => f.event === 'error' && !(f.data as { message: string }).message.includes('probe-'))
+        .map((f) => f.data as { code: string; message: string });
+      for (const e of errors) {
+        expect(CODES.has(e.code)).toBe(true);
+        expect(e.message).toMatch(/^[^\n]{8,200}$/);
+      }
+      const allowed = frame.kind === 'text' && contract.problem('client→server', frame.text) === null;
+      if (allowed) expect(errors.length).toBeLessThanOrEqual(1);
+      else expect({ frame: frame.text, errors: errors.length }).toEqual({ frame: frame.text, errors: 1 });
+    }
+  }
+
   it('answers every frame the document does not allow with one clear error, never fails, and stays healthy', async () => {
     let run = 0;
     let acked = 0;
@@ -105,25 +132,7 @@ describe('session server, fed generated client frames', () => {
           // Something to edit, delete and react to (seqs 1 and 2, the fuzzer's own).
           await client.say('one', 'seed-1');
           await client.say('two', 'seed-2');
-          for (const [i, frame] of frames.entries()) {
-            const before = client.received.length;
-            if (frame.kind === 'binary') client.sendRaw(Buffer.from(frame.text), { binary: true });
-            else client.sendRaw(frame.text);
-            const probe = `probe-${i}`;
-            client.send(probe, {});
-            while (!((await client.next('error')) as { message: string }).message.includes(probe));
-            const errors = client.received
-              .slice(before)
-              .filter((f) => f.event === 'error' && !(f.data as { message: string }).message.includes('probe-'))
-              .map((f) => f.data as { code: string; message: string });
-            for (const e of errors) {
-              expect(CODES.has(e.code)).toBe(true);
-              expect(e.message).toMatch(/^[^\n]{8,200}$/);
-            }
-            const allowed = frame.kind === 'text' && contract.problem('client→server', frame.text) === null;
-            if (allowed) expect(errors.length).toBeLessThanOrEqual(1);
-            else expect({ frame: frame.text, errors: errors.length }).toEqual({ frame: frame.text, errors: 1 });
-          }
+          await sendEachChecked(client, frames);
           expect(client.isOpen).toBe(true);
           // What the room took is text every store and socket keeps as it is (no lone surrogate that
           // UTF-8 would turn into U+FFFD, so a re-sent clientMsgId is always recognised).
@@ -156,25 +165,7 @@ describe('session server, fed generated client frames', () => {
         const { client, welcome } = await RawFrameClient.join(server.urlFor(server.token({ sub: `b-${run}`, name: 'Prop', room, kind: 'board' })));
         expect(welcome.kind).toBe('board');
         try {
-          for (const [i, frame] of frames.entries()) {
-            const before = client.received.length;
-            if (frame.kind === 'binary') client.sendRaw(Buffer.from(frame.text), { binary: true });
-            else client.sendRaw(frame.text);
-            const probe = `probe-${i}`;
-            client.send(probe, {});
-            while (!((await client.next('error')) as { message: string }).message.includes(probe));
-            const errors = client.received
-              .slice(before)
-              .filter((f) => f.event === 'error' && !(f.data as { message: string }).message.includes('probe-'))
-              .map((f) => f.data as { code: string; message: string });
-            for (const e of errors) {
-              expect(CODES.has(e.code)).toBe(true);
-              expect(e.message).toMatch(/^[^\n]{8,200}$/);
-            }
-            const allowed = frame.kind === 'text' && contract.problem('client→server', frame.text) === null;
-            if (allowed) expect(errors.length).toBeLessThanOrEqual(1);
-            else expect({ frame: frame.text, errors: errors.length }).toEqual({ frame: frame.text, errors: 1 });
-          }
+          await sendEachChecked(client, frames);
           expect(client.isOpen).toBe(true);
         } finally {
           client.terminate();
