@@ -40,7 +40,7 @@ export default tseslint.config(
     // Tests read JSON off real sockets and HTTP responses as `any` and check its shape with
     // assertions; typing every frame there adds casts, not safety. The rest of the type-aware
     // rules (floating promises, misused promises, ...) stay on.
-    files: ['**/*.spec.ts', 'test/**/*.ts', 'apps/web/src/app/testing/**/*.ts', '**/*.contract.ts'],
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'apps/web/src/app/testing/**/*.ts', 'apps/session/src/engine/testing/**/*.ts', '**/*.contract.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

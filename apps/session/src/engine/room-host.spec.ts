@@ -2,33 +2,15 @@ import { CloseCode } from '@app/shared';
 import { MemoryRoomStore } from '../store/memory-room-store';
 import { StaleEpochError } from '../store/room-store.port';
 import { ManualClock } from '../time/manual-clock';
-import { SOCKET_OPEN, type MemberSocket, type RoomMember } from './member-socket';
+import type { RoomMember } from './member-socket';
+import { fakeMember } from './testing/fake-member';
 import { RoomHost } from './room-host';
 import type { RoomContext, RoomKind, RoomLimits } from './room-kind';
 
 // The engine with a kind that is not chat: a tally that members add to. What the engine does
 // (presence, delivery, the write queue, close on a fenced write) must not depend on chat.
 
-class FakeSocket implements MemberSocket {
-  readyState = SOCKET_OPEN;
-  bufferedAmount = 0;
-  frames: Array<{ event: string; data: any }> = [];
-  closedWith: number | null = null;
-  send(data: Buffer): void {
-    this.frames.push(JSON.parse(data.toString('utf8')));
-  }
-  close(code?: number): void {
-    this.closedWith = code ?? 1005;
-    this.readyState = 3;
-  }
-  events(name: string): any[] {
-    return this.frames.filter((f) => f.event === name).map((f) => f.data);
-  }
-}
-
-function member(id: string): RoomMember & { socket: FakeSocket } {
-  return { socket: new FakeSocket(), user: { id, name: id } };
-}
+const member = (id: string) => fakeMember(id);
 
 const frame = (event: string, data: unknown) => Buffer.from(JSON.stringify({ event, data }));
 

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { SOCKET_OPEN, type MemberSocket, type RoomMember } from '../../engine/member-socket';
+import { fakeMember, type FakeMember } from '../../engine/testing/fake-member';
 import { RoomHost } from '../../engine/room-host';
 import type { RoomLimits } from '../../engine/room-kind';
 import { MemoryRoomStore } from '../../store/memory-room-store';
@@ -7,25 +7,8 @@ import { ManualClock } from '../../time/manual-clock';
 import { boardKind } from './board-kind';
 import { CURSOR_THROTTLE_MS, type BoardState, type PendingUpdate } from './board-state';
 
-class FakeSocket implements MemberSocket {
-  readyState = SOCKET_OPEN;
-  bufferedAmount = 0;
-  frames: Array<{ event: string; data: any }> = [];
-  send(data: Buffer): void {
-    this.frames.push(JSON.parse(data.toString('utf8')));
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  events(name: string): any[] {
-    return this.frames.filter((f) => f.event === name).map((f) => f.data);
-  }
-}
-
-type Member = RoomMember & { socket: FakeSocket };
-function member(id: string): Member {
-  return { socket: new FakeSocket(), user: { id, name: id } };
-}
+type Member = FakeMember;
+const member = (id: string): Member => fakeMember(id);
 
 const LIMITS: RoomLimits = {
   historyLimit: 5,

@@ -4,35 +4,7 @@ import { type RoomSnapshot, type RoomStore, SeqConflictError } from '../../store
 import { ManualClock } from '../../time/manual-clock';
 import { MAX_WITHHELD_FRAMES, SLOW_CONSUMER_CLOSE_CODE } from '../../engine/delivery';
 import { ChatRoom, type ChatRoomLimits, type ChatRoomOptions } from './chat-room';
-import { SOCKET_OPEN, type MemberSocket, type RoomMember } from '../../engine/member-socket';
-
-interface Frame {
-  event: string;
-  data: any;
-}
-
-class FakeSocket implements MemberSocket {
-  readyState = SOCKET_OPEN;
-  bufferedAmount = 0;
-  frames: Frame[] = [];
-  closedWith: number | null = null;
-  send(data: Buffer, options: { binary: boolean }): void {
-    expect(options.binary).toBe(false);
-    this.frames.push(JSON.parse(data.toString('utf8')));
-  }
-  close(code?: number): void {
-    this.closedWith = code ?? 1005;
-    this.readyState = 3;
-  }
-  events(name: string): any[] {
-    return this.frames.filter((f) => f.event === name).map((f) => f.data);
-  }
-  take(): Frame[] {
-    const out = this.frames;
-    this.frames = [];
-    return out;
-  }
-}
+import { fakeMember, type FakeMember } from '../../engine/testing/fake-member';
 
 const LIMITS: ChatRoomLimits = {
   historyLimit: 5,
@@ -45,8 +17,8 @@ const LIMITS: ChatRoomLimits = {
   sendBufferLimitBytes: 1024,
 };
 
-function member(userId: string, name = userId.toUpperCase()): RoomMember & { socket: FakeSocket } {
-  return { socket: new FakeSocket(), user: { id: userId, name } };
+function member(userId: string, name = userId.toUpperCase()): FakeMember {
+  return fakeMember(userId, name);
 }
 
 function stored(seq: number, userId = 'u0', id = `m${seq}`): Message {
@@ -616,7 +588,7 @@ describe('ChatRoom', () => {
       bob.socket.take();
       return { room, alice, bob };
     }
-    const errors = (m: { socket: FakeSocket }) => m.socket.events('error').map((e: { code: string }) => e.code);
+    const errors = (m: FakeMember) => m.socket.events('error').map((e: { code: string }) => e.code);
     const storedMsg = async (seq: number) => (await store.after('room-1', seq - 1, 1000))[0];
 
     it('gives every message the next rev, and every change the next one after it', async () => {
